@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vgic-trace top-level Makefile.
+#
+# The kernel module is built by Kbuild (see ./Kbuild and module/Kbuild);
+# every other part has its own Makefile and writes into build/.
+#
+#   make deps      install build/test dependencies (apt-get, root)
+#   make           host userspace: vgic-trace CLI, library, unit tests
+#   make demo      the main job: build all, boot the emulated arm64 KVM
+#                  host, trace the vfio and no-resample scenarios, report
+#   make test      everything .ci/run runs: unit tests + emulated host
+#
+# V=1 shows the commands.
+
+V ?= 0
+BUILD ?= $(CURDIR)/build
+export V BUILD
+
+.PHONY: all deps userspace userspace-arm64 module bpf testhost test unit demo clean
+
+all: userspace
+
+deps:
+	bash scripts/deps.sh
+
+userspace:
+	$(MAKE) -C userspace
+
+userspace-arm64:
+	$(MAKE) -C userspace ARCH=arm64
+
+unit: userspace
+	$(MAKE) -C userspace check
+
+module:
+	$(MAKE) -C module
+
+bpf:
+	$(MAKE) -C bpf
+
+testhost:
+	$(MAKE) -C scripts/testhost
+
+test: deps
+	bash scripts/run-tests.sh
+
+demo: deps
+	bash scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)/host $(BUILD)/arm64 $(BUILD)/out
+	-$(MAKE) -C userspace clean
+	-$(MAKE) -C module clean
+	-$(MAKE) -C bpf clean

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh - install everything vgic-trace needs to build and test on a
+# fresh Debian 12 (bookworm) x86_64 machine. Idempotent; run as root.
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: must run as root (apt-get)" >&2
+	exit 2
+fi
+
+stamp=/var/lib/vgic-trace-deps.$(sha1sum "$0" | cut -c1-12)
+if [ -e "$stamp" ] && [ "${VT_DEPS_FORCE:-0}" != 1 ]; then
+	exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+fi
+apt-get update -qq
+
+# Host tools: compilers, the emulator, BPF toolchain, test framework.
+apt-get install -y -qq --no-install-recommends \
+	build-essential pkg-config cpio xz-utils zstd kmod bc flex bison \
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	qemu-system-arm qemu-utils ipxe-qemu \
+	clang llvm lld bpftool libbpf-dev libelf-dev zlib1g-dev \
+	libcmocka-dev python3 linux-libc-dev \
+	dwarves >/dev/null
+
+# arm64 packages are not installed, only fetched and unpacked into our own
+# sysroot/cache by scripts/testhost/fetch.sh (apt-get download).
+touch "$stamp"
