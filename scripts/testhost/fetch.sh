@@ -13,6 +13,7 @@
 #   VT_KROOT     unpacked linux-image (boot/vmlinuz-*, lib/modules/*)
 #   VT_VMLINUZ   path of the kernel image
 #   VT_KHEADERS  headers dir for `make -C $VT_KHEADERS M=... ARCH=arm64`
+#   VT_KHEADERS_X86  Debian's x86_64 headers of the same release (compile check)
 #   VT_SYSROOT   arm64 sysroot (usr/lib/aarch64-linux-gnu/*.a, usr/include)
 #   VT_DEBS      directory of the downloaded .deb files
 set -euo pipefail
@@ -38,7 +39,7 @@ pkgs_arm64=("$img" "linux-headers-$abi"
 	libbpf-dev libbpf1 libelf-dev libelf1 zlib1g-dev zlib1g
 	libzstd-dev libzstd1 busybox-static)
 pkgs_all=("linux-headers-$common")
-pkgs_amd64=("linux-kbuild-$kver")
+pkgs_amd64=("linux-kbuild-$kver" "linux-headers-${abi%-arm64}-amd64")
 
 fetch() {
 	# fetch ARCHSUFFIX PKG...: download once into $cache/debs
@@ -68,6 +69,19 @@ if [ ! -e "$kroot/.done" ]; then
 	touch "$kroot/.done"
 fi
 
+# x86_64 headers for the module's compile check (arm64-only parts compiled out)
+kroot86=$cache/kernel-${abi%-arm64}-amd64
+if [ ! -e "$kroot86/.done" ]; then
+	rm -rf "$kroot86"
+	mkdir -p "$kroot86"
+	for p in "linux-headers-${abi%-arm64}-amd64" "linux-headers-$common" "linux-kbuild-$kver"; do
+		dpkg -x "$cache/debs/${p}_"*.deb "$kroot86"
+	done
+	sed -i "s|/usr/src/linux-headers-$common|$kroot86/usr/src/linux-headers-$common|" \
+		"$kroot86/usr/src/linux-headers-${abi%-arm64}-amd64/Makefile"
+	touch "$kroot86/.done"
+fi
+
 sysroot=$cache/sysroot-arm64
 if [ ! -e "$sysroot/.done" ]; then
 	rm -rf "$sysroot"
@@ -86,6 +100,7 @@ export VT_KABI=$abi
 export VT_KROOT=$kroot
 export VT_VMLINUZ=$vmlinuz
 export VT_KHEADERS=$kroot/usr/src/linux-headers-$abi
+export VT_KHEADERS_X86=$kroot86/usr/src/linux-headers-${abi%-arm64}-amd64
 export VT_SYSROOT=$sysroot
 export VT_DEBS=$cache/debs
 ENV
