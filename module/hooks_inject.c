@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hooks_inject.c - arm64, group "irqfd": kvm_vgic_inject_irq().
+ *
+ * kretprobe: arguments at entry, return value at return -> VT_REC_INJECT.
+ * The source is VT_SRC_RESAMPLER inside irqfd_resampler_ack() (the
+ * de-assert), VT_SRC_IRQFD inside kvm_arch_set_irq_inatomic() (irqfd
+ * wakeup fast path), VT_SRC_KERNEL when an owner is given (timer, PMU),
+ * else VT_SRC_UNKNOWN.
+ */
+#include <linux/kvm_host.h>
+#include <linux/percpu.h>
+
+#include "vt_internal.h"
+#include "hooks_irqfd.h"
+#include "wrapper/kvm_vgic_inject.h"
+#include "wrapper/kvm_vm_id.h"
+
+static DEFINE_PER_CPU(int, vt_irqfd_depth);
+
+struct vt_inject_data {
+	struct vt_rec_inject r;
+};
+
+static int vt_inject_entry(struct kretprobe_instance *ri,
+			   struct pt_regs *regs)
+{
+	struct vt_inject_data *d = (struct vt_inject_data *)ri->data;
+	struct kvm *kvm = (struct kvm *)vt_arg(regs, 0);
+	u32 intid = vt_arg(regs, 2);
+	u32 vm;
+
+	if (!vt_group_on(VT_GRP_IRQFD) || !vt_intid_ok(intid))
+		return 1;
+	vm = vt_kvm_vm_id(kvm);
+	if (!vt_vm_ok(vm))
+		return 1;
+	memset(&d->r, 0, sizeof(d->r));
+	vt_hdr_fill(&d->r.hdr, VT_REC_INJECT, sizeof(d->r), vm,
+		    vt_inject_vcpu(vt_arg(regs, 1), intid));
+	d->r.intid = intid;
+	d->r.level = !!(vt_arg(regs, 3) & 0xff);
+	if (vt_in_resampler())
+		d->r.source = VT_SRC_RESAMPLER;
+	else if (this_cpu_read(vt_irqfd_depth) > 0)
+		d->r.source = VT_SRC_IRQFD;
+	else if (vt_arg(regs, 4))
+		d->r.source = VT_SRC_KERNEL;
+	else
+		d->r.source = VT_SRC_UNKNOWN;
+	return 0;
+}
+
+static int vt_inject_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vt_inject_data *d = (struct vt_inject_data *)ri->data;
+
+	d->r.ret = (s32)regs_return_value(regs);
+	vt_emit_inject(&d->r);
+	return 0;
+}
+
+static int vt_inatomic_entry(struct kretprobe_instance *ri,
+			     struct pt_regs *regs)
+{
+	this_cpu_inc(vt_irqfd_depth);
+	return 0;
+}
+
+static int vt_inatomic_ret(struct kretprobe_instance *ri,
+			   struct pt_regs *regs)
+{
+	this_cpu_dec(vt_irqfd_depth);
+	return 0;
+}
+
+static struct vt_probe vt_inject_probes[] = {
+	{
+		.sym = "kvm_vgic_inject_irq",
+		.hook_id = VT_HOOK_INJECT,
+		.group = VT_GRP_IRQFD,
+		.entry = vt_inject_entry,
+		.ret = vt_inject_ret,
+		.data_size = sizeof(struct vt_inject_data),
+	},
+	{
+		/* only marks the irqfd source; no record of its own */
+		.sym = "kvm_arch_set_irq_inatomic",
+		.hook_id = VT_HOOK_INJECT,
+		.group = VT_GRP_IRQFD,
+		.entry = vt_inatomic_entry,
+		.ret = vt_inatomic_ret,
+	},
+};
+
+struct vt_probe_set vt_set_inject = {
+	.name = "inject",
+	.probes = vt_inject_probes,
+	.nr = ARRAY_SIZE(vt_inject_probes),
+};

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tracepoints.c - the trace events (CREATE_TRACE_POINTS is here only)
+ * and vt_emit_*(): one record to its trace event and to the stream.
+ */
+#include <linux/kernel.h>
+#include <linux/string.h>
+
+#include "vt_internal.h"
+
+#define CREATE_TRACE_POINTS
+#include "vgic_trace_events.h"
+
+VT_ABI_STATIC_CHECKS();
+
+static const char *vt_state_name(u8 gic, u64 v)
+{
+	bool p, a;
+
+	if (gic == VT_GIC_V2) {
+		p = v & VT_GICH_LR_PENDING;
+		a = v & VT_GICH_LR_ACTIVE;
+	} else {
+		p = v & VT_ICH_LR_PENDING;
+		a = v & VT_ICH_LR_ACTIVE;
+	}
+	if (p && a)
+		return "P+A";
+	return p ? "P" : a ? "A" : "-";
+}
+
+/* "lr0=32:P+A,eoi lr1=33:A,hw" for the trace event text. */
+static void vt_lr_text(const struct vt_rec_lr *r, char *buf, size_t len)
+{
+	unsigned int i, n = min_t(unsigned int, r->used_lrs, VT_MAX_LR);
+	size_t off = 0;
+	bool eoi, hw;
+	u32 intid;
+	u64 v;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++) {
+		v = r->lr[i];
+		if (r->gic_version == VT_GIC_V2) {
+			intid = v & VT_GICH_LR_VINTID_MASK;
+			hw = v & VT_GICH_LR_HW;
+			eoi = !hw && (v & VT_GICH_LR_EOI);
+		} else {
+			intid = v & VT_ICH_LR_VINTID_MASK;
+			hw = v & VT_ICH_LR_HW;
+			eoi = !hw && (v & VT_ICH_LR_EOI);
+		}
+		off += scnprintf(buf + off, len - off, "%slr%u=%u:%s%s%s",
+				 i ? " " : "", i, intid,
+				 vt_state_name(r->gic_version, v),
+				 eoi ? ",eoi" : "", hw ? ",hw" : "");
+	}
+}
+
+void vt_emit_lr(struct vt_rec_lr *r)
+{
+	char text[VT_LR_TEXT_MAX];
+
+	if (r->hdr.type == VT_REC_LR_FLUSH) {
+		if (trace_lr_flush_enabled()) {
+			vt_lr_text(r, text, sizeof(text));
+			trace_lr_flush(r, text);
+		}
+	} else if (trace_lr_fold_enabled()) {
+		vt_lr_text(r, text, sizeof(text));
+		trace_lr_fold(r, text);
+	}
+	vt_stream_write(&r->hdr);
+}
+
+void vt_emit_inject(struct vt_rec_inject *r)
+{
+	trace_inject(r);
+	vt_stream_write(&r->hdr);
+}
+
+void vt_emit_ack(struct vt_rec_ack *r)
+{
+	trace_ack(r);
+	vt_stream_write(&r->hdr);
+}
+
+void vt_emit_resample(struct vt_rec_resample *r)
+{
+	trace_resample(r);
+	vt_stream_write(&r->hdr);
+}
+
+void vt_emit_irqfd(struct vt_rec_irqfd *r)
+{
+	trace_irqfd(r);
+	vt_stream_write(&r->hdr);
+}
+
+void vt_emit_vfio(struct vt_rec_vfio *r)
+{
+	trace_vfio(r);
+	vt_stream_write(&r->hdr);
+}
+
+void vt_emit_mmio(struct vt_rec_mmio *r)
+{
+	trace_mmio(r);
+	vt_stream_write(&r->hdr);
+}
+
+/* Loss reports are built by the reader: trace event only. */
+void vt_emit_lost(struct vt_rec_lost *r)
+{
+	trace_lost(r);
+}
+
+void vt_emit_meta(struct vt_rec_meta *r)
+{
+	trace_meta(r);
+	vt_stream_write(&r->hdr);
+}
