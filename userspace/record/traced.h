@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * traced.h - internal interfaces of vgic-traced, the recorder daemon:
+ * options, record sources (module device or BPF backend), the sink that
+ * writes the trace file and feeds the live engine, and the summary.
+ */
+#ifndef VT_TRACED_H
+#define VT_TRACED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <vgic_trace_abi.h>
+#include "vt_engine.h"
+#include "vt_tracefile.h"
+
+#define VT_DEVICE_PATH		"/dev/vgic_trace"
+
+enum vt_backend_choice {
+	VT_CHOOSE_AUTO,		/* module device if present, else BPF */
+	VT_CHOOSE_MODULE,
+	VT_CHOOSE_BPF,
+};
+
+/**
+ * struct vt_opts - command line settings of vgic-traced
+ * @output:	trace file to write
+ * @force:	overwrite @output
+ * @backend:	enum vt_backend_choice
+ * @device:	module device path
+ * @duration_s:	stop after this many seconds, 0 = until a signal
+ * @drain_ms:	timed drain period of the ring buffer / device
+ * @wakeup_bytes: BPF: wake the reader when this much is queued (0: timer only)
+ * @rb_bytes:	BPF ring buffer size
+ * @vm_filter:	only this VMM tgid (0: all)
+ * @no_fentry:	BPF: do not try fentry/fexit
+ * @no_kprobe:	BPF: do not try kprobes (tracepoints only)
+ * @disabled:	BPF: bit (1 << VT_HOOK_*) set for hooks switched off
+ * @quiet:	no live finding lines
+ * @report:	write the engine's text report here at exit (NULL: none)
+ */
+struct vt_opts {
+	const char *output;
+	bool force;
+	enum vt_backend_choice backend;
+	const char *device;
+	unsigned long duration_s;
+	unsigned long drain_ms;
+	unsigned long wakeup_bytes;
+	unsigned long rb_bytes;
+	uint32_t vm_filter;
+	bool no_fentry;
+	bool no_kprobe;
+	uint32_t disabled;
+	bool quiet;
+	const char *report;
+};
+
+/**
+ * vt_opts_parse() - parse argv into @o
+ * Return: 0 to run, 1 when --help was printed, -EINVAL on bad input
+ * (the message is printed).
+ */
+int vt_opts_parse(int argc, char **argv, struct vt_opts *o);
+
+struct vt_sink;
+
+/**
+ * struct vt_source - a producer of ABI records
+ * @name:	"module" or "bpf"
+ * @backend:	VT_BACKEND_*
+ * @poll:	wait up to @timeout_ms, hand every available record to the
+ *		sink; returns records delivered or -errno (-EINTR is normal)
+ * @finish:	deliver what is still queued (and final loss counts)
+ * @close:	release everything
+ * @priv:	source state
+ */
+struct vt_source {
+	const char *name;
+	unsigned int backend;
+	int (*poll)(struct vt_source *s, int timeout_ms);
+	int (*finish)(struct vt_source *s);
+	void (*close)(struct vt_source *s);
+	struct vt_sink *sink;
+	void *priv;
+};
+
+int vt_source_module_open(const struct vt_opts *o, struct vt_sink *sink,
+			  struct vt_source *s);
+int vt_source_bpf_open(const struct vt_opts *o, struct vt_sink *sink,
+		       struct vt_source *s);
+
+/**
+ * struct vt_sink_stats - what the sink has seen
+ * @records:	valid records written
+ * @invalid:	records rejected by vt_record_check()
+ * @write_errors: records the writer failed to append
+ * @by_type:	valid records per VT_REC_* type
+ * @lost:	sum of VT_REC_LOST.lost
+ * @findings:	findings reported live
+ * @hook:	VT_ATTACH_* per VT_HOOK_* from VT_META_HOOK, 0xff = not reported
+ * @hook_sym:	symbol named by the hook's meta record
+ */
+struct vt_sink_stats {
+	uint64_t records;
+	uint64_t invalid;
+	uint64_t write_errors;
+	uint64_t by_type[VT_REC_MAX + 1];
+	uint64_t lost;
+	uint64_t findings;
+	uint8_t hook[VT_HOOK_MAX + 1];
+	char hook_sym[VT_HOOK_MAX + 1][64];
+};
+
+int vt_sink_open(const struct vt_opts *o, const struct vt_host_facts *facts,
+		 struct vt_sink **out);
+int vt_sink_put(struct vt_sink *k, const struct vt_hdr *rec, size_t avail);
+int vt_sink_put_meta(struct vt_sink *k, uint16_t key, uint16_t id,
+		     uint64_t val, const char *str);
+int vt_sink_flush(struct vt_sink *k);
+int vt_sink_finish(struct vt_sink *k, const char *report);
+void vt_sink_free(struct vt_sink *k);
+const struct vt_sink_stats *vt_sink_stats(const struct vt_sink *k);
+struct vt_engine *vt_sink_engine(struct vt_sink *k);
+
+/* host facts (uname, GIC from /proc/interrupts) */
+void vt_host_facts_probe(struct vt_host_facts *f, unsigned int backend);
+
+/* the exit summary */
+void vt_summary_print(FILE *f, const struct vt_source *s,
+		      const struct vt_sink_stats *st, double seconds);
+
+#endif /* VT_TRACED_H */
