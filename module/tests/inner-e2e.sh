@@ -1,0 +1,148 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# inner-e2e.sh - runs INSIDE the emulated arm64 host (busybox sh), in
+# /vt/out, started by module/tests/run-e2e.sh through scripts/testhost/run.sh.
+# It only runs things and keeps their output as files; every comparison
+# is made afterwards on the build machine by run-e2e.sh.
+#
+# Settings come from /vt/extra/e2e.conf:
+#   SCENARIOS   scenario names for `vmm --scenario`
+#   VFIO_SCEN   the scenarios that need the edu device bound to vfio-pci
+#   COST_SCEN   scenario timed untraced vs traced
+#   COST_RUNS   repetitions of each
+#   RMMOD_LOOPS insmod/rmmod cycles while a guest delivers interrupts
+#   PHASES      any of: scen trace cost rmmod
+#
+# Files written (per scenario S): S.raw (record stream), S.modcat (reader
+# summary), S.vmm (VMM output with VT_GROUND_TRUTH), S.vmm.rc, S.stats;
+# hooks-*.txt, tc.txt (trace-cmd report), cost.txt, rmmod.txt, dmesg.txt.
+
+. /vt/extra/e2e.conf
+PATH=/vt/extra/bin:/vt/bin:$PATH
+export PATH
+KO=/vt/modules/vgic_trace.ko
+DBG=/sys/kernel/debug/vgic_trace
+
+say() { echo "E2E: $*"; }
+
+wait_reader() {
+	i=0
+	while ! grep -q '^reader_open 1' $DBG/stats 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { say "reader did not open /dev/vgic_trace"; return 1; }
+		sleep 0.05
+	done
+	return 0
+}
+
+bdf=
+vmm_args() {
+	case " $VFIO_SCEN " in
+	*" $1 "*) echo "--vfio $bdf" ;;
+	esac
+}
+
+ulimit -l unlimited 2>/dev/null
+insmod $KO || { say "insmod failed"; dmesg > dmesg.txt; exit 10; }
+cp $DBG/hooks hooks-load.txt
+
+if [ -n "$VFIO_SCEN" ]; then
+	bdf=$(vt-edu-bind 2> edu-bind.err)
+	echo "$bdf" > edu-bdf.txt
+	say "edu bound at '$bdf'"
+fi
+# vfio_pci_core is now loaded: its hooks must have attached
+cp $DBG/hooks hooks-vfio.txt
+
+case " $PHASES " in *" scen "*)
+	for s in $SCENARIOS; do
+		vt-modcat -o $s.raw > $s.modcat 2> $s.modcat.err &
+		mp=$!
+		wait_reader
+		# shellcheck disable=SC2046
+		vmm --scenario $s $(vmm_args $s) > $s.vmm 2>&1
+		echo $? > $s.vmm.rc
+		sleep 0.3
+		kill -TERM $mp
+		wait $mp
+		echo $? > $s.modcat.rc
+		cp $DBG/stats $s.stats
+		say "scenario $s: vmm rc $(cat $s.vmm.rc), $(cat $s.modcat)"
+	done
+;; esac
+
+dmesg > dmesg-scen.txt
+
+case " $PHASES " in *" trace "*)
+	# trace events beside kvm:* with trace-cmd (Debian arm64 binary)
+	tc record -e vgic_trace -e kvm -o tc.dat vmm --scenario $COST_SCEN \
+		> tc-record.log 2>&1
+	echo $? > tc-record.rc
+	tc report -i tc.dat > tc.txt 2> tc-report.err
+	echo $? > tc-report.rc
+	rm -f tc.dat
+	say "trace-cmd: record rc $(cat tc-record.rc), report rc $(cat tc-report.rc), $(wc -l < tc.txt) lines"
+;; esac
+
+case " $PHASES " in *" cost "*)
+	: > cost.txt
+	rmmod vgic_trace
+	n=0
+	while [ $n -lt $COST_RUNS ]; do
+		vt-timeit untraced vmm --scenario $COST_SCEN > /dev/null 2>> cost.txt
+		n=$((n + 1))
+	done
+	insmod $KO
+	vt-modcat -o cost.raw > cost.modcat 2>&1 &
+	mp=$!
+	wait_reader
+	n=0
+	while [ $n -lt $COST_RUNS ]; do
+		vt-timeit traced vmm --scenario $COST_SCEN > /dev/null 2>> cost.txt
+		n=$((n + 1))
+	done
+	kill -TERM $mp
+	wait $mp
+	rm -f cost.raw
+	say "cost runs done"
+;; esac
+
+dmesg > dmesg-cost.txt
+
+case " $PHASES " in *" rmmod "*)
+	# a guest delivering interrupts the whole time
+	: > rmmod-vmm.count
+	( while [ ! -f rmmod.stop ]; do
+		vmm --scenario $COST_SCEN > /dev/null 2>&1
+		echo x >> rmmod-vmm.count
+	  done ) &
+	lp=$!
+	sleep 1
+	: > rmmod.txt
+	i=0
+	while [ $i -lt $RMMOD_LOOPS ]; do
+		lsmod | grep -q '^vgic_trace' || insmod $KO \
+			|| echo "insmod $i failed" >> rmmod.txt
+		if [ $((i % 2)) -eq 0 ]; then
+			# with a reader and the trace events on
+			echo 1 > /sys/kernel/tracing/events/vgic_trace/enable
+			vt-modcat -o /dev/null > /dev/null 2>&1 &
+			mp=$!
+			sleep 0.05
+			kill -TERM $mp
+			wait $mp
+			echo 0 > /sys/kernel/tracing/events/vgic_trace/enable
+		fi
+		rmmod vgic_trace || echo "rmmod $i failed" >> rmmod.txt
+		dmesg -c >> dmesg-rmmod.txt
+		i=$((i + 1))
+	done
+	touch rmmod.stop
+	wait $lp
+	echo "loops=$RMMOD_LOOPS vmm_runs=$(wc -l < rmmod-vmm.count)" >> rmmod.txt
+	say "rmmod loop: $(tail -n 1 rmmod.txt)"
+;; esac
+
+dmesg > dmesg.txt
+exit 0

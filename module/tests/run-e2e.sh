@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-e2e.sh - stage `module-e2e` of scripts/run-tests.sh: prove
+# vgic_trace.ko in the emulated arm64 KVM host.
+#
+#  1. builds the module (cross), the host vgic-trace CLI, the small arm64
+#     helpers (vt-modcat, vt-timeit) and an arm64 trace-cmd bundle
+#     (Debian's trace-cmd:arm64 with its libraries and the arm64 loader);
+#  2. boots the emulated host once (GICv3, VHE, edu device) and runs
+#     module/tests/inner-e2e.sh there: insmod, every scenario of the
+#     scenario VMM recorded from /dev/vgic_trace, trace-cmd, cost runs,
+#     insmod/rmmod loop while a guest delivers interrupts;
+#  3. checks on this machine: hook status, whole-record reads, the
+#     module's counts against the VMM's VT_GROUND_TRUTH (never against the
+#     tracer itself), `vgic-trace check` flags exactly the scenarios that
+#     should be flagged, trace-cmd shows vgic_trace and kvm events, no
+#     oops/WARN in dmesg; prints the cost ratio.
+#
+# Output: TAP-style "ok N - ..." / "not ok N - ..." lines, "# " notes;
+# exit status 0 only if every check passed. Results in build/out/module-e2e/.
+#
+# Environment: VT_E2E_SCENARIOS (override the list), VT_E2E_PHASES
+# (subset of "scen trace cost rmmod"), VT_E2E_RMMOD_LOOPS (default 100),
+# VT_E2E_TIMEOUT (guest time limit, default 1200 s), VT_E2E_REUSE=1
+# (skip the boot, re-check the results of the previous run).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/module/tests
+work=$top/build/module-e2e
+res=$top/build/out/module-e2e
+extra=$work/extra
+vt=$top/build/host/vgic-trace
+vmm=$top/build/arm64/vmm
+
+n=0
+nfail=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok $n - $*"; }
+note() { echo "# $*"; }
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+die() { notok "$*"; echo "1..$n"; exit 1; }
+
+# Scenarios: name | how many findings `vgic-trace check` must report
+# (clean = exit 0, flag = exit 1). Which scenarios are anomalies is the
+# scenario's definition in scripts/vmm (docs/testhost.md), not something
+# the tracer decides.
+declare -A expect=(
+	[healthy]=clean
+	[vfio]=clean
+	[no-resample]=flag
+	[guest-no-eoi]=flag
+	[icactiver]=flag
+	[icpendr]=flag
+	[storm]=flag
+	[lr-overflow]=flag
+	[migrate]=clean
+)
+default_scen="healthy no-resample guest-no-eoi icactiver icpendr storm lr-overflow migrate vfio"
+
+# ---------------------------------------------------------------- build
+[ -f "$top/build/cache/env.sh" ] || bash "$top/scripts/testhost/fetch.sh" >&2 \
+	|| die "scripts/testhost/fetch.sh failed"
+# shellcheck source=/dev/null
+. "$top/build/cache/env.sh"
+
+make -C "$top" module > "$work.build.log" 2>&1 || { mkdir -p "$work"; die "make module (see $work.build.log)"; }
+ok "module builds (arm64 cross + x86_64 check)"
+mkdir -p "$work" "$res" "$extra/bin"
+
+make -C "$top/userspace" > "$work/userspace.log" 2>&1
+check "host vgic-trace CLI builds" test -x "$vt"
+
+if [ ! -x "$vmm" ]; then
+	make -C "$top" testhost > "$work/testhost.log" 2>&1
+fi
+[ -x "$vmm" ] || die "scenario VMM $vmm missing (make testhost failed, see $work/testhost.log)"
+ok "scenario VMM present"
+
+for t in vt-modcat vt-timeit; do
+	aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
+		-I"$top/include/uapi" -o "$extra/bin/$t" "$here/$t.c" \
+		|| die "cross-compile $t"
+done
+ok "arm64 helpers vt-modcat, vt-timeit build"
+
+# trace-cmd:arm64 and what it links against, from the Debian mirror
+tcdeb=$top/build/cache/debs-tracecmd
+tcroot=$extra/tracecmd
+if [ ! -x "$tcroot/bin/trace-cmd" ]; then
+	mkdir -p "$tcdeb" && rm -rf "$tcroot" "$work/tcroot"
+	(cd "$tcdeb" && apt-get download trace-cmd:arm64 libtraceevent1:arm64 \
+		libtracefs1:arm64 libzstd1:arm64 libtraceevent1-plugin:arm64 \
+		libc6:arm64) > "$work/tracecmd-dl.log" 2>&1
+	mkdir -p "$work/tcroot" "$tcroot/bin" "$tcroot/lib"
+	for d in "$tcdeb"/*.deb; do dpkg -x "$d" "$work/tcroot"; done
+	cp "$work/tcroot/usr/bin/trace-cmd" "$tcroot/bin/" 2>/dev/null
+	cp -L "$work/tcroot/lib/ld-linux-aarch64.so.1" \
+		"$work/tcroot"/lib/aarch64-linux-gnu/{libc.so.6,libm.so.6} \
+		"$work/tcroot"/usr/lib/aarch64-linux-gnu/{libtraceevent.so.1,libtracefs.so.1,libzstd.so.1} \
+		"$tcroot/lib/" 2>/dev/null
+	cp -r "$work/tcroot/usr/lib/aarch64-linux-gnu/traceevent/plugins" \
+		"$tcroot/plugins" 2>/dev/null
+	rm -rf "$work/tcroot"
+fi
+cat > "$extra/bin/tc" <<'EOF'
+#!/bin/sh
+# trace-cmd from Debian arm64, run through its own loader and libraries
+d=/vt/extra/tracecmd
+export TRACEEVENT_PLUGIN_DIR=$d/plugins
+exec $d/lib/ld-linux-aarch64.so.1 --library-path $d/lib $d/bin/trace-cmd "$@"
+EOF
+chmod +x "$extra/bin/tc"
+check "trace-cmd:arm64 bundle prepared" test -x "$tcroot/bin/trace-cmd" -a -f "$tcroot/lib/libtracefs.so.1"
+
+# ------------------------------------------------------------- scenarios
+scen=${VT_E2E_SCENARIOS:-}
+if [ -z "$scen" ]; then
+	scen=$default_scen
+fi
+vfio_scen=
+for s in $scen; do case $s in vfio*) vfio_scen="$vfio_scen $s" ;; esac; done
+phases=${VT_E2E_PHASES:-scen trace cost rmmod}
+loops=${VT_E2E_RMMOD_LOOPS:-100}
+cat > "$extra/e2e.conf" <<EOF
+SCENARIOS="$scen"
+VFIO_SCEN="$vfio_scen"
+COST_SCEN=healthy
+COST_RUNS=5
+RMMOD_LOOPS=$loops
+PHASES="$phases"
+EOF
+note "scenarios: $scen"
+
+# ------------------------------------------------------------------ boot
+if [ "${VT_E2E_REUSE:-0}" != 1 ]; then
+	rm -rf "$res" && mkdir -p "$res"
+	edu=
+	[ -n "$vfio_scen" ] && edu=--edu
+	t0=$(date +%s)
+	bash "$top/scripts/testhost/run.sh" --out "$res" --script "$here/inner-e2e.sh" \
+		--extra "$extra" $edu --timeout "${VT_E2E_TIMEOUT:-1200}" > "$work/run.log" 2>&1
+	rc=$?
+	note "emulated host: rc $rc, $(( $(date +%s) - t0 )) s wall (log $res/serial.log)"
+	[ $rc -eq 0 ] || { tail -n 30 "$work/run.log" | sed 's/^/# | /'; die "emulated host run failed (rc $rc)"; }
+fi
+ok "emulated host ran inner-e2e.sh"
+
+# ---------------------------------------------------------------- checks
+# Hooks: every probe attached on Debian 6.1, VFIO ones after vfio_pci_core loaded
+hooks_ok() {
+	local f=$1 miss
+	[ -s "$f" ] || return 1
+	miss=$(awk 'NR > 1 && $5 != "kprobe" && $5 != "kretprobe"' "$f")
+	[ -z "$miss" ] || { echo "$miss" | sed 's/^/# missing: /'; return 1; }
+}
+check "all hooks attached after load + vfio_pci_core load (hooks-vfio.txt)" hooks_ok "$res/hooks-vfio.txt"
+if [ -n "$vfio_scen" ]; then
+	check "vfio hooks waited for vfio_pci_core at load" \
+		grep -q 'vfio_pci_core .*missing' "$res/hooks-load.txt"
+fi
+
+gt_val() { # file key -> value of key= on the VT_GROUND_TRUTH line
+	grep -m1 '^VT_GROUND_TRUTH' "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'
+}
+
+for s in $scen; do
+	[[ " $phases " == *" scen "* ]] || break
+	f=$res/$s
+	if [ ! -f "$f.vmm" ]; then notok "$s: not run"; continue; fi
+	check "$s: VMM ran (rc 0) and printed VT_GROUND_TRUTH" \
+		bash -c "[ \"\$(cat '$f.vmm.rc')\" = 0 ] && grep -q '^VT_GROUND_TRUTH' '$f.vmm'"
+	check "$s: every read() returned whole records ($(cat "$f.modcat" 2>/dev/null))" \
+		bash -c "[ \"\$(cat '$f.modcat.rc')\" = 0 ]"
+	lost=$(sed -n 's/.* lost=\([0-9]*\).*/\1/p' "$f.modcat")
+	check "$s: no records lost (lost=$lost)" test "${lost:-x}" = 0
+	rm -f "$f.vgt"
+	if ! "$vt" convert --raw "$f.raw" -o "$f.vgt" > "$f.convert.log" 2>&1; then
+		notok "$s: vgic-trace convert --raw ($(head -c 200 "$f.convert.log"))"
+		continue
+	fi
+	"$vt" stats --json "$f.vgt" > "$f.stats.json" 2> "$f.stats.err"
+	python3 "$here/compare_counts.py" "$s" "$f.vmm" "$f.stats.json" > "$f.compare" 2>&1
+	crc=$?
+	sed 's/^/# /' "$f.compare"
+	check "$s: module counts equal the VMM ground truth" test $crc -eq 0
+	"$vt" check "$f.vgt" > "$f.check" 2>&1
+	ck=$?
+	want=${expect[$s]:-unknown}
+	case $want in
+	clean) check "$s: vgic-trace check finds nothing (rc $ck)" test $ck -eq 0 ;;
+	flag) check "$s: vgic-trace check flags it (rc $ck)" test $ck -eq 1 ;;
+	*) notok "$s: no expectation for this scenario in run-e2e.sh" ;;
+	esac
+	[ $ck -eq 2 ] && sed 's/^/# check: /' "$f.check" | head -5
+done
+
+if [[ " $phases " == *" trace "* ]]; then
+	check "trace-cmd record ran" grep -qx 0 "$res/tc-record.rc"
+	for ev in lr_flush lr_fold inject ack resample kvm_entry kvm_ack_irq; do
+		check "trace-cmd report shows $ev events" grep -q " $ev: " "$res/tc.txt"
+	done
+	check "trace-cmd shows LR state names (P/A)" grep -Eq 'lr0=[0-9]+:(P|A|P\+A)' "$res/tc.txt"
+fi
+
+if [[ " $phases " == *" cost "* ]]; then
+	ratio=$(awk -F'[ =]' '/^VT_TIME/ { for (i = 1; i < NF; i++) { if ($i == "label") l = $(i+1); if ($i == "ns") v = $(i+1) } t[l] += v; c[l]++ }
+		END { if (c["untraced"] && c["traced"]) printf "%.3f %.1f %.1f", (t["traced"]/c["traced"]) / (t["untraced"]/c["untraced"]), t["untraced"]/c["untraced"]/1e6, t["traced"]/c["traced"]/1e6 }' "$res/cost.txt")
+	if [ -n "$ratio" ]; then
+		set -- $ratio
+		ok "cost on healthy: traced/untraced = $1 (mean $3 ms vs $2 ms over $(grep -c 'label=traced' "$res/cost.txt") runs each)"
+	else
+		notok "cost runs produced no timings"
+	fi
+fi
+
+if [[ " $phases " == *" rmmod "* ]]; then
+	check "insmod/rmmod loop: all $loops cycles succeeded ($(tail -n 1 "$res/rmmod.txt" 2>/dev/null))" \
+		bash -c "[ \$(grep -c failed '$res/rmmod.txt') = 0 ] && grep -q 'loops=$loops' '$res/rmmod.txt'"
+	check "guest delivered interrupts during the loop" \
+		bash -c "[ \$(wc -l < '$res/rmmod-vmm.count') -gt 0 ]"
+fi
+bad=$(cat "$res"/dmesg*.txt 2>/dev/null | grep -E 'Oops|WARNING:|BUG:|Call trace:|Unable to handle|refcount_t|list_del corruption')
+check "dmesg has no oops/WARN/BUG" test -z "$bad"
+[ -n "$bad" ] && echo "$bad" | head -20 | sed 's/^/# dmesg: /'
+check "dmesg has the module's hook report" grep -q 'vgic_trace: .* probes attached' "$res/dmesg-scen.txt"
+
+echo "1..$n"
+[ $nfail -eq 0 ] && echo "# module-e2e: all $n checks passed" || echo "# module-e2e: $nfail of $n checks failed"
+[ $nfail -eq 0 ]
