@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * analyse.c - read a trace file into an engine (shared by report,
+ * check and stats) and the engine options they share.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+int vt_engine_opts_parse(struct vt_engine_opts *opts, const char *name,
+			 const char *arg)
+{
+	uint64_t v;
+
+	if (!strcmp(name, "masked-threshold")) {
+		if (vt_parse_duration(arg, &v) || !v)
+			goto bad;
+		opts->masked_ns = v;
+	} else if (!strcmp(name, "ack-wait")) {
+		if (vt_parse_duration(arg, &v) || !v)
+			goto bad;
+		opts->ack_wait_ns = v;
+	} else if (!strcmp(name, "storm-rate")) {
+		if (vt_parse_u64(arg, &v) || !v || v > 10000000)
+			goto bad;
+		opts->storm_per_sec = (uint32_t)v;
+	} else {
+		goto bad;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "vgic-trace: invalid --%s '%s'\n", name, arg);
+	return -EINVAL;
+}
+
+int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
+		    struct vt_engine **out)
+{
+	const struct vt_read_status *st;
+	const struct vt_hdr *rec;
+	struct vt_reader *r;
+	struct vt_engine *e;
+	char err[200];
+	int ret;
+
+	ret = vt_reader_open(path, &r, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "vgic-trace: %s: %s\n", path, err);
+		return ret;
+	}
+	opts->facts = vt_reader_facts(r);
+	opts->window_ns = VT_WINDOW_ALL;
+	ret = vt_engine_new(opts, &e);
+	if (ret) {
+		vt_reader_close(r);
+		return ret;
+	}
+	while ((ret = vt_reader_next(r, &rec)) > 0) {
+		ret = vt_engine_feed(e, rec);
+		if (ret)
+			break;
+	}
+	st = vt_reader_status(r);
+	if (ret < 0) {
+		fprintf(stderr, "vgic-trace: %s: %s\n", path,
+			st->msg[0] ? st->msg : strerror(-ret));
+		vt_engine_free(e);
+		vt_reader_close(r);
+		return ret;
+	}
+	if (st->end == VT_END_TRUNCATED)
+		fprintf(stderr, "vgic-trace: %s: %s\n", path, st->msg);
+	vt_engine_set_read_status(e, st);
+	vt_reader_close(r);
+	ret = vt_engine_finish(e);
+	if (ret) {
+		vt_engine_free(e);
+		return ret;
+	}
+	*out = e;
+	return 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * cli.h - the vgic-trace command table and shared CLI helpers.
+ */
+#ifndef VT_CLI_H
+#define VT_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "vt_engine.h"
+
+/* Exit codes of every verb. */
+#define VT_EXIT_OK		0
+#define VT_EXIT_FINDINGS	1	/* check: findings */
+#define VT_EXIT_ERROR		2	/* bad usage, bad input, I/O */
+
+/**
+ * struct vt_cmd - one verb of vgic-trace
+ * @name:	verb
+ * @summary:	one line for the top-level help
+ * @run:	entry point, argv[0] is the verb; returns a VT_EXIT_* code
+ */
+struct vt_cmd {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+int cmd_report(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_lr(int argc, char **argv);
+
+/**
+ * vt_cli_main() - dispatch argv to a verb of the command table
+ * @argc:	argument count
+ * @argv:	arguments, argv[1] is the verb
+ *
+ * Return: exit code.
+ */
+int vt_cli_main(int argc, char **argv);
+
+/**
+ * vt_parse_u64() - strict unsigned number (decimal, 0x hex), whole string
+ * @s:		text
+ * @out:	value
+ *
+ * Return: 0 or -EINVAL (empty, junk, sign, overflow).
+ */
+int vt_parse_u64(const char *s, uint64_t *out);
+
+/**
+ * vt_parse_duration() - "250ms", "1s", "10us", "500ns" or plain ns
+ * @s:		text
+ * @out:	nanoseconds
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vt_parse_duration(const char *s, uint64_t *out);
+
+/**
+ * vt_analyse_file() - read a trace file into a new engine and finish it
+ * @path:	trace file
+ * @opts:	engine options (facts are taken from the file)
+ * @out:	the finished engine
+ *
+ * Prints reader errors on stderr. A truncated file is analysed (the
+ * report says so); a corrupted or foreign one is an error.
+ *
+ * Return: 0 or -errno.
+ */
+int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
+		    struct vt_engine **out);
+
+/**
+ * vt_engine_opts_parse() - handle a shared engine option
+ * @opts:	options to update
+ * @name:	long option name ("masked-threshold", "storm-rate", "ack-wait")
+ * @arg:	its argument
+ *
+ * Return: 0, or -EINVAL with a message on stderr.
+ */
+int vt_engine_opts_parse(struct vt_engine_opts *opts, const char *name,
+			 const char *arg);
+
+#endif /* VT_CLI_H */

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * engine_internal.h - engine state shared by the engine's files and
+ * the rules. Not installed; the public API is vt_engine.h.
+ */
+#ifndef VT_ENGINE_INTERNAL_H
+#define VT_ENGINE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vt_engine.h"
+#include "vt_lr.h"
+#include "vt_record.h"
+
+#define VT_HIST_LEN		16	/* transitions kept per IRQ */
+#define VT_HIST_TEXT		96
+
+/* Latency stages of one delivery cycle, in chain order. */
+enum vt_stage {
+	VT_ST_HOSTIRQ,		/* vfio handler: host IRQ fired */
+	VT_ST_MASK,		/* VFIO masked the line */
+	VT_ST_INJECT,		/* kvm_vgic_inject_irq level 1 */
+	VT_ST_LR_P,		/* first LR at entry with P */
+	VT_ST_ACTIVE,		/* LR at exit with A (guest IAR) */
+	VT_ST_EOI,		/* LR at exit shows the deactivation */
+	VT_ST_ACK,		/* kvm_notify_acked_irq */
+	VT_ST_RESAMPLE,		/* irqfd_resampler_ack */
+	VT_ST_UNMASK,		/* VFIO unmask (handler or ioctl) */
+	VT_ST_MAX,
+};
+
+/**
+ * struct vt_samples - latency samples of one stage of one IRQ
+ * @v:		samples in ns
+ * @n:		number of samples
+ * @cap:	allocated
+ * @log2:	histogram, bucket i counts samples in [2^i, 2^(i+1)) ns
+ */
+struct vt_samples {
+	uint64_t *v;
+	uint32_t n;
+	uint32_t cap;
+	uint32_t log2[64];
+};
+
+/* LR state transition counters, [entry state][exit state]. */
+struct vt_counts {
+	uint64_t inject[2];		/* level 0 / 1 */
+	uint64_t acks;
+	uint64_t resamples;
+	uint64_t vfio[VT_VFIO_SEND_EVENTFD + 1];
+	uint64_t still_asserted;	/* unmask_handler result 1 */
+	uint64_t lr_trans[4][4];
+	uint64_t out_of_active;		/* LR A at entry, no A at exit */
+	uint64_t guest_eoi;		/* runs where the guest deactivated */
+	uint64_t eoi_no_ack;		/* of those, with no ack in the exit */
+	uint64_t mmio[VT_MMIO_ICENABLER + 1];
+	uint64_t in_lr;			/* times loaded in an LR at entry */
+};
+
+struct vt_hist {
+	uint64_t ts;
+	char text[VT_HIST_TEXT];
+};
+
+/**
+ * struct vt_irq - state of one (VM, INTID)
+ *
+ * Fields marked "rule:" belong to one rule and are only touched there.
+ */
+struct vt_irq {
+	uint32_t vm_id;
+	uint32_t intid;
+	uint32_t gsi;			/* VT_NO_GSI if unknown */
+	bool level;			/* level-sensitive (config or EOI LR) */
+	bool resampled;			/* resample irqfd or resample seen */
+	bool active;			/* last known active state */
+	uint32_t active_vcpu;
+	uint32_t lr_vcpu;		/* vCPU whose LRs hold it in a run */
+	uint8_t lr_state;		/* its state at that entry */
+	uint32_t target_vcpu;
+	uint32_t prev_target;		/* target before the last change */
+	bool was_active;		/* active before the current record */
+	bool line;			/* last inject level */
+	uint64_t last_ack_ts;
+	uint64_t last_eoi_ts;
+	uint64_t last_resample_ts;
+	struct vt_dev *dev;		/* linked VFIO device */
+	unsigned int reported;		/* bit per rule index */
+	struct vt_counts cnt;
+
+	/* rule: missed-resample */
+	bool mr_wait;
+	uint64_t mr_ts;
+	uint32_t mr_vcpu;
+	uint8_t mr_in, mr_out;
+
+	/* rule: mmio-state-cleared */
+	bool mc_wait;
+	uint64_t mc_ts;
+	uint8_t mc_reg;
+
+	/* rule: eoi-lost-lr-overflow */
+	uint64_t ol_ts;			/* 0: not out of the LRs while active */
+	uint32_t ol_vcpu;
+
+	/* rule: storm */
+	uint64_t *st_ring;
+	uint32_t st_head, st_n;
+	bool st_resampled;		/* resample seen since last re-assert */
+	uint64_t st_total;
+
+	/* rule: migration */
+	uint64_t mg_ts;			/* retargeted while active */
+	uint32_t mg_from, mg_to;
+	uint64_t mg_pending_ts;		/* asserted after the retarget */
+
+	/* latency */
+	uint64_t cyc[VT_ST_MAX];
+	int cyc_last;			/* last stage seen, -1 none */
+	struct vt_samples lat[VT_ST_MAX];
+
+	struct vt_hist hist[VT_HIST_LEN];
+	unsigned int hist_n;		/* total entries written */
+};
+
+/**
+ * struct vt_dev - one VFIO INTx device
+ */
+struct vt_dev {
+	char name[17];
+	uint32_t host_irq;
+	uint64_t trigger_key;
+	uint64_t unmask_key;
+	uint32_t vm_id;			/* VM from the linked irqfd */
+	uint32_t gsi;
+	struct vt_irq *irq;
+	bool masked;
+	uint64_t mask_ts;
+	bool mf_reported;		/* rule: intx-masked-forever */
+	uint64_t mf_ts;
+	uint64_t vfio[VT_VFIO_SEND_EVENTFD + 1];
+	uint64_t still_asserted;
+};
+
+/* An irqfd registration seen in the trace. */
+struct vt_irqfd {
+	uint32_t vm_id;
+	uint32_t gsi;
+	bool resample;
+	bool deassigned;
+	uint64_t eventfd_key;
+	uint64_t resample_key;
+};
+
+/* One vCPU: the LRs of its current run. */
+struct vt_vcpu {
+	uint32_t vm_id;
+	uint32_t vcpu_id;
+	bool in_run;			/* flush seen, fold not yet */
+	struct vt_rec_lr entry;
+	uint64_t runs;
+};
+
+/* A derived event given to the rules. */
+enum vt_ev_kind {
+	VT_EV_RECORD,		/* every record after the state update */
+	VT_EV_LR_RUN,		/* one LR matched entry -> exit */
+	VT_EV_FLUSH,		/* a vCPU entered with @lrrec */
+	VT_EV_FOLD,		/* a vCPU exited with @lrrec (after LR_RUNs) */
+	VT_EV_ACK,		/* @irq acked */
+	VT_EV_TICK,		/* time passed (every 1 ms of trace time) */
+};
+
+struct vt_ev {
+	enum vt_ev_kind kind;
+	uint64_t ts;
+	const struct vt_hdr *rec;
+	const struct vt_rec_lr *lrrec;
+	struct vt_irq *irq;
+	struct vt_vcpu *vcpu;
+	struct vt_lr in, out;
+	int lr_index;
+	bool eoied;
+};
+
+struct vt_engine;
+
+/**
+ * struct vt_rule - one anomaly rule (userspace/lib/rules/)
+ * @name:	rule name as printed
+ * @index:	bit in vt_irq.reported
+ * @event:	called for every derived event
+ * @finish:	called once at the end of input
+ */
+struct vt_rule {
+	const char *name;
+	unsigned int index;
+	void (*event)(struct vt_engine *e, const struct vt_ev *ev);
+	void (*finish)(struct vt_engine *e);
+};
+
+extern const struct vt_rule vt_rule_missed_resample;
+extern const struct vt_rule vt_rule_masked_forever;
+extern const struct vt_rule vt_rule_mmio_cleared;
+extern const struct vt_rule vt_rule_eoi_lost;
+extern const struct vt_rule vt_rule_storm;
+extern const struct vt_rule vt_rule_migration;
+
+struct vt_pending {
+	uint8_t rec[VT_REC_MAX_SIZE] __attribute__((aligned(8)));
+	uint64_t seq;
+};
+
+struct vt_engine {
+	struct vt_engine_opts opts;
+	struct vt_host_facts facts;
+	bool have_facts;
+	struct vt_read_status rstat;
+	bool have_rstat;
+
+	/* reorder buffer, sorted by (ts, arrival) */
+	struct vt_pending *buf;
+	size_t buf_head, buf_len, buf_cap;
+	uint64_t max_ts, last_ts, seq;
+	uint64_t reordered, late;
+
+	uint64_t first_ts, now;
+	bool started;
+	uint64_t next_tick;
+
+	struct vt_irq **irqs;
+	size_t nr_irqs, cap_irqs;
+	struct vt_dev **devs;
+	size_t nr_devs, cap_devs;
+	struct vt_irqfd *irqfds;
+	size_t nr_irqfds, cap_irqfds;
+	struct vt_vcpu **vcpus;
+	size_t nr_vcpus, cap_vcpus;
+
+	uint64_t by_type[VT_REC_MAX + 1];
+	uint64_t invalid;
+	uint64_t records;
+	uint64_t lost;
+	uint64_t lost_cpu[64];
+	uint8_t hooks[VT_HOOK_MAX + 1];	/* VT_ATTACH_* + 1, 0 unknown */
+	uint8_t seen_gic;		/* GIC version seen in LR records */
+	uint8_t seen_nr_lrs;
+
+	struct vt_finding *findings;
+	unsigned int nr_findings, cap_findings;
+	char **bugs;
+	unsigned int nr_bugs;
+};
+
+/* engine.c */
+bool vt_eng_arm64(const struct vt_engine *e);
+unsigned int vt_eng_nr_lrs(const struct vt_engine *e, const struct vt_rec_lr *r);
+bool vt_eng_kernel_at_least(const struct vt_engine *e, int major, int minor);
+void vt_eng_bug(struct vt_engine *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void vt_eng_emit(struct vt_engine *e, const struct vt_ev *ev);
+
+/* dispatch.c */
+int vt_eng_dispatch(struct vt_engine *e, const struct vt_hdr *rec);
+bool vt_lrrec_holds(const struct vt_rec_lr *r, uint32_t intid, struct vt_lr *out);
+bool vt_vcpu_holds(const struct vt_vcpu *v, uint32_t intid, struct vt_lr *out);
+
+/* objects.c */
+struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid);
+struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid);
+struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu);
+struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name);
+struct vt_irqfd *vt_irqfd_by_key(struct vt_engine *e, uint64_t key, bool resample);
+struct vt_irqfd *vt_irqfd_by_gsi(struct vt_engine *e, uint32_t vm, uint32_t gsi);
+struct vt_irqfd *vt_irqfd_add(struct vt_engine *e);
+uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t gsi);
+void vt_irq_hist(struct vt_irq *irq, uint64_t ts, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vt_objects_free(struct vt_engine *e);
+
+/* findings.c */
+void vt_finding_add(struct vt_engine *e, const struct vt_rule *rule,
+		    enum vt_severity sev, struct vt_irq *irq, uint32_t vcpu,
+		    uint64_t ts, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+const char *vt_severity_name(enum vt_severity s);
+void vt_fmt_ts(uint64_t ts, char *buf, size_t len);
+
+/* latency.c */
+void vt_lat_stage(struct vt_irq *irq, enum vt_stage st, uint64_t ts);
+const char *vt_stage_name(enum vt_stage st);
+int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,
+	       uint64_t *max);
+void vt_lat_free(struct vt_irq *irq);
+
+#endif /* VT_ENGINE_INTERNAL_H */

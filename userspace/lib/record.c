@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * record.c - ABI record sizes, names and validation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include "vt_record.h"
+
+VT_ABI_STATIC_CHECKS();
+
+static const struct {
+	const char *name;
+	size_t size;
+} rec_types[VT_REC_MAX + 1] = {
+	[VT_REC_LR_FLUSH]	= { "lr_flush",	 sizeof(struct vt_rec_lr) },
+	[VT_REC_LR_FOLD]	= { "lr_fold",	 sizeof(struct vt_rec_lr) },
+	[VT_REC_INJECT]		= { "inject",	 sizeof(struct vt_rec_inject) },
+	[VT_REC_IRQ_STATE]	= { "irq_state", sizeof(struct vt_rec_irq_state) },
+	[VT_REC_ACK]		= { "ack",	 sizeof(struct vt_rec_ack) },
+	[VT_REC_RESAMPLE]	= { "resample",	 sizeof(struct vt_rec_resample) },
+	[VT_REC_IRQFD]		= { "irqfd",	 sizeof(struct vt_rec_irqfd) },
+	[VT_REC_VFIO]		= { "vfio",	 sizeof(struct vt_rec_vfio) },
+	[VT_REC_MMIO]		= { "mmio",	 sizeof(struct vt_rec_mmio) },
+	[VT_REC_LOST]		= { "lost",	 sizeof(struct vt_rec_lost) },
+	[VT_REC_META]		= { "meta",	 sizeof(struct vt_rec_meta) },
+};
+
+size_t vt_record_size(unsigned int type)
+{
+	if (type == 0 || type > VT_REC_MAX)
+		return 0;
+	return rec_types[type].size;
+}
+
+const char *vt_record_name(unsigned int type)
+{
+	if (type == 0 || type > VT_REC_MAX)
+		return "unknown";
+	return rec_types[type].name;
+}
+
+static int check_fields(const struct vt_hdr *rec, char *err, size_t errlen)
+{
+	const struct vt_rec_lr *lr;
+	const struct vt_rec_vfio *vf;
+	const struct vt_rec_mmio *mm;
+
+	switch (rec->type) {
+	case VT_REC_LR_FLUSH:
+	case VT_REC_LR_FOLD:
+		lr = (const void *)rec;
+		if (lr->gic_version != VT_GIC_V2 && lr->gic_version != VT_GIC_V3) {
+			snprintf(err, errlen, "%s: gic_version %u is not 2 or 3",
+				 vt_record_name(rec->type), lr->gic_version);
+			return -EINVAL;
+		}
+		if (lr->used_lrs > VT_MAX_LR) {
+			snprintf(err, errlen, "%s: used_lrs %u > %u",
+				 vt_record_name(rec->type), lr->used_lrs,
+				 VT_MAX_LR);
+			return -EINVAL;
+		}
+		break;
+	case VT_REC_VFIO:
+		vf = (const void *)rec;
+		if (vf->event < VT_VFIO_HANDLER || vf->event > VT_VFIO_SEND_EVENTFD) {
+			snprintf(err, errlen, "vfio: unknown event %u", vf->event);
+			return -EINVAL;
+		}
+		break;
+	case VT_REC_MMIO:
+		mm = (const void *)rec;
+		if (mm->reg < VT_MMIO_ISPENDR || mm->reg > VT_MMIO_ICENABLER) {
+			snprintf(err, errlen, "mmio: unknown register %u", mm->reg);
+			return -EINVAL;
+		}
+		break;
+	}
+	return 0;
+}
+
+int vt_record_check(const struct vt_hdr *rec, size_t avail,
+		    char *err, size_t errlen)
+{
+	char dummy[4];
+	size_t want;
+
+	if (!err) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	if (avail < sizeof(*rec)) {
+		snprintf(err, errlen, "%zu bytes, less than a record header",
+			 avail);
+		return -EINVAL;
+	}
+	want = vt_record_size(rec->type);
+	if (!want) {
+		snprintf(err, errlen, "unknown record type %u (size %u)",
+			 rec->type, rec->size);
+		return -EINVAL;
+	}
+	if (rec->size < want || rec->size > VT_REC_MAX_SIZE || rec->size % 8) {
+		snprintf(err, errlen, "%s record with size %u, expected %zu",
+			 vt_record_name(rec->type), rec->size, want);
+		return -EINVAL;
+	}
+	if (rec->size > avail) {
+		snprintf(err, errlen, "%s record of %u bytes, only %zu left",
+			 vt_record_name(rec->type), rec->size, avail);
+		return -EINVAL;
+	}
+	return check_fields(rec, err, errlen);
+}
+
+const char *vt_vfio_event_name(unsigned int event)
+{
+	static const char *const names[] = {
+		[VT_VFIO_HANDLER]	 = "handler",
+		[VT_VFIO_MASK]		 = "mask",
+		[VT_VFIO_UNMASK]	 = "unmask",
+		[VT_VFIO_UNMASK_HANDLER] = "unmask_handler",
+		[VT_VFIO_SEND_EVENTFD]	 = "send_eventfd",
+	};
+
+	if (event >= sizeof(names) / sizeof(names[0]) || !names[event])
+		return "unknown";
+	return names[event];
+}
+
+const char *vt_mmio_reg_name(unsigned int reg)
+{
+	static const char *const names[] = {
+		[VT_MMIO_ISPENDR]	= "ISPENDR",
+		[VT_MMIO_ICPENDR]	= "ICPENDR",
+		[VT_MMIO_ISACTIVER]	= "ISACTIVER",
+		[VT_MMIO_ICACTIVER]	= "ICACTIVER",
+		[VT_MMIO_IROUTER]	= "IROUTER",
+		[VT_MMIO_ITARGETSR]	= "ITARGETSR",
+		[VT_MMIO_ISENABLER]	= "ISENABLER",
+		[VT_MMIO_ICENABLER]	= "ICENABLER",
+	};
+
+	if (reg >= sizeof(names) / sizeof(names[0]) || !names[reg])
+		return "unknown";
+	return names[reg];
+}
+
+const char *vt_hook_name(unsigned int hook)
+{
+	static const char *const names[] = {
+		[VT_HOOK_LR_FLUSH]		= "lr_flush",
+		[VT_HOOK_LR_FOLD_V2]		= "lr_fold_v2",
+		[VT_HOOK_LR_FOLD_V3]		= "lr_fold_v3",
+		[VT_HOOK_INJECT]		= "inject",
+		[VT_HOOK_ACK]			= "ack",
+		[VT_HOOK_RESAMPLE]		= "resample",
+		[VT_HOOK_IRQFD]			= "irqfd",
+		[VT_HOOK_VFIO_HANDLER]		= "vfio_handler",
+		[VT_HOOK_VFIO_MASK]		= "vfio_mask",
+		[VT_HOOK_VFIO_UNMASK]		= "vfio_unmask",
+		[VT_HOOK_VFIO_UNMASK_HANDLER]	= "vfio_unmask_handler",
+		[VT_HOOK_MMIO_PENDING]		= "mmio_pending",
+		[VT_HOOK_MMIO_ACTIVE]		= "mmio_active",
+		[VT_HOOK_MMIO_ROUTE]		= "mmio_route",
+	};
+
+	if (hook >= sizeof(names) / sizeof(names[0]) || !names[hook])
+		return "unknown";
+	return names[hook];
+}

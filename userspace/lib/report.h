@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * report.h - helpers shared by the text and JSON reports.
+ */
+#ifndef VT_REPORT_H
+#define VT_REPORT_H
+
+#include <stdio.h>
+#include "vt_tracefile.h"
+
+const char *vt_backend_name(unsigned int b);
+const char *vt_read_end_name(enum vt_read_end end);
+
+/**
+ * vt_json_str() - write @s as a JSON string literal
+ * @f:		output
+ * @s:		NUL-terminated text
+ */
+void vt_json_str(FILE *f, const char *s);
+
+#endif /* VT_REPORT_H */

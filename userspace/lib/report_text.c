@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * report_text.c - the human-readable report: input, losses, findings
+ * with evidence, per-IRQ table, latency.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "engine_internal.h"
+#include "report.h"
+
+static const char *gic_name(unsigned int v)
+{
+	return v == VT_GIC_V3 ? "GICv3" : v == VT_GIC_V2 ? "GICv2" : "no GIC";
+}
+
+const char *vt_backend_name(unsigned int b)
+{
+	switch (b) {
+	case VT_BACKEND_MODULE:
+		return "module";
+	case VT_BACKEND_BPF:
+		return "bpf";
+	case VT_BACKEND_REPLAY:
+		return "replay";
+	}
+	return "unknown";
+}
+
+const char *vt_read_end_name(enum vt_read_end end)
+{
+	switch (end) {
+	case VT_END_COMPLETE:
+		return "complete";
+	case VT_END_TRUNCATED:
+		return "truncated";
+	case VT_END_CORRUPT:
+		return "corrupt";
+	default:
+		return "live";
+	}
+}
+
+static void text_header(struct vt_engine *e, FILE *f)
+{
+	unsigned int t, h, nmiss = 0;
+
+	fprintf(f, "vgic-trace report\n");
+	fprintf(f, "host: kernel %s, arch %s, %s, %u LRs, backend %s\n",
+		e->facts.kernel_release[0] ? e->facts.kernel_release : "?",
+		e->facts.arch[0] ? e->facts.arch : "?",
+		gic_name(e->facts.gic_version ? e->facts.gic_version : e->seen_gic),
+		vt_eng_nr_lrs(e, NULL), vt_backend_name(e->facts.backend));
+	if (e->have_rstat)
+		fprintf(f, "input: %s (%s)\n", vt_read_end_name(e->rstat.end),
+			e->rstat.msg);
+	fprintf(f, "records: %llu processed, %llu invalid, %llu out of order (reordered), %llu late\n",
+		(unsigned long long)e->records, (unsigned long long)e->invalid,
+		(unsigned long long)e->reordered, (unsigned long long)e->late);
+	fprintf(f, " ");
+	for (t = 1; t <= VT_REC_MAX; t++)
+		fprintf(f, " %s %llu", vt_record_name(t),
+			(unsigned long long)e->by_type[t]);
+	fprintf(f, "\n");
+	fprintf(f, "lost records: %llu", (unsigned long long)e->lost);
+	for (t = 0; t < 64; t++)
+		if (e->lost_cpu[t])
+			fprintf(f, " (cpu%u: %llu)", t,
+				(unsigned long long)e->lost_cpu[t]);
+	fprintf(f, "\n");
+	if (e->lost)
+		fprintf(f, "WARNING: %llu records were lost: findings may be false (a lost ack or exit looks like a missing one)\n",
+			(unsigned long long)e->lost);
+	if (e->have_rstat && e->rstat.end == VT_END_TRUNCATED)
+		fprintf(f, "WARNING: the trace file is truncated: findings about the last moments may be false\n");
+	fprintf(f, "hooks:");
+	for (h = 1; h <= VT_HOOK_MAX; h++) {
+		if (e->hooks[h] == VT_ATTACH_MISSING + 1 ||
+		    e->hooks[h] == VT_ATTACH_DISABLED + 1) {
+			fprintf(f, " %s=%s", vt_hook_name(h),
+				e->hooks[h] == VT_ATTACH_MISSING + 1 ?
+				"MISSING" : "disabled");
+			nmiss++;
+		}
+	}
+	if (!nmiss)
+		fprintf(f, " %s", e->hooks[VT_HOOK_ACK] || e->hooks[VT_HOOK_LR_FLUSH] ?
+			"all reported hooks attached" : "no hook metadata in the trace");
+	fprintf(f, "\n");
+	if (e->hooks[VT_HOOK_ACK] == VT_ATTACH_MISSING + 1 ||
+	    e->hooks[VT_HOOK_ACK] == VT_ATTACH_DISABLED + 1)
+		fprintf(f, "NOTE: ack hook missing: missed-resample is not evaluated\n");
+	for (t = 0; t < e->nr_bugs && t < 100; t++)
+		fprintf(f, "%s\n", e->bugs[t]);
+}
+
+static void text_findings(struct vt_engine *e, FILE *f)
+{
+	char ts[32];
+	unsigned int i, j;
+
+	fprintf(f, "\nfindings: %u\n", e->nr_findings);
+	for (i = 0; i < e->nr_findings; i++) {
+		const struct vt_finding *fd = &e->findings[i];
+
+		vt_fmt_ts(fd->ts_ns, ts, sizeof(ts));
+		fprintf(f, "[%s] %s vm %u", vt_severity_name(fd->severity),
+			fd->rule, fd->vm_id);
+		if (fd->intid != VT_NO_INTID)
+			fprintf(f, " INTID %u", fd->intid);
+		if (fd->vcpu_id != VT_NO_VCPU)
+			fprintf(f, " vCPU%u", fd->vcpu_id);
+		fprintf(f, " at %s\n  %s\n", ts, fd->summary);
+		if (fd->nr_evidence)
+			fprintf(f, "  evidence (last transitions of this IRQ):\n");
+		for (j = 0; j < fd->nr_evidence; j++)
+			fprintf(f, "    %s\n", fd->evidence[j]);
+	}
+}
+
+static void text_irqs(struct vt_engine *e, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "\nper-IRQ (VM INTID): gsi dev | inject1 inject0 in_lr guest_eoi eoi_no_ack acks resamples | vfio handler mask unmask unmask_handler still_asserted | now\n");
+	for (i = 0; i < e->nr_irqs; i++) {
+		const struct vt_irq *q = e->irqs[i];
+		const struct vt_counts *c = &q->cnt;
+
+		fprintf(f, "  %u %u: gsi %d dev %s | %llu %llu %llu %llu %llu %llu %llu | %llu %llu %llu %llu %llu | %s%s%s\n",
+			q->vm_id, q->intid, (int)q->gsi,
+			q->dev ? q->dev->name : "-",
+			(unsigned long long)c->inject[1],
+			(unsigned long long)c->inject[0],
+			(unsigned long long)c->in_lr,
+			(unsigned long long)c->guest_eoi,
+			(unsigned long long)c->eoi_no_ack,
+			(unsigned long long)c->acks,
+			(unsigned long long)c->resamples,
+			(unsigned long long)c->vfio[VT_VFIO_HANDLER],
+			(unsigned long long)c->vfio[VT_VFIO_MASK],
+			(unsigned long long)c->vfio[VT_VFIO_UNMASK],
+			(unsigned long long)c->vfio[VT_VFIO_UNMASK_HANDLER],
+			(unsigned long long)c->still_asserted,
+			q->active ? "active" : "inactive",
+			q->level ? " level" : "",
+			q->dev && q->dev->masked ? " vfio-masked" : "");
+	}
+	for (i = 0; i < e->nr_devs; i++)
+		if (!e->devs[i]->irq)
+			fprintf(f, "  unlinked VFIO device %s host irq %u: handler %llu unmask_handler %llu%s\n",
+				e->devs[i]->name, e->devs[i]->host_irq,
+				(unsigned long long)e->devs[i]->vfio[VT_VFIO_HANDLER],
+				(unsigned long long)e->devs[i]->vfio[VT_VFIO_UNMASK_HANDLER],
+				e->devs[i]->masked ? " masked" : "");
+}
+
+static void text_latency(struct vt_engine *e, FILE *f)
+{
+	uint64_t p50, p99, max;
+	unsigned int st;
+	size_t i;
+
+	fprintf(f, "\nlatency per stage (ns since the previous stage of the same delivery cycle;\n"
+		   "producer clock; on an emulated (TCG) host these are emulation-relative:\n"
+		   "compare ratios, not absolute values):\n");
+	for (i = 0; i < e->nr_irqs; i++) {
+		const struct vt_irq *q = e->irqs[i];
+
+		for (st = 0; st < VT_ST_MAX; st++) {
+			if (vt_lat_pct(&q->lat[st], &p50, &p99, &max))
+				continue;
+			fprintf(f, "  %u %u %-10s n %u p50 %llu p99 %llu max %llu\n",
+				q->vm_id, q->intid, vt_stage_name(st),
+				q->lat[st].n, (unsigned long long)p50,
+				(unsigned long long)p99, (unsigned long long)max);
+		}
+	}
+}
+
+int vt_engine_report_text(struct vt_engine *e, FILE *f)
+{
+	text_header(e, f);
+	text_findings(e, f);
+	text_irqs(e, f);
+	text_latency(e, f);
+	return ferror(f) ? -5 : 0;
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * eoi_lost.c - rule "eoi-lost-lr-overflow".
+ *
+ * A level (or resampled) SPI is active on a vCPU but absent from its
+ * LRs at an entry where every LR is in use: the guest may deactivate it
+ * (EOImode=1 DIR, or EOI) with no LR to record it, and only
+ * ICH_HCR_EL2.EOIcount counts it. Kernels before 6.19 ignore EOIcount,
+ * so the deactivation and its ack notification are lost.
+ * Finding when a later exit shows EOIcount > 0 (ERROR before 6.19, INFO
+ * on 6.19+ which replays it), or at the end of the trace when the IRQ
+ * is still active and was never acked after leaving the LRs (ERROR).
+ */
+#include "engine_internal.h"
+
+static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
+{
+	const struct vt_rec_lr *r = ev->lrrec;
+	unsigned int nr, eoicount;
+	struct vt_irq *irq;
+	bool fixed;
+	size_t i;
+
+	switch (ev->kind) {
+	case VT_EV_FLUSH:
+		nr = vt_eng_nr_lrs(e, r);
+		if (!nr || r->used_lrs < nr)
+			return;
+		for (i = 0; i < e->nr_irqs; i++) {
+			irq = e->irqs[i];
+			if (irq->vm_id != ev->vcpu->vm_id || !irq->active ||
+			    irq->ol_ts || irq->intid < VT_SPI_BASE ||
+			    (!irq->level && !irq->resampled))
+				continue;
+			if (irq->active_vcpu != VT_NO_VCPU &&
+			    irq->active_vcpu != ev->vcpu->vcpu_id)
+				continue;
+			if (vt_lrrec_holds(r, irq->intid, NULL))
+				continue;
+			irq->ol_ts = ev->ts;
+			irq->ol_vcpu = ev->vcpu->vcpu_id;
+			vt_irq_hist(irq, ev->ts,
+				    "active but in no LR of vCPU%u (all %u LRs used)",
+				    ev->vcpu->vcpu_id, nr);
+		}
+		break;
+	case VT_EV_FOLD:
+		if (!(r->flags & VT_LR_F_HCR_VALID))
+			return;
+		eoicount = (r->hcr >> 27) & 0x1f;
+		if (!eoicount)
+			return;
+		fixed = vt_eng_kernel_at_least(e, 6, 19);
+		for (i = 0; i < e->nr_irqs; i++) {
+			irq = e->irqs[i];
+			if (!irq->ol_ts || irq->vm_id != ev->vcpu->vm_id ||
+			    irq->ol_vcpu != ev->vcpu->vcpu_id ||
+			    (irq->reported & (1u << vt_rule_eoi_lost.index)))
+				continue;
+			vt_irq_hist(irq, ev->ts, "exit vCPU%u EOIcount %u",
+				    ev->vcpu->vcpu_id, eoicount);
+			vt_finding_add(e, &vt_rule_eoi_lost,
+				       fixed ? VT_SEV_INFO : VT_SEV_ERROR, irq,
+				       irq->ol_vcpu, ev->ts,
+				       "guest deactivated %u IRQ(s) that were in no LR (EOIcount %u); INTID %u was active outside the LRs: %s",
+				       eoicount, eoicount, irq->intid,
+				       fixed ? "6.19+ replays EOIcount" :
+				       "kernels before 6.19 ignore EOIcount, the deactivation and its ack are lost");
+		}
+		break;
+	case VT_EV_ACK:
+		ev->irq->ol_ts = 0;
+		break;
+	case VT_EV_LR_RUN:
+		if (ev->eoied)
+			ev->irq->ol_ts = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static void eo_finish(struct vt_engine *e)
+{
+	struct vt_irq *irq;
+	size_t i;
+
+	for (i = 0; i < e->nr_irqs; i++) {
+		irq = e->irqs[i];
+		if (!irq->ol_ts || !irq->active ||
+		    (irq->reported & (1u << vt_rule_eoi_lost.index)))
+			continue;
+		vt_finding_add(e, &vt_rule_eoi_lost, VT_SEV_ERROR, irq,
+			       irq->ol_vcpu, irq->ol_ts,
+			       "INTID %u was active outside the LRs of vCPU%u (all LRs used) and stayed active with no ack until the end of the trace: a deactivation lost to LR overflow",
+			       irq->intid, irq->ol_vcpu);
+	}
+}
+
+const struct vt_rule vt_rule_eoi_lost = {
+	.name = "eoi-lost-lr-overflow",
+	.index = 3,
+	.event = eo_event,
+	.finish = eo_finish,
+};

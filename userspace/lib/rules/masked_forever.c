@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * masked_forever.c - rule "intx-masked-forever".
+ *
+ * A VFIO INTx line masked (by the host handler or an ioctl) and not
+ * unmasked within masked_ns (default 1 s, VT_DEF_MASKED_NS: three
+ * orders of magnitude above the 0.1-2 ms resample latency measured on
+ * the emulated host, well below a user-visible hang). The finding names
+ * the likely reason, checked along the chain in this order:
+ *   no irqfd links the device -> no resamplefd registered -> guest never
+ *   EOI'd -> EOI'd but no ack -> acked but no resample -> resample
+ *   signalled but no unmask.
+ */
+#include <stdio.h>
+#include "engine_internal.h"
+
+static const char *reason(struct vt_engine *e, const struct vt_dev *d,
+			  char *buf, size_t len)
+{
+	const struct vt_irq *irq = d->irq;
+	struct vt_irqfd *f;
+
+	if (!irq) {
+		snprintf(buf, len, "device not linked to any irqfd in the trace (no irqfd record with its trigger eventfd)");
+		return buf;
+	}
+	f = vt_irqfd_by_key(e, d->trigger_key, false);
+	if (f && !f->resample) {
+		snprintf(buf, len, "no resampler registered: the irqfd for gsi %u has no resamplefd, nothing will unmask", f->gsi);
+		return buf;
+	}
+	if (!irq->resampled) {
+		snprintf(buf, len, "no resampler registered for gsi %u", d->gsi);
+		return buf;
+	}
+	if (irq->last_eoi_ts < d->mask_ts) {
+		if (irq->cnt.mmio[VT_MMIO_ICPENDR] || irq->cnt.mmio[VT_MMIO_ICACTIVER])
+			snprintf(buf, len, "guest never EOI'd it after the mask; it cleared its state through GICD ICPENDR/ICACTIVER");
+		else
+			snprintf(buf, len, "guest never EOI'd it after the mask (not delivered, or the guest handler is stuck)");
+		return buf;
+	}
+	if (irq->last_ack_ts < d->mask_ts) {
+		snprintf(buf, len, "guest EOI'd it but KVM sent no ack notification (see missed-resample)");
+		return buf;
+	}
+	if (irq->last_resample_ts < d->mask_ts) {
+		snprintf(buf, len, "acked, but the irqfd resampler did not run");
+		return buf;
+	}
+	snprintf(buf, len, "resample signalled but no unmask followed (VFIO unmask eventfd not wired to the resamplefd?)");
+	return buf;
+}
+
+static void check(struct vt_engine *e, uint64_t now)
+{
+	char why[160];
+	size_t i;
+
+	for (i = 0; i < e->nr_devs; i++) {
+		struct vt_dev *d = e->devs[i];
+
+		if (!d->masked || now - d->mask_ts <= e->opts.masked_ns)
+			continue;
+		if (d->mf_reported && d->mask_ts == d->mf_ts)
+			continue;
+		d->mf_reported = true;
+		d->mf_ts = d->mask_ts;
+		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, d->irq,
+			       VT_NO_VCPU, now,
+			       "VFIO INTx of %s (host irq %u) masked for %llu ms without unmask: %s",
+			       d->name, d->host_irq,
+			       (unsigned long long)((now - d->mask_ts) / 1000000),
+			       reason(e, d, why, sizeof(why)));
+	}
+}
+
+static void mf_event(struct vt_engine *e, const struct vt_ev *ev)
+{
+	if (ev->kind == VT_EV_TICK)
+		check(e, ev->ts);
+}
+
+static void mf_finish(struct vt_engine *e)
+{
+	check(e, e->now);
+}
+
+const struct vt_rule vt_rule_masked_forever = {
+	.name = "intx-masked-forever",
+	.index = 1,
+	.event = mf_event,
+	.finish = mf_finish,
+};

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * missed_resample.c - rule "missed-resample" (the headline).
+ *
+ * A level IRQ whose LR asked for an EOI maintenance notification (EOI
+ * set, HW clear) was deactivated by the guest during a run - its LR
+ * went A -> P/inv, P+A -> P/A/inv or P -> inv between entry and exit -
+ * and no kvm_notify_acked_irq() for its pin followed before the vCPU
+ * entered again (or within ack_wait_ns). Without the ack the resampler
+ * never de-asserts the line nor signals the resamplefd, so VFIO never
+ * unmasks: the 2018 "irq 41: nobody cared" case.
+ *   P -> IAR -> A -> exit/entry -> P+A -> EOI -> P         (sequence 1)
+ *   P+A -> EOI -> P -> delayed MI -> IAR -> A              (sequence 2)
+ *   P -> IAR -> A -> EOI -> inv within one run             (6.19 GICv3:
+ *        the fold only notifies when it saw the IRQ active before)
+ */
+#include "engine_internal.h"
+
+static const char *pattern(uint8_t in, uint8_t out)
+{
+	if (in == VT_LR_PA && out == VT_LR_P)
+		return "P+A -> P: guest EOI left the LR pending (2018 sequence 1: P -> IAR -> A -> exit/entry -> P+A -> EOI -> P), lr_signals_eoi_mi() is false for a pending LR";
+	if (in == VT_LR_PA && out == VT_LR_A)
+		return "P+A -> A: guest EOI then IAR of the new pending state before the exit (2018 sequence 2: P+A -> EOI -> P -> delayed MI -> IAR -> A)";
+	if (in == VT_LR_P && out == VT_LR_INVALID)
+		return "P -> inv: acknowledged and deactivated within one run; a fold that only notifies IRQs it saw active (mainline 6.19 GICv3) sends no ack";
+	if (in == VT_LR_A && out == VT_LR_P)
+		return "A -> P: deactivated and made pending again within the run";
+	return "deactivated with the LR invalid and EOI set, yet no ack was sent";
+}
+
+static bool ack_hook_missing(const struct vt_engine *e)
+{
+	uint8_t h = e->hooks[VT_HOOK_ACK];
+
+	return h == VT_ATTACH_MISSING + 1 || h == VT_ATTACH_DISABLED + 1;
+}
+
+static void missed(struct vt_engine *e, struct vt_irq *irq, const char *why)
+{
+	bool known = irq->resampled || irq->dev;
+
+	irq->mr_wait = false;
+	irq->cnt.eoi_no_ack++;
+	if (ack_hook_missing(e))
+		return;		/* cannot tell: the report lists the hook */
+	if (irq->reported & (1u << vt_rule_missed_resample.index))
+		return;		/* counted in the per-IRQ table */
+	vt_finding_add(e, &vt_rule_missed_resample,
+		       known ? VT_SEV_ERROR : VT_SEV_WARNING, irq, irq->mr_vcpu,
+		       irq->mr_ts,
+		       "guest EOI'd level INTID %u on vCPU%u, no ack notification %s%s: %s",
+		       irq->intid, irq->mr_vcpu, why,
+		       known ? "; the resampler never runs, VFIO stays masked" :
+		       " (no resampler seen in the trace)",
+		       pattern(irq->mr_in, irq->mr_out));
+}
+
+static void mr_event(struct vt_engine *e, const struct vt_ev *ev)
+{
+	struct vt_irq *irq = ev->irq;
+	size_t i;
+
+	switch (ev->kind) {
+	case VT_EV_LR_RUN:
+		if (!ev->eoied || !ev->in.eoi || ev->in.hw ||
+		    irq->intid < VT_SPI_BASE || irq->intid >= 1020)
+			return;
+		if (irq->mr_wait)
+			missed(e, irq, "before its next deactivation");
+		irq->mr_wait = true;
+		irq->mr_ts = ev->ts;
+		irq->mr_vcpu = ev->vcpu->vcpu_id;
+		irq->mr_in = ev->in.state;
+		irq->mr_out = ev->out.state;
+		break;
+	case VT_EV_ACK:
+		irq->mr_wait = false;
+		break;
+	case VT_EV_FLUSH:
+		for (i = 0; i < e->nr_irqs; i++) {
+			irq = e->irqs[i];
+			if (irq->mr_wait && irq->vm_id == ev->vcpu->vm_id &&
+			    irq->mr_vcpu == ev->vcpu->vcpu_id)
+				missed(e, irq, "in that exit");
+		}
+		break;
+	case VT_EV_TICK:
+		for (i = 0; i < e->nr_irqs; i++) {
+			irq = e->irqs[i];
+			if (irq->mr_wait &&
+			    ev->ts - irq->mr_ts > e->opts.ack_wait_ns)
+				missed(e, irq, "within the ack wait");
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void mr_finish(struct vt_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nr_irqs; i++)
+		if (e->irqs[i]->mr_wait)
+			missed(e, e->irqs[i], "before the trace ended");
+}
+
+const struct vt_rule vt_rule_missed_resample = {
+	.name = "missed-resample",
+	.index = 0,
+	.event = mr_event,
+	.finish = mr_finish,
+};

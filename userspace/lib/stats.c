@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * stats.c - `vgic-trace stats`: plain counts per record type, per VM and
+ * INTID (injects, acks, resamples, VFIO events, LR transitions, guest
+ * EOIs, MMIO writes) and per VFIO device. The end-to-end tests compare
+ * these with the ground truth counted by the VMM and the guest.
+ */
+#include <stdio.h>
+#include "engine_internal.h"
+#include "report.h"
+
+static const char *const st_names[4] = { "inv", "P", "A", "PA" };
+
+int vt_engine_stats_text(struct vt_engine *e, FILE *f)
+{
+	unsigned int t, a, b, ev;
+	size_t i;
+
+	fprintf(f, "records %llu invalid %llu lost %llu\n",
+		(unsigned long long)e->records, (unsigned long long)e->invalid,
+		(unsigned long long)e->lost);
+	for (t = 1; t <= VT_REC_MAX; t++)
+		fprintf(f, "type %s %llu\n", vt_record_name(t),
+			(unsigned long long)e->by_type[t]);
+	for (i = 0; i < e->nr_irqs; i++) {
+		const struct vt_irq *q = e->irqs[i];
+		const struct vt_counts *c = &q->cnt;
+
+		fprintf(f, "irq vm %u intid %u inject1 %llu inject0 %llu in_lr %llu guest_eoi %llu eoi_no_ack %llu acks %llu resamples %llu out_of_active %llu still_asserted %llu",
+			q->vm_id, q->intid,
+			(unsigned long long)c->inject[1],
+			(unsigned long long)c->inject[0],
+			(unsigned long long)c->in_lr,
+			(unsigned long long)c->guest_eoi,
+			(unsigned long long)c->eoi_no_ack,
+			(unsigned long long)c->acks,
+			(unsigned long long)c->resamples,
+			(unsigned long long)c->out_of_active,
+			(unsigned long long)c->still_asserted);
+		for (ev = VT_VFIO_HANDLER; ev <= VT_VFIO_SEND_EVENTFD; ev++)
+			fprintf(f, " vfio_%s %llu", vt_vfio_event_name(ev),
+				(unsigned long long)c->vfio[ev]);
+		for (ev = VT_MMIO_ISPENDR; ev <= VT_MMIO_ICENABLER; ev++)
+			if (c->mmio[ev])
+				fprintf(f, " mmio_%s %llu", vt_mmio_reg_name(ev),
+					(unsigned long long)c->mmio[ev]);
+		for (a = 0; a < 4; a++)
+			for (b = 0; b < 4; b++)
+				if (c->lr_trans[a][b])
+					fprintf(f, " lr_%s_to_%s %llu", st_names[a],
+						st_names[b],
+						(unsigned long long)c->lr_trans[a][b]);
+		fprintf(f, "\n");
+	}
+	for (i = 0; i < e->nr_devs; i++) {
+		const struct vt_dev *d = e->devs[i];
+
+		fprintf(f, "dev %s vm %u gsi %d host_irq %u", d->name, d->vm_id,
+			(int)d->gsi, d->host_irq);
+		for (ev = VT_VFIO_HANDLER; ev <= VT_VFIO_SEND_EVENTFD; ev++)
+			fprintf(f, " %s %llu", vt_vfio_event_name(ev),
+				(unsigned long long)d->vfio[ev]);
+		fprintf(f, " still_asserted %llu masked %u\n",
+			(unsigned long long)d->still_asserted, d->masked);
+	}
+	return ferror(f) ? -5 : 0;
+}
+
+int vt_engine_stats_json(struct vt_engine *e, FILE *f)
+{
+	unsigned int t, a, b, ev, first;
+	size_t i;
+
+	fprintf(f, "{\"records\":%llu,\"invalid\":%llu,\"lost\":%llu,\"by_type\":{",
+		(unsigned long long)e->records, (unsigned long long)e->invalid,
+		(unsigned long long)e->lost);
+	for (t = 1; t <= VT_REC_MAX; t++)
+		fprintf(f, "%s\"%s\":%llu", t > 1 ? "," : "", vt_record_name(t),
+			(unsigned long long)e->by_type[t]);
+	fprintf(f, "},\"irqs\":[");
+	for (i = 0; i < e->nr_irqs; i++) {
+		const struct vt_irq *q = e->irqs[i];
+		const struct vt_counts *c = &q->cnt;
+
+		fprintf(f, "%s{\"vm\":%u,\"intid\":%u,\"gsi\":%d,\"inject1\":%llu,\"inject0\":%llu,\"in_lr\":%llu,\"guest_eoi\":%llu,\"eoi_no_ack\":%llu,\"acks\":%llu,\"resamples\":%llu,\"out_of_active\":%llu,\"still_asserted\":%llu,\"vfio\":{",
+			i ? "," : "", q->vm_id, q->intid, (int)q->gsi,
+			(unsigned long long)c->inject[1],
+			(unsigned long long)c->inject[0],
+			(unsigned long long)c->in_lr,
+			(unsigned long long)c->guest_eoi,
+			(unsigned long long)c->eoi_no_ack,
+			(unsigned long long)c->acks,
+			(unsigned long long)c->resamples,
+			(unsigned long long)c->out_of_active,
+			(unsigned long long)c->still_asserted);
+		for (ev = VT_VFIO_HANDLER; ev <= VT_VFIO_SEND_EVENTFD; ev++)
+			fprintf(f, "%s\"%s\":%llu", ev > 1 ? "," : "",
+				vt_vfio_event_name(ev),
+				(unsigned long long)c->vfio[ev]);
+		fprintf(f, "},\"mmio\":{");
+		for (ev = VT_MMIO_ISPENDR, first = 1; ev <= VT_MMIO_ICENABLER; ev++) {
+			if (!c->mmio[ev])
+				continue;
+			fprintf(f, "%s\"%s\":%llu", first ? "" : ",",
+				vt_mmio_reg_name(ev),
+				(unsigned long long)c->mmio[ev]);
+			first = 0;
+		}
+		fprintf(f, "},\"lr_transitions\":{");
+		for (a = 0, first = 1; a < 4; a++)
+			for (b = 0; b < 4; b++) {
+				if (!c->lr_trans[a][b])
+					continue;
+				fprintf(f, "%s\"%s->%s\":%llu", first ? "" : ",",
+					st_names[a], st_names[b],
+					(unsigned long long)c->lr_trans[a][b]);
+				first = 0;
+			}
+		fprintf(f, "}}");
+	}
+	fprintf(f, "],\"devices\":[");
+	for (i = 0; i < e->nr_devs; i++) {
+		const struct vt_dev *d = e->devs[i];
+
+		fprintf(f, "%s{\"dev\":", i ? "," : "");
+		vt_json_str(f, d->name);
+		fprintf(f, ",\"vm\":%u,\"gsi\":%d,\"host_irq\":%u", d->vm_id,
+			(int)d->gsi, d->host_irq);
+		for (ev = VT_VFIO_HANDLER; ev <= VT_VFIO_SEND_EVENTFD; ev++)
+			fprintf(f, ",\"%s\":%llu", vt_vfio_event_name(ev),
+				(unsigned long long)d->vfio[ev]);
+		fprintf(f, ",\"still_asserted\":%llu,\"masked\":%s}",
+			(unsigned long long)d->still_asserted,
+			d->masked ? "true" : "false");
+	}
+	fprintf(f, "]}\n");
+	return ferror(f) ? -5 : 0;
+}

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * tracefile_read.c - read a vgic-trace file chunk by chunk, keeping
+ * every intact chunk of a truncated file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "vt_crc32.h"
+#include "vt_record.h"
+#include "vt_tracefile.h"
+
+struct vt_reader {
+	int fd;
+	struct vt_host_facts facts;
+	struct vt_read_status st;
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+	size_t pos;
+	uint32_t left;		/* records left in the current chunk */
+	uint64_t chunk_off;	/* offset of the current chunk header */
+	int err;
+};
+
+static void setmsg(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void setmsg(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!buf || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+/* Read up to @len bytes; returns bytes read (short at EOF) or -errno. */
+static ssize_t read_full(int fd, void *data, size_t len)
+{
+	uint8_t *p = data;
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = read(fd, p + got, len - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+static int check_header(const struct vt_file_hdr *h, ssize_t n,
+			char *err, size_t errlen)
+{
+	if (n == 0) {
+		setmsg(err, errlen, "empty file (0 bytes): not a vgic-trace file");
+		return -ENODATA;
+	}
+	if (n < (ssize_t)sizeof(h->magic) ||
+	    memcmp(h->magic, VT_FILE_MAGIC, sizeof(h->magic))) {
+		setmsg(err, errlen, "not a vgic-trace file (bad magic)");
+		return -EPROTO;
+	}
+	if (n < (ssize_t)sizeof(*h)) {
+		setmsg(err, errlen, "file header truncated (%zd of %zu bytes)",
+		       n, sizeof(*h));
+		return -EBADMSG;
+	}
+	if (h->endian != VT_FILE_ENDIAN) {
+		setmsg(err, errlen, "trace written with another byte order");
+		return -EPROTONOSUPPORT;
+	}
+	if (h->major != VT_FILE_MAJOR) {
+		setmsg(err, errlen, "file format version %u.%u not supported (this reader: %u.x)",
+		       h->major, h->minor, VT_FILE_MAJOR);
+		return -EPROTONOSUPPORT;
+	}
+	if (h->hdr_size != sizeof(*h) ||
+	    h->hdr_crc != vt_crc32(0, h, offsetof(struct vt_file_hdr, hdr_crc))) {
+		setmsg(err, errlen, "file header corrupted (CRC mismatch)");
+		return -EBADMSG;
+	}
+	if (h->abi_major != VT_ABI_MAJOR) {
+		setmsg(err, errlen, "record ABI %u.%u not supported (this reader: %u.x)",
+		       h->abi_major, h->abi_minor, VT_ABI_MAJOR);
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
+}
+
+int vt_reader_open(const char *path, struct vt_reader **out,
+		   char *err, size_t errlen)
+{
+	struct vt_file_hdr h;
+	struct vt_reader *r;
+	ssize_t n;
+	int ret;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
+		ret = -errno;
+		setmsg(err, errlen, "%s: %s", path, strerror(errno));
+		free(r);
+		return ret;
+	}
+	memset(&h, 0, sizeof(h));
+	n = read_full(r->fd, &h, sizeof(h));
+	if (n < 0) {
+		ret = (int)n;
+		setmsg(err, errlen, "%s: %s", path, strerror((int)-n));
+		goto fail;
+	}
+	ret = check_header(&h, n, err, errlen);
+	if (ret)
+		goto fail;
+	memcpy(r->facts.kernel_release, h.kernel_release,
+	       sizeof(h.kernel_release) < sizeof(r->facts.kernel_release) ?
+	       sizeof(h.kernel_release) : sizeof(r->facts.kernel_release) - 1);
+	r->facts.kernel_release[sizeof(r->facts.kernel_release) - 1] = 0;
+	memcpy(r->facts.arch, h.arch, sizeof(r->facts.arch) - 1);
+	r->facts.gic_version = h.gic_version;
+	r->facts.nr_lrs = h.nr_lrs;
+	r->facts.backend = h.backend;
+	r->facts.abi_major = h.abi_major;
+	r->facts.abi_minor = h.abi_minor;
+	r->st.offset = sizeof(h);
+	*out = r;
+	return 0;
+fail:
+	close(r->fd);
+	free(r);
+	return ret;
+}
+
+const struct vt_host_facts *vt_reader_facts(const struct vt_reader *r)
+{
+	return &r->facts;
+}
+
+static int stop(struct vt_reader *r, enum vt_read_end end, int ret,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int stop(struct vt_reader *r, enum vt_read_end end, int ret,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	r->st.end = end;
+	va_start(ap, fmt);
+	vsnprintf(r->st.msg, sizeof(r->st.msg), fmt, ap);
+	va_end(ap);
+	r->err = ret;
+	return ret;
+}
+
+/* Load the next chunk; 1 loaded, 0 end, <0 error. */
+static int load_chunk(struct vt_reader *r)
+{
+	struct vt_chunk_hdr ch;
+	uint64_t off = r->st.offset;
+	ssize_t n;
+
+	n = read_full(r->fd, &ch, sizeof(ch));
+	if (n < 0)
+		return stop(r, VT_END_CORRUPT, (int)n, "read error at offset %llu: %s",
+			    (unsigned long long)off, strerror((int)-n));
+	if (n == 0)
+		return stop(r, VT_END_TRUNCATED, 0,
+			    "truncated: no end marker after chunk %llu (offset %llu); %llu intact chunks kept",
+			    (unsigned long long)r->st.chunks,
+			    (unsigned long long)off,
+			    (unsigned long long)r->st.chunks);
+	if (n < (ssize_t)sizeof(ch))
+		return stop(r, VT_END_TRUNCATED, 0,
+			    "truncated: partial chunk header at offset %llu (%zd of %zu bytes); %llu intact chunks kept",
+			    (unsigned long long)off, n, sizeof(ch),
+			    (unsigned long long)r->st.chunks);
+	if (ch.magic != VT_CHUNK_MAGIC ||
+	    ch.hdr_crc != vt_crc32(0, &ch, offsetof(struct vt_chunk_hdr, hdr_crc)))
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "corrupted chunk header at offset %llu (chunk %llu)",
+			    (unsigned long long)off,
+			    (unsigned long long)r->st.chunks);
+	if (ch.seq != r->st.chunks)
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk at offset %llu has sequence %llu, expected %llu",
+			    (unsigned long long)off, (unsigned long long)ch.seq,
+			    (unsigned long long)r->st.chunks);
+	if (ch.flags & VT_CHUNK_F_END)
+		return stop(r, VT_END_COMPLETE, 0, "complete: %llu chunks, %llu records",
+			    (unsigned long long)r->st.chunks,
+			    (unsigned long long)r->st.records);
+	if (ch.len > VT_CHUNK_MAX)
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk %llu at offset %llu claims %u bytes (limit %u)",
+			    (unsigned long long)ch.seq, (unsigned long long)off,
+			    ch.len, VT_CHUNK_MAX);
+	if (ch.len > r->cap) {
+		uint8_t *nb = realloc(r->buf, ch.len);
+
+		if (!nb)
+			return stop(r, VT_END_CORRUPT, -ENOMEM, "out of memory");
+		r->buf = nb;
+		r->cap = ch.len;
+	}
+	n = read_full(r->fd, r->buf, ch.len);
+	if (n < 0)
+		return stop(r, VT_END_CORRUPT, (int)n, "read error at offset %llu: %s",
+			    (unsigned long long)off, strerror((int)-n));
+	if ((size_t)n < ch.len)
+		return stop(r, VT_END_TRUNCATED, 0,
+			    "truncated: chunk %llu at offset %llu has %zd of %u bytes; %llu intact chunks kept",
+			    (unsigned long long)ch.seq, (unsigned long long)off,
+			    n, ch.len, (unsigned long long)r->st.chunks);
+	if (vt_crc32(0, r->buf, ch.len) != ch.crc)
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk %llu at offset %llu: CRC mismatch, file corrupted",
+			    (unsigned long long)ch.seq, (unsigned long long)off);
+	r->chunk_off = off;
+	r->len = ch.len;
+	r->pos = 0;
+	r->left = ch.nr_records;
+	r->st.offset = off + sizeof(ch) + ch.len;
+	r->st.chunks++;
+	return 1;
+}
+
+int vt_reader_next(struct vt_reader *r, const struct vt_hdr **rec)
+{
+	const struct vt_hdr *h;
+	char msg[100];
+	int ret;
+
+	if (r->st.end != VT_END_NONE)
+		return r->err;
+	while (r->pos >= r->len) {
+		if (r->left)
+			return stop(r, VT_END_CORRUPT, -EBADMSG,
+				    "chunk at offset %llu: %u records missing",
+				    (unsigned long long)r->chunk_off, r->left);
+		ret = load_chunk(r);
+		if (ret <= 0)
+			return ret;
+	}
+	h = (const void *)(r->buf + r->pos);
+	ret = vt_record_check(h, r->len - r->pos, msg, sizeof(msg));
+	if (ret || !r->left)
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk at offset %llu, byte %zu: %s",
+			    (unsigned long long)r->chunk_off, r->pos,
+			    ret ? msg : "more records than counted");
+	r->pos += h->size;
+	r->left--;
+	r->st.records++;
+	*rec = h;
+	return 1;
+}
+
+const struct vt_read_status *vt_reader_status(const struct vt_reader *r)
+{
+	return &r->st;
+}
+
+void vt_reader_close(struct vt_reader *r)
+{
+	if (!r)
+		return;
+	close(r->fd);
+	free(r->buf);
+	free(r);
+}

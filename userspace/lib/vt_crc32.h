@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef VT_CRC32_H
+#define VT_CRC32_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * vt_crc32() - CRC32 (IEEE 802.3, reflected, as zlib's crc32())
+ * @crc:	previous value, 0 to start
+ * @data:	bytes
+ * @len:	number of bytes
+ *
+ * Return: updated CRC.
+ */
+uint32_t vt_crc32(uint32_t crc, const void *data, size_t len);
+
+#endif /* VT_CRC32_H */

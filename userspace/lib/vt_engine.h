@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * vt_engine.h - the vgic-trace analysis engine.
+ *
+ * Feed records (from a trace file, a live module/BPF stream or a
+ * replayed scenario) with vt_engine_feed(), then vt_engine_finish().
+ * The engine keeps per (VM, INTID) state along the chain
+ *   host IRQ -> VFIO mask -> irqfd -> inject -> LR at entry ->
+ *   LR at exit -> guest EOI -> ack -> resample -> VFIO unmask
+ * runs the anomaly rules (userspace/lib/rules/) and measures per-stage
+ * latency. Findings are delivered to an optional callback as they are
+ * made (for a live daemon) and kept for the report.
+ */
+#ifndef VT_ENGINE_H
+#define VT_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <vgic_trace_abi.h>
+#include "vt_tracefile.h"
+
+struct vt_engine;
+
+/* Finding severities. */
+enum vt_severity {
+	VT_SEV_INFO,
+	VT_SEV_WARNING,
+	VT_SEV_ERROR,
+};
+
+#define VT_EVIDENCE_MAX		8
+#define VT_EVIDENCE_LEN		112
+
+/**
+ * struct vt_finding - one anomaly
+ * @rule:	rule name ("missed-resample", ...)
+ * @severity:	enum vt_severity
+ * @vm_id:	VM (VMM tgid), VT_NO_VM if not linked to a VM
+ * @intid:	INTID, VT_NO_INTID if not linked to an INTID
+ * @vcpu_id:	vCPU involved, VT_NO_VCPU if none
+ * @ts_ns:	time of the record that proved the finding
+ * @summary:	one line
+ * @nr_evidence: entries used in @evidence
+ * @evidence:	the last transitions of the IRQ, oldest first, each
+ *		"<ts> <text>"
+ */
+struct vt_finding {
+	const char *rule;
+	enum vt_severity severity;
+	uint32_t vm_id;
+	uint32_t intid;
+	uint32_t vcpu_id;
+	uint64_t ts_ns;
+	char summary[200];
+	unsigned int nr_evidence;
+	char evidence[VT_EVIDENCE_MAX][VT_EVIDENCE_LEN];
+};
+
+/**
+ * typedef vt_finding_cb - called for each finding as it is made
+ * @f:		the finding (valid during the call only)
+ * @arg:	vt_engine_opts.cb_arg
+ */
+typedef void (*vt_finding_cb)(const struct vt_finding *f, void *arg);
+
+/* Reorder window that sorts the whole input (file analysis). */
+#define VT_WINDOW_ALL		UINT64_MAX
+
+/* Defaults, documented in docs/engine.md. */
+#define VT_DEF_WINDOW_NS	(10ull * 1000 * 1000)		/* 10 ms live */
+#define VT_DEF_MASKED_NS	(1000ull * 1000 * 1000)	/* 1 s */
+#define VT_DEF_STORM_PER_SEC	5000
+#define VT_DEF_ACK_WAIT_NS	(100ull * 1000 * 1000)	/* 100 ms */
+
+/**
+ * struct vt_engine_opts - engine settings (zero fields take defaults)
+ * @facts:	host facts (GIC version, nr LRs); may be NULL
+ * @window_ns:	reorder window: a record is processed once a record
+ *		@window_ns newer has arrived; VT_WINDOW_ALL sorts everything
+ *		at vt_engine_finish(); 0 means VT_DEF_WINDOW_NS
+ * @masked_ns:	intx-masked-forever threshold (VT_DEF_MASKED_NS)
+ * @storm_per_sec: storm threshold, re-asserts per second (VT_DEF_STORM_PER_SEC)
+ * @ack_wait_ns: how long after a GICD ICACTIVER/ICPENDR write an ack may
+ *		still come (VT_DEF_ACK_WAIT_NS)
+ * @cb:		finding callback, may be NULL
+ * @cb_arg:	argument of @cb
+ */
+struct vt_engine_opts {
+	const struct vt_host_facts *facts;
+	uint64_t window_ns;
+	uint64_t masked_ns;
+	uint32_t storm_per_sec;
+	uint64_t ack_wait_ns;
+	vt_finding_cb cb;
+	void *cb_arg;
+};
+
+/**
+ * vt_engine_new() - create an engine
+ * @opts:	settings, may be NULL for defaults
+ * @out:	the engine
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out);
+
+/**
+ * vt_engine_feed() - give the engine one record
+ * @e:		engine
+ * @rec:	record (copied; the caller keeps ownership)
+ *
+ * The record is validated with vt_record_check(); an invalid record is
+ * counted and rejected. Records may arrive out of timestamp order
+ * across CPUs; they are reordered within the window.
+ *
+ * Return: 0, -EINVAL for an invalid record, -ENOMEM.
+ */
+int vt_engine_feed(struct vt_engine *e, const struct vt_hdr *rec);
+
+/**
+ * vt_engine_finish() - end of input: process what is buffered and run
+ * the end-of-trace checks (masked forever, never delivered, ...)
+ * @e:		engine
+ *
+ * Return: 0 or -errno.
+ */
+int vt_engine_finish(struct vt_engine *e);
+
+/**
+ * vt_engine_set_read_status() - tell the engine how the file ended, for
+ * the report (a truncated trace is reported as such)
+ * @e:		engine
+ * @st:		reader status (copied)
+ */
+void vt_engine_set_read_status(struct vt_engine *e,
+			       const struct vt_read_status *st);
+
+/**
+ * vt_engine_nr_findings() - findings made so far
+ * @e:		engine
+ *
+ * Return: count.
+ */
+unsigned int vt_engine_nr_findings(const struct vt_engine *e);
+
+/**
+ * vt_engine_finding() - one finding
+ * @e:		engine
+ * @i:		index < vt_engine_nr_findings()
+ *
+ * Return: the finding, or NULL if @i is out of range.
+ */
+const struct vt_finding *vt_engine_finding(const struct vt_engine *e,
+					   unsigned int i);
+
+/**
+ * vt_engine_lost() - records the producers reported lost
+ * @e:		engine
+ *
+ * Return: sum of VT_REC_LOST.lost.
+ */
+uint64_t vt_engine_lost(const struct vt_engine *e);
+
+/**
+ * vt_engine_nr_bugs() - impossible states met ("BUG:" lines in the report)
+ * @e:		engine
+ *
+ * Return: count.
+ */
+unsigned int vt_engine_nr_bugs(const struct vt_engine *e);
+
+/**
+ * vt_engine_report_text() - human-readable report
+ * @e:		engine (after vt_engine_finish())
+ * @f:		output
+ *
+ * Return: 0 or -EIO.
+ */
+int vt_engine_report_text(struct vt_engine *e, FILE *f);
+
+/**
+ * vt_engine_report_json() - the same report as one JSON object
+ * @e:		engine (after vt_engine_finish())
+ * @f:		output
+ *
+ * Return: 0 or -EIO.
+ */
+int vt_engine_report_json(struct vt_engine *e, FILE *f);
+
+/**
+ * vt_engine_stats_text() - counts per record type, VFIO event and LR
+ * transition, per VM and INTID
+ * @e:		engine (after vt_engine_finish())
+ * @f:		output
+ *
+ * Return: 0 or -EIO.
+ */
+int vt_engine_stats_text(struct vt_engine *e, FILE *f);
+
+/**
+ * vt_engine_stats_json() - the counts of vt_engine_stats_text() as JSON
+ * @e:		engine (after vt_engine_finish())
+ * @f:		output
+ *
+ * Return: 0 or -EIO.
+ */
+int vt_engine_stats_json(struct vt_engine *e, FILE *f);
+
+/**
+ * vt_engine_free() - free an engine
+ * @e:		engine (may be NULL)
+ */
+void vt_engine_free(struct vt_engine *e);
+
+#endif /* VT_ENGINE_H */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * vt_lr.h - decode GICv2 GICH_LR and GICv3 ICH_LR_EL2 list registers.
+ */
+#ifndef VT_LR_H
+#define VT_LR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* LR state, as the two STATE bits: bit 0 pending, bit 1 active. */
+#define VT_LR_INVALID	0
+#define VT_LR_P		1
+#define VT_LR_A		2
+#define VT_LR_PA	3
+
+/**
+ * struct vt_lr - a decoded list register
+ * @state:	VT_LR_INVALID / _P / _A / _PA
+ * @hw:		HW bit: deactivation forwarded to @pintid
+ * @eoi:	EOI maintenance requested (only meaningful when !@hw)
+ * @group:	1 for group 1 (GICv3 GROUP / GICv2 GROUP1)
+ * @priority:	priority as the guest sees it (GICv2: 5 bits << 3)
+ * @vintid:	virtual INTID
+ * @pintid:	physical INTID when @hw, else 0
+ * @cpuid:	GICv2 SGI source CPU when !@hw, else 0
+ */
+struct vt_lr {
+	uint8_t state;
+	bool hw;
+	bool eoi;
+	uint8_t group;
+	uint8_t priority;
+	uint32_t vintid;
+	uint32_t pintid;
+	uint32_t cpuid;
+};
+
+/**
+ * vt_lr_decode() - decode a raw list register value
+ * @gic_version: VT_GIC_V2 (low 32 bits used) or VT_GIC_V3
+ * @raw:	raw value
+ * @out:	decoded fields
+ *
+ * Return: 0, or -EINVAL for an unknown @gic_version.
+ */
+int vt_lr_decode(unsigned int gic_version, uint64_t raw, struct vt_lr *out);
+
+/**
+ * vt_lr_encode() - build a raw list register value (tests, importer)
+ * @gic_version: VT_GIC_V2 or VT_GIC_V3
+ * @lr:		fields to encode
+ * @raw:	the value
+ *
+ * Return: 0, or -EINVAL for an unknown version or out-of-range field.
+ */
+int vt_lr_encode(unsigned int gic_version, const struct vt_lr *lr,
+		 uint64_t *raw);
+
+/**
+ * vt_lr_state_name() - "inv", "P", "A" or "P+A"
+ * @state:	VT_LR_*
+ *
+ * Return: static string.
+ */
+const char *vt_lr_state_name(unsigned int state);
+
+/**
+ * vt_lr_signals_eoi() - what KVM's lr_signals_eoi_mi() computes
+ * @lr:		decoded LR
+ *
+ * Return: true when the state is invalid, EOI is set and HW is clear.
+ */
+bool vt_lr_signals_eoi(const struct vt_lr *lr);
+
+/**
+ * vt_lr_guest_eoied() - did the guest EOI (deactivate) this IRQ in a run?
+ * @entry:	LR as loaded at guest entry
+ * @exit:	the same LR as read back at guest exit
+ *
+ * True for A -> P or invalid, P+A -> P, A or invalid (P+A -> A means the
+ * old activation was deactivated and the pending one acknowledged) and
+ * P -> invalid (acknowledged and deactivated within the run).
+ *
+ * Return: true if a deactivation happened between entry and exit.
+ */
+bool vt_lr_guest_eoied(const struct vt_lr *entry, const struct vt_lr *exit);
+
+/**
+ * vt_lr_format() - one-line text form, e.g. "v3 vINTID 32 A EOI G1 prio 0x80"
+ * @gic_version: VT_GIC_V2 or VT_GIC_V3
+ * @raw:	raw value
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: @buf.
+ */
+char *vt_lr_format(unsigned int gic_version, uint64_t raw, char *buf,
+		   size_t len);
+
+#endif /* VT_LR_H */

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * vt_record.h - checks and names for ABI records.
+ */
+#ifndef VT_RECORD_H
+#define VT_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <vgic_trace_abi.h>
+
+/**
+ * vt_record_size() - expected size of a record type
+ * @type:	VT_REC_*
+ *
+ * Return: size in bytes, 0 for an unknown type.
+ */
+size_t vt_record_size(unsigned int type);
+
+/**
+ * vt_record_name() - short name of a record type ("lr_flush", ...)
+ * @type:	VT_REC_*
+ *
+ * Return: static string, "unknown" for an unknown type.
+ */
+const char *vt_record_name(unsigned int type);
+
+/**
+ * vt_record_check() - validate one record
+ * @rec:	record
+ * @avail:	bytes available at @rec
+ * @err:	message buffer (may be NULL)
+ * @errlen:	size of @err
+ *
+ * Checks that the header fits, the type is known, the size is the
+ * type's size (a larger, 8-byte aligned size up to VT_REC_MAX_SIZE is
+ * accepted as a newer minor ABI) and fits in @avail, and that the
+ * type's own fields are in range (e.g. used_lrs <= VT_MAX_LR).
+ *
+ * Return: 0 or -EINVAL with @err set.
+ */
+int vt_record_check(const struct vt_hdr *rec, size_t avail,
+		    char *err, size_t errlen);
+
+/**
+ * vt_vfio_event_name() - name of a VT_VFIO_* event
+ * @event:	VT_VFIO_*
+ *
+ * Return: static string.
+ */
+const char *vt_vfio_event_name(unsigned int event);
+
+/**
+ * vt_mmio_reg_name() - name of a VT_MMIO_* register ("ICACTIVER", ...)
+ * @reg:	VT_MMIO_*
+ *
+ * Return: static string.
+ */
+const char *vt_mmio_reg_name(unsigned int reg);
+
+/**
+ * vt_hook_name() - name of a VT_HOOK_* hook
+ * @hook:	VT_HOOK_*
+ *
+ * Return: static string.
+ */
+const char *vt_hook_name(unsigned int hook);
+
+#endif /* VT_RECORD_H */
