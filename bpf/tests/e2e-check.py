@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""e2e-check.py OUTDIR VGIC_TRACE - compare the traces of e2e-inner.sh
+with the scenario VMM's ground truth (TAP output, exit 1 on a failure).
+
+For each mode (bpf, module) and scenario S, counts come from
+`vgic-trace stats --json M-S.vtr` summed over the SPIs (INTID >= 32) and
+the truth from the VT_GROUND_TRUTH line of M-S.vmm:
+  resamples       = resample (VMM-counted resamplefd notifications);
+                    VFIO: = eoi (vfio-pci consumes the resamplefd)
+  inject level 1  = trigger + retrigger (irqfd writes by the VMM);
+                    VFIO: = host_irq + re-injections by the unmask handler
+  guest EOIs (LR) = eoi, when the guest deactivates with EOIR (no DIR,
+                    no ICACTIVER)
+  acks            = resample (each ack of a resampled line resamples)
+  VFIO handler    = host_irq
+and no records may be lost. Module mode must give the same counts and
+the same set of finding rules as BPF mode.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+out, cli = sys.argv[1], sys.argv[2]
+n = 0
+failed = 0
+
+
+def tap(ok, what):
+    global n, failed
+    n += 1
+    if not ok:
+        failed += 1
+    print("%s %d - %s" % ("ok" if ok else "not ok", n, what))
+
+
+def read(path, default=""):
+    try:
+        with open(os.path.join(out, path)) as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def truth(mode, s):
+    for line in read("%s-%s.vmm" % (mode, s)).splitlines():
+        if line.startswith("VT_GROUND_TRUTH "):
+            return dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+    return None
+
+
+def num(gt, key):
+    v = gt.get(key, "na")
+    return int(v) if re.fullmatch(r"-?\d+", v) else None
+
+
+def stats(mode, s):
+    path = os.path.join(out, "%s-%s.vtr" % (mode, s))
+    if not os.path.exists(path):
+        return None, "no trace file"
+    p = subprocess.run([cli, "stats", "--json", path], capture_output=True, text=True)
+    if p.returncode:
+        return None, p.stderr.strip()
+    return json.loads(p.stdout), ""
+
+
+def sums(st):
+    c = {"inject1": 0, "inject0": 0, "acks": 0, "resamples": 0, "guest_eoi": 0,
+         "handler": 0, "unmask_handler": 0, "send_eventfd": 0, "mask": 0}
+    for irq in st.get("irqs", []):
+        if irq.get("intid", 0) < 32 or irq.get("intid") == 0xffffffff:
+            continue
+        for k in ("inject1", "inject0", "acks", "resamples", "guest_eoi"):
+            c[k] += irq.get(k, 0)
+    # VFIO events are counted per device (hard irq records carry no VM/INTID)
+    for dev in st.get("devices", []):
+        for k in ("handler", "unmask_handler", "send_eventfd", "mask"):
+            c[k] += dev.get(k, 0)
+    if not st.get("devices"):
+        for irq in st.get("irqs", []):
+            for k in ("handler", "unmask_handler", "send_eventfd", "mask"):
+                c[k] += irq.get("vfio", {}).get(k, 0)
+    c["lost"] = st.get("lost", 0)
+    c["records"] = st.get("records", 0)
+    return c
+
+
+def findings(mode, s):
+    rules = set()
+    for line in read("%s-%s.out" % (mode, s)).splitlines():
+        m = re.match(r"finding: (\S+)", line)
+        if m:
+            rules.add(m.group(1))
+    # -q suppresses live lines: the summary count is the cross-check
+    m = re.search(r"^summary: findings (\d+)", read("%s-%s.out" % (mode, s)), re.M)
+    return rules, int(m.group(1)) if m else -1
+
+
+def report_rules(mode, s):
+    path = os.path.join(out, "%s-%s.vtr" % (mode, s))
+    p = subprocess.run([cli, "report", "--json", path], capture_output=True, text=True)
+    try:
+        rep = json.loads(p.stdout)
+    except ValueError:
+        return None
+    return sorted({f.get("rule") for f in rep.get("findings", [])})
+
+
+def check_mode(mode, scenarios):
+    results = {}
+    for s in scenarios:
+        gt = truth(mode, s)
+        rc = read("%s-%s.rc" % (mode, s)).strip()
+        if gt is None or gt.get("status") != "done":
+            tap(False, "%s %s: scenario ran (vmm: %s)" % (mode, s,
+                read("%s-%s.vmm.err" % (mode, s)).strip()[-200:] or "no ground truth"))
+            continue
+        tap(rc == "0", "%s %s: vgic-traced exited 0 (rc %s)" % (mode, s, rc))
+        st, err = stats(mode, s)
+        if st is None:
+            tap(False, "%s %s: vgic-trace stats --json: %s" % (mode, s, err))
+            continue
+        c = sums(st)
+        results[s] = c
+        vfio = gt.get("device") == "edu"
+        print("# %s %s: truth %s" % (mode, s, " ".join("%s=%s" % kv for kv in gt.items())))
+        print("# %s %s: trace %s" % (mode, s, " ".join("%s=%s" % kv for kv in c.items())))
+        tap(c["lost"] == 0, "%s %s: no records lost (%d)" % (mode, s, c["lost"]))
+        eoi = num(gt, "eoi")
+        want = eoi if vfio else num(gt, "resample")
+        tap(c["resamples"] == want, "%s %s: resamples %d = truth %s" %
+            (mode, s, c["resamples"], want))
+        if not vfio and num(gt, "trigger") is not None:
+            want = num(gt, "trigger") + (num(gt, "retrigger") or 0)
+            tap(c["inject1"] == want, "%s %s: SPI asserts %d = trigger+retrigger %d" %
+                (mode, s, c["inject1"], want))
+            tap(c["acks"] == num(gt, "resample") or gt.get("scenario") == "no-resample",
+                "%s %s: acks %d = resamples seen by the VMM %s" %
+                (mode, s, c["acks"], gt.get("resample")))
+        if num(gt, "dir") == 0 and num(gt, "icactiver") == 0:
+            tap(c["guest_eoi"] == eoi, "%s %s: guest EOIs in LRs %d = guest eoi %s" %
+                (mode, s, c["guest_eoi"], eoi))
+        if vfio:
+            hi = num(gt, "host_irq")
+            tap(c["handler"] == hi, "%s %s: VFIO handler %d = host irqs %s" %
+                (mode, s, c["handler"], hi))
+            tap(c["unmask_handler"] == eoi, "%s %s: VFIO unmask handler %d = guest eoi %s" %
+                (mode, s, c["unmask_handler"], eoi))
+        rules, nr = findings(mode, s)
+        c["rules"] = report_rules(mode, s)
+        c["nr_findings"] = nr
+        print("# %s %s: findings %d, rules %s" % (mode, s, nr, c["rules"]))
+    return results
+
+
+scenarios = []
+for f in sorted(os.listdir(out)):
+    m = re.match(r"bpf-(.+)\.vmm$", f)
+    if m and m.group(1) != "cost":
+        scenarios.append(m.group(1))
+tap(bool(scenarios), "scenarios ran under the BPF backend: %s" % " ".join(scenarios))
+bpf = check_mode("bpf", scenarios)
+hooks = read("bpf-healthy.out")
+for h in ("lr_flush", "lr_fold_v3", "inject", "ack", "resample", "irqfd"):
+    tap(re.search(r"^summary: hook %s +(kprobe|kretprobe|fentry)" % h, hooks, re.M) is not None,
+        "bpf: hook %s attached (kprobe/fentry)" % h)
+vf = read("bpf-vfio.out")
+for h in ("vfio_handler", "vfio_unmask_handler"):
+    tap(re.search(r"^summary: hook %s +(kprobe|kretprobe|fentry)" % h, vf, re.M) is not None,
+        "bpf: hook %s attached with vfio-pci loaded" % h)
+
+loaded = read("module-loaded.txt").strip()
+if loaded == "yes":
+    mod = check_mode("module", scenarios)
+    for s in scenarios:
+        if s in bpf and s in mod:
+            keys = ("resamples", "inject1", "acks", "guest_eoi", "handler", "unmask_handler")
+            diff = ["%s %d/%d" % (k, bpf[s][k], mod[s][k]) for k in keys if bpf[s][k] != mod[s][k]]
+            tap(not diff, "%s: module counts = BPF counts %s" % (s, ", ".join(diff)))
+            tap(bpf[s]["rules"] == mod[s]["rules"], "%s: module findings %s = BPF findings %s" %
+                (s, mod[s]["rules"], bpf[s]["rules"]))
+else:
+    print("# module mode not run: module %s" % (loaded or "unknown"))
+
+
+def elapsed(tag):
+    v = []
+    for f in sorted(os.listdir(out)):
+        if f.startswith("cost-%s-" % tag) and f.endswith(".vmm"):
+            gt = truth_file(f)
+            if gt and gt.get("status") == "done":
+                v.append(int(gt["elapsed_ms"]))
+    return v
+
+
+def truth_file(f):
+    for line in read(f).splitlines():
+        if line.startswith("VT_GROUND_TRUTH "):
+            return dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+    return None
+
+
+base = elapsed("untraced") + elapsed("untraced2")
+tb = elapsed("bpf")
+tm = elapsed("module")
+if base and tb:
+    b = sorted(base)[len(base) // 2]
+    line = "# cost (healthy, same boot, elapsed_ms): untraced %s, bpf %s -> bpf/untraced %.3f" % (
+        base, tb, (sum(tb) / len(tb)) / b)
+    if tm:
+        line += ", module %s -> module/untraced %.3f, bpf/module %.3f" % (
+            tm, (sum(tm) / len(tm)) / b, (sum(tb) / len(tb)) / (sum(tm) / len(tm)))
+    print(line)
+    with open(os.path.join(out, "cost.txt"), "w") as f:
+        f.write(line[2:] + "\n")
+else:
+    tap(False, "cost runs produced timings")
+print("1..%d" % n)
+print("# %d failed" % failed)
+sys.exit(1 if failed else 0)

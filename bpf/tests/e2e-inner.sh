@@ -1,0 +1,104 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# e2e-inner.sh - runs INSIDE the emulated arm64 host (busybox sh) in
+# /vt/out, started by bpf/tests/run-e2e.sh via scripts/testhost/run.sh.
+# It only runs things and keeps their output; all comparisons are made
+# afterwards on the build machine (e2e-check.py).
+#
+# Settings from /vt/extra/e2e.conf: SCENARIOS, VFIO_SCEN, COST_SCEN,
+# COST_ROUNDS, COST_RUNS.
+# Files per scenario S and mode M (bpf|module): M-S.vtr (trace file),
+# M-S.out (daemon stdout: live findings + summary), M-S.err, M-S.vmm
+# (VT_GROUND_TRUTH line), M-S.rc. cost-*.vmm for the timing runs.
+
+. /vt/extra/e2e.conf
+PATH=/vt/bin:$PATH
+export PATH
+KO=/vt/modules/vgic_trace.ko
+
+say() { echo "E2E: $*"; }
+
+bdf=
+vmm_args() {
+	case " $VFIO_SCEN " in
+	*" $1 "*) echo "--vfio $bdf" ;;
+	esac
+}
+
+# start vgic-traced (mode $1, tag $2); sets dp; 0 when it is recording
+start_traced() {
+	rm -f $1-$2.vtr
+	vgic-traced -b $1 -q -o $1-$2.vtr --force > $1-$2.out 2> $1-$2.err &
+	dp=$!
+	i=0
+	while ! grep -q 'recording from' $1-$2.err; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 $dp 2>/dev/null; then
+			say "vgic-traced -b $1 did not start: $(tail -n 3 $1-$2.err)"
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 0
+}
+
+stop_traced() {
+	sleep 0.3
+	kill -INT $dp
+	wait $dp
+	echo $? > $1-$2.rc
+}
+
+# run every scenario under mode $1
+run_mode() {
+	for s in $SCENARIOS; do
+		start_traced $1 $s || { echo 99 > $1-$s.rc; continue; }
+		# shellcheck disable=SC2046
+		vmm --scenario $s $(vmm_args $s) > $1-$s.vmm 2> $1-$s.vmm.err
+		echo $? > $1-$s.vmm.rc
+		stop_traced $1 $s
+		say "$1 $s: vmm rc $(cat $1-$s.vmm.rc), traced rc $(cat $1-$s.rc)"
+	done
+}
+
+# timing runs of COST_SCEN: $1 = tag
+cost_runs() {
+	n=0
+	while [ $n -lt $COST_RUNS ]; do
+		vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-$1-$n.vmm 2>&1
+		n=$((n + 1))
+	done
+}
+
+ulimit -l unlimited 2>/dev/null
+uname -r > kernel.txt
+if [ -n "$VFIO_SCEN" ]; then
+	bdf=$(vt-edu-bind 2> edu-bind.err)
+	echo "$bdf" > edu-bdf.txt
+	say "edu bound at '$bdf'"
+fi
+
+# ---- BPF backend (module not loaded) ----
+run_mode bpf
+cost_runs untraced
+start_traced bpf cost && { cost_runs bpf; stop_traced bpf cost; }
+cost_runs untraced2
+
+# ---- module backend, same boot ----
+if [ -f $KO ]; then
+	if insmod $KO; then
+		echo yes > module-loaded.txt
+		run_mode module
+		start_traced module cost && { cost_runs module; stop_traced module cost; }
+		rmmod vgic_trace
+	else
+		say "insmod failed"
+		echo no > module-loaded.txt
+	fi
+else
+	echo absent > module-loaded.txt
+fi
+rm -f bpf-cost.vtr module-cost.vtr
+dmesg > dmesg.txt
+exit 0
