@@ -51,8 +51,7 @@ static void text_header(struct vt_engine *e, FILE *f)
 		gic_name(e->facts.gic_version ? e->facts.gic_version : e->seen_gic),
 		vt_eng_nr_lrs(e, NULL), vt_backend_name(e->facts.backend));
 	if (e->have_rstat)
-		fprintf(f, "input: %s (%s)\n", vt_read_end_name(e->rstat.end),
-			e->rstat.msg);
+		fprintf(f, "input: %s\n", e->rstat.msg);
 	fprintf(f, "records: %llu processed, %llu invalid, %llu out of order (reordered), %llu late\n",
 		(unsigned long long)e->records, (unsigned long long)e->invalid,
 		(unsigned long long)e->reordered, (unsigned long long)e->late);

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * helpers.h - shared by the unit tests: load a scenario into an engine,
+ * render reports into memory, read/write small files.
+ */
+#ifndef VT_TEST_HELPERS_H
+#define VT_TEST_HELPERS_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "vt_engine.h"
+#include "vt_scenario.h"
+#include "vt_tracefile.h"
+
+struct feed_ctx {
+	struct vt_engine *e;
+	int invalid;
+};
+
+static inline int feed_cb(const struct vt_hdr *rec, void *arg)
+{
+	struct feed_ctx *c = arg;
+
+	if (vt_engine_feed(c->e, rec))
+		c->invalid++;
+	return 0;
+}
+
+static inline int noop_cb(const struct vt_hdr *rec, void *arg)
+{
+	(void)rec;
+	(void)arg;
+	return 0;
+}
+
+/* Scenario file -> trace file (through the real writer). */
+static inline void scen_to_file(const char *scen, const char *out)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "%s import %s/scenarios/%s.txt -o %s --force 2>/dev/null",
+		 VT_CLI, VT_TEST_DIR, scen, out);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Scenario -> engine directly (in-process importer). */
+static inline struct vt_engine *scen_engine(const char *scen,
+					    struct vt_engine_opts *opts)
+{
+	struct vt_host_facts facts;
+	struct vt_engine_opts o;
+	struct feed_ctx c = { 0 };
+	char path[512], err[256];
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/scenarios/%s.txt", VT_TEST_DIR, scen);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	/* facts come first in every scenario: parse once for them */
+	n = vt_scenario_import(f, path, &facts, noop_cb, NULL, err,
+			       sizeof(err));
+	if (n < 0)
+		fail_msg("%s", err);
+	fclose(f);
+	memset(&o, 0, sizeof(o));
+	if (opts)
+		o = *opts;
+	o.facts = &facts;
+	o.window_ns = o.window_ns ? o.window_ns : VT_WINDOW_ALL;
+	assert_int_equal(vt_engine_new(&o, &c.e), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = vt_scenario_import(f, path, &facts, feed_cb, &c, err, sizeof(err));
+	fclose(f);
+	if (n < 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.invalid, 0);
+	assert_int_equal(vt_engine_finish(c.e), 0);
+	return c.e;
+}
+
+static inline char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		n = 0;
+	buf[n] = 0;
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+static inline void write_all_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
+#endif /* VT_TEST_HELPERS_H */
