@@ -208,18 +208,50 @@ int vt_hooks_init(void)
 	return 0;
 }
 
+#define VT_MAX_PROBES	64
+
 /**
  * vt_hooks_exit - unregister the module notifier and every probe
+ *
+ * All kprobes go in one unregister_kprobes() call and all kretprobes in
+ * one unregister_kretprobes() call: one RCU grace period each instead of
+ * one per probe, which keeps rmmod fast.
  */
 void vt_hooks_exit(void)
 {
-	unsigned int s, i;
+	struct kretprobe *rps[VT_MAX_PROBES];
+	struct kprobe *kps[VT_MAX_PROBES];
+	unsigned int s, i, nk = 0, nr = 0;
+	struct vt_probe *p;
 
 	unregister_module_notifier(&vt_module_nb);
 	mutex_lock(&vt_hooks_lock);
-	for (s = 0; s < ARRAY_SIZE(vt_sets); s++)
-		for (i = 0; i < vt_sets[s]->nr; i++)
-			vt_probe_unregister(&vt_sets[s]->probes[i]);
+	for (s = 0; s < ARRAY_SIZE(vt_sets); s++) {
+		for (i = 0; i < vt_sets[s]->nr; i++) {
+			p = &vt_sets[s]->probes[i];
+			if (!p->armed)
+				continue;
+			if (p->ret && nr < VT_MAX_PROBES)
+				rps[nr++] = &p->rp;
+			else if (!p->ret && nk < VT_MAX_PROBES)
+				kps[nk++] = &p->kp;
+			else
+				vt_probe_unregister(p);
+		}
+	}
+	if (nk)
+		unregister_kprobes(kps, nk);
+	if (nr)
+		unregister_kretprobes(rps, nr);
+	for (s = 0; s < ARRAY_SIZE(vt_sets); s++) {
+		for (i = 0; i < vt_sets[s]->nr; i++) {
+			p = &vt_sets[s]->probes[i];
+			if (p->armed && p->ret && p->rp.nmissed)
+				pr_warn("hook %s: %d return probes missed (maxactive %d)\n",
+					p->sym, p->rp.nmissed, p->rp.maxactive);
+			p->armed = false;
+		}
+	}
 	mutex_unlock(&vt_hooks_lock);
 }
 

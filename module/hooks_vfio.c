@@ -6,7 +6,13 @@
  *                                           (result = irqreturn_t)
  *  vfio_pci_intx_unmask_handler(vdev, _)   kretprobe -> VT_VFIO_UNMASK_HANDLER
  *                                           (result 1 = still asserted)
- *  vfio_pci_intx_unmask(vdev)              kprobe    -> VT_VFIO_UNMASK
+ *      when called through the resamplefd (virqfd), else VT_VFIO_UNMASK:
+ *  vfio_pci_set_irqs_ioctl(), vfio_pci_intx_unmask()  kretprobes that
+ *      only mark the calling task: an unmask handler run by a marked task
+ *      comes from the VFIO_DEVICE_SET_IRQS ioctl (ACTION_UNMASK) or a
+ *      config space write, not from the resamplefd. The ioctl path calls
+ *      the handler through __vfio_pci_intx_unmask(), inlined in 6.1, so
+ *      a probe on vfio_pci_intx_unmask() alone would miss it.
  *  __vfio_pci_intx_mask(vdev)              kretprobe -> VT_VFIO_MASK
  *                                           (result = masked changed)
  *  vfio_send_intx_eventfd(vdev, _)         kprobe    -> VT_VFIO_SEND_EVENTFD
@@ -19,6 +25,7 @@
 #include <linux/interrupt.h>
 #include <linux/kvm_host.h>
 #include <linux/pci.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 
 #include "vt_internal.h"
@@ -87,11 +94,47 @@ static int vt_handler_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+/* Tasks inside the unmask ioctl or vfio_pci_intx_unmask() (may sleep). */
+#define VT_MARK_SLOTS	8
+static struct task_struct *vt_marked[VT_MARK_SLOTS];
+
+static bool vt_task_marked(void)
+{
+	int i;
+
+	for (i = 0; i < VT_MARK_SLOTS; i++)
+		if (READ_ONCE(vt_marked[i]) == current)
+			return true;
+	return false;
+}
+
+static int vt_mark_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	int i;
+
+	for (i = 0; i < VT_MARK_SLOTS; i++) {
+		if (!cmpxchg(&vt_marked[i], NULL, current)) {
+			*(int *)ri->data = i;
+			return 0;
+		}
+	}
+	return 1;	/* all slots busy: handler calls count as resamplefd */
+}
+
+static int vt_mark_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	WRITE_ONCE(vt_marked[*(int *)ri->data], NULL);
+	return 0;
+}
+
 static int vt_unmask_handler_ret(struct kretprobe_instance *ri,
 				 struct pt_regs *regs)
 {
-	vt_vfio_record(*(void **)ri->data, VT_VFIO_UNMASK_HANDLER,
-		       (s32)regs_return_value(regs));
+	if (vt_task_marked())
+		vt_vfio_record(*(void **)ri->data, VT_VFIO_UNMASK, 0);
+	else
+		vt_vfio_record(*(void **)ri->data, VT_VFIO_UNMASK_HANDLER,
+			       (s32)regs_return_value(regs));
 	return 0;
 }
 
@@ -99,13 +142,6 @@ static int vt_mask_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	vt_vfio_record(*(void **)ri->data, VT_VFIO_MASK,
 		       (s32)(regs_return_value(regs) & 0xff));
-	return 0;
-}
-
-static int vt_unmask_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	if (vt_group_on(VT_GRP_VFIO))
-		vt_vfio_record((void *)vt_arg(regs, 0), VT_VFIO_UNMASK, 0);
 	return 0;
 }
 
@@ -136,11 +172,22 @@ static struct vt_probe vt_vfio_probes[] = {
 		.data_size = sizeof(void *),
 	},
 	{
+		.sym = "vfio_pci_set_irqs_ioctl",
+		.modname = VT_VFIO_MOD,
+		.hook_id = VT_HOOK_VFIO_UNMASK,
+		.group = VT_GRP_VFIO,
+		.entry = vt_mark_entry,
+		.ret = vt_mark_ret,
+		.data_size = sizeof(int),
+	},
+	{
 		.sym = "vfio_pci_intx_unmask",
 		.modname = VT_VFIO_MOD,
 		.hook_id = VT_HOOK_VFIO_UNMASK,
 		.group = VT_GRP_VFIO,
-		.pre = vt_unmask_pre,
+		.entry = vt_mark_entry,
+		.ret = vt_mark_ret,
+		.data_size = sizeof(int),
 	},
 	{
 		.sym = "__vfio_pci_intx_mask",

@@ -76,10 +76,10 @@ dmesg > dmesg-scen.txt
 
 case " $PHASES " in *" trace "*)
 	# trace events beside kvm:* with trace-cmd (Debian arm64 binary)
-	tc record -e vgic_trace -e kvm -o tc.dat vmm --scenario $COST_SCEN \
+	vt-trace-cmd record -e vgic_trace -e kvm -o tc.dat vmm --scenario $COST_SCEN \
 		> tc-record.log 2>&1
 	echo $? > tc-record.rc
-	tc report -i tc.dat > tc.txt 2> tc-report.err
+	vt-trace-cmd report -i tc.dat > tc.txt 2> tc-report.err
 	echo $? > tc-report.rc
 	rm -f tc.dat
 	say "trace-cmd: record rc $(cat tc-record.rc), report rc $(cat tc-report.rc), $(wc -l < tc.txt) lines"
