@@ -161,8 +161,7 @@ static int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 		}
 		if (out.eoi && !out.hw)
 			irq->level = true;
-		if ((out.state & VT_LR_A) ||
-		    (have_in && (in.state & VT_LR_A) && ev.eoied))
+		if (out.state & VT_LR_A)
 			vt_lat_stage(irq, VT_ST_ACTIVE, rec->ts_ns);
 		if (ev.eoied) {
 			irq->cnt.guest_eoi++;

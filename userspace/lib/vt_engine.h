@@ -52,7 +52,7 @@ struct vt_finding {
 	uint32_t intid;
 	uint32_t vcpu_id;
 	uint64_t ts_ns;
-	char summary[200];
+	char summary[320];
 	unsigned int nr_evidence;
 	char evidence[VT_EVIDENCE_MAX][VT_EVIDENCE_LEN];
 };

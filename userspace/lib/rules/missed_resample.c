@@ -51,8 +51,9 @@ static void missed(struct vt_engine *e, struct vt_irq *irq, const char *why)
 		       irq->mr_ts,
 		       "guest EOI'd level INTID %u on vCPU%u, no ack notification %s%s: %s",
 		       irq->intid, irq->mr_vcpu, why,
-		       known ? "; the resampler never runs, VFIO stays masked" :
-		       " (no resampler seen in the trace)",
+		       !known ? " (no resampler seen in the trace)" :
+		       irq->dev ? "; the resampler never runs, VFIO stays masked" :
+		       "; the resampler never runs (line never de-asserted)",
 		       pattern(irq->mr_in, irq->mr_out));
 }
 

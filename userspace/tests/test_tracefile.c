@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_tracefile.c - the trace file writer and reader: round trip,
+ * overwrite refusal, truncated, corrupted, empty and foreign files; the
+ * raw stream parser; record validation.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "helpers.h"
+#include "vt_raw.h"
+#include "vt_record.h"
+
+#define NREC	300
+#define PER_CHUNK 100
+
+static char path[256];
+
+static void make_inject(struct vt_rec_inject *r, unsigned int i)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = VT_REC_INJECT;
+	r->hdr.size = sizeof(*r);
+	r->hdr.ts_ns = 1000 + i;
+	r->hdr.vm_id = 7;
+	r->intid = 32 + (i % 4);
+	r->level = i & 1;
+}
+
+/* NREC records in NREC / PER_CHUNK chunks; returns the file size. */
+static long write_file(bool close_it)
+{
+	struct vt_host_facts facts = { .gic_version = 3, .nr_lrs = 4,
+				       .backend = VT_BACKEND_MODULE };
+	struct vt_rec_inject r;
+	struct vt_writer *w;
+	unsigned int i;
+	struct stat st;
+
+	snprintf(facts.kernel_release, sizeof(facts.kernel_release), "6.1.0-56-arm64");
+	snprintf(facts.arch, sizeof(facts.arch), "aarch64");
+	assert_int_equal(vt_writer_open(path, &facts, true, &w), 0);
+	for (i = 0; i < NREC; i++) {
+		make_inject(&r, i);
+		assert_int_equal(vt_writer_append(w, &r.hdr), 0);
+		if ((i + 1) % PER_CHUNK == 0)
+			assert_int_equal(vt_writer_flush(w), 0);
+	}
+	if (close_it)
+		assert_int_equal(vt_writer_close(w), 0);
+	else
+		vt_writer_close(w);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+/* Read everything; returns records, sets *ret to the last next() value. */
+static unsigned int read_file(enum vt_read_end *end, int *ret, char *msg)
+{
+	const struct vt_hdr *rec;
+	struct vt_reader *r;
+	unsigned int n = 0;
+	char err[200];
+
+	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), 0);
+	assert_string_equal(vt_reader_facts(r)->kernel_release, "6.1.0-56-arm64");
+	assert_int_equal(vt_reader_facts(r)->nr_lrs, 4);
+	while ((*ret = vt_reader_next(r, &rec)) > 0) {
+		const struct vt_rec_inject *in = (const void *)rec;
+
+		assert_int_equal(rec->type, VT_REC_INJECT);
+		assert_int_equal(rec->ts_ns, 1000 + n);
+		assert_int_equal(in->intid, 32 + (n % 4));
+		n++;
+	}
+	*end = vt_reader_status(r)->end;
+	if (msg)
+		snprintf(msg, 160, "%s", vt_reader_status(r)->msg);
+	vt_reader_close(r);
+	return n;
+}
+
+static void test_roundtrip(void **state)
+{
+	enum vt_read_end end;
+	int ret;
+
+	(void)state;
+	write_file(true);
+	assert_int_equal(read_file(&end, &ret, NULL), NREC);
+	assert_int_equal(ret, 0);
+	assert_int_equal(end, VT_END_COMPLETE);
+}
+
+static void test_no_overwrite(void **state)
+{
+	struct vt_writer *w;
+
+	(void)state;
+	write_file(true);
+	assert_int_equal(vt_writer_open(path, NULL, false, &w), -EEXIST);
+	assert_int_equal(vt_writer_open(path, NULL, true, &w), 0);
+	assert_int_equal(vt_writer_close(w), 0);
+}
+
+static void test_invalid_record_refused(void **state)
+{
+	struct vt_rec_inject r;
+	struct vt_writer *w;
+
+	(void)state;
+	assert_int_equal(vt_writer_open(path, NULL, true, &w), 0);
+	make_inject(&r, 0);
+	r.hdr.size = 24;
+	assert_int_equal(vt_writer_append(w, &r.hdr), -EINVAL);
+	r.hdr.size = sizeof(r);
+	r.hdr.type = 99;
+	assert_int_equal(vt_writer_append(w, &r.hdr), -EINVAL);
+	assert_int_equal(vt_writer_records(w), 0);
+	vt_writer_close(w);
+}
+
+/* Truncate at many offsets: every intact chunk is kept. */
+static void test_truncated(void **state)
+{
+	long size = write_file(true), cut;
+	long chunk = VT_CHUNK_HDR_SIZE + PER_CHUNK * (long)sizeof(struct vt_rec_inject);
+	enum vt_read_end end;
+	char msg[160];
+	int ret;
+
+	(void)state;
+	for (cut = VT_FILE_HDR_SIZE; cut < size; cut += 37) {
+		unsigned int want = (unsigned int)((cut - VT_FILE_HDR_SIZE) / chunk) * PER_CHUNK;
+
+		write_file(true);
+		assert_int_equal(truncate(path, cut), 0);
+		if (read_file(&end, &ret, msg) != want)
+			fail_msg("cut at %ld: expected %u records (%s)", cut, want, msg);
+		assert_int_equal(ret, 0);
+		assert_int_equal(end, VT_END_TRUNCATED);
+		assert_non_null(strstr(msg, "truncated"));
+	}
+}
+
+static void test_corrupted_chunk(void **state)
+{
+	long chunk = VT_CHUNK_HDR_SIZE + PER_CHUNK * (long)sizeof(struct vt_rec_inject);
+	enum vt_read_end end;
+	size_t len;
+	char *buf, msg[160];
+	int ret;
+
+	(void)state;
+	write_file(true);
+	buf = read_all(path, &len);
+	/* flip one byte inside the second chunk's payload */
+	buf[VT_FILE_HDR_SIZE + chunk + VT_CHUNK_HDR_SIZE + 50] ^= 0x40;
+	write_all_file(path, buf, len);
+	free(buf);
+	assert_int_equal(read_file(&end, &ret, msg), PER_CHUNK);
+	assert_int_equal(ret, -EBADMSG);
+	assert_int_equal(end, VT_END_CORRUPT);
+	assert_non_null(strstr(msg, "CRC mismatch"));
+}
+
+static void test_bad_files(void **state)
+{
+	struct vt_file_hdr h;
+	struct vt_reader *r;
+	char err[200];
+	size_t len;
+	char *buf;
+
+	(void)state;
+	write_all_file(path, "", 0);
+	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), -ENODATA);
+	assert_non_null(strstr(err, "empty"));
+
+	write_all_file(path, "#!/bin/sh\necho this is not a trace\n", 35);
+	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "not a vgic-trace file"));
+
+	write_all_file(path, "VGICTRC1", 8);
+	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), -EBADMSG);
+
+	write_file(true);
+	buf = read_all(path, &len);
+	memcpy(&h, buf, sizeof(h));
+	h.major = 9;
+	memcpy(buf, &h, sizeof(h));
+	write_all_file(path, buf, len);
+	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), -EPROTONOSUPPORT);
+	assert_non_null(strstr(err, "version 9"));
+
+	h.major = VT_FILE_MAJOR;
+	h.kernel_release[0] ^= 1;		/* header CRC no longer matches */
+	memcpy(buf, &h, sizeof(h));
+	write_all_file(path, buf, len);
+	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), -EBADMSG);
+	free(buf);
+
+	assert_int_equal(vt_reader_open("/nonexistent/x.vgt", &r, err, sizeof(err)), -ENOENT);
+}
+
+/* A record whose size lies inside a CRC-valid chunk is still rejected. */
+static void test_record_check(void **state)
+{
+	struct vt_rec_lr lr;
+	struct vt_rec_vfio vf;
+	char err[120];
+
+	(void)state;
+	memset(&lr, 0, sizeof(lr));
+	lr.hdr.type = VT_REC_LR_FOLD;
+	lr.hdr.size = sizeof(lr);
+	lr.gic_version = 3;
+	lr.used_lrs = 4;
+	assert_int_equal(vt_record_check(&lr.hdr, sizeof(lr), err, sizeof(err)), 0);
+	lr.used_lrs = 17;
+	assert_int_equal(vt_record_check(&lr.hdr, sizeof(lr), err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "used_lrs"));
+	lr.used_lrs = 1;
+	lr.gic_version = 4;
+	assert_int_equal(vt_record_check(&lr.hdr, sizeof(lr), err, sizeof(err)), -EINVAL);
+	lr.gic_version = 2;
+	assert_int_equal(vt_record_check(&lr.hdr, 100, err, sizeof(err)), -EINVAL);
+	memset(&vf, 0, sizeof(vf));
+	vf.hdr.type = VT_REC_VFIO;
+	vf.hdr.size = sizeof(vf);
+	vf.event = 9;
+	assert_int_equal(vt_record_check(&vf.hdr, sizeof(vf), err, sizeof(err)), -EINVAL);
+	vf.hdr.size = sizeof(vf) + 8;	/* newer minor ABI: larger is fine */
+	vf.event = VT_VFIO_MASK;
+	assert_int_equal(vt_record_check(&vf.hdr, sizeof(vf) + 8, err, sizeof(err)), 0);
+	vf.hdr.size = sizeof(vf) + 4;	/* not 8-byte aligned */
+	assert_int_equal(vt_record_check(&vf.hdr, sizeof(vf) + 8, err, sizeof(err)), -EINVAL);
+}
+
+static void test_raw_stream(void **state)
+{
+	static struct vt_raw_parser p;
+	struct vt_rec_inject r[50];
+	const struct vt_hdr *rec;
+	const uint8_t *bytes = (const void *)r;
+	char err[200];
+	size_t off, step, n = 0;
+	unsigned int i;
+	int ret;
+
+	(void)state;
+	for (i = 0; i < 50; i++)
+		make_inject(&r[i], i);
+	/* feed in odd-sized pieces: records split across pushes */
+	vt_raw_init(&p);
+	for (off = 0; off < sizeof(r); off += step) {
+		step = sizeof(r) - off < 13 ? sizeof(r) - off : 13;
+		assert_int_equal(vt_raw_push(&p, bytes + off, step), step);
+		while ((ret = vt_raw_next(&p, &rec, err, sizeof(err))) > 0) {
+			assert_int_equal(rec->ts_ns, 1000 + n);
+			n++;
+		}
+		assert_int_equal(ret, 0);
+	}
+	assert_int_equal(n, 50);
+	assert_int_equal(vt_raw_leftover(&p), 0);
+
+	/* a bad type stops the stream with its offset */
+	r[3].hdr.type = 77;
+	vt_raw_init(&p);
+	vt_raw_push(&p, r, sizeof(r));
+	for (n = 0; (ret = vt_raw_next(&p, &rec, err, sizeof(err))) > 0; n++)
+		;
+	assert_int_equal(ret, -EINVAL);
+	assert_int_equal(n, 3);
+	assert_non_null(strstr(err, "offset 120"));
+
+	/* a partial last record is left over */
+	vt_raw_init(&p);
+	vt_raw_push(&p, r, sizeof(r[0]) + 10);
+	assert_int_equal(vt_raw_next(&p, &rec, err, sizeof(err)), 1);
+	assert_int_equal(vt_raw_next(&p, &rec, err, sizeof(err)), 0);
+	assert_int_equal(vt_raw_leftover(&p), 10);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/vt-test-tracefile-%d.vgt", (int)getpid());
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_no_overwrite),
+		cmocka_unit_test(test_invalid_record_refused),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_corrupted_chunk),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_record_check),
+		cmocka_unit_test(test_raw_stream),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
