@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_engine.c - engine behaviour beyond single rules: counts (stats),
+ * reordering across CPUs, live callback, impossible states, lost
+ * records, missing hooks, CLI exit codes and strict parsing, convert.
+ */
+#include <unistd.h>
+#include "helpers.h"
+#include "cli.h"
+#include "vt_record.h"
+
+#define MAXREC 256
+
+struct recbuf {
+	union {
+		uint8_t b[VT_REC_MAX_SIZE];
+		uint64_t align;
+	} r[MAXREC];
+	unsigned int n;
+};
+
+static int collect(const struct vt_hdr *rec, void *arg)
+{
+	struct recbuf *rb = arg;
+
+	assert_true(rb->n < MAXREC);
+	memcpy(rb->r[rb->n++].b, rec, rec->size);
+	return 0;
+}
+
+static void load_text(const char *text, struct recbuf *rb,
+		      struct vt_host_facts *facts)
+{
+	char err[200];
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	long n;
+
+	assert_non_null(f);
+	rb->n = 0;
+	n = vt_scenario_import(f, "inline", facts, collect, rb, err, sizeof(err));
+	fclose(f);
+	if (n < 0)
+		fail_msg("%s", err);
+}
+
+static void load_scen(const char *name, struct recbuf *rb,
+		      struct vt_host_facts *facts)
+{
+	char path[512], err[200];
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/scenarios/%s.txt", VT_TEST_DIR, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	rb->n = 0;
+	n = vt_scenario_import(f, path, facts, collect, rb, err, sizeof(err));
+	fclose(f);
+	if (n < 0)
+		fail_msg("%s", err);
+}
+
+static char *render(struct vt_engine *e, int (*fn)(struct vt_engine *, FILE *))
+{
+	char *buf;
+	size_t len;
+	FILE *m = open_memstream(&buf, &len);
+
+	assert_int_equal(fn(e, m), 0);
+	fclose(m);
+	return buf;
+}
+
+static unsigned int cb_calls;
+
+static void count_cb(const struct vt_finding *f, void *arg)
+{
+	(void)f;
+	(void)arg;
+	cb_calls++;
+}
+
+static struct vt_engine *run(struct recbuf *rb, struct vt_host_facts *facts,
+			     uint64_t window, const unsigned int *order)
+{
+	struct vt_engine_opts o = { .facts = facts, .window_ns = window,
+				    .cb = count_cb };
+	struct vt_engine *e;
+	unsigned int i;
+
+	assert_int_equal(vt_engine_new(&o, &e), 0);
+	for (i = 0; i < rb->n; i++)
+		assert_int_equal(vt_engine_feed(e, (const void *)
+				 rb->r[order ? order[i] : i].b), 0);
+	assert_int_equal(vt_engine_finish(e), 0);
+	return e;
+}
+
+/* Stats of the healthy scenario equal what the scenario contains. */
+static void test_stats_counts(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	struct vt_engine *e;
+	char *s;
+
+	(void)state;
+	load_scen("healthy", &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	s = render(e, vt_engine_stats_text);
+	assert_non_null(strstr(s, "irq vm 100 intid 32 inject1 5 inject0 5 in_lr 10 guest_eoi 5 eoi_no_ack 0 acks 5 resamples 5 out_of_active 5 still_asserted 0"));
+	assert_non_null(strstr(s, "vfio_handler 5 vfio_mask 0 vfio_unmask 0 vfio_unmask_handler 5"));
+	assert_non_null(strstr(s, "lr_P_to_A 5 lr_A_to_inv 5"));
+	assert_non_null(strstr(s, "type ack 5\n"));
+	assert_non_null(strstr(s, "dev 0000:00:02.0 vm 100 gsi 0 host_irq 45 handler 5"));
+	free(s);
+	s = render(e, vt_engine_stats_json);
+	assert_non_null(strstr(s, "\"acks\":5,\"resamples\":5"));
+	assert_non_null(strstr(s, "\"P->A\":5,\"A->inv\":5"));
+	free(s);
+	vt_engine_free(e);
+}
+
+static void finding_sig(struct vt_engine *e, char *buf, size_t len)
+{
+	unsigned int i;
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < vt_engine_nr_findings(e); i++) {
+		const struct vt_finding *f = vt_engine_finding(e, i);
+
+		off += (size_t)snprintf(buf + off, len - off, "%s/%u/%llu;", f->rule,
+					f->intid, (unsigned long long)f->ts_ns);
+	}
+}
+
+/* Records from two CPUs arriving out of order give the same findings. */
+static void test_reorder(void **state)
+{
+	static struct recbuf rb;
+	static const char *const names[] = { "seq1-2018", "seq2-2018",
+		"icactiver", "lr-overflow", "migration", "healthy" };
+	struct vt_host_facts facts;
+	unsigned int order[MAXREC], i, k;
+	char want[512], got[512];
+	struct vt_engine *e;
+
+	(void)state;
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		load_scen(names[k], &rb, &facts);
+		cb_calls = 0;
+		e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+		finding_sig(e, want, sizeof(want));
+		assert_int_equal(cb_calls, vt_engine_nr_findings(e));
+		vt_engine_free(e);
+		/* swap neighbours: every other record arrives early */
+		for (i = 0; i < rb.n; i++)
+			order[i] = i;
+		for (i = 0; i + 1 < rb.n; i += 2) {
+			order[i] = i + 1;
+			order[i + 1] = i;
+		}
+		e = run(&rb, &facts, VT_WINDOW_ALL, order);
+		finding_sig(e, got, sizeof(got));
+		assert_string_equal(got, want);
+		vt_engine_free(e);
+		/* live: 1 ms reorder window */
+		e = run(&rb, &facts, 1000000, order);
+		finding_sig(e, got, sizeof(got));
+		assert_string_equal(got, want);
+		vt_engine_free(e);
+	}
+}
+
+/* An LR that changes vINTID between entry and exit is a BUG, not a crash. */
+static void test_impossible_state(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	struct vt_engine *e;
+	char *s;
+
+	(void)state;
+	load_text("@0 flush lr=32:P:eoi\n@10us fold lr=40:A:eoi\n@20us flush lr=40:A:eoi\n",
+		  &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_bugs(e), 1);
+	s = render(e, vt_engine_report_text);
+	assert_non_null(strstr(s, "BUG: vm 1 vCPU 0 LR0 holds vINTID 40 at exit but 32 at entry"));
+	free(s);
+	vt_engine_free(e);
+}
+
+static void test_invalid_feed(void **state)
+{
+	struct vt_rec_inject r;
+	struct vt_engine *e;
+	char *s;
+
+	(void)state;
+	assert_int_equal(vt_engine_new(NULL, &e), 0);
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = VT_REC_INJECT;
+	r.hdr.size = 16;
+	assert_int_equal(vt_engine_feed(e, &r.hdr), -EINVAL);
+	r.hdr.type = 0;
+	r.hdr.size = sizeof(r);
+	assert_int_equal(vt_engine_feed(e, &r.hdr), -EINVAL);
+	assert_int_equal(vt_engine_finish(e), 0);
+	s = render(e, vt_engine_report_text);
+	assert_non_null(strstr(s, "0 processed, 2 invalid"));
+	free(s);
+	vt_engine_free(e);
+}
+
+static void test_lost_json(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	struct vt_engine *e;
+	char *s;
+
+	(void)state;
+	load_scen("lost-records", &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_lost(e), 3);
+	s = render(e, vt_engine_report_json);
+	assert_non_null(strstr(s, "\"lost\":3,\"findings_may_be_false\":true"));
+	free(s);
+	vt_engine_free(e);
+	load_scen("healthy", &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	s = render(e, vt_engine_report_json);
+	assert_non_null(strstr(s, "\"lost\":0,\"findings_may_be_false\":false"));
+	free(s);
+	vt_engine_free(e);
+}
+
+/* With the ack hook reported missing, missed-resample stays silent. */
+static void test_missing_hook(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	struct vt_engine *e;
+	char *s;
+
+	(void)state;
+	load_text("@0 meta hook=ack attach=missing\n"
+		  "@0 irqfd gsi=0 resample key=1 rkey=2\n"
+		  "@1ms flush lr=32:PA:eoi\n@+10us fold lr=32:P:eoi\n@+10us flush lr=32:P:eoi\n",
+		  &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_findings(e), 0);
+	s = render(e, vt_engine_report_text);
+	assert_non_null(strstr(s, "ack=MISSING"));
+	assert_non_null(strstr(s, "missed-resample is not evaluated"));
+	free(s);
+	vt_engine_free(e);
+	/* the same records with the hook attached: found */
+	load_text("@0 meta hook=ack attach=kprobe\n"
+		  "@0 irqfd gsi=0 resample key=1 rkey=2\n"
+		  "@1ms flush lr=32:PA:eoi\n@+10us fold lr=32:P:eoi\n@+10us flush lr=32:P:eoi\n",
+		  &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_findings(e), 1);
+	vt_engine_free(e);
+}
+
+static int cli(const char *a0, const char *a1, const char *a2, const char *a3,
+	       const char *a4)
+{
+	char *argv[7] = { (char *)"vgic-trace", (char *)a0, (char *)a1,
+			  (char *)a2, (char *)a3, (char *)a4, NULL };
+	int argc = 1;
+
+	while (argc < 6 && argv[argc])
+		argc++;
+	fflush(stdout);
+	return vt_cli_main(argc, argv);
+}
+
+static void test_cli_exit_codes(void **state)
+{
+	char ok[256], bad[256], corrupt[256];
+	size_t len = 0;
+	char *buf;
+
+	(void)state;
+	snprintf(ok, sizeof(ok), "/tmp/vt-cli-%d-ok.vgt", (int)getpid());
+	snprintf(bad, sizeof(bad), "/tmp/vt-cli-%d-bad.vgt", (int)getpid());
+	snprintf(corrupt, sizeof(corrupt), "/tmp/vt-cli-%d-corrupt.vgt", (int)getpid());
+	scen_to_file("healthy", ok);
+	scen_to_file("seq1-2018", bad);
+	assert_int_equal(cli("check", "-q", ok, NULL, NULL), 0);
+	assert_int_equal(cli("check", "-q", bad, NULL, NULL), 1);
+	buf = read_all(bad, &len);
+	buf[len - 40] ^= 0x11;			/* inside the last data chunk */
+	write_all_file(corrupt, buf, len);
+	free(buf);
+	assert_int_equal(cli("check", "-q", corrupt, NULL, NULL), 2);
+	assert_int_equal(cli("check", "/nonexistent.vgt", NULL, NULL, NULL), 2);
+	assert_int_equal(cli("check", NULL, NULL, NULL, NULL), 2);
+	assert_int_equal(cli("check", "--storm-rate", "12x", ok, NULL), 2);
+	assert_int_equal(cli("check", "--storm-rate", "-5", ok, NULL), 2);
+	assert_int_equal(cli("check", "--masked-threshold", "5parsecs", ok, NULL), 2);
+	assert_int_equal(cli("check", "--ack-wait", "", ok, NULL), 2);
+	assert_int_equal(cli("check", "-q", "--masked-threshold", "250ms", ok), 0);
+	assert_int_equal(cli("frobnicate", NULL, NULL, NULL, NULL), 2);
+	assert_int_equal(cli("lr", "0x1080020000000020", NULL, NULL, NULL), 0);
+	assert_int_equal(cli("lr", "0x1080020000000020z", NULL, NULL, NULL), 2);
+	assert_int_equal(cli("lr", "--gic", "2", "0x1ffffffff", NULL), 2);
+	assert_int_equal(cli("report", "--json", ok, NULL, NULL), 0);
+	assert_int_equal(cli("stats", ok, NULL, NULL, NULL), 0);
+	unlink(ok);
+	unlink(bad);
+	unlink(corrupt);
+}
+
+/* convert --raw: raw stream -> file, counts preserved; bad stream fails. */
+static void test_convert(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	char raw[256], out[256];
+	struct vt_engine_opts o;
+	struct vt_engine *e;
+	unsigned int i;
+	FILE *f;
+	char *s;
+
+	(void)state;
+	snprintf(raw, sizeof(raw), "/tmp/vt-conv-%d.raw", (int)getpid());
+	snprintf(out, sizeof(out), "/tmp/vt-conv-%d.vgt", (int)getpid());
+	load_scen("healthy", &rb, &facts);
+	f = fopen(raw, "wb");
+	for (i = 0; i < rb.n; i++)
+		fwrite(rb.r[i].b, 1, ((struct vt_hdr *)(void *)rb.r[i].b)->size, f);
+	fclose(f);
+	unlink(out);
+	assert_int_equal(cli("convert", "--raw", raw, "-o", out), 0);
+	assert_int_equal(cli("convert", "--raw", raw, "-o", out), 2);	/* exists */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(vt_analyse_file(out, &o, &e), 0);
+	s = render(e, vt_engine_stats_text);
+	assert_non_null(strstr(s, "records 52 invalid 0 lost 0"));
+	assert_non_null(strstr(s, "acks 5 resamples 5"));
+	free(s);
+	vt_engine_free(e);
+	/* a stream cut inside a record, and one with a bad size */
+	assert_int_equal(truncate(raw, 100), 0);
+	unlink(out);
+	assert_int_equal(cli("convert", "--raw", raw, "-o", out), 2);
+	f = fopen(raw, "wb");
+	((struct vt_hdr *)(void *)rb.r[0].b)->size = 12;
+	fwrite(rb.r[0].b, 1, 64, f);
+	fclose(f);
+	unlink(out);
+	assert_int_equal(cli("convert", "--raw", raw, "-o", out), 2);
+	unlink(raw);
+	unlink(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stats_counts),
+		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_impossible_state),
+		cmocka_unit_test(test_invalid_feed),
+		cmocka_unit_test(test_lost_json),
+		cmocka_unit_test(test_missing_hook),
+		cmocka_unit_test(test_cli_exit_codes),
+		cmocka_unit_test(test_convert),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
