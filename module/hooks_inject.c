@@ -2,7 +2,8 @@
 /*
  * hooks_inject.c - arm64, group "irqfd": kvm_vgic_inject_irq().
  *
- * kretprobe: arguments at entry, return value at return -> VT_REC_INJECT.
+ * kretprobe: arguments at entry, return value at return -> VT_REC_INJECT,
+ * then VT_REC_IRQ_STATE (cause INJECT) of the SPI as the injection left it.
  * The source is VT_SRC_RESAMPLER inside irqfd_resampler_ack() (the
  * de-assert), VT_SRC_IRQFD inside kvm_arch_set_irq_inatomic() (irqfd
  * wakeup fast path), VT_SRC_KERNEL when an owner is given (timer, PMU),
@@ -20,6 +21,7 @@ static DEFINE_PER_CPU(int, vt_irqfd_depth);
 
 struct vt_inject_data {
 	struct vt_rec_inject r;
+	struct kvm *kvm;
 };
 
 static int vt_inject_entry(struct kretprobe_instance *ri,
@@ -36,6 +38,7 @@ static int vt_inject_entry(struct kretprobe_instance *ri,
 	if (!vt_vm_ok(vm))
 		return 1;
 	memset(&d->r, 0, sizeof(d->r));
+	d->kvm = kvm;
 	vt_hdr_fill(&d->r.hdr, VT_REC_INJECT, sizeof(d->r), vm,
 		    vt_inject_vcpu(vt_arg(regs, 1), intid));
 	d->r.intid = intid;
@@ -57,6 +60,7 @@ static int vt_inject_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	d->r.ret = (s32)regs_return_value(regs);
 	vt_emit_inject(&d->r);
+	vt_irq_state_emit(d->kvm, d->r.intid, VT_CAUSE_INJECT, VT_NO_VCPU);
 	return 0;
 }
 

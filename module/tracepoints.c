@@ -79,6 +79,12 @@ void vt_emit_inject(struct vt_rec_inject *r)
 	vt_stream_write(&r->hdr);
 }
 
+void vt_emit_irq_state(struct vt_rec_irq_state *r)
+{
+	trace_irq_state(r);
+	vt_stream_write(&r->hdr);
+}
+
 void vt_emit_ack(struct vt_rec_ack *r)
 {
 	trace_ack(r);

@@ -107,6 +107,48 @@ TRACE_EVENT(inject,
 		  vt_show_src(__entry->source), __entry->ret)
 );
 
+TRACE_EVENT(irq_state,
+	TP_PROTO(const struct vt_rec_irq_state *r),
+	TP_ARGS(r),
+	TP_STRUCT__entry(
+		__field(u32, vm)
+		__field(u32, intid)
+		__field(u32, target)
+		__field(u32, ap_vcpu)
+		__field(u8, line_level)
+		__field(u8, pending_latch)
+		__field(u8, active)
+		__field(u8, enabled)
+		__field(u8, config)
+		__field(u8, hw)
+		__field(u8, cause)
+	),
+	TP_fast_assign(
+		__entry->vm = r->hdr.vm_id;
+		__entry->intid = r->intid;
+		__entry->target = r->target_vcpu;
+		__entry->ap_vcpu = r->ap_vcpu;
+		__entry->line_level = r->line_level;
+		__entry->pending_latch = r->pending_latch;
+		__entry->active = r->active;
+		__entry->enabled = r->enabled;
+		__entry->config = r->config;
+		__entry->hw = r->hw;
+		__entry->cause = r->cause;
+	),
+	TP_printk("vm=%u intid=%u %s line=%u latch=%u active=%u enabled=%u hw=%u target=%d ap=%d after %s",
+		  __entry->vm, __entry->intid,
+		  __entry->config == VT_CFG_LEVEL ? "level" : "edge",
+		  __entry->line_level, __entry->pending_latch, __entry->active,
+		  __entry->enabled, __entry->hw, (int)__entry->target,
+		  (int)__entry->ap_vcpu,
+		  __print_symbolic(__entry->cause,
+				   { VT_CAUSE_INJECT, "inject" },
+				   { VT_CAUSE_MMIO, "mmio" },
+				   { VT_CAUSE_FOLD, "fold" },
+				   { VT_CAUSE_MIGRATE, "migrate" }))
+);
+
 TRACE_EVENT(ack,
 	TP_PROTO(const struct vt_rec_ack *r),
 	TP_ARGS(r),

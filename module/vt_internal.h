@@ -119,9 +119,16 @@ u8 vt_host_nr_lrs(void);
 int vt_status_init(void);
 void vt_status_exit(void);
 
+#ifdef CONFIG_ARM64
+/* irq_state.c */
+struct kvm;
+void vt_irq_state_emit(struct kvm *kvm, u32 intid, u8 cause, u32 vcpu_id);
+#endif
+
 /* tracepoints.c: emit one record to the trace event and the stream */
 void vt_emit_lr(struct vt_rec_lr *r);
 void vt_emit_inject(struct vt_rec_inject *r);
+void vt_emit_irq_state(struct vt_rec_irq_state *r);
 void vt_emit_ack(struct vt_rec_ack *r);
 void vt_emit_resample(struct vt_rec_resample *r);
 void vt_emit_irqfd(struct vt_rec_irqfd *r);
