@@ -11,6 +11,18 @@
 /* GIC of the last fold seen, when the loader could not tell. */
 __u8 vt_seen_gic = 0;
 
+/* implemented LRs: kvm_vgic_global_state.nr_lr, 0 if unknown */
+static __always_inline __u8 vt_nr_lrs(void)
+{
+	struct vgic_global *g = (void *)(unsigned long)vt_vgic_global;
+	int nr;
+
+	if (!g)
+		return 0;
+	nr = BPF_CORE_READ(g, nr_lr);
+	return nr > 0 && nr <= 64 ? nr : 0;
+}
+
 static __always_inline int vt_emit_lr(struct kvm_vcpu *vcpu, __u16 type, __u8 ver)
 {
 	struct vt_rec_lr *r;
@@ -29,7 +41,7 @@ static __always_inline int vt_emit_lr(struct kvm_vcpu *vcpu, __u16 type, __u8 ve
 		return 0;
 	vt_fill_hdr(&r->hdr, type, sizeof(*r), vm, vt_vcpu_id(vcpu));
 	r->gic_version = ver;
-	r->nr_lrs = 0;
+	r->nr_lrs = vt_nr_lrs();
 	r->flags = 0;
 	if (used > VT_MAX_LR) {
 		r->flags |= VT_LR_F_TRUNCATED;

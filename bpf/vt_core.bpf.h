@@ -18,6 +18,7 @@ const volatile __u32 vt_filter_vm = 0;	/* only this VMM tgid, 0 = all */
 const volatile __u32 vt_wakeup_bytes = 0; /* 0: never wake, timer only */
 const volatile __u8 vt_host_gic = 0;	/* VT_GIC_V2/V3, 0 unknown */
 const volatile __u8 vt_inject_vcpu_arg = 0; /* mainline: arg 2 is a vcpu */
+const volatile __u64 vt_vgic_global = 0; /* &kvm_vgic_global_state, 0 unknown */
 
 /* Switched by the loader after attach (which fallbacks are live). */
 volatile __u32 vt_degraded = 0;

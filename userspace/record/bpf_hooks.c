@@ -28,8 +28,11 @@ const struct vt_attach_point vt_attach_points[] = {
 	/* the ioctl path calls __vfio_pci_intx_mask; older kernels lack it */
 	AP(VT_HOOK_VFIO_MASK, SYMS("__vfio_pci_intx_mask", "vfio_pci_intx_mask"),
 	  "fx_vfio_mask", "kp_vfio_mask", "kr_vfio_mask"),
-	AP(VT_HOOK_VFIO_UNMASK, SYMS("vfio_pci_intx_unmask"), "fx_vfio_unmask",
-	  "kp_vfio_unmask", "kr_vfio_unmask"),
+	/* markers: an unmask handler run inside these is the ioctl unmask */
+	AP(VT_HOOK_VFIO_UNMASK, SYMS("vfio_pci_set_irqs_ioctl"), NULL,
+	  "kp_vfio_mark", "kr_vfio_mark"),
+	AP(VT_HOOK_VFIO_UNMASK, SYMS("vfio_pci_intx_unmask"), NULL,
+	  "kp_vfio_mark", "kr_vfio_mark"),
 	AP(VT_HOOK_VFIO_UNMASK_HANDLER, SYMS("vfio_pci_intx_unmask_handler"),
 	  "fx_vfio_unmask_handler", "kp_vfio_unmask_handler", "kr_vfio_unmask_handler"),
 	AP(VT_HOOK_MMIO_PENDING, SYMS("vgic_mmio_write_spending"), "fe_mmio_spending",

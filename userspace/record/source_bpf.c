@@ -50,6 +50,7 @@ struct bpf_src {
 	uint64_t key0, key1;
 	uint8_t host_gic;
 	bool inject_vcpu_arg;
+	uint64_t vgic_global;		/* &kvm_vgic_global_state */
 	int ncpus;
 };
 
@@ -69,14 +70,17 @@ static void probe_kallsyms(struct bpf_src *b)
 {
 	bool seen[MAX_AP][3] = { { false } };
 	char line[512], name[256];
+	unsigned long long addr;
 	unsigned int i, j;
 	FILE *f;
 
 	f = fopen("/proc/kallsyms", "r");
 	if (f) {
 		while (fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "%*s %*s %255s", name) != 1)
+			if (sscanf(line, "%llx %*s %255s", &addr, name) != 2)
 				continue;
+			if (!strcmp(name, "kvm_vgic_global_state"))
+				b->vgic_global = addr;	/* 0 when addresses are hidden */
 			for (i = 0; i < vt_nr_attach_points; i++)
 				for (j = 0; j < 3 && vt_attach_points[i].syms[j]; j++)
 					if (!strcmp(name, vt_attach_points[i].syms[j]))
@@ -168,6 +172,7 @@ static int bpf_load(struct bpf_src *b, const struct vt_opts *o)
 	b->skel->rodata->vt_wakeup_bytes = o->wakeup_bytes;
 	b->skel->rodata->vt_host_gic = b->host_gic;
 	b->skel->rodata->vt_inject_vcpu_arg = b->inject_vcpu_arg;
+	b->skel->rodata->vt_vgic_global = b->vgic_global;
 	err = bpf_map__set_max_entries(b->skel->maps.vt_rb, o->rb_bytes);
 	if (err)
 		return err;
