@@ -151,6 +151,9 @@ def check_mode(mode, scenarios):
         c["rules"] = report_rules(mode, s)
         c["nr_findings"] = nr
         print("# %s %s: findings %d, rules %s" % (mode, s, nr, c["rules"]))
+        tap(c["rules"] is not None and sorted(rules) == c["rules"],
+            "%s %s: live findings %s = findings of vgic-trace report %s" %
+            (mode, s, sorted(rules), c["rules"]))
     return results
 
 
@@ -201,13 +204,13 @@ def truth_file(f):
     return None
 
 
-base = elapsed("untraced") + elapsed("untraced2")
+base = elapsed("untraced") + elapsed("untraced2") + elapsed("untraced3")
 tb = elapsed("bpf")
 tm = elapsed("module")
 if base and tb:
     b = sorted(base)[len(base) // 2]
-    line = "# cost (healthy, same boot, elapsed_ms): untraced %s, bpf %s -> bpf/untraced %.3f" % (
-        base, tb, (sum(tb) / len(tb)) / b)
+    line = "# cost (healthy, same boot, elapsed_ms): untraced %s (median %d), bpf %s -> bpf/untraced %.3f" % (
+        base, b, tb, (sum(tb) / len(tb)) / b)
     if tm:
         line += ", module %s -> module/untraced %.3f, bpf/module %.3f" % (
             tm, (sum(tm) / len(tm)) / b, (sum(tb) / len(tb)) / (sum(tm) / len(tm)))

@@ -29,7 +29,7 @@ vmm_args() {
 # start vgic-traced (mode $1, tag $2); sets dp; 0 when it is recording
 start_traced() {
 	rm -f $1-$2.vtr
-	vgic-traced -b $1 -q -o $1-$2.vtr --force > $1-$2.out 2> $1-$2.err &
+	vgic-traced -b $1 -o $1-$2.vtr --force > $1-$2.out 2> $1-$2.err &
 	dp=$!
 	i=0
 	while ! grep -q 'recording from' $1-$2.err; do
@@ -81,6 +81,10 @@ fi
 
 # ---- BPF backend (module not loaded) ----
 run_mode bpf
+# timing: a discarded warm-up, then untraced / BPF / untraced / module /
+# untraced, so drift over the boot shows up in the untraced runs
+sleep 2
+vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-warmup.vmm 2>&1
 cost_runs untraced
 start_traced bpf cost && { cost_runs bpf; stop_traced bpf cost; }
 cost_runs untraced2
@@ -92,6 +96,7 @@ if [ -f $KO ]; then
 		run_mode module
 		start_traced module cost && { cost_runs module; stop_traced module cost; }
 		rmmod vgic_trace
+		cost_runs untraced3
 	else
 		say "insmod failed"
 		echo no > module-loaded.txt

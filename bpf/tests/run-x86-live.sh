@@ -55,11 +55,36 @@ stop_daemon() {
 	wait $dpid
 }
 
-# 1. untraced baseline
-gt0=$("$vmm" --rounds "$rounds")
-rc=$?
-echo "# untraced: $gt0"
-check "untraced x86vmm ran $rounds rounds" test $rc -eq 0
+# 0. bad input: a clear error and exit status, never a crash
+bad() {
+	local want=$1 what=$2; shift 2
+	"$traced" "$@" > "$out/bad.out" 2> "$out/bad.err"
+	local rc=$?
+	if [ $rc -eq "$want" ] && grep -q "$what" "$out/bad.err"; then
+		ok "bad input rejected: vgic-traced $* -> rc $rc, '$what'"
+	else
+		nok "bad input: vgic-traced $* -> rc $rc (want $want, '$what'): $(head -c 200 "$out/bad.err")"
+	fi
+}
+bad 2 "not a number" --duration 12x
+bad 2 "out of range" --drain-ms 0
+bad 2 "not a power of two" --rb-size 5000
+bad 2 "unknown hook" --disable nosuchhook
+bad 2 "auto, module or bpf" --backend foo
+bad 1 "No such file" --backend module --device "$out/no-such-device" -o "$out/bad.vtr" --force
+touch "$out/exists.vtr"
+bad 1 "use --force" -b bpf -o "$out/exists.vtr"
+
+# 1. untraced baseline (best of 3: the machine is shared)
+best0=
+for i in 1 2 3; do
+	gt0=$("$vmm" --rounds "$rounds")
+	rc=$?
+	echo "# untraced: $gt0"
+	e=$(field elapsed_ns "$gt0")
+	[ $rc -eq 0 ] && { [ -z "$best0" ] || [ "$e" -lt "$best0" ]; } && best0=$e
+done
+check "untraced x86vmm ran $rounds rounds" test -n "$best0"
 
 # 2. traced
 if ! start_daemon traced; then
@@ -70,6 +95,14 @@ fi
 ok "vgic-traced (bpf backend) starts on this kernel"
 gt=$("$vmm" --rounds "$rounds")
 rc=$?
+best1=$(field elapsed_ns "$gt")
+trig_all=$(field triggers "$gt")
+for i in 2 3; do
+	g=$("$vmm" --rounds "$rounds")
+	trig_all=$((trig_all + $(field triggers "$g")))
+	e=$(field elapsed_ns "$g")
+	[ "$e" -lt "$best1" ] && best1=$e
+done
 sleep 0.3
 stop_daemon
 drc=$?
@@ -91,10 +124,12 @@ lost=$(count lost_records "$out/traced.count")
 check "no records lost (lost=$lost)" test "$lost" = 0
 t_res=$(count resample "$out/traced.count")
 t_ack=$(count ack "$out/traced.count")
-t_inj=$(count inject_assert "$out/traced.count")
+# the re-asserts come from a kworker (no VM): count them over all runs
+"$vtcount" "$out/traced.vtr" > "$out/traced-all.count"
+t_inj=$(count inject_assert "$out/traced-all.count")
 check "tracer resamples $t_res = VMM resamples $res" test "$t_res" = "$res"
 check "tracer acks $t_ack = guest handler runs (EOIs) $girq" test "$t_ack" = "$girq"
-check "tracer line asserts $t_inj = VMM triggers $trig" test "$t_inj" = "$trig"
+check "tracer line asserts $t_inj = VMM triggers $trig_all (3 runs)" test "$t_inj" = "$trig_all"
 check "summary: resample hook is degraded to tracepoints" \
 	grep -q '^summary: hook resample .*tracepoint (degraded)' "$out/traced.summary"
 check "summary: missing hooks are named (lr_flush, irqfd)" \
@@ -117,12 +152,12 @@ else
 	nok "negative control: vgic-traced --disable resample starts"
 fi
 
-# 4. cost
-e0=$(field elapsed_ns "$gt0")
-e1=$(field elapsed_ns "$gt")
+# 4. cost (best of 3 each)
+e0=$best0
+e1=$best1
 if [ -n "$e0" ] && [ -n "$e1" ] && [ "$e0" -gt 0 ] && [ "$e1" -gt 0 ]; then
 	awk -v r="$rounds" -v a="$e0" -v b="$e1" 'BEGIN {
-		printf "# cost: untraced %.0f round trips/s, traced %.0f/s, traced/untraced time ratio %.3f\n",
+		printf "# cost (best of 3): untraced %.0f round trips/s, traced %.0f/s, traced/untraced time ratio %.3f\n",
 			r / (a / 1e9), r / (b / 1e9), b / a }' | tee "$out/cost.txt"
 fi
 
