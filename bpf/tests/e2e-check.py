@@ -173,6 +173,23 @@ for h in ("vfio_handler", "vfio_unmask_handler"):
     tap(re.search(r"^summary: hook %s +(kprobe|kretprobe|fentry)" % h, vf, re.M) is not None,
         "bpf: hook %s attached with vfio-pci loaded" % h)
 
+# degraded mode (tracepoints only) on the arm64 kernel
+gt = truth("bpftp", "healthy")
+st, err = stats("bpftp", "healthy")
+if gt is None or st is None:
+    tap(False, "bpf --tracepoints-only healthy ran (%s)" % (err or "no ground truth"))
+else:
+    c = sums(st)
+    print("# bpftp healthy: trace %s" % " ".join("%s=%s" % kv for kv in c.items()))
+    tap(c["resamples"] == num(gt, "resample"), "bpf --tracepoints-only healthy: resamples %d = truth %s"
+        % (c["resamples"], gt.get("resample")))
+    tap(c["inject1"] == num(gt, "trigger"), "bpf --tracepoints-only healthy: SPI asserts %d = irqfd triggers %s"
+        % (c["inject1"], gt.get("trigger")))
+    o = read("bpftp-healthy.out")
+    tap(re.search(r"^summary: hook resample +tracepoint \(degraded\)", o, re.M) is not None and
+        re.search(r"^summary: hook lr_flush +MISSING", o, re.M) is not None,
+        "bpf --tracepoints-only: summary names degraded and missing hooks")
+
 loaded = read("module-loaded.txt").strip()
 if loaded == "yes":
     mod = check_mode("module", scenarios)

@@ -26,16 +26,23 @@ vmm_args() {
 	esac
 }
 
-# start vgic-traced (mode $1, tag $2); sets dp; 0 when it is recording
+# start vgic-traced (mode $1, tag $2, extra options after); sets dp;
+# 0 when it is recording. Files are named after $1 ("bpftp" = bpf with
+# --tracepoints-only).
 start_traced() {
-	rm -f $1-$2.vtr
-	vgic-traced -b $1 -o $1-$2.vtr --force > $1-$2.out 2> $1-$2.err &
+	m=$1
+	t=$2
+	shift 2
+	b=$m
+	[ $m = bpftp ] && b=bpf
+	rm -f $m-$t.vtr
+	vgic-traced -b $b -o $m-$t.vtr --force "$@" > $m-$t.out 2> $m-$t.err &
 	dp=$!
 	i=0
-	while ! grep -q 'recording from' $1-$2.err; do
+	while ! grep -q 'recording from' $m-$t.err; do
 		i=$((i + 1))
 		if [ $i -gt 300 ] || ! kill -0 $dp 2>/dev/null; then
-			say "vgic-traced -b $1 did not start: $(tail -n 3 $1-$2.err)"
+			say "vgic-traced -b $b did not start: $(tail -n 3 $m-$t.err)"
 			return 1
 		fi
 		sleep 0.1
@@ -88,6 +95,13 @@ vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-warmup.vmm 2>&1
 cost_runs untraced
 start_traced bpf cost && { cost_runs bpf; stop_traced bpf cost; }
 cost_runs untraced2
+
+# degraded mode on this kernel too: upstream tracepoints only
+if start_traced bpftp healthy --tracepoints-only; then
+	vmm --scenario healthy > bpftp-healthy.vmm 2> bpftp-healthy.vmm.err
+	echo $? > bpftp-healthy.vmm.rc
+	stop_traced bpftp healthy
+fi
 
 # ---- module backend, same boot ----
 if [ -f $KO ]; then
