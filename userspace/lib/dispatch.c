@@ -256,8 +256,10 @@ static int h_ack(struct vt_engine *e, const struct vt_hdr *rec)
 		return -ENOMEM;
 	irq->cnt.acks++;
 	irq->last_ack_ts = rec->ts_ns;
-	if (r->gsi != VT_NO_GSI)
+	if (r->gsi != VT_NO_GSI) {
 		irq->gsi = r->gsi;
+		vt_route_learn(e, rec->vm_id, r->gsi, intid);
+	}
 	vt_irq_hist(irq, rec->ts_ns, "ack notify irqchip %u pin %u", r->irqchip,
 		    r->pin);
 	vt_lat_stage(irq, VT_ST_ACK, rec->ts_ns);
@@ -269,6 +271,14 @@ static int h_ack(struct vt_engine *e, const struct vt_hdr *rec)
 	vt_eng_emit(e, &ev);
 	emit_rec(e, rec, irq);
 	return 0;
+}
+
+static void link_dev_irq(struct vt_dev *d, struct vt_irq *irq)
+{
+	d->vm_id = irq->vm_id;
+	d->gsi = irq->gsi;
+	d->irq = irq;
+	irq->dev = d;
 }
 
 static void link_dev(struct vt_engine *e, struct vt_dev *d)
@@ -283,7 +293,7 @@ static void link_dev(struct vt_engine *e, struct vt_dev *d)
 		f = vt_irqfd_by_key(e, d->unmask_key, true);
 	if (!f)
 		return;
-	irq = vt_irq_get(e, f->vm_id, vt_gsi_to_intid(e, f->gsi));
+	irq = vt_irq_get(e, f->vm_id, vt_gsi_to_intid(e, f->vm_id, f->gsi));
 	if (!irq)
 		return;
 	d->vm_id = f->vm_id;
@@ -300,13 +310,26 @@ static int h_resample(struct vt_engine *e, const struct vt_hdr *rec)
 	const struct vt_rec_resample *r = (const void *)rec;
 	struct vt_irq *irq;
 
-	irq = vt_irq_get(e, rec->vm_id, vt_gsi_to_intid(e, r->gsi));
+	irq = vt_irq_get(e, rec->vm_id, vt_gsi_to_intid(e, rec->vm_id, r->gsi));
 	if (!irq)
 		return -ENOMEM;
 	irq->cnt.resamples++;
 	irq->resampled = true;
 	irq->gsi = r->gsi;
 	irq->last_resample_ts = rec->ts_ns;
+	e->last_rs_irq = irq;
+	e->last_rs_ts = rec->ts_ns;
+	e->last_rs_cpu = rec->cpu;
+	if (r->resample_key && !irq->dev) {
+		size_t i;
+
+		for (i = 0; i < e->nr_devs; i++)
+			if (!e->devs[i]->irq &&
+			    e->devs[i]->unmask_key == r->resample_key) {
+				link_dev_irq(e->devs[i], irq);
+				break;
+			}
+	}
 	vt_irq_hist(irq, rec->ts_ns, "resample gsi %u (%u irqfds)", r->gsi,
 		    r->nr_irqfds);
 	vt_lat_stage(irq, VT_ST_RESAMPLE, rec->ts_ns);
@@ -321,7 +344,7 @@ static int h_irqfd(struct vt_engine *e, const struct vt_hdr *rec)
 	struct vt_irq *irq;
 	size_t i;
 
-	irq = vt_irq_get(e, rec->vm_id, vt_gsi_to_intid(e, r->gsi));
+	irq = vt_irq_get(e, rec->vm_id, vt_gsi_to_intid(e, rec->vm_id, r->gsi));
 	if (!irq)
 		return -ENOMEM;
 	irq->gsi = r->gsi;
@@ -375,6 +398,15 @@ static int h_vfio(struct vt_engine *e, const struct vt_hdr *rec)
 	if (r->unmask_key)
 		d->unmask_key = r->unmask_key;
 	link_dev(e, d);
+	/*
+	 * No keys: the resamplefd unmask handler runs synchronously on the
+	 * vCPU thread right after irqfd_resampler_ack(), so an unlinked
+	 * UNMASK_HANDLER on the same CPU within 1 ms belongs to that IRQ.
+	 */
+	if (!d->irq && r->event == VT_VFIO_UNMASK_HANDLER && e->last_rs_irq &&
+	    !e->last_rs_irq->dev && e->last_rs_cpu == rec->cpu &&
+	    rec->ts_ns >= e->last_rs_ts && rec->ts_ns - e->last_rs_ts < 1000000)
+		link_dev_irq(d, e->last_rs_irq);
 	d->vfio[r->event]++;
 	if (d->irq)
 		d->irq->cnt.vfio[r->event]++;

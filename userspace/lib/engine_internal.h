@@ -237,6 +237,11 @@ struct vt_engine {
 	size_t nr_irqfds, cap_irqfds;
 	struct vt_vcpu **vcpus;
 	size_t nr_vcpus, cap_vcpus;
+	struct vt_irq *last_rs_irq;	/* last resample: adjacency link */
+	uint64_t last_rs_ts;
+	uint32_t last_rs_cpu;
+	struct vt_route { uint32_t vm, gsi, intid; } *routes;
+	size_t nr_routes, cap_routes;
 
 	uint64_t by_type[VT_REC_MAX + 1];
 	uint64_t invalid;
@@ -274,7 +279,8 @@ struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name);
 struct vt_irqfd *vt_irqfd_by_key(struct vt_engine *e, uint64_t key, bool resample);
 struct vt_irqfd *vt_irqfd_by_gsi(struct vt_engine *e, uint32_t vm, uint32_t gsi);
 struct vt_irqfd *vt_irqfd_add(struct vt_engine *e);
-uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t gsi);
+uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi);
+void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi, uint32_t intid);
 void vt_irq_hist(struct vt_irq *irq, uint64_t ts, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void vt_objects_free(struct vt_engine *e);

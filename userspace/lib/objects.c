@@ -153,10 +153,36 @@ struct vt_irqfd *vt_irqfd_by_gsi(struct vt_engine *e, uint32_t vm, uint32_t gsi)
 	return NULL;
 }
 
-uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t gsi)
+void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi,
+		    uint32_t intid)
 {
+	struct vt_route *n;
+	size_t i;
+
+	for (i = 0; i < e->nr_routes; i++)
+		if (e->routes[i].vm == vm && e->routes[i].gsi == gsi) {
+			e->routes[i].intid = intid;
+			return;
+		}
+	n = grow(e->routes, &e->cap_routes, e->nr_routes, sizeof(*n));
+	if (!n)
+		return;
+	e->routes = n;
+	n[e->nr_routes].vm = vm;
+	n[e->nr_routes].gsi = gsi;
+	n[e->nr_routes].intid = intid;
+	e->nr_routes++;
+}
+
+uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi)
+{
+	size_t i;
+
 	if (gsi == VT_NO_GSI)
 		return VT_NO_INTID;
+	for (i = 0; i < e->nr_routes; i++)
+		if (e->routes[i].vm == vm && e->routes[i].gsi == gsi)
+			return e->routes[i].intid;
 	/* arm64: identity gsi -> pin routing, SPI = pin + 32. x86: the GSI. */
 	return vt_eng_arm64(e) ? gsi + VT_SPI_BASE : gsi;
 }
@@ -187,6 +213,7 @@ void vt_objects_free(struct vt_engine *e)
 		free(e->devs[i]);
 	free(e->devs);
 	free(e->irqfds);
+	free(e->routes);
 	for (i = 0; i < e->nr_vcpus; i++)
 		free(e->vcpus[i]);
 	free(e->vcpus);

@@ -267,6 +267,31 @@ static void test_missing_hook(void **state)
 	vt_engine_free(e);
 }
 
+/* gsi -> INTID learnt from acks; VFIO linked without keys by adjacency. */
+static void test_linking(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	struct vt_engine *e;
+	char *s;
+
+	(void)state;
+	load_text("@0 irqfd gsi=7 resample\n"
+		  "@1ms vfio handler dev=0000:00:05.0 irq=50 masked=1 result=1\n"
+		  "@+10us ack pin=5 gsi=7\n"
+		  "@+1us resample gsi=7\n"
+		  "@+1us vfio unmask_handler dev=0000:00:05.0 irq=50 masked=0\n",
+		  &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	s = render(e, vt_engine_stats_text);
+	/* resample of gsi 7 lands on INTID 37 (pin 5 + 32), not 39 */
+	assert_non_null(strstr(s, "irq vm 1 intid 37 inject1 0 inject0 0 in_lr 0 guest_eoi 0 eoi_no_ack 0 acks 1 resamples 1"));
+	assert_non_null(strstr(s, "vfio_unmask_handler 1"));
+	assert_non_null(strstr(s, "dev 0000:00:05.0 vm 1 gsi 7 host_irq 50"));
+	free(s);
+	vt_engine_free(e);
+}
+
 static int cli(const char *a0, const char *a1, const char *a2, const char *a3,
 	       const char *a4)
 {
@@ -370,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_feed),
 		cmocka_unit_test(test_lost_json),
 		cmocka_unit_test(test_missing_hook),
+		cmocka_unit_test(test_linking),
 		cmocka_unit_test(test_cli_exit_codes),
 		cmocka_unit_test(test_convert),
 	};
