@@ -6,7 +6,8 @@
  * buffered is drained (non-blocking reads) before it exits.
  *
  * Prints one summary line:
- *   VT_MODCAT records=N bytes=N reads=N lost=N bad=N types=t1:n1,...
+ *   VT_MODCAT records=N bytes=N reads=N lost=N bad=N lr_v2=N lr_v3=N
+ *             types=t1:n1,...   (lr_v2/lr_v3: LR records per encoding)
  * Exit status: 0, 1 if a read broke the contract, 2 on a usage or I/O
  * error.
  */
@@ -47,7 +48,7 @@ static const unsigned int rec_size[VT_REC_MAX + 1] = {
 };
 
 struct counts {
-	unsigned long long records, bytes, reads, lost, bad;
+	unsigned long long records, bytes, reads, lost, bad, lr_v2, lr_v3;
 	unsigned long long type[VT_REC_MAX + 1];
 };
 
@@ -69,6 +70,17 @@ static int check_chunk(const unsigned char *buf, size_t len, struct counts *c)
 
 			memcpy(&l, buf + off, sizeof(l));
 			c->lost += l.lost;
+		}
+		if (h.type == VT_REC_LR_FLUSH || h.type == VT_REC_LR_FOLD) {
+			struct vt_rec_lr lr;
+
+			memcpy(&lr, buf + off, sizeof(lr));
+			if (lr.gic_version == VT_GIC_V2)
+				c->lr_v2++;
+			else if (lr.gic_version == VT_GIC_V3)
+				c->lr_v3++;
+			else
+				return -1;
 		}
 		c->type[h.type]++;
 		c->records++;
@@ -152,8 +164,8 @@ int main(int argc, char **argv)
 		}
 	}
 	close(ofd);
-	printf("VT_MODCAT records=%llu bytes=%llu reads=%llu lost=%llu bad=%llu types=",
-	       c.records, c.bytes, c.reads, c.lost, c.bad);
+	printf("VT_MODCAT records=%llu bytes=%llu reads=%llu lost=%llu bad=%llu lr_v2=%llu lr_v3=%llu types=",
+	       c.records, c.bytes, c.reads, c.lost, c.bad, c.lr_v2, c.lr_v3);
 	for (i = 1; i <= VT_REC_MAX; i++)
 		printf("%s%d:%llu", i > 1 ? "," : "", i, c.type[i]);
 	printf("\n");
