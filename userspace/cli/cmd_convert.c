@@ -18,7 +18,8 @@ static void convert_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vgic-trace convert --raw IN -o OUT [--force]\n"
-		"        [--kernel REL] [--gic 2|3] [--nr-lrs N] [--backend module|bpf|replay]\n"
+		"        [--kernel REL] [--arch ARCH] [--gic 2|3] [--nr-lrs N]\n"
+		"        [--backend module|bpf|replay]\n"
 		"Convert a raw record stream into a trace file. IN '-' is stdin.\n"
 		"Each record's type and size are checked; a bad record stops the\n"
 		"conversion with its byte offset (the records before it are kept).\n\n"
@@ -97,6 +98,7 @@ int cmd_convert(int argc, char **argv)
 		{ "gic", required_argument, NULL, 'g' },
 		{ "nr-lrs", required_argument, NULL, 'n' },
 		{ "backend", required_argument, NULL, 'b' },
+		{ "arch", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -138,6 +140,9 @@ int cmd_convert(int argc, char **argv)
 				return VT_EXIT_ERROR;
 			}
 			facts.nr_lrs = (uint8_t)v;
+			break;
+		case 'a':
+			snprintf(facts.arch, sizeof(facts.arch), "%s", optarg);
 			break;
 		case 'b':
 			if (parse_backend(optarg, &facts.backend)) {

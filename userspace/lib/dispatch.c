@@ -161,13 +161,14 @@ static int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 		}
 		if (out.eoi && !out.hw)
 			irq->level = true;
-		if (out.state & VT_LR_A)
-			vt_lat_stage(irq, VT_ST_ACTIVE, rec->ts_ns);
+		/* P+A -> A: the deactivation came before the new activation */
 		if (ev.eoied) {
 			irq->cnt.guest_eoi++;
 			irq->last_eoi_ts = rec->ts_ns;
 			vt_lat_stage(irq, VT_ST_EOI, rec->ts_ns);
 		}
+		if (out.state & VT_LR_A)
+			vt_lat_stage(irq, VT_ST_ACTIVE, rec->ts_ns);
 		irq->active = out.state & VT_LR_A;
 		irq->active_vcpu = irq->active ? rec->vcpu_id : VT_NO_VCPU;
 		if (irq->lr_vcpu == rec->vcpu_id)

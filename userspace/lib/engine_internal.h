@@ -118,6 +118,7 @@ struct vt_irq {
 	/* latency */
 	uint64_t cyc[VT_ST_MAX];
 	int cyc_last;			/* last stage seen, -1 none */
+	uint16_t cyc_mask;		/* stages seen in this cycle */
 	struct vt_samples lat[VT_ST_MAX];
 
 	struct vt_hist hist[VT_HIST_LEN];

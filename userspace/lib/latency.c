@@ -4,8 +4,9 @@
  *
  * A cycle runs through the stages of enum vt_stage in order; each stage
  * seen gets the time since the previous stage seen in the same cycle.
- * A start stage (host IRQ, mask, inject) at or before the last stage
- * seen opens a new cycle; other stages seen out of order are ignored.
+ * The same stage again is ignored (an IRQ active over several runs); an
+ * earlier stage opens a new cycle, except that start stages (host IRQ,
+ * mask, inject) arriving out of order are merged into the open cycle.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,17 +52,30 @@ void vt_lat_stage(struct vt_irq *irq, enum vt_stage st, uint64_t ts)
 {
 	bool start = st <= VT_ST_INJECT;
 
-	if (irq->cyc_last >= 0 && (int)st <= irq->cyc_last) {
-		if (!start || (int)st == irq->cyc_last)
+	if (irq->cyc_last >= 0 && (int)st == irq->cyc_last)
+		return;			/* same stage again (e.g. still A) */
+	if (irq->cyc_last >= 0 && (int)st < irq->cyc_last) {
+		/*
+		 * Start stages are taken at slightly different points (the
+		 * VFIO handler record is written after the inject it caused):
+		 * merge them into the open cycle.
+		 */
+		if (start && irq->cyc_last <= VT_ST_INJECT &&
+		    !(irq->cyc_mask & (1u << st))) {
+			irq->cyc[st] = ts;
+			irq->cyc_mask |= 1u << st;
 			return;
-		irq->cyc_last = -1;
+		}
+		irq->cyc_last = -1;	/* an earlier stage: a new cycle */
 	}
 	if (irq->cyc_last < 0) {
 		memset(irq->cyc, 0, sizeof(irq->cyc));
+		irq->cyc_mask = 0;
 	} else if (ts >= irq->cyc[irq->cyc_last]) {
 		add_sample(&irq->lat[st], ts - irq->cyc[irq->cyc_last]);
 	}
 	irq->cyc[st] = ts;
+	irq->cyc_mask |= 1u << st;
 	irq->cyc_last = (int)st;
 }
 

@@ -45,11 +45,15 @@ static void text_header(struct vt_engine *e, FILE *f)
 	unsigned int t, h, nmiss = 0;
 
 	fprintf(f, "vgic-trace report\n");
-	fprintf(f, "host: kernel %s, arch %s, %s, %u LRs, backend %s\n",
+	fprintf(f, "host: kernel %s, arch %s, %s, ",
 		e->facts.kernel_release[0] ? e->facts.kernel_release : "?",
 		e->facts.arch[0] ? e->facts.arch : "?",
-		gic_name(e->facts.gic_version ? e->facts.gic_version : e->seen_gic),
-		vt_eng_nr_lrs(e, NULL), vt_backend_name(e->facts.backend));
+		gic_name(e->facts.gic_version ? e->facts.gic_version : e->seen_gic));
+	if (vt_eng_nr_lrs(e, NULL))
+		fprintf(f, "%u LRs", vt_eng_nr_lrs(e, NULL));
+	else
+		fprintf(f, "? LRs");
+	fprintf(f, ", backend %s\n", vt_backend_name(e->facts.backend));
 	if (e->have_rstat)
 		fprintf(f, "input: %s\n", e->rstat.msg);
 	fprintf(f, "records: %llu processed, %llu invalid, %llu out of order (reordered), %llu late\n",
@@ -88,6 +92,8 @@ static void text_header(struct vt_engine *e, FILE *f)
 	if (e->hooks[VT_HOOK_ACK] == VT_ATTACH_MISSING + 1 ||
 	    e->hooks[VT_HOOK_ACK] == VT_ATTACH_DISABLED + 1)
 		fprintf(f, "NOTE: ack hook missing: missed-resample is not evaluated\n");
+	if (!vt_eng_nr_lrs(e, NULL) && e->by_type[VT_REC_LR_FLUSH])
+		fprintf(f, "NOTE: number of LRs unknown (no nr_lrs in LR records, VT_META_NR_LRS or file header): eoi-lost-lr-overflow is not evaluated\n");
 	for (t = 0; t < e->nr_bugs && t < 100; t++)
 		fprintf(f, "%s\n", e->bugs[t]);
 }

@@ -10,6 +10,7 @@
  * needs 99 900 unhandled of 100 000). The window is exact: a ring of the
  * last storm_per_sec + 1 cycle times.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include "engine_internal.h"
 
@@ -27,6 +28,7 @@ static void st_event(struct vt_engine *e, const struct vt_ev *ev)
 {
 	struct vt_irq *irq = ev->irq;
 	uint32_t size = e->opts.storm_per_sec + 1, oldest;
+	char still[80] = "";
 
 	if (ev->kind != VT_EV_RECORD || !irq)
 		return;
@@ -54,13 +56,16 @@ static void st_event(struct vt_engine *e, const struct vt_ev *ev)
 	oldest = irq->st_head;		/* the ring is full: head is oldest */
 	if (ev->ts - irq->st_ring[oldest] >= 1000000000ull)
 		return;
+	if (irq->dev)
+		snprintf(still, sizeof(still),
+			 "; VFIO unmask found the line still asserted %llu times",
+			 (unsigned long long)irq->cnt.still_asserted);
 	vt_finding_add(e, &vt_rule_storm, VT_SEV_WARNING, irq, VT_NO_VCPU,
 		       ev->ts,
-		       "INTID %u re-asserted %u times through resample -> unmask -> re-fire within %llu us (threshold %u/s); unmask found the line still asserted %llu times: the device keeps asserting although the guest handled it (\"nobody cared\" precursor)",
+		       "INTID %u re-asserted %u times through resample -> re-fire within %llu us (threshold %u/s)%s: the source keeps asserting although the guest handled it (\"nobody cared\" precursor)",
 		       irq->intid, size,
 		       (unsigned long long)((ev->ts - irq->st_ring[oldest]) / 1000),
-		       e->opts.storm_per_sec,
-		       (unsigned long long)irq->cnt.still_asserted);
+		       e->opts.storm_per_sec, still);
 }
 
 const struct vt_rule vt_rule_storm = {
