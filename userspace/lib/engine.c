@@ -183,6 +183,25 @@ int vt_engine_feed(struct vt_engine *e, const struct vt_hdr *rec)
 	return drain(e, e->max_ts - e->opts.window_ns, false);
 }
 
+int vt_engine_tick(struct vt_engine *e, uint64_t now_ns)
+{
+	struct vt_ev ev;
+	int ret = 0;
+
+	if (e->opts.window_ns != VT_WINDOW_ALL && now_ns > e->opts.window_ns)
+		ret = drain(e, now_ns - e->opts.window_ns, false);
+	if (!e->started || e->buf_len > e->buf_head || now_ns <= e->now)
+		return ret;
+	/* Everything buffered is processed: the engine's clock may move on. */
+	e->now = now_ns;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = VT_EV_TICK;
+	ev.ts = now_ns;
+	vt_eng_emit(e, &ev);
+	e->next_tick = now_ns + 1000000;
+	return ret;
+}
+
 int vt_engine_finish(struct vt_engine *e)
 {
 	size_t i;

@@ -119,6 +119,19 @@ int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out);
 int vt_engine_feed(struct vt_engine *e, const struct vt_hdr *rec);
 
 /**
+ * vt_engine_tick() - tell a live engine that time has passed
+ * @e:		engine
+ * @now_ns:	current CLOCK_MONOTONIC time (same clock as the records)
+ *
+ * A live daemon calls this from its timer even when no records arrive,
+ * so records older than the reorder window are processed and time
+ * thresholds (masked forever, ack waits) fire on a quiet stream.
+ *
+ * Return: 0 or -errno.
+ */
+int vt_engine_tick(struct vt_engine *e, uint64_t now_ns);
+
+/**
  * vt_engine_finish() - end of input: process what is buffered and run
  * the end-of-trace checks (masked forever, never delivered, ...)
  * @e:		engine

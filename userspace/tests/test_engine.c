@@ -292,6 +292,34 @@ static void test_linking(void **state)
 	vt_engine_free(e);
 }
 
+/* A quiet live stream: the masked-forever finding comes from ticks. */
+static void test_live_tick(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	struct vt_engine_opts o;
+	struct vt_engine *e;
+	unsigned int i;
+
+	(void)state;
+	load_text("@0 irqfd gsi=0 key=0x11\n"
+		  "@1ms vfio handler dev=0000:00:02.0 irq=45 masked=1 result=1 tkey=0x11\n",
+		  &rb, &facts);
+	memset(&o, 0, sizeof(o));
+	o.facts = &facts;
+	o.cb = count_cb;
+	cb_calls = 0;
+	assert_int_equal(vt_engine_new(&o, &e), 0);
+	for (i = 0; i < rb.n; i++)
+		assert_int_equal(vt_engine_feed(e, (const void *)rb.r[i].b), 0);
+	assert_int_equal(vt_engine_tick(e, 500000000ull), 0);
+	assert_int_equal(cb_calls, 0);
+	assert_int_equal(vt_engine_tick(e, 1200000000ull), 0);
+	assert_int_equal(cb_calls, 1);
+	assert_string_equal(vt_engine_finding(e, 0)->rule, "intx-masked-forever");
+	vt_engine_free(e);
+}
+
 static int cli(const char *a0, const char *a1, const char *a2, const char *a3,
 	       const char *a4)
 {
@@ -396,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_lost_json),
 		cmocka_unit_test(test_missing_hook),
 		cmocka_unit_test(test_linking),
+		cmocka_unit_test(test_live_tick),
 		cmocka_unit_test(test_cli_exit_codes),
 		cmocka_unit_test(test_convert),
 	};
