@@ -95,6 +95,10 @@ struct vt_irq {
 	uint32_t mr_vcpu;
 	uint8_t mr_in, mr_out;
 
+	/* rule: intx-masked-forever (sources without a VFIO record) */
+	uint64_t mf_line_ts;		/* asserted via irqfd, not de-asserted */
+	bool mf_from_irqfd;
+
 	/* rule: mmio-state-cleared */
 	bool mc_wait;
 	uint64_t mc_ts;

@@ -32,6 +32,8 @@ static const struct scen_case cases[] = {
 	{ "icpendr", { { "intx-masked-forever", 32, VT_SEV_ERROR },
 		       { "mmio-state-cleared", 32, VT_SEV_ERROR } }, 2 },
 	{ "masked-no-resampler", { { "intx-masked-forever", 32, VT_SEV_ERROR } }, 1 },
+	{ "guest-no-eoi", { { "intx-masked-forever", 32, VT_SEV_ERROR } }, 1 },
+	{ "no-resample", { { "intx-masked-forever", 32, VT_SEV_ERROR } }, 1 },
 	{ "lr-overflow", { { "eoi-lost-lr-overflow", 36, VT_SEV_ERROR },
 			   { "eoi-lost-lr-overflow", 37, VT_SEV_ERROR } }, 2 },
 	{ "storm", { { "storm", 32, VT_SEV_WARNING } }, 1 },

@@ -10,6 +10,12 @@
  *   no irqfd links the device -> no resamplefd registered -> guest never
  *   EOI'd -> EOI'd but no ack -> acked but no resample -> resample
  *   signalled but no unmask.
+ *
+ * The same applies to a level IRQ raised through an irqfd by a source
+ * that VFIO does not trace (a device emulated by the VMM): asserted at
+ * an inject with level 1 and never de-asserted (inject level 0 from the
+ * resampler, or a resample) within masked_ns: the source waits for a
+ * resample that does not come, so for it the line is masked forever.
  */
 #include <stdio.h>
 #include "engine_internal.h"
@@ -52,6 +58,84 @@ static const char *reason(struct vt_engine *e, const struct vt_dev *d,
 	return buf;
 }
 
+static const char *line_reason(struct vt_engine *e, const struct vt_irq *irq,
+			       char *buf, size_t len)
+{
+	struct vt_irqfd *f = vt_irqfd_by_gsi(e, irq->vm_id, irq->gsi);
+
+	if ((f && !f->resample) || (!f && !irq->resampled)) {
+		snprintf(buf, len, "no resampler registered: %s has no resamplefd, nothing de-asserts the level line or notifies the source",
+			 f ? "its irqfd" : "no irqfd with a resamplefd in the trace:");
+		return buf;
+	}
+	if (irq->ol_ts && irq->active) {
+		snprintf(buf, len, "its deactivation was lost to LR overflow: still active in KVM (see eoi-lost-lr-overflow)");
+		return buf;
+	}
+	if (irq->last_eoi_ts < irq->mf_line_ts) {
+		if (irq->cnt.mmio[VT_MMIO_ICPENDR] || irq->cnt.mmio[VT_MMIO_ICACTIVER])
+			snprintf(buf, len, "guest never EOI'd it; it cleared its state through GICD ICPENDR/ICACTIVER");
+		else
+			snprintf(buf, len, "guest never EOI'd it (%s)",
+				 irq->active ? "still active: the guest handler never finished" :
+				 "not delivered, or the guest has it disabled");
+		return buf;
+	}
+	if (irq->last_ack_ts < irq->last_eoi_ts) {
+		snprintf(buf, len, "guest EOI'd it but KVM sent no ack notification (see missed-resample)");
+		return buf;
+	}
+	snprintf(buf, len, "acked, but the irqfd resampler did not run");
+	return buf;
+}
+
+static void check_lines(struct vt_engine *e, uint64_t now)
+{
+	char why[200];
+	size_t i;
+
+	for (i = 0; i < e->nr_irqs; i++) {
+		struct vt_irq *irq = e->irqs[i];
+
+		if (!irq->mf_line_ts || irq->dev || !irq->level ||
+		    now - irq->mf_line_ts <= e->opts.masked_ns ||
+		    (irq->reported & (1u << vt_rule_masked_forever.index)))
+			continue;
+		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
+			       VT_NO_VCPU, now,
+			       "level INTID %u asserted through irqfd gsi %d for %llu ms without de-assert or resample: the source stays masked: %s",
+			       irq->intid, (int)irq->gsi,
+			       (unsigned long long)((now - irq->mf_line_ts) / 1000000),
+			       line_reason(e, irq, why, sizeof(why)));
+	}
+}
+
+static void track_line(const struct vt_ev *ev)
+{
+	const struct vt_rec_inject *r;
+	struct vt_irq *irq = ev->irq;
+
+	if (!irq)
+		return;
+	if (ev->rec->type == VT_REC_RESAMPLE) {
+		irq->mf_line_ts = 0;
+		return;
+	}
+	if (ev->rec->type == VT_REC_IRQFD) {
+		irq->mf_from_irqfd = true;
+		return;
+	}
+	if (ev->rec->type != VT_REC_INJECT)
+		return;
+	r = (const void *)ev->rec;
+	if (!r->level) {
+		irq->mf_line_ts = 0;
+	} else if (!irq->mf_line_ts &&
+		   (r->source == VT_SRC_IRQFD || irq->mf_from_irqfd)) {
+		irq->mf_line_ts = ev->ts ? ev->ts : 1;
+	}
+}
+
 static void check(struct vt_engine *e, uint64_t now)
 {
 	char why[160];
@@ -77,13 +161,18 @@ static void check(struct vt_engine *e, uint64_t now)
 
 static void mf_event(struct vt_engine *e, const struct vt_ev *ev)
 {
-	if (ev->kind == VT_EV_TICK)
+	if (ev->kind == VT_EV_RECORD) {
+		track_line(ev);
+	} else if (ev->kind == VT_EV_TICK) {
 		check(e, ev->ts);
+		check_lines(e, ev->ts);
+	}
 }
 
 static void mf_finish(struct vt_engine *e)
 {
 	check(e, e->now);
+	check_lines(e, e->now);
 }
 
 const struct vt_rule vt_rule_masked_forever = {
