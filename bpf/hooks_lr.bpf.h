@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hooks_lr.bpf.h - list registers at guest entry and exit (arm64).
- *   LR_FLUSH: return of kvm_vgic_flush_hwstate(vcpu) (fexit | kprobe+kretprobe)
+ *   LR_FLUSH: return of kvm_vgic_flush_hwstate(vcpu) (fexit | kprobe+kretprobe),
+ *             only when LRs are in use
  *   LR_FOLD:  entry of vgic_v{2,3}_fold_lr_state(vcpu) (fentry | kprobe);
  *             used_lrs is read at entry (fold zeroes it).
  */
@@ -36,6 +37,9 @@ static __always_inline int vt_emit_lr(struct kvm_vcpu *vcpu, __u16 type, __u8 ve
 		used = BPF_CORE_READ(vcpu, arch.vgic_cpu.vgic_v3.used_lrs);
 	else
 		used = BPF_CORE_READ(vcpu, arch.vgic_cpu.vgic_v2.used_lrs);
+	/* an entry with empty LRs says nothing (as the module) */
+	if (type == VT_REC_LR_FLUSH && !used)
+		return 0;
 	r = vt_reserve(sizeof(*r));
 	if (!r)
 		return 0;
