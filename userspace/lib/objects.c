@@ -107,8 +107,7 @@ struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	memcpy(d->name, name, 16);
-	d->name[16] = 0;
+	memcpy(d->name, name, strnlen(name, 16));
 	d->vm_id = VT_NO_VM;
 	d->gsi = VT_NO_GSI;
 	e->devs[e->nr_devs++] = d;

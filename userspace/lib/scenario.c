@@ -84,6 +84,8 @@ static int dur(const char *t, uint64_t *out)
 		return -EINVAL;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (!strcmp(end, units[i].u)) {
+			if (v > UINT64_MAX / units[i].m)
+				return -EINVAL;
 			*out = v * units[i].m;
 			return 0;
 		}
