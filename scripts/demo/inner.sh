@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# inner.sh - runs INSIDE the emulated arm64 host for `make demo`:
+# loads vgic_trace.ko, binds QEMU's edu device to vfio-pci and records the
+# `vfio` and `no-resample` scenarios of the scenario VMM with vgic-traced
+# (module backend). Trace files land in /vt/out; all analysis is done
+# afterwards on the build machine by scripts/demo.sh.
+
+cd /vt/out || exit 1
+ulimit -l unlimited 2>/dev/null
+uname -r > kernel.txt
+
+insmod /vt/modules/vgic_trace.ko || { echo "DEMO: insmod failed"; dmesg | tail -20; exit 10; }
+bdf=$(vt-edu-bind) || { echo "DEMO: edu device not bound to vfio-pci"; exit 11; }
+echo "DEMO: edu at $bdf, vgic_trace.ko loaded"
+
+rc=0
+for s in vfio no-resample; do
+	vgic-traced -b module -f -o $s.vtr --report $s.live.txt > $s.traced.txt 2>&1 &
+	pid=$!
+	sleep 1
+	vmm --scenario $s --vfio "$bdf" > $s.vmm.txt 2>&1
+	echo $? > $s.vmm.rc
+	sleep 0.5
+	kill -INT $pid
+	wait $pid
+	echo $? > $s.traced.rc
+	echo "DEMO: $s: vmm rc $(cat $s.vmm.rc), recorder rc $(cat $s.traced.rc)"
+	grep VT_GROUND_TRUTH $s.vmm.txt
+done
+rmmod vgic_trace
+dmesg > dmesg.txt
+exit $rc
