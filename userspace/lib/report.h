@@ -18,4 +18,18 @@ const char *vt_read_end_name(enum vt_read_end end);
  */
 void vt_json_str(FILE *f, const char *s);
 
+struct vt_engine;
+
+/**
+ * vt_rules_degraded() - rules whose input hooks were reported missing
+ * @e:		engine
+ * @cb:		called with the rule and a comma list of missing hooks
+ * @arg:	argument of @cb
+ *
+ * Return: number of such rules.
+ */
+unsigned int vt_rules_degraded(const struct vt_engine *e,
+			       void (*cb)(const char *rule, const char *hooks,
+					  void *arg), void *arg);
+
 #endif /* VT_REPORT_H */

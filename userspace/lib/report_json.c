@@ -7,6 +7,20 @@
 #include "engine_internal.h"
 #include "report.h"
 
+struct jdeg {
+	FILE *f;
+	int first;
+};
+
+static void jdeg_cb(const char *rule, const char *hooks, void *arg)
+{
+	struct jdeg *d = arg;
+
+	fprintf(d->f, "%s{\"rule\":\"%s\",\"missing_hooks\":\"%s\"}",
+		d->first ? "" : ",", rule, hooks);
+	d->first = 0;
+}
+
 static void j_header(struct vt_engine *e, FILE *f)
 {
 	unsigned int t, h, first = 1;
@@ -41,6 +55,12 @@ static void j_header(struct vt_engine *e, FILE *f)
 			continue;
 		fprintf(f, "%s\"%s\"", first ? "" : ",", vt_hook_name(h));
 		first = 0;
+	}
+	fprintf(f, "],\"rules_degraded\":[");
+	{
+		struct jdeg d = { f, 1 };
+
+		vt_rules_degraded(e, jdeg_cb, &d);
 	}
 	fprintf(f, "],\"bugs\":[");
 	for (t = 0; t < e->nr_bugs && t < 100; t++) {

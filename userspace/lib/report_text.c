@@ -40,6 +40,12 @@ const char *vt_read_end_name(enum vt_read_end end)
 	}
 }
 
+static void degraded_cb(const char *rule, const char *hooks, void *arg)
+{
+	fprintf(arg, "NOTE: rule %s lacks input (hooks missing: %s): it cannot report everything\n",
+		rule, hooks);
+}
+
 static void text_header(struct vt_engine *e, FILE *f)
 {
 	unsigned int t, h, nmiss = 0;
@@ -92,6 +98,7 @@ static void text_header(struct vt_engine *e, FILE *f)
 	if (e->hooks[VT_HOOK_ACK] == VT_ATTACH_MISSING + 1 ||
 	    e->hooks[VT_HOOK_ACK] == VT_ATTACH_DISABLED + 1)
 		fprintf(f, "NOTE: ack hook missing: missed-resample is not evaluated\n");
+	vt_rules_degraded(e, degraded_cb, f);
 	if (!vt_eng_nr_lrs(e, NULL) && e->by_type[VT_REC_LR_FLUSH])
 		fprintf(f, "NOTE: number of LRs unknown (no nr_lrs in LR records, VT_META_NR_LRS or file header): eoi-lost-lr-overflow is not evaluated\n");
 	for (t = 0; t < e->nr_bugs && t < 100; t++)
