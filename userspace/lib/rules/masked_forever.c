@@ -11,6 +11,9 @@
  *   EOI'd -> EOI'd but no ack -> acked but no resample -> resample
  *   signalled but no unmask.
  *
+ * When the irqfd has no resamplefd and the guest's EOI was acked, nothing
+ * can ever unmask: that is reported at the ack, without waiting.
+ *
  * The same applies to a level IRQ raised through an irqfd by a source
  * that VFIO does not trace (a device emulated by the VMM): asserted at
  * an inject with level 1 and never de-asserted (inject level 0 from the
@@ -159,9 +162,47 @@ static void check(struct vt_engine *e, uint64_t now)
 	}
 }
 
+/*
+ * An ack while the source waits, with no resamplefd on its irqfd: the
+ * guest is done and nothing can ever unmask - report at once.
+ */
+static void ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
+				  uint64_t ts)
+{
+	struct vt_dev *d = irq->dev;
+	struct vt_irqfd *f;
+	char why[200];
+
+	if (irq->reported & (1u << vt_rule_masked_forever.index))
+		return;
+	if (d && d->masked) {
+		f = vt_irqfd_by_key(e, d->trigger_key, false);
+		if (!f || f->resample)
+			return;
+		d->mf_reported = true;
+		d->mf_ts = d->mask_ts;
+		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
+			       VT_NO_VCPU, ts,
+			       "VFIO INTx of %s (host irq %u) masked; the guest EOI'd INTID %u and KVM acked it, but no resampler is registered (irqfd gsi %u has no resamplefd): nothing will unmask it",
+			       d->name, d->host_irq, irq->intid, f->gsi);
+		return;
+	}
+	if (d || !irq->mf_line_ts || !irq->level)
+		return;
+	f = vt_irqfd_by_gsi(e, irq->vm_id, irq->gsi);
+	if (!f || f->resample)
+		return;
+	vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
+		       VT_NO_VCPU, ts,
+		       "level INTID %u asserted through irqfd gsi %u; the guest EOI'd it and KVM acked it, but %s",
+		       irq->intid, f->gsi, line_reason(e, irq, why, sizeof(why)));
+}
+
 static void mf_event(struct vt_engine *e, const struct vt_ev *ev)
 {
-	if (ev->kind == VT_EV_RECORD) {
+	if (ev->kind == VT_EV_ACK) {
+		ack_without_resampler(e, ev->irq, ev->ts);
+	} else if (ev->kind == VT_EV_RECORD) {
 		track_line(ev);
 	} else if (ev->kind == VT_EV_TICK) {
 		check(e, ev->ts);
