@@ -26,6 +26,11 @@ struct vt_cmd {
 	int (*run)(int argc, char **argv);
 };
 
+/*
+ * The verbs, one file each (cmd_<verb>.c). Each takes argv with
+ * argv[0] = the verb, parses its options with getopt_long and returns a
+ * VT_EXIT_* code; '--help' prints usage and examples.
+ */
 int cmd_report(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_stats(int argc, char **argv);

@@ -264,11 +264,28 @@ struct vt_engine {
 };
 
 /* engine.c */
+
+/**
+ * vt_eng_arm64() - is the traced host arm64 (GIC, SPI = pin + 32)?
+ * @e:		engine
+ *
+ * Return: true unless the facts name an x86 host without a GIC.
+ */
 bool vt_eng_arm64(const struct vt_engine *e);
 unsigned int vt_eng_nr_lrs(const struct vt_engine *e, const struct vt_rec_lr *r);
 bool vt_eng_kernel_at_least(const struct vt_engine *e, int major, int minor);
+/**
+ * vt_eng_bug() - record an impossible state ("BUG: ..." in the report)
+ * @e:		engine
+ * @fmt:	printf format
+ */
 void vt_eng_bug(struct vt_engine *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/**
+ * vt_eng_emit() - hand a derived event to every rule
+ * @e:		engine
+ * @ev:		event
+ */
 void vt_eng_emit(struct vt_engine *e, const struct vt_ev *ev);
 
 /* dispatch.c */
@@ -277,6 +294,14 @@ bool vt_lrrec_holds(const struct vt_rec_lr *r, uint32_t intid, struct vt_lr *out
 bool vt_vcpu_holds(const struct vt_vcpu *v, uint32_t intid, struct vt_lr *out);
 
 /* objects.c */
+/**
+ * vt_irq_get() - the state of (@vm, @intid), created on first use
+ * @e:		engine
+ * @vm:		VM id
+ * @intid:	INTID (GSI on hosts without a GIC)
+ *
+ * Return: the IRQ, NULL on allocation failure.
+ */
 struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid);
 struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid);
 struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu);
@@ -291,6 +316,17 @@ void vt_irq_hist(struct vt_irq *irq, uint64_t ts, const char *fmt, ...)
 void vt_objects_free(struct vt_engine *e);
 
 /* findings.c */
+/**
+ * vt_finding_add() - record a finding with @irq's last transitions as
+ * evidence, mark the rule reported for @irq and call the live callback
+ * @e:		engine
+ * @rule:	the rule making it
+ * @sev:	severity
+ * @irq:	IRQ concerned, or NULL
+ * @vcpu:	vCPU concerned, or VT_NO_VCPU
+ * @ts:		time of the proving record
+ * @fmt:	printf format of the summary
+ */
 void vt_finding_add(struct vt_engine *e, const struct vt_rule *rule,
 		    enum vt_severity sev, struct vt_irq *irq, uint32_t vcpu,
 		    uint64_t ts, const char *fmt, ...)
@@ -299,6 +335,12 @@ const char *vt_severity_name(enum vt_severity s);
 void vt_fmt_ts(uint64_t ts, char *buf, size_t len);
 
 /* latency.c */
+/**
+ * vt_lat_stage() - @irq reached stage @st of its delivery cycle at @ts
+ * @irq:	IRQ
+ * @st:		stage
+ * @ts:		time
+ */
 void vt_lat_stage(struct vt_irq *irq, enum vt_stage st, uint64_t ts);
 const char *vt_stage_name(enum vt_stage st);
 int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,

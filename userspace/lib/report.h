@@ -8,7 +8,20 @@
 #include <stdio.h>
 #include "vt_tracefile.h"
 
+/**
+ * vt_backend_name() - "module", "bpf", "replay" or "unknown"
+ * @b:		VT_BACKEND_*
+ *
+ * Return: static string.
+ */
 const char *vt_backend_name(unsigned int b);
+
+/**
+ * vt_read_end_name() - "complete", "truncated", "corrupt" or "live"
+ * @end:	how the reader stopped
+ *
+ * Return: static string.
+ */
 const char *vt_read_end_name(enum vt_read_end end);
 
 /**
