@@ -204,16 +204,6 @@ else:
     print("# module mode not run: module %s" % (loaded or "unknown"))
 
 
-def elapsed(tag):
-    v = []
-    for f in sorted(os.listdir(out)):
-        if f.startswith("cost-%s-" % tag) and f.endswith(".vmm"):
-            gt = truth_file(f)
-            if gt and gt.get("status") == "done":
-                v.append(int(gt["elapsed_ms"]))
-    return v
-
-
 def truth_file(f):
     for line in read(f).splitlines():
         if line.startswith("VT_GROUND_TRUTH "):
@@ -221,21 +211,34 @@ def truth_file(f):
     return None
 
 
-base = elapsed("untraced") + elapsed("untraced2") + elapsed("untraced3")
-tb = elapsed("bpf")
-tm = elapsed("module")
-if base and tb:
-    b = sorted(base)[len(base) // 2]
-    line = "# cost (healthy, same boot, elapsed_ms): untraced %s (median %d), bpf %s -> bpf/untraced %.3f" % (
-        base, b, tb, (sum(tb) / len(tb)) / b)
-    if tm:
-        line += ", module %s -> module/untraced %.3f, bpf/module %.3f" % (
-            tm, (sum(tm) / len(tm)) / b, (sum(tb) / len(tb)) / (sum(tm) / len(tm)))
-    print(line)
+def elapsed(tag, k):
+    gt = truth_file("cost-%s-%d.vmm" % (tag, k))
+    return int(gt["elapsed_ms"]) if gt and gt.get("status") == "done" else None
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+
+# cost: per round k, untraced / BPF / module ran back to back
+rows = []
+k = 0
+while os.path.exists(os.path.join(out, "cost-untraced-%d.vmm" % k)):
+    rows.append((elapsed("untraced", k), elapsed("bpf", k), elapsed("module", k)))
+    k += 1
+rb = [b / u for u, b, m in rows if u and b]
+rm = [m / u for u, b, m in rows if u and m]
+bm = [b / m for u, b, m in rows if b and m]
+tap(bool(rb), "cost rounds produced timings (%d rounds)" % len(rows))
+if rb:
+    line = "cost (healthy, %s rounds of the scenario, same boot, elapsed_ms untraced/bpf/module per round %s): " \
+        "bpf/untraced median %.2f" % (truth_file("cost-untraced-0.vmm").get("rounds"), rows, median(rb))
+    if rm:
+        line += ", module/untraced median %.2f, bpf/module median %.2f" % (median(rm), median(bm))
+    print("# " + line)
     with open(os.path.join(out, "cost.txt"), "w") as f:
-        f.write(line[2:] + "\n")
-else:
-    tap(False, "cost runs produced timings")
+        f.write(line + "\n")
 print("1..%d" % n)
 print("# %d failed" % failed)
 sys.exit(1 if failed else 0)

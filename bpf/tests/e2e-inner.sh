@@ -8,9 +8,10 @@
 #
 # Settings from /vt/extra/e2e.conf: SCENARIOS, VFIO_SCEN, COST_SCEN,
 # COST_ROUNDS, COST_RUNS.
-# Files per scenario S and mode M (bpf|module): M-S.vtr (trace file),
-# M-S.out (daemon stdout: live findings + summary), M-S.err, M-S.vmm
-# (VT_GROUND_TRUTH line), M-S.rc. cost-*.vmm for the timing runs.
+# Files per scenario S and mode M (bpf|module|bpftp): M-S.vtr (trace
+# file), M-S.out (daemon stdout: live findings + summary), M-S.err, M-S.vmm
+# (VT_GROUND_TRUTH line), M-S.rc. cost-{untraced,bpf,module}-K.vmm for
+# the timing rounds.
 
 . /vt/extra/e2e.conf
 PATH=/vt/bin:$PATH
@@ -69,15 +70,6 @@ run_mode() {
 	done
 }
 
-# timing runs of COST_SCEN: $1 = tag
-cost_runs() {
-	n=0
-	while [ $n -lt $COST_RUNS ]; do
-		vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-$1-$n.vmm 2>&1
-		n=$((n + 1))
-	done
-}
-
 ulimit -l unlimited 2>/dev/null
 uname -r > kernel.txt
 if [ -n "$VFIO_SCEN" ]; then
@@ -88,13 +80,6 @@ fi
 
 # ---- BPF backend (module not loaded) ----
 run_mode bpf
-# timing: a discarded warm-up, then untraced / BPF / untraced / module /
-# untraced, so drift over the boot shows up in the untraced runs
-sleep 2
-vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-warmup.vmm 2>&1
-cost_runs untraced
-start_traced bpf cost && { cost_runs bpf; stop_traced bpf cost; }
-cost_runs untraced2
 
 # degraded mode on this kernel too: upstream tracepoints only
 if start_traced bpftp healthy --tracepoints-only; then
@@ -104,20 +89,38 @@ if start_traced bpftp healthy --tracepoints-only; then
 fi
 
 # ---- module backend, same boot ----
+have_mod=no
 if [ -f $KO ]; then
 	if insmod $KO; then
-		echo yes > module-loaded.txt
+		have_mod=yes
 		run_mode module
-		start_traced module cost && { cost_runs module; stop_traced module cost; }
-		rmmod vgic_trace
-		cost_runs untraced3
+		rmmod vgic_trace || have_mod=no
 	else
 		say "insmod failed"
-		echo no > module-loaded.txt
 	fi
-else
-	echo absent > module-loaded.txt
 fi
+echo $have_mod > module-loaded.txt
+
+# ---- cost: rounds k = untraced, BPF, module back to back, so that drift
+# of this shared, emulated machine hits all three alike ----
+vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-warmup.vmm 2>&1
+k=0
+while [ $k -lt $COST_RUNS ]; do
+	vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-untraced-$k.vmm 2>&1
+	if start_traced bpf cost; then
+		vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-bpf-$k.vmm 2>&1
+		stop_traced bpf cost
+	fi
+	if [ $have_mod = yes ] && insmod $KO; then
+		if start_traced module cost; then
+			vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-module-$k.vmm 2>&1
+			stop_traced module cost
+		fi
+		rmmod vgic_trace
+	fi
+	say "cost round $k done"
+	k=$((k + 1))
+done
 rm -f bpf-cost.vtr module-cost.vtr
 dmesg > dmesg.txt
 exit 0

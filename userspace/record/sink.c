@@ -223,16 +223,32 @@ int vt_sink_finish(struct vt_sink *k, const char *report)
 	return ret;
 }
 
+/**
+ * vt_sink_stats() - counts so far (valid until vt_sink_free())
+ * @k:		sink
+ *
+ * Return: the statistics.
+ */
 const struct vt_sink_stats *vt_sink_stats(const struct vt_sink *k)
 {
 	return &k->st;
 }
 
+/**
+ * vt_sink_engine() - the live engine (for reports)
+ * @k:		sink
+ *
+ * Return: the engine.
+ */
 struct vt_engine *vt_sink_engine(struct vt_sink *k)
 {
 	return k->e;
 }
 
+/**
+ * vt_sink_free() - free the sink (closes the file if still open)
+ * @k:		sink (may be NULL)
+ */
 void vt_sink_free(struct vt_sink *k)
 {
 	if (!k)

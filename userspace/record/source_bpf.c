@@ -56,12 +56,11 @@ struct bpf_src {
 
 static bool libbpf_verbose;
 
+/* failed fentry/kprobe attempts are expected: libbpf speaks only on request */
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG || (!libbpf_verbose && level == LIBBPF_INFO))
+	if (!libbpf_verbose || level == LIBBPF_DEBUG)
 		return 0;
-	if (!libbpf_verbose)
-		return 0;	/* failed probes are expected; summary says why */
 	return vfprintf(stderr, fmt, ap);
 }
 
