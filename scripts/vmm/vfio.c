@@ -58,6 +58,7 @@ struct vfio_dev *vfio_open(const char *bdf)
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	struct vfio_region_info reg = { .argsz = sizeof(reg) };
 	struct vfio_dev *v;
+	uint32_t all = ~0u;
 	char path[64];
 	int grp;
 
@@ -110,6 +111,16 @@ struct vfio_dev *vfio_open(const char *bdf)
 	}
 	v->bar0_off = reg.offset;
 	v->bar0_size = reg.size;
+	/*
+	 * Quiesce: a raise left unacknowledged by an earlier run keeps INTx
+	 * asserted, which would fire before the guest has made the SPI
+	 * level-sensitive. Not counted as a device ack.
+	 */
+	if (pwrite(v->device, &all, sizeof(all),
+		   (off_t)(v->bar0_off + VT_EDU_IRQ_ACK)) != sizeof(all)) {
+		fprintf(stderr, "vmm: %s: cannot acknowledge edu's interrupts\n", bdf);
+		goto err;
+	}
 	return v;
 err:
 	vfio_close(v);

@@ -69,7 +69,7 @@ void body_no_eoi(void)
 		if (wait_taken(r - sh->missed, sh->wait_ms))
 			sh->missed++;
 	}
-	if (wait_ge(&sh->resample[0], 1, sh->wait_ms))
+	if (!(sh->flags & VT_FLAG_EDU) && wait_ge(&sh->resample[0], 1, sh->wait_ms))
 		sh->missed_resample++;
 }
 
@@ -88,7 +88,8 @@ void body_storm(void)
 	dev_raise(0);
 	if (wait_taken(sh->rounds, sh->wait_ms * 4))
 		sh->missed++;
-	if (wait_ge(&sh->resample[0], sh->rounds, sh->wait_ms))
+	if (!(sh->flags & VT_FLAG_EDU) &&
+	    wait_ge(&sh->resample[0], sh->rounds, sh->wait_ms))
 		sh->missed_resample++;
 	delay_ms(20);
 }
