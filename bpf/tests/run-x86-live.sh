@@ -134,6 +134,8 @@ check "summary: resample hook is degraded to tracepoints" \
 	grep -q '^summary: hook resample .*tracepoint (degraded)' "$out/traced.summary"
 check "summary: missing hooks are named (lr_flush, irqfd)" \
 	grep -q '^summary: hook lr_flush .*MISSING' "$out/traced.summary"
+check "startup line names missing and degraded hooks" \
+	grep -q 'hooks missing:.*lr_flush.*degraded (tracepoint):.*resample' "$out/traced.err"
 check "summary: records/drops/findings lines present" \
 	bash -c "grep -q '^summary: records' '$out/traced.summary' && grep -q '^summary: drops' '$out/traced.summary' && grep -q '^summary: findings' '$out/traced.summary'"
 

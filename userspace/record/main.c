@@ -97,6 +97,8 @@ int main(int argc, char **argv)
 		vt_sink_free(k);
 		return 1;
 	}
+	if (src.backend == VT_BACKEND_BPF)
+		vt_hooks_print(stderr, vt_sink_stats(k));
 	fprintf(stderr, "vgic-traced: recording from %s into %s\n", src.name, o.output);
 	t0 = now_s();
 	err = run(&o, &src, k);

@@ -58,3 +58,24 @@ void vt_summary_print(FILE *f, const struct vt_source *s,
 	}
 	fprintf(f, "summary: hooks missing %u of %u\n", missing, VT_HOOK_MAX);
 }
+
+/**
+ * vt_hooks_print() - one line: the hooks that are missing or degraded
+ * @f:		output
+ * @st:		sink statistics (hook status from VT_META_HOOK records)
+ */
+void vt_hooks_print(FILE *f, const struct vt_sink_stats *st)
+{
+	unsigned int h, n = 0;
+
+	fprintf(f, "vgic-traced: hooks missing:");
+	for (h = 1; h <= VT_HOOK_MAX; h++)
+		if (st->hook[h] == VT_ATTACH_MISSING && ++n)
+			fprintf(f, " %s", vt_hook_name(h));
+	fprintf(f, "%s; degraded (tracepoint):", n ? "" : " none");
+	n = 0;
+	for (h = 1; h <= VT_HOOK_MAX; h++)
+		if (st->hook[h] == VT_ATTACH_TRACEPOINT && ++n)
+			fprintf(f, " %s", vt_hook_name(h));
+	fprintf(f, "%s\n", n ? "" : " none");
+}

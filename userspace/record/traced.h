@@ -127,6 +127,9 @@ struct vt_engine *vt_sink_engine(struct vt_sink *k);
 /* host facts (uname, GIC from /proc/interrupts) */
 void vt_host_facts_probe(struct vt_host_facts *f, unsigned int backend);
 
+/* hook status line at start (BPF: known once attached) */
+void vt_hooks_print(FILE *f, const struct vt_sink_stats *st);
+
 /* the exit summary */
 void vt_summary_print(FILE *f, const struct vt_source *s,
 		      const struct vt_sink_stats *st, double seconds);
