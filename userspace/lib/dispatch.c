@@ -257,6 +257,9 @@ static int h_ack(struct vt_engine *e, const struct vt_hdr *rec)
 		return -ENOMEM;
 	irq->cnt.acks++;
 	irq->last_ack_ts = rec->ts_ns;
+	/* KVM acks an SPI when it deactivates it (fold, or 6.19 EOIcount) */
+	irq->active = false;
+	irq->active_vcpu = VT_NO_VCPU;
 	if (r->gsi != VT_NO_GSI) {
 		irq->gsi = r->gsi;
 		vt_route_learn(e, rec->vm_id, r->gsi, intid);

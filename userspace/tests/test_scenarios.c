@@ -25,6 +25,7 @@ static const struct scen_case cases[] = {
 	{ "healthy", { { 0 } }, 0 },
 	{ "ctl-seq1-acked", { { 0 } }, 0 },
 	{ "ctl-lr-overflow-asc", { { 0 } }, 0 },
+	{ "ctl-lr-overflow-619", { { 0 } }, 0 },
 	{ "seq1-2018", { { "missed-resample", 32, VT_SEV_ERROR } }, 1 },
 	{ "seq2-2018", { { "missed-resample", 32, VT_SEV_ERROR } }, 1 },
 	{ "v619-p-to-inv", { { "missed-resample", 32, VT_SEV_ERROR } }, 1 },

@@ -7,9 +7,10 @@
  * (EOImode=1 DIR, or EOI) with no LR to record it, and only
  * ICH_HCR_EL2.EOIcount counts it. Kernels before 6.19 ignore EOIcount,
  * so the deactivation and its ack notification are lost.
- * Finding when a later exit shows EOIcount > 0 (ERROR before 6.19, INFO
- * on 6.19+ which replays it), or at the end of the trace when the IRQ
- * is still active and was never acked after leaving the LRs (ERROR).
+ * Finding when a later exit shows EOIcount > 0 on a kernel before 6.19
+ * (6.19+ replays EOIcount and acks: no finding unless the IRQ then stays
+ * active), or at the end of the trace when the IRQ is still active and
+ * was never acked after leaving the LRs (ERROR, any kernel).
  */
 #include "engine_internal.h"
 
@@ -59,13 +60,12 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 				continue;
 			vt_irq_hist(irq, ev->ts, "exit vCPU%u EOIcount %u",
 				    ev->vcpu->vcpu_id, eoicount);
-			vt_finding_add(e, &vt_rule_eoi_lost,
-				       fixed ? VT_SEV_INFO : VT_SEV_ERROR, irq,
+			if (fixed)
+				continue;	/* 6.19+ replays EOIcount: acks follow */
+			vt_finding_add(e, &vt_rule_eoi_lost, VT_SEV_ERROR, irq,
 				       irq->ol_vcpu, ev->ts,
-				       "guest deactivated %u IRQ(s) that were in no LR (EOIcount %u); INTID %u was active outside the LRs: %s",
-				       eoicount, eoicount, irq->intid,
-				       fixed ? "6.19+ replays EOIcount" :
-				       "kernels before 6.19 ignore EOIcount, the deactivation and its ack are lost");
+				       "guest deactivated %u IRQ(s) that were in no LR (EOIcount %u); INTID %u was active outside the LRs: kernels before 6.19 ignore EOIcount, the deactivation and its ack are lost",
+				       eoicount, eoicount, irq->intid);
 		}
 		break;
 	case VT_EV_ACK:
