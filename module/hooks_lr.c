@@ -10,15 +10,39 @@
  *                                 used_lrs is still set (fold clears it)
  *                                 -> VT_REC_LR_FOLD
  *
- * kvm_vgic_sync_hwstate() is not used: on VHE/GICv2 its entry sees the
- * stale cache (the save happens inside). vgic_flush_lr_state() is
+ * kvm_vgic_sync_hwstate() is not used for the LRs: on VHE/GICv2 its entry
+ * sees the stale cache (the save happens inside); it is probed only to
+ * read the hardware EOIcount (below). vgic_flush_lr_state() is
  * inlined in 6.1 (not in kallsyms).
  */
 #include <linux/kvm_host.h>
+#include <linux/percpu.h>
+#include <asm/sysreg.h>
 
 #include "vt_internal.h"
 #include "wrapper/kvm_vgic_lr.h"
 #include "wrapper/kvm_vm_id.h"
+
+/*
+ * EOIcount: on a VHE host with GICv3 the kernel runs at EL2 and the
+ * hardware ICH_HCR_EL2 still holds the guest's EOIcount at the entry of
+ * kvm_vgic_sync_hwstate() (vgic_save_state() inside it overwrites it).
+ * It is read there, per CPU (IRQs stay off until the fold), and put in
+ * the fold record with VT_LR_F_HCR_VALID. 6.1 ignores EOIcount: a
+ * non-zero value is a deactivation that KVM will never see.
+ */
+static DEFINE_PER_CPU(struct kvm_vcpu *, vt_hcr_vcpu);
+static DEFINE_PER_CPU(u32, vt_hcr_val);
+
+static int vt_sync_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	/* nr_lrs is only known (ICH_VTR_EL2 readable) on VHE + GICv3 */
+	if (!vt_group_on(VT_GRP_LR) || !vt_host_nr_lrs())
+		return 0;
+	this_cpu_write(vt_hcr_val, (u32)read_sysreg_s(SYS_ICH_HCR_EL2));
+	this_cpu_write(vt_hcr_vcpu, (struct kvm_vcpu *)vt_arg(regs, 0));
+	return 0;
+}
 
 static void vt_lr_record(u16 type, struct kvm_vcpu *vcpu, u8 gic)
 {
@@ -45,8 +69,14 @@ static void vt_lr_record(u16 type, struct kvm_vcpu *vcpu, u8 gic)
 	r.nr_lrs = vt_host_nr_lrs();
 	if (used > VT_MAX_LR)
 		r.flags |= VT_LR_F_TRUNCATED;
-	/* the cached HCR is what KVM wrote, not EOIcount: not "valid" */
+	/* the cached vgic_hcr is what KVM wrote, not EOIcount: not used */
 	r.hcr = 0;
+	if (type == VT_REC_LR_FOLD && gic == VT_GIC_V3 &&
+	    this_cpu_read(vt_hcr_vcpu) == vcpu) {
+		r.hcr = this_cpu_read(vt_hcr_val);
+		r.flags |= VT_LR_F_HCR_VALID;
+		this_cpu_write(vt_hcr_vcpu, NULL);
+	}
 	vt_emit_lr(&r);
 }
 
@@ -97,6 +127,13 @@ static struct vt_probe vt_lr_probes[] = {
 		.hook_id = VT_HOOK_LR_FOLD_V3,
 		.group = VT_GRP_LR,
 		.pre = vt_fold_v3_pre,
+	},
+	{
+		/* reads ICH_HCR_EL2 (EOIcount) for the v3 fold record */
+		.sym = "kvm_vgic_sync_hwstate",
+		.hook_id = VT_HOOK_LR_FOLD_V3,
+		.group = VT_GRP_LR,
+		.pre = vt_sync_pre,
 	},
 	{
 		.sym = "vgic_v2_fold_lr_state",

@@ -57,6 +57,12 @@ static void vt_lr_text(const struct vt_rec_lr *r, char *buf, size_t len)
 	}
 }
 
+/**
+ * vt_emit_lr - emit an LR_FLUSH or LR_FOLD record
+ * @r:	record, header filled
+ *
+ * Sends it to lr_flush/lr_fold (with the LR text, built only when the event is on) and the stream.
+ */
 void vt_emit_lr(struct vt_rec_lr *r)
 {
 	char text[VT_LR_TEXT_MAX];
@@ -73,54 +79,107 @@ void vt_emit_lr(struct vt_rec_lr *r)
 	vt_stream_write(&r->hdr);
 }
 
+/**
+ * vt_emit_inject - emit an INJECT record
+ * @r:	record, header filled
+ *
+ * Sends it to the inject event and the stream.
+ */
 void vt_emit_inject(struct vt_rec_inject *r)
 {
 	trace_inject(r);
 	vt_stream_write(&r->hdr);
 }
 
+/**
+ * vt_emit_irq_state - emit an IRQ_STATE record
+ * @r:	record, header filled
+ *
+ * Sends it to the irq_state event and the stream.
+ */
 void vt_emit_irq_state(struct vt_rec_irq_state *r)
 {
 	trace_irq_state(r);
 	vt_stream_write(&r->hdr);
 }
 
+/**
+ * vt_emit_ack - emit an ACK record
+ * @r:	record, header filled
+ *
+ * Sends it to the ack event and the stream.
+ */
 void vt_emit_ack(struct vt_rec_ack *r)
 {
 	trace_ack(r);
 	vt_stream_write(&r->hdr);
 }
 
+/**
+ * vt_emit_resample - emit a RESAMPLE record
+ * @r:	record, header filled
+ *
+ * Sends it to the resample event and the stream.
+ */
 void vt_emit_resample(struct vt_rec_resample *r)
 {
 	trace_resample(r);
 	vt_stream_write(&r->hdr);
 }
 
+/**
+ * vt_emit_irqfd - emit an IRQFD record
+ * @r:	record, header filled
+ *
+ * Sends it to the irqfd event and the stream.
+ */
 void vt_emit_irqfd(struct vt_rec_irqfd *r)
 {
 	trace_irqfd(r);
 	vt_stream_write(&r->hdr);
 }
 
+/**
+ * vt_emit_vfio - emit a VFIO record
+ * @r:	record, header filled
+ *
+ * Sends it to the vfio event and the stream.
+ */
 void vt_emit_vfio(struct vt_rec_vfio *r)
 {
 	trace_vfio(r);
 	vt_stream_write(&r->hdr);
 }
 
+/**
+ * vt_emit_mmio - emit an MMIO record
+ * @r:	record, header filled
+ *
+ * Sends it to the mmio event and the stream.
+ */
 void vt_emit_mmio(struct vt_rec_mmio *r)
 {
 	trace_mmio(r);
 	vt_stream_write(&r->hdr);
 }
 
-/* Loss reports are built by the reader: trace event only. */
+/**
+ * vt_emit_lost - emit a LOST record built by the reader
+ * @r:	record, header filled
+ *
+ * Sends it to the lost event only (the reader copies it itself).
+ */
 void vt_emit_lost(struct vt_rec_lost *r)
 {
 	trace_lost(r);
 }
 
+/**
+ * vt_emit_meta - emit a META record
+ * @r:	record, header filled
+ *
+ * Sends it to the meta event and the stream.
+ */
 void vt_emit_meta(struct vt_rec_meta *r)
 {
 	trace_meta(r);

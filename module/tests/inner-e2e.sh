@@ -12,7 +12,7 @@
 #   COST_SCEN   scenario timed untraced vs traced
 #   COST_RUNS   repetitions of each
 #   RMMOD_LOOPS insmod/rmmod cycles while a guest delivers interrupts
-#   PHASES      any of: scen trace cost rmmod
+#   PHASES      any of: scen trace cost lost rmmod
 #
 # Files written (per scenario S): S.raw (record stream), S.modcat (reader
 # summary), S.vmm (VMM output with VT_GROUND_TRUTH), S.vmm.rc, S.stats;
@@ -39,7 +39,13 @@ wait_reader() {
 bdf=
 vmm_args() {
 	case " $VFIO_SCEN " in
-	*" $1 "*) echo "--vfio $bdf" ;;
+	*" $1 "*) printf '%s ' "--vfio $bdf" ;;
+	esac
+	# no-resample disables the SPI after 100 re-deliveries and would end
+	# within ~0.3 s; 3 extra rounds (500 ms wait each) keep the VM alive
+	# with the INTx masked long enough for the masked-forever rule (1 s)
+	case $1 in
+	no-resample) printf '%s ' "--rounds 103" ;;
 	esac
 }
 
@@ -109,6 +115,27 @@ case " $PHASES " in *" cost "*)
 ;; esac
 
 dmesg > dmesg-cost.txt
+
+case " $PHASES " in *" lost "*)
+	# a 16 KiB per-CPU buffer and a reader that waits 4 s before reading:
+	# the overflow must come back as VT_REC_LOST records whose sum equals
+	# the module's own per-CPU count
+	rmmod vgic_trace 2>/dev/null
+	insmod $KO buf_kb=16
+	vt-modcat -w 4 -o lost.raw > lost.modcat 2> lost.modcat.err &
+	mp=$!
+	wait_reader
+	vmm --scenario $COST_SCEN > lost.vmm 2>&1
+	cp $DBG/stats lost.stats-before
+	sleep 4
+	kill -TERM $mp
+	wait $mp
+	echo $? > lost.modcat.rc
+	cp $DBG/stats lost.stats
+	rmmod vgic_trace
+	insmod $KO
+	say "lost test: $(cat lost.modcat)"
+;; esac
 
 case " $PHASES " in *" rmmod "*)
 	# a guest delivering interrupts the whole time

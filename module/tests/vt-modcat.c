@@ -91,24 +91,36 @@ static int check_chunk(const unsigned char *buf, size_t len, struct counts *c)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: vt-modcat [-d DEVICE] -o FILE\n"
+	fprintf(f, "Usage: vt-modcat [-d DEVICE] [-w SECONDS] -o FILE\n"
 		"Copy the vgic_trace record stream to FILE until SIGINT/SIGTERM,\n"
-		"checking that every read() returns whole records.\n");
+		"checking that every read() returns whole records. -w: hold the\n"
+		"device open SECONDS before the first read (loss test).\n");
 }
 
 int main(int argc, char **argv)
 {
 	static unsigned char buf[1 << 16];
 	const char *dev = "/dev/vgic_trace", *out = NULL;
+	unsigned long wait_s = 0;
+	char *end;
 	struct counts c = { 0 };
 	struct sigaction sa;
 	struct pollfd pfd;
 	int fd, ofd, opt, i, draining = 0;
 	ssize_t n;
 
-	while ((opt = getopt(argc, argv, "d:o:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:o:w:h")) != -1) {
 		switch (opt) {
 		case 'd': dev = optarg; break;
+		case 'w':
+			errno = 0;
+			wait_s = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || wait_s > 3600) {
+				fprintf(stderr, "vt-modcat: -w wants seconds 0..3600, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'o': out = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -133,6 +145,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vt-modcat: %s: %s\n", out, strerror(errno));
 		return 2;
 	}
+	/* -w: keep the device open without reading (forces buffer overflow) */
+	while (wait_s-- > 0 && !stop)
+		sleep(1);
 	for (;;) {
 		if (stop && !draining)
 			draining = 1;
