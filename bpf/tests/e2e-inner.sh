@@ -36,7 +36,8 @@ start_traced() {
 	shift 2
 	b=$m
 	[ $m = bpftp ] && b=bpf
-	rm -f $m-$t.vtr
+	# a stale .err would say "recording" before this daemon attached
+	rm -f $m-$t.vtr $m-$t.err $m-$t.out
 	vgic-traced -b $b -o $m-$t.vtr --force "$@" > $m-$t.out 2> $m-$t.err &
 	dp=$!
 	i=0

@@ -38,7 +38,8 @@ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 
 # start vgic-traced, wait for "recording"; sets dpid
 start_daemon() {
 	local tag=$1; shift
-	rm -f "$out/$tag.vtr"
+	# a stale .err from an earlier run would say "recording" too early
+	rm -f "$out/$tag.vtr" "$out/$tag.err" "$out/$tag.summary"
 	"$traced" -b bpf -o "$out/$tag.vtr" --force "$@" > "$out/$tag.summary" 2> "$out/$tag.err" &
 	dpid=$!
 	for _ in $(seq 1 200); do
@@ -122,6 +123,7 @@ check "ground truth consistent: triggers $trig = resamples $res = guest irqs $gi
 check "trace file readable and complete" grep -q '^end=complete' "$out/traced.count"
 lost=$(count lost_records "$out/traced.count")
 check "no records lost (lost=$lost)" test "$lost" = 0
+check "no BPF program runs missed" grep -q '^summary: drops 0 lost by the producer, 0 program runs missed' "$out/traced.summary"
 t_res=$(count resample "$out/traced.count")
 t_ack=$(count ack "$out/traced.count")
 # the re-asserts come from a kworker (no VM): count them over all runs

@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t triggers = 0, resamples = 0, timeouts = 0, t0, t1;
+	uint64_t triggers = 0, resamples = 0, timeouts = 0, t0 = 0, t1 = 0;
 	unsigned long rounds = 1000, i;
 	struct sigaction sa;
 	struct vmm v = { 0 };
@@ -166,11 +166,12 @@ stop:
 	pthread_join(th, NULL);
 	if (ret == 0 || atomic_load(&ready)) {
 		memcpy(&guest, v.mem + VMM_COUNT_GPA, sizeof(guest));
-		printf("VT_GROUND_TRUTH scenario=x86-pic-resample pid=%d rounds=%lu triggers=%llu resamples=%llu guest_irqs=%u timeouts=%llu elapsed_ns=%llu\n",
+		printf("VT_GROUND_TRUTH scenario=x86-pic-resample pid=%d rounds=%lu triggers=%llu resamples=%llu guest_irqs=%u timeouts=%llu elapsed_ns=%llu start_ns=%llu\n",
 		       getpid(), rounds, (unsigned long long)triggers,
 		       (unsigned long long)resamples, guest,
 		       (unsigned long long)timeouts,
-		       (unsigned long long)(ret == 0 ? t1 - t0 : 0));
+		       (unsigned long long)(ret == 0 ? t1 - t0 : 0),
+		       (unsigned long long)t0);
 	}
 out:
 	vmm_destroy(&v);

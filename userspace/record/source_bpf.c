@@ -51,6 +51,7 @@ struct bpf_src {
 	uint8_t host_gic;
 	bool inject_vcpu_arg;
 	uint64_t vgic_global;		/* &kvm_vgic_global_state */
+	uint64_t missed;		/* program runs skipped by the kernel */
 	int ncpus;
 };
 
@@ -426,11 +427,32 @@ static void report_lost(struct vt_source *s)
 	free(v);
 }
 
+/* runs the kernel skipped (recursion guard): events with no record */
+static uint64_t prog_misses(struct bpf_src *b)
+{
+	struct bpf_prog_info info;
+	struct bpf_program *p;
+	uint64_t sum = 0;
+	__u32 len;
+
+	bpf_object__for_each_program(p, b->skel->obj) {
+		if (bpf_program__fd(p) < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
 static int bpf_finish(struct vt_source *s)
 {
 	struct bpf_src *b = s->priv;
 	int err;
 
+	b->missed = prog_misses(b);
+	s->missed = b->missed;
 	drop_links(b);
 	err = ring_buffer__consume(b->rb);
 	report_lost(s);

@@ -74,6 +74,9 @@ struct vt_sink;
  *		sink; returns records delivered or -errno (-EINTR is normal)
  * @finish:	deliver what is still queued (and final loss counts)
  * @close:	release everything
+ * @sink:	where records go
+ * @missed:	producer runs the kernel skipped (BPF recursion guard): events
+ *		that have no record and no VT_REC_LOST either
  * @priv:	source state
  */
 struct vt_source {
@@ -83,6 +86,7 @@ struct vt_source {
 	int (*finish)(struct vt_source *s);
 	void (*close)(struct vt_source *s);
 	struct vt_sink *sink;
+	uint64_t missed;
 	void *priv;
 };
 
