@@ -61,6 +61,10 @@ static int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		vt_eng_bug(e, "BUG: vm %u vCPU %u entered at %llu with LRs of its previous run never folded",
 			   rec->vm_id, rec->vcpu_id,
 			   (unsigned long long)rec->ts_ns);
+	if (r->nr_lrs && r->used_lrs > r->nr_lrs)
+		vt_eng_bug(e, "BUG: vm %u vCPU %u entered at %llu with %u LRs in use but only %u implemented",
+			   rec->vm_id, rec->vcpu_id,
+			   (unsigned long long)rec->ts_ns, r->used_lrs, r->nr_lrs);
 	for (i = 0; i < e->nr_irqs; i++)
 		if (e->irqs[i]->vm_id == rec->vm_id &&
 		    e->irqs[i]->lr_vcpu == rec->vcpu_id)

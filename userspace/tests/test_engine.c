@@ -187,6 +187,20 @@ static void test_impossible_state(void **state)
 	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
 	assert_int_equal(vt_engine_nr_bugs(e), 1);
 	s = render(e, vt_engine_report_text);
+	free(s);
+	vt_engine_free(e);
+	load_text("@0 flush lr=32:P:eoi lr=33:P:eoi lr=34:P:eoi nr=2\n", &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_bugs(e), 1);
+	s = render(e, vt_engine_report_text);
+	assert_non_null(strstr(s, "BUG: vm 1 vCPU 0 entered at 0 with 3 LRs in use but only 2 implemented"));
+	free(s);
+	vt_engine_free(e);
+	load_text("@0 flush lr=32:P:eoi\n@10us fold lr=40:A:eoi\n@20us flush lr=40:A:eoi\n",
+		  &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_bugs(e), 1);
+	s = render(e, vt_engine_report_text);
 	assert_non_null(strstr(s, "BUG: vm 1 vCPU 0 LR0 holds vINTID 40 at exit but 32 at entry"));
 	free(s);
 	vt_engine_free(e);
