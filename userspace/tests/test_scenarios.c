@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "helpers.h"
 #include "cli.h"
+#include "json_check.h"
 
 struct want {
 	const char *rule;
@@ -134,6 +135,19 @@ static void test_golden_reports(void **state)
 		fclose(m);
 		golden_compare(cases[i].name, "txt", buf, len);
 		free(buf);
+		/* every report and stats JSON parses */
+		m = open_memstream(&buf, &len);
+		assert_int_equal(vt_engine_report_json(e, m), 0);
+		fclose(m);
+		if (!json_valid(buf))
+			fail_msg("%s: report --json is not valid JSON", cases[i].name);
+		free(buf);
+		m = open_memstream(&buf, &len);
+		assert_int_equal(vt_engine_stats_json(e, m), 0);
+		fclose(m);
+		if (!json_valid(buf))
+			fail_msg("%s: stats --json is not valid JSON", cases[i].name);
+		free(buf);
 		if (!strcmp(cases[i].name, "seq1-2018") ||
 		    !strcmp(cases[i].name, "healthy")) {
 			m = open_memstream(&buf, &len);
@@ -147,9 +161,20 @@ static void test_golden_reports(void **state)
 	}
 }
 
+static void test_json_checker(void **state)
+{
+	(void)state;
+	assert_true(json_valid("{\"a\":[1,-2.5e3,true,null,\"x\\u00e9\"]}"));
+	assert_false(json_valid("{\"a\":[1,]}"));
+	assert_false(json_valid("{\"a\":1}}"));
+	assert_false(json_valid("{\"a\":01}"));
+	assert_false(json_valid("[\"tab\there\"]"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_checker),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_golden_reports),
 	};
