@@ -41,12 +41,6 @@ vmm_args() {
 	case " $VFIO_SCEN " in
 	*" $1 "*) printf '%s ' "--vfio $bdf" ;;
 	esac
-	# no-resample disables the SPI after 100 re-deliveries and would end
-	# within ~0.3 s; 3 extra rounds (500 ms wait each) keep the VM alive
-	# with the INTx masked long enough for the masked-forever rule (1 s)
-	case $1 in
-	no-resample) printf '%s ' "--rounds 103" ;;
-	esac
 }
 
 ulimit -l unlimited 2>/dev/null

@@ -21,7 +21,7 @@
 # exit status 0 only if every check passed. Results in build/out/module-e2e/.
 #
 # Environment: VT_E2E_SCENARIOS (override the list), VT_E2E_PHASES
-# (subset of "scen trace cost rmmod"), VT_E2E_RMMOD_LOOPS (default 100),
+# (subset of "scen trace cost lost rmmod"), VT_E2E_RMMOD_LOOPS (default 100),
 # VT_E2E_GICV2=0 (skip the second, GICv2 boot),
 # VT_E2E_TIMEOUT (guest time limit, default 1200 s), VT_E2E_REUSE=1
 # (skip the boot, re-check the results of the previous run).
@@ -131,7 +131,7 @@ vfio_scen=
 for s in $scen; do
 	case $s in vfio|no-resample|guest-no-eoi|storm) vfio_scen="$vfio_scen $s" ;; esac
 done
-phases=${VT_E2E_PHASES:-scen trace cost rmmod}
+phases=${VT_E2E_PHASES:-scen trace cost lost rmmod}
 loops=${VT_E2E_RMMOD_LOOPS:-100}
 cat > "$extra/e2e.conf" <<EOF
 SCENARIOS="$scen"
@@ -258,6 +258,16 @@ if [[ " $phases " == *" cost "* ]]; then
 	else
 		notok "cost runs produced no timings"
 	fi
+fi
+
+if [[ " $phases " == *" lost "* ]]; then
+	# the VT_REC_LOST records the reader got vs the module's own count
+	got=$(sed -n 's/.* lost=\([0-9]*\).*/\1/p' "$res/lost.modcat" 2>/dev/null)
+	own=$(awk '$1 == "lost_total" { print $2 }' "$res/lost.stats" 2>/dev/null)
+	note "loss test: reader summed ${got:-?} lost in VT_REC_LOST records, module counted ${own:-?} ($(cat "$res/lost.modcat" 2>/dev/null))"
+	check "buffer overflow is counted and delivered as VT_REC_LOST (sum ${got:-?} = module count ${own:-?} > 0)" \
+		test -n "$got" -a -n "$own" -a "${got:-0}" -gt 0 -a "${got:-0}" = "${own:-x}"
+	check "loss test reader saw whole records only" grep -qx 0 "$res/lost.modcat.rc"
 fi
 
 if [[ " $phases " == *" rmmod "* ]]; then
