@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * dispatch_lr.c - LR_FLUSH (entry) and LR_FOLD (exit) handlers: match
+ * each LR at exit with the same LR at entry, count transitions, detect
+ * the guest's deactivations, hand LR_RUN/FLUSH/FOLD events to the rules.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "dispatch.h"
+
+bool vt_lrrec_holds(const struct vt_rec_lr *r, uint32_t intid, struct vt_lr *out)
+{
+	struct vt_lr lr;
+	unsigned int i;
+
+	for (i = 0; i < r->used_lrs && i < VT_MAX_LR; i++) {
+		if (vt_lr_decode(r->gic_version, r->lr[i], &lr))
+			continue;
+		if (lr.vintid == intid && lr.state != VT_LR_INVALID) {
+			if (out)
+				*out = lr;
+			return true;
+		}
+	}
+	return false;
+}
+
+int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
+{
+	const struct vt_rec_lr *r = (const void *)rec;
+	struct vt_vcpu *v = vt_vcpu_get(e, rec->vm_id, rec->vcpu_id);
+	struct vt_ev ev;
+	struct vt_lr lr;
+	struct vt_irq *irq;
+	char txt[80];
+	unsigned int i;
+
+	if (!v)
+		return -ENOMEM;
+	e->seen_gic = r->gic_version;
+	if (r->nr_lrs)
+		e->seen_nr_lrs = r->nr_lrs;
+	if (v->in_run && v->entry.used_lrs && e->lost == 0 &&
+	    e->by_type[VT_REC_LR_FOLD])
+		vt_eng_bug(e, "BUG: vm %u vCPU %u entered at %llu with LRs of its previous run never folded",
+			   rec->vm_id, rec->vcpu_id,
+			   (unsigned long long)rec->ts_ns);
+	if (r->nr_lrs && r->used_lrs > r->nr_lrs)
+		vt_eng_bug(e, "BUG: vm %u vCPU %u entered at %llu with %u LRs in use but only %u implemented",
+			   rec->vm_id, rec->vcpu_id,
+			   (unsigned long long)rec->ts_ns, r->used_lrs, r->nr_lrs);
+	for (i = 0; i < e->nr_irqs; i++)
+		if (e->irqs[i]->vm_id == rec->vm_id &&
+		    e->irqs[i]->lr_vcpu == rec->vcpu_id)
+			e->irqs[i]->lr_vcpu = VT_NO_VCPU;
+	/* Rules look at the previous state first (migration, overflow). */
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = VT_EV_FLUSH;
+	ev.ts = rec->ts_ns;
+	ev.rec = rec;
+	ev.lrrec = r;
+	ev.vcpu = v;
+	vt_eng_emit(e, &ev);
+
+	for (i = 0; i < r->used_lrs; i++) {
+		vt_lr_decode(r->gic_version, r->lr[i], &lr);
+		if (lr.state == VT_LR_INVALID)
+			continue;
+		irq = vt_irq_get(e, rec->vm_id, lr.vintid);
+		if (!irq)
+			return -ENOMEM;
+		irq->cnt.in_lr++;
+		if (lr.eoi && !lr.hw)
+			irq->level = true;
+		irq->lr_vcpu = rec->vcpu_id;
+		irq->lr_state = lr.state;
+		if (lr.state & VT_LR_A) {
+			irq->active = true;
+			irq->active_vcpu = rec->vcpu_id;
+		}
+		vt_irq_hist(irq, rec->ts_ns, "entry vCPU%u LR%u %s", rec->vcpu_id,
+			    i, vt_lr_format(r->gic_version, r->lr[i], txt,
+					    sizeof(txt)));
+		if (lr.state & VT_LR_P)
+			vt_lat_stage(irq, VT_ST_LR_P, rec->ts_ns);
+	}
+	v->entry = *r;
+	v->in_run = true;
+	v->runs++;
+	vt_emit_rec(e, rec, NULL);
+	return 0;
+}
+
+int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
+{
+	const struct vt_rec_lr *r = (const void *)rec;
+	struct vt_vcpu *v = vt_vcpu_get(e, rec->vm_id, rec->vcpu_id);
+	struct vt_lr in, out;
+	struct vt_irq *irq;
+	struct vt_ev ev;
+	unsigned int i;
+	bool have_in;
+
+	if (!v)
+		return -ENOMEM;
+	e->seen_gic = r->gic_version;
+	if (r->nr_lrs)
+		e->seen_nr_lrs = r->nr_lrs;
+	for (i = 0; i < r->used_lrs; i++) {
+		vt_lr_decode(r->gic_version, r->lr[i], &out);
+		have_in = v->in_run && i < v->entry.used_lrs &&
+			  !vt_lr_decode(v->entry.gic_version, v->entry.lr[i], &in);
+		if (have_in && in.vintid != out.vintid) {
+			if (!e->lost)
+				vt_eng_bug(e, "BUG: vm %u vCPU %u LR%u holds vINTID %u at exit but %u at entry (ts %llu)",
+					   rec->vm_id, rec->vcpu_id, i,
+					   out.vintid, in.vintid,
+					   (unsigned long long)rec->ts_ns);
+			have_in = false;
+		}
+		if (!have_in && out.state == VT_LR_INVALID)
+			continue;
+		irq = vt_irq_get(e, rec->vm_id, out.vintid);
+		if (!irq)
+			return -ENOMEM;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = VT_EV_LR_RUN;
+		ev.ts = rec->ts_ns;
+		ev.rec = rec;
+		ev.lrrec = r;
+		ev.irq = irq;
+		ev.vcpu = v;
+		ev.lr_index = (int)i;
+		ev.out = out;
+		if (have_in) {
+			ev.in = in;
+			ev.eoied = vt_lr_guest_eoied(&in, &out);
+			irq->cnt.lr_trans[in.state][out.state]++;
+			if ((in.state & VT_LR_A) && !(out.state & VT_LR_A))
+				irq->cnt.out_of_active++;
+			vt_irq_hist(irq, rec->ts_ns, "exit  vCPU%u LR%u %s -> %s%s%s",
+				    rec->vcpu_id, i, vt_lr_state_name(in.state),
+				    vt_lr_state_name(out.state),
+				    out.eoi ? " EOI" : "",
+				    ev.eoied ? " (guest deactivated)" : "");
+		} else {
+			vt_irq_hist(irq, rec->ts_ns, "exit  vCPU%u LR%u ? -> %s (no entry seen)",
+				    rec->vcpu_id, i, vt_lr_state_name(out.state));
+		}
+		if (out.eoi && !out.hw)
+			irq->level = true;
+		/* P+A -> A: the deactivation came before the new activation */
+		if (ev.eoied) {
+			irq->cnt.guest_eoi++;
+			irq->last_eoi_ts = rec->ts_ns;
+			vt_lat_stage(irq, VT_ST_EOI, rec->ts_ns);
+		}
+		if (out.state & VT_LR_A)
+			vt_lat_stage(irq, VT_ST_ACTIVE, rec->ts_ns);
+		irq->active = out.state & VT_LR_A;
+		irq->active_vcpu = irq->active ? rec->vcpu_id : VT_NO_VCPU;
+		if (irq->lr_vcpu == rec->vcpu_id)
+			irq->lr_vcpu = VT_NO_VCPU;
+		vt_eng_emit(e, &ev);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = VT_EV_FOLD;
+	ev.ts = rec->ts_ns;
+	ev.rec = rec;
+	ev.lrrec = r;
+	ev.vcpu = v;
+	vt_eng_emit(e, &ev);
+	v->in_run = false;
+	vt_emit_rec(e, rec, NULL);
+	return 0;
+}
+
+bool vt_vcpu_holds(const struct vt_vcpu *v, uint32_t intid, struct vt_lr *out)
+{
+	return v->in_run && vt_lrrec_holds(&v->entry, intid, out);
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * dispatch_vfio.c - irqfd, resample and VFIO INTx handlers, and the
+ * linking of a VFIO device to its irqfd, GSI and SPI.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "dispatch.h"
+
+static void link_dev_irq(struct vt_dev *d, struct vt_irq *irq)
+{
+	d->vm_id = irq->vm_id;
+	d->gsi = irq->gsi;
+	d->irq = irq;
+	irq->dev = d;
+}
+
+static void link_dev(struct vt_engine *e, struct vt_dev *d)
+{
+	struct vt_irqfd *f;
+	struct vt_irq *irq;
+
+	if (d->irq)
+		return;
+	f = vt_irqfd_by_key(e, d->trigger_key, false);
+	if (!f)
+		f = vt_irqfd_by_key(e, d->unmask_key, true);
+	if (!f)
+		return;
+	irq = vt_irq_get(e, f->vm_id, vt_gsi_to_intid(e, f->vm_id, f->gsi));
+	if (!irq)
+		return;
+	d->vm_id = f->vm_id;
+	d->gsi = f->gsi;
+	d->irq = irq;
+	irq->dev = d;
+	irq->gsi = f->gsi;
+	if (f->resample)
+		irq->resampled = true;
+}
+
+int h_resample(struct vt_engine *e, const struct vt_hdr *rec)
+{
+	const struct vt_rec_resample *r = (const void *)rec;
+	struct vt_irq *irq;
+
+	irq = vt_irq_get(e, rec->vm_id, vt_gsi_to_intid(e, rec->vm_id, r->gsi));
+	if (!irq)
+		return -ENOMEM;
+	irq->cnt.resamples++;
+	irq->resampled = true;
+	irq->gsi = r->gsi;
+	irq->last_resample_ts = rec->ts_ns;
+	e->last_rs_irq = irq;
+	e->last_rs_ts = rec->ts_ns;
+	e->last_rs_cpu = rec->cpu;
+	if (r->resample_key && !irq->dev) {
+		size_t i;
+
+		for (i = 0; i < e->nr_devs; i++)
+			if (!e->devs[i]->irq &&
+			    e->devs[i]->unmask_key == r->resample_key) {
+				link_dev_irq(e->devs[i], irq);
+				break;
+			}
+	}
+	vt_irq_hist(irq, rec->ts_ns, "resample gsi %u (%u irqfds)", r->gsi,
+		    r->nr_irqfds);
+	vt_lat_stage(irq, VT_ST_RESAMPLE, rec->ts_ns);
+	vt_emit_rec(e, rec, irq);
+	return 0;
+}
+
+int h_irqfd(struct vt_engine *e, const struct vt_hdr *rec)
+{
+	const struct vt_rec_irqfd *r = (const void *)rec;
+	struct vt_irqfd *f;
+	struct vt_irq *irq;
+	size_t i;
+
+	irq = vt_irq_get(e, rec->vm_id, vt_gsi_to_intid(e, rec->vm_id, r->gsi));
+	if (!irq)
+		return -ENOMEM;
+	irq->gsi = r->gsi;
+	if (r->flags & VT_IRQFD_F_DEASSIGN) {
+		f = vt_irqfd_by_gsi(e, rec->vm_id, r->gsi);
+		if (f)
+			f->deassigned = true;
+		vt_irq_hist(irq, rec->ts_ns, "irqfd gsi %u deassigned", r->gsi);
+		vt_emit_rec(e, rec, irq);
+		return 0;
+	}
+	if (r->ret) {
+		vt_irq_hist(irq, rec->ts_ns, "irqfd gsi %u failed (%d)", r->gsi,
+			    r->ret);
+		vt_emit_rec(e, rec, irq);
+		return 0;
+	}
+	f = vt_irqfd_add(e);
+	if (!f)
+		return -ENOMEM;
+	f->vm_id = rec->vm_id;
+	f->gsi = r->gsi;
+	f->resample = r->flags & VT_IRQFD_F_RESAMPLE;
+	f->eventfd_key = r->eventfd_key;
+	f->resample_key = r->resample_key;
+	if (f->resample)
+		irq->resampled = true;
+	vt_irq_hist(irq, rec->ts_ns, "irqfd gsi %u%s", r->gsi,
+		    f->resample ? " with resamplefd" : " (no resample)");
+	for (i = 0; i < e->nr_devs; i++)
+		link_dev(e, e->devs[i]);
+	vt_emit_rec(e, rec, irq);
+	return 0;
+}
+
+int h_vfio(struct vt_engine *e, const struct vt_hdr *rec)
+{
+	const struct vt_rec_vfio *r = (const void *)rec;
+	char name[17];
+	struct vt_dev *d;
+	bool was = false, masked;
+
+	memcpy(name, r->dev, 16);
+	name[16] = 0;
+	d = vt_dev_get(e, name[0] ? name : "?");
+	if (!d)
+		return -ENOMEM;
+	d->host_irq = r->host_irq;
+	if (r->trigger_key)
+		d->trigger_key = r->trigger_key;
+	if (r->unmask_key)
+		d->unmask_key = r->unmask_key;
+	link_dev(e, d);
+	/*
+	 * No keys: the resamplefd unmask handler runs synchronously on the
+	 * vCPU thread right after irqfd_resampler_ack(), so an unlinked
+	 * UNMASK_HANDLER on the same CPU within 1 ms belongs to that IRQ.
+	 */
+	if (!d->irq && r->event == VT_VFIO_UNMASK_HANDLER && e->last_rs_irq &&
+	    !e->last_rs_irq->dev && e->last_rs_cpu == rec->cpu &&
+	    rec->ts_ns >= e->last_rs_ts && rec->ts_ns - e->last_rs_ts < 1000000)
+		link_dev_irq(d, e->last_rs_irq);
+	d->vfio[r->event]++;
+	if (d->irq)
+		d->irq->cnt.vfio[r->event]++;
+	was = d->masked;
+	masked = was;
+	switch (r->event) {
+	case VT_VFIO_HANDLER:
+		masked = r->masked != 0xff ? r->masked : r->result == 1;
+		break;
+	case VT_VFIO_MASK:
+		masked = r->masked != 0xff ? r->masked : true;
+		break;
+	case VT_VFIO_UNMASK:
+		masked = r->masked != 0xff ? r->masked : false;
+		break;
+	case VT_VFIO_UNMASK_HANDLER:
+		if (r->result == 1) {
+			d->still_asserted++;
+			if (d->irq)
+				d->irq->cnt.still_asserted++;
+		}
+		masked = r->masked != 0xff ? r->masked : r->result == 1;
+		break;
+	}
+	d->masked = masked;
+	if (masked && !was)
+		d->mask_ts = rec->ts_ns;
+	if (d->irq) {
+		struct vt_irq *irq = d->irq;
+
+		vt_irq_hist(irq, rec->ts_ns, "vfio %s %s%s%s", d->name,
+			    vt_vfio_event_name(r->event),
+			    masked ? " masked" : " unmasked",
+			    r->event == VT_VFIO_UNMASK_HANDLER && r->result == 1 ?
+			    " (still asserted)" : "");
+		if (r->event == VT_VFIO_HANDLER)
+			vt_lat_stage(irq, VT_ST_HOSTIRQ, rec->ts_ns);
+		if (masked && !was)
+			vt_lat_stage(irq, VT_ST_MASK, rec->ts_ns);
+		if (!masked && was)
+			vt_lat_stage(irq, VT_ST_UNMASK, rec->ts_ns);
+	}
+	vt_emit_rec(e, rec, d->irq);
+	return 0;
+}
