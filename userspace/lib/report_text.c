@@ -166,6 +166,27 @@ static void text_irqs(struct vt_engine *e, FILE *f)
 				e->devs[i]->masked ? " masked" : "");
 }
 
+/* log2 histogram: "<2us 3 | <4us 10 ..." with the upper bound of each bucket */
+static void text_hist(FILE *f, const struct vt_samples *smp)
+{
+	static const char *const unit[] = { "ns", "us", "ms", "s" };
+	unsigned int b, u, sep = 0;
+	uint64_t hi;
+
+	fprintf(f, "      hist");
+	for (b = 0; b < 64; b++) {
+		if (!smp->log2[b])
+			continue;
+		hi = b < 63 ? 2ull << b : UINT64_MAX;
+		for (u = 0; u < 3 && hi >= 1000 * 10; u++)
+			hi /= 1000;
+		fprintf(f, "%s <%llu%s %u", sep ? " |" : "", (unsigned long long)hi,
+			unit[u], smp->log2[b]);
+		sep = 1;
+	}
+	fprintf(f, "\n");
+}
+
 static void text_latency(struct vt_engine *e, FILE *f)
 {
 	uint64_t p50, p99, max;
@@ -174,7 +195,7 @@ static void text_latency(struct vt_engine *e, FILE *f)
 
 	fprintf(f, "\nlatency per stage (ns since the previous stage of the same delivery cycle;\n"
 		   "producer clock; on an emulated (TCG) host these are emulation-relative:\n"
-		   "compare ratios, not absolute values):\n");
+		   "compare ratios, not absolute values; hist: log2 buckets, upper bound and count):\n");
 	for (i = 0; i < e->nr_irqs; i++) {
 		const struct vt_irq *q = e->irqs[i];
 
@@ -185,6 +206,7 @@ static void text_latency(struct vt_engine *e, FILE *f)
 				q->vm_id, q->intid, vt_stage_name(st),
 				q->lat[st].n, (unsigned long long)p50,
 				(unsigned long long)p99, (unsigned long long)max);
+			text_hist(f, &q->lat[st]);
 		}
 	}
 }
