@@ -11,17 +11,82 @@
 
 /* GIC of the last fold seen, when the loader could not tell. */
 __u8 vt_seen_gic = 0;
+/* LRs implemented, learnt from an underflow (see below); 0 unknown */
+__u8 vt_nr_lrs_seen = 0;
 
-/* implemented LRs: kvm_vgic_global_state.nr_lr, 0 if unknown */
-static __always_inline __u8 vt_nr_lrs(void)
+/*
+ * vgic_v{2,3}_set_underflow() is called by the flush exactly when every
+ * LR got filled and more IRQs wait: the used_lrs of that flush IS the
+ * number of implemented LRs (kvm_vgic_global_state is data, not in
+ * Debian's kallsyms). Per CPU: the flush runs with IRQs disabled.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);	/* vcpu pointer of the underflowing flush */
+} vt_underflow SEC(".maps");
+
+static __always_inline int vt_mark_underflow(struct kvm_vcpu *vcpu)
+{
+	__u32 zero = 0;
+	__u64 *u = bpf_map_lookup_elem(&vt_underflow, &zero);
+
+	if (u)
+		*u = (__u64)vcpu;
+	return 0;
+}
+
+SEC("fentry/vgic_v3_set_underflow")
+int BPF_PROG(fe_underflow_v3, struct kvm_vcpu *vcpu)
+{
+	return vt_mark_underflow(vcpu);
+}
+
+SEC("kprobe/vgic_v3_set_underflow")
+int BPF_KPROBE(kp_underflow_v3, struct kvm_vcpu *vcpu)
+{
+	return vt_mark_underflow(vcpu);
+}
+
+SEC("fentry/vgic_v2_set_underflow")
+int BPF_PROG(fe_underflow_v2, struct kvm_vcpu *vcpu)
+{
+	return vt_mark_underflow(vcpu);
+}
+
+SEC("kprobe/vgic_v2_set_underflow")
+int BPF_KPROBE(kp_underflow_v2, struct kvm_vcpu *vcpu)
+{
+	return vt_mark_underflow(vcpu);
+}
+
+/*
+ * implemented LRs: kvm_vgic_global_state.nr_lr when its address is
+ * known (kernels with KALLSYMS_ALL), else what an underflow proved
+ */
+static __always_inline __u8 vt_nr_lrs(struct kvm_vcpu *vcpu, __u16 type,
+				      __u32 used)
 {
 	struct vgic_global *g = (void *)(unsigned long)vt_vgic_global;
+	__u32 zero = 0;
+	__u64 *u;
 	int nr;
 
-	if (!g)
-		return 0;
-	nr = BPF_CORE_READ(g, nr_lr);
-	return nr > 0 && nr <= 64 ? nr : 0;
+	if (g) {
+		nr = BPF_CORE_READ(g, nr_lr);
+		if (nr > 0 && nr <= 64)
+			return nr;
+	}
+	if (type == VT_REC_LR_FLUSH) {
+		u = bpf_map_lookup_elem(&vt_underflow, &zero);
+		if (u && *u == (__u64)vcpu) {
+			*u = 0;
+			if (used && used <= 64)
+				vt_nr_lrs_seen = used;
+		}
+	}
+	return vt_nr_lrs_seen;
 }
 
 static __always_inline int vt_emit_lr(struct kvm_vcpu *vcpu, __u16 type, __u8 ver)
@@ -45,13 +110,13 @@ static __always_inline int vt_emit_lr(struct kvm_vcpu *vcpu, __u16 type, __u8 ve
 		return 0;
 	vt_fill_hdr(&r->hdr, type, sizeof(*r), vm, vt_vcpu_id(vcpu));
 	r->gic_version = ver;
-	r->nr_lrs = vt_nr_lrs();
 	r->flags = 0;
 	if (used > VT_MAX_LR) {
 		r->flags |= VT_LR_F_TRUNCATED;
 		used = VT_MAX_LR;
 	}
 	r->used_lrs = used;
+	r->nr_lrs = vt_nr_lrs(vcpu, type, used);
 	if (ver == VT_GIC_V3) {
 		r->hcr = BPF_CORE_READ(vcpu, arch.vgic_cpu.vgic_v3.vgic_hcr);
 		bpf_probe_read_kernel(r->lr, sizeof(r->lr),

@@ -15,6 +15,11 @@
 
 const struct vt_attach_point vt_attach_points[] = {
 	AP(VT_HOOK_LR_FLUSH, SYMS("kvm_vgic_flush_hwstate"), "fx_flush", "kp_flush", "kr_flush"),
+	/* an underflow proves that all LRs are in use: nr_lrs */
+	AP(VT_HOOK_LR_FLUSH, SYMS("vgic_v3_set_underflow"), "fe_underflow_v3",
+	   "kp_underflow_v3", NULL),
+	AP(VT_HOOK_LR_FLUSH, SYMS("vgic_v2_set_underflow"), "fe_underflow_v2",
+	   "kp_underflow_v2", NULL),
 	AP(VT_HOOK_LR_FOLD_V2, SYMS("vgic_v2_fold_lr_state"), "fe_fold_v2", "kp_fold_v2", NULL),
 	AP(VT_HOOK_LR_FOLD_V3, SYMS("vgic_v3_fold_lr_state"), "fe_fold_v3", "kp_fold_v3", NULL),
 	AP(VT_HOOK_INJECT, SYMS("kvm_vgic_inject_irq"), "fx_inject", "kp_inject", "kr_inject"),
