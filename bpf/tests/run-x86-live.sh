@@ -156,7 +156,19 @@ else
 	nok "negative control: vgic-traced --disable resample starts"
 fi
 
-# 4. cost (best of 3 each)
+# 4. the module-device source, fed from a file holding the records of
+# the traced run as read() returns them, plus a torn record at the end
+python3 bpf/tests/vtr2raw.py "$out/traced.vtr" "$out/dev.raw" 24
+"$traced" -b module --device "$out/dev.raw" -d 1 -q -o "$out/dev.vtr" --force \
+	> "$out/dev.summary" 2> "$out/dev.err"
+"$vtcount" "$out/dev.vtr" > "$out/dev.count"
+check "module source: every record of the stream is taken ($(count resample "$out/dev.count") resamples)" \
+	test "$(count resample "$out/dev.count")" = "$(count resample "$out/traced-all.count")" -a \
+	     "$(count ack "$out/dev.count")" = "$(count ack "$out/traced-all.count")"
+check "module source: a torn record is reported, not silently dropped" \
+	grep -q 'stream ends inside a record, 24 bytes dropped' "$out/dev.err"
+
+# 5. cost (best of 3 each)
 e0=$best0
 e1=$best1
 if [ -n "$e0" ] && [ -n "$e1" ] && [ "$e0" -gt 0 ] && [ "$e1" -gt 0 ]; then

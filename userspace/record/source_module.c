@@ -2,7 +2,9 @@
 /*
  * source_module.c - records from the vgic_trace module's device.
  * read() returns whole records only, concatenated; poll() says when
- * there is data; a second opener gets -EBUSY.
+ * there is data; a second opener gets -EBUSY. A record split across
+ * reads (a pipe or file given as --device) is carried over to the next
+ * read; a torn record at the end and a bad header are reported.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,31 +19,40 @@
 struct mod_src {
 	int fd;
 	uint64_t bad;
+	size_t have;	/* bytes of an incomplete record at buf[0] */
 	char *buf;
 };
 
-/* hand every record of @buf[0..@len) to the sink */
-static int mod_split(struct vt_source *s, const char *buf, size_t len)
+/*
+ * Hand every whole record of buf[0..@len) to the sink; keep an
+ * incomplete last record at buf[0] for the next read.
+ */
+static int mod_split(struct vt_source *s, size_t len)
 {
 	struct mod_src *m = s->priv;
 	size_t off = 0;
 	int n = 0;
 
 	while (off < len) {
-		const struct vt_hdr *h = (const void *)(buf + off);
+		const struct vt_hdr *h = (const void *)(m->buf + off);
 
-		if (len - off < sizeof(*h) || h->size < sizeof(*h) ||
-		    h->size > len - off || h->size % 8) {
-			/* the device promised whole records: say so, keep going */
+		if (len - off < sizeof(*h) ||
+		    (h->size >= sizeof(*h) && h->size <= VT_REC_MAX_SIZE &&
+		     !(h->size % 8) && h->size > len - off))
+			break;	/* incomplete: wait for the rest */
+		if (h->size < sizeof(*h) || h->size > VT_REC_MAX_SIZE || h->size % 8) {
 			m->bad++;
-			fprintf(stderr, "vgic-traced: module: malformed read at byte %zu of %zu, %zu bytes dropped\n",
-				off, len, len - off);
-			return n;
+			fprintf(stderr, "vgic-traced: module: malformed record header (size %u) at byte %zu, %zu bytes dropped\n",
+				h->size, off, len - off);
+			off = len;
+			break;
 		}
 		vt_sink_put(s->sink, h, h->size);
 		off += h->size;
 		n++;
 	}
+	m->have = len - off;
+	memmove(m->buf, m->buf + off, m->have);
 	return n;
 }
 
@@ -52,7 +63,7 @@ static int mod_read_all(struct vt_source *s)
 	ssize_t r;
 
 	for (;;) {
-		r = read(m->fd, m->buf, MOD_BUF_SIZE);
+		r = read(m->fd, m->buf + m->have, MOD_BUF_SIZE - m->have);
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return total;
@@ -60,7 +71,7 @@ static int mod_read_all(struct vt_source *s)
 		}
 		if (r == 0)
 			return total;
-		total += mod_split(s, m->buf, r);
+		total += mod_split(s, m->have + r);
 	}
 }
 
@@ -82,8 +93,15 @@ static int mod_poll(struct vt_source *s, int timeout_ms)
 
 static int mod_finish(struct vt_source *s)
 {
+	struct mod_src *m = s->priv;
 	int r = mod_read_all(s);
 
+	if (m->have) {
+		m->bad++;
+		fprintf(stderr, "vgic-traced: module: stream ends inside a record, %zu bytes dropped\n",
+			m->have);
+		m->have = 0;
+	}
 	return r < 0 ? r : 0;
 }
 
