@@ -71,6 +71,7 @@ run_mode() {
 	done
 }
 
+# shellcheck disable=SC3045 # busybox sh has ulimit -l
 ulimit -l unlimited 2>/dev/null
 uname -r > kernel.txt
 if [ -n "$VFIO_SCEN" ]; then

@@ -14,7 +14,7 @@
 # Env: VT_E2E_SCENARIOS (default: all), VT_E2E_COST_ROUNDS (1000),
 #      VT_E2E_COST_RUNS (2), VT_E2E_TIMEOUT (1200 s).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
 out=$top/build/out/bpf-e2e
 scen=${VT_E2E_SCENARIOS:-healthy vfio no-resample guest-no-eoi icactiver icpendr storm lr-overflow lr-overflow-asc migrate}

@@ -11,7 +11,7 @@
 # with the resample hook disabled must NOT match (the check can fail).
 # The cost is the traced round-trip rate as a ratio to an untraced run.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
 out=$top/build/out/x86-live
 rounds=${VT_X86_ROUNDS:-20000}
@@ -98,7 +98,7 @@ gt=$("$vmm" --rounds "$rounds")
 rc=$?
 best1=$(field elapsed_ns "$gt")
 trig_all=$(field triggers "$gt")
-for i in 2 3; do
+for _ in 2 3; do
 	g=$("$vmm" --rounds "$rounds")
 	trig_all=$((trig_all + $(field triggers "$g")))
 	e=$(field elapsed_ns "$g")
