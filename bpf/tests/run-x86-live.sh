@@ -78,7 +78,7 @@ bad 1 "use --force" -b bpf -o "$out/exists.vtr"
 
 # 1. untraced baseline (best of 3: the machine is shared)
 best0=
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	gt0=$("$vmm" --rounds "$rounds")
 	rc=$?
 	echo "# untraced: $gt0"
