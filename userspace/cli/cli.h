@@ -37,6 +37,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_lr(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
 
 /**
  * vt_cli_main() - dispatch argv to a verb of the command table

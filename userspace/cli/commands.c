@@ -12,6 +12,7 @@ static const struct vt_cmd commands[] = {
 	{ "stats",   "counts per record type, VFIO event and LR transition", cmd_stats },
 	{ "convert", "raw record stream (/dev/vgic_trace, ring buffer dump) -> trace file", cmd_convert },
 	{ "import",  "human-readable scenario text -> trace file (replay tests)", cmd_import },
+	{ "timeline", "Chrome/Perfetto trace-event JSON: per-IRQ and per-vCPU LR tracks", cmd_timeline },
 	{ "lr",      "decode list register values", cmd_lr },
 };
 
@@ -24,7 +25,7 @@ static void usage(FILE *f)
 		"Trace and diagnose virtual interrupt delivery on KVM/arm64.\n\n"
 		"Commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
 		"\nExamples:\n"
 		"  vgic-trace convert --raw dev.raw -o run.vgt\n"
@@ -32,6 +33,7 @@ static void usage(FILE *f)
 		"  vgic-trace check run.vgt || echo anomalies\n"
 		"  vgic-trace stats --json run.vgt\n"
 		"  vgic-trace import scenario.txt -o scenario.vgt\n"
+		"  vgic-trace timeline run.vgt -o run.json   # open in ui.perfetto.dev\n"
 		"  vgic-trace lr --gic 3 0x1080020000000020\n"
 		"\n'vgic-trace COMMAND --help' describes a command.\n");
 }

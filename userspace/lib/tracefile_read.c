@@ -115,7 +115,7 @@ int vt_reader_open(const char *path, struct vt_reader **out,
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0) {
 		ret = -errno;
-		setmsg(err, errlen, "%s: %s", path, strerror(errno));
+		setmsg(err, errlen, "%s", strerror(errno));
 		free(r);
 		return ret;
 	}
@@ -123,7 +123,7 @@ int vt_reader_open(const char *path, struct vt_reader **out,
 	n = read_full(r->fd, &h, sizeof(h));
 	if (n < 0) {
 		ret = (int)n;
-		setmsg(err, errlen, "%s: %s", path, strerror((int)-n));
+		setmsg(err, errlen, "%s", strerror((int)-n));
 		goto fail;
 	}
 	ret = check_header(&h, n, err, errlen);

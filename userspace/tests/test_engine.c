@@ -8,6 +8,7 @@
 #include "helpers.h"
 #include "cli.h"
 #include "vt_record.h"
+#include "json_check.h"
 
 #define MAXREC 256
 
@@ -428,6 +429,43 @@ static void test_convert(void **state)
 	unlink(out);
 }
 
+static unsigned int count_str(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+/* timeline: valid JSON, one slice per LR run, one instant per ack. */
+static void test_timeline(void **state)
+{
+	char vgt[256], json[256];
+	char *buf;
+
+	(void)state;
+	snprintf(vgt, sizeof(vgt), "/tmp/vt-tl-%d.vgt", (int)getpid());
+	snprintf(json, sizeof(json), "/tmp/vt-tl-%d.json", (int)getpid());
+	scen_to_file("healthy", vgt);
+	unlink(json);
+	assert_int_equal(cli("timeline", vgt, "-o", json, NULL), 0);
+	assert_int_equal(cli("timeline", vgt, "-o", json, NULL), 2);	/* exists */
+	buf = read_all(json, NULL);
+	assert_non_null(buf);
+	assert_true(json_valid(buf));
+	assert_int_equal(count_str(buf, "\"ph\":\"X\""), 10);
+	assert_int_equal(count_str(buf, "\"name\":\"ack\""), 5);
+	assert_int_equal(count_str(buf, "\"name\":\"resample\""), 5);
+	assert_int_equal(count_str(buf, "\"name\":\"A -> inv (deactivated)\""), 5);
+	assert_int_equal(count_str(buf, "\"name\":\"thread_name\""), 3);
+	free(buf);
+	unlink(vgt);
+	unlink(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_live_tick),
 		cmocka_unit_test(test_cli_exit_codes),
 		cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_timeline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include "vt_raw.h"
 #include "vt_record.h"
 #include "json_check.h"
+#include "vt_timeline.h"
 
 static uint64_t rng_state;
 
@@ -144,6 +145,23 @@ static void test_engine_random_records(void **state)
 		fclose(m);
 		assert_true(json_valid(buf));
 		free(buf);
+		if (round < 5) {	/* the same records as a timeline */
+			struct vt_timeline *tl;
+
+			rng_state = 0x9e3779b97f4a7c15ull + round;
+			small(20);
+			ts = 1000;
+			m = open_memstream(&buf, &len);
+			assert_int_equal(vt_timeline_new(m, &tl), 0);
+			for (i = 0; i < 3000; i++) {
+				random_record(&u, &ts);
+				assert_int_equal(vt_timeline_add(tl, (void *)u.b), 0);
+			}
+			assert_int_equal(vt_timeline_finish(tl, NULL), 0);
+			fclose(m);
+			assert_true(json_valid(buf));
+			free(buf);
+		}
 		vt_engine_free(e);
 	}
 }
