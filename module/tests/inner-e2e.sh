@@ -86,25 +86,28 @@ case " $PHASES " in *" trace "*)
 ;; esac
 
 case " $PHASES " in *" cost "*)
+	# Pairs in alternation, same boot: untraced = module not loaded;
+	# traced = module loaded and a reader recording. vt-timeit gives the
+	# process wall time, the VMM its own elapsed_ms (guest run only).
 	: > cost.txt
-	rmmod vgic_trace
 	n=0
 	while [ $n -lt $COST_RUNS ]; do
-		vt-timeit untraced vmm --scenario $COST_SCEN > /dev/null 2>> cost.txt
+		rmmod vgic_trace 2>/dev/null
+		vt-timeit untraced vmm --scenario $COST_SCEN > cost-u$n.vmm 2>> cost.txt
+		insmod $KO
+		vt-modcat -o cost.raw > cost.modcat 2>&1 &
+		mp=$!
+		wait_reader
+		vt-timeit traced vmm --scenario $COST_SCEN > cost-t$n.vmm 2>> cost.txt
+		kill -TERM $mp
+		wait $mp
+		for k in u t; do
+			grep -o 'elapsed_ms=[0-9]*' cost-$k$n.vmm | sed "s/^/VT_ELAPSED kind=$k /" >> cost.txt
+		done
 		n=$((n + 1))
 	done
-	insmod $KO
-	vt-modcat -o cost.raw > cost.modcat 2>&1 &
-	mp=$!
-	wait_reader
-	n=0
-	while [ $n -lt $COST_RUNS ]; do
-		vt-timeit traced vmm --scenario $COST_SCEN > /dev/null 2>> cost.txt
-		n=$((n + 1))
-	done
-	kill -TERM $mp
-	wait $mp
 	rm -f cost.raw
+	lsmod | grep -q '^vgic_trace' || insmod $KO
 	say "cost runs done"
 ;; esac
 

@@ -7,7 +7,9 @@
  *
  * Prints one summary line:
  *   VT_MODCAT records=N bytes=N reads=N lost=N bad=N lr_v2=N lr_v3=N
- *             types=t1:n1,...   (lr_v2/lr_v3: LR records per encoding)
+ *             eoicount=N types=t1:n1,...   (lr_v2/lr_v3: LR records per
+ *             encoding; eoicount: sum of the hardware EOIcount of fold
+ *             records that carry a valid ICH_HCR_EL2)
  * Exit status: 0, 1 if a read broke the contract, 2 on a usage or I/O
  * error.
  */
@@ -49,6 +51,7 @@ static const unsigned int rec_size[VT_REC_MAX + 1] = {
 
 struct counts {
 	unsigned long long records, bytes, reads, lost, bad, lr_v2, lr_v3;
+	unsigned long long eoicount;	/* sum of valid ICH_HCR_EL2.EOIcount */
 	unsigned long long type[VT_REC_MAX + 1];
 };
 
@@ -81,6 +84,9 @@ static int check_chunk(const unsigned char *buf, size_t len, struct counts *c)
 				c->lr_v3++;
 			else
 				return -1;
+			if (h.type == VT_REC_LR_FOLD &&
+			    (lr.flags & VT_LR_F_HCR_VALID))
+				c->eoicount += lr.hcr >> 27;
 		}
 		c->type[h.type]++;
 		c->records++;
@@ -179,8 +185,9 @@ int main(int argc, char **argv)
 		}
 	}
 	close(ofd);
-	printf("VT_MODCAT records=%llu bytes=%llu reads=%llu lost=%llu bad=%llu lr_v2=%llu lr_v3=%llu types=",
-	       c.records, c.bytes, c.reads, c.lost, c.bad, c.lr_v2, c.lr_v3);
+	printf("VT_MODCAT records=%llu bytes=%llu reads=%llu lost=%llu bad=%llu lr_v2=%llu lr_v3=%llu eoicount=%llu types=",
+	       c.records, c.bytes, c.reads, c.lost, c.bad, c.lr_v2, c.lr_v3,
+	       c.eoicount);
 	for (i = 1; i <= VT_REC_MAX; i++)
 		printf("%s%d:%llu", i > 1 ? "," : "", i, c.type[i]);
 	printf("\n");
