@@ -46,6 +46,8 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		vt_eng_bug(e, "BUG: vm %u vCPU %u entered at %llu with LRs of its previous run never folded",
 			   rec->vm_id, rec->vcpu_id,
 			   (unsigned long long)rec->ts_ns);
+	if (r->used_lrs > e->max_used_lrs)
+		e->max_used_lrs = r->used_lrs;
 	if (r->nr_lrs && r->used_lrs > r->nr_lrs)
 		vt_eng_bug(e, "BUG: vm %u vCPU %u entered at %llu with %u LRs in use but only %u implemented",
 			   rec->vm_id, rec->vcpu_id,

@@ -237,6 +237,15 @@ unsigned int vt_eng_nr_lrs(const struct vt_engine *e, const struct vt_rec_lr *r)
 	return e->facts.nr_lrs;
 }
 
+unsigned int vt_eng_nr_lrs_inferred(const struct vt_engine *e,
+				    const struct vt_rec_lr *r, bool *inferred)
+{
+	unsigned int nr = vt_eng_nr_lrs(e, r);
+
+	*inferred = !nr && e->max_used_lrs >= 2;
+	return nr ? nr : (*inferred ? e->max_used_lrs : 0);
+}
+
 bool vt_eng_kernel_at_least(const struct vt_engine *e, int major, int minor)
 {
 	int ma = 0, mi = 0;

@@ -256,6 +256,7 @@ struct vt_engine {
 	uint8_t hooks[VT_HOOK_MAX + 1];	/* VT_ATTACH_* + 1, 0 unknown */
 	uint8_t seen_gic;		/* GIC version seen in LR records */
 	uint8_t seen_nr_lrs;
+	uint8_t max_used_lrs;		/* largest used_lrs seen at an entry */
 
 	struct vt_finding *findings;
 	unsigned int nr_findings, cap_findings;
@@ -273,6 +274,19 @@ struct vt_engine {
  */
 bool vt_eng_arm64(const struct vt_engine *e);
 unsigned int vt_eng_nr_lrs(const struct vt_engine *e, const struct vt_rec_lr *r);
+
+/**
+ * vt_eng_nr_lrs_inferred() - number of LRs, or when no producer said it,
+ * the largest used_lrs seen at an entry (KVM fills LRs active-first, so
+ * an active IRQ of the vCPU is missing from a full set only)
+ * @e:		engine
+ * @r:		LR record or NULL
+ * @inferred:	set to true when the value is inferred
+ *
+ * Return: number of LRs, 0 if nothing is known.
+ */
+unsigned int vt_eng_nr_lrs_inferred(const struct vt_engine *e,
+				    const struct vt_rec_lr *r, bool *inferred);
 bool vt_eng_kernel_at_least(const struct vt_engine *e, int major, int minor);
 /**
  * vt_eng_bug() - record an impossible state ("BUG: ..." in the report)

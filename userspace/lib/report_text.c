@@ -100,7 +100,8 @@ static void text_header(struct vt_engine *e, FILE *f)
 		fprintf(f, "NOTE: ack hook missing: missed-resample is not evaluated\n");
 	vt_rules_degraded(e, degraded_cb, f);
 	if (!vt_eng_nr_lrs(e, NULL) && e->by_type[VT_REC_LR_FLUSH])
-		fprintf(f, "NOTE: number of LRs unknown (no nr_lrs in LR records, VT_META_NR_LRS or file header): eoi-lost-lr-overflow is not evaluated\n");
+		fprintf(f, "NOTE: number of LRs unknown (no nr_lrs in LR records, VT_META_NR_LRS or file header): eoi-lost-lr-overflow takes the largest used_lrs seen (%u) as the number of LRs\n",
+			e->max_used_lrs);
 	for (t = 0; t < e->nr_bugs && t < 100; t++)
 		fprintf(f, "%s\n", e->bugs[t]);
 }

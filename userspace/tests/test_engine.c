@@ -307,6 +307,48 @@ static void test_linking(void **state)
 	vt_engine_free(e);
 }
 
+/* Without any nr_lrs (BPF traces), LR overflow is still found. */
+static void test_nr_lrs_inferred(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	struct vt_engine *e;
+	unsigned int i;
+	char *s;
+
+	(void)state;
+	load_scen("lr-overflow", &rb, &facts);
+	facts.nr_lrs = 0;
+	for (i = 0; i < rb.n; i++) {
+		struct vt_rec_lr *r = (void *)rb.r[i].b;
+
+		if (r->hdr.type == VT_REC_LR_FLUSH || r->hdr.type == VT_REC_LR_FOLD)
+			r->nr_lrs = 0;
+	}
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_findings(e), 2);
+	assert_string_equal(vt_engine_finding(e, 0)->rule, "eoi-lost-lr-overflow");
+	assert_int_equal(vt_engine_finding(e, 0)->intid, 36);
+	assert_int_equal(vt_engine_finding(e, 1)->intid, 37);
+	s = render(e, vt_engine_report_text);
+	assert_non_null(strstr(s, "takes the largest used_lrs seen (4)"));
+	assert_non_null(strstr(s, "? LRs"));
+	free(s);
+	vt_engine_free(e);
+	/* the ascending control stays clean */
+	load_scen("ctl-lr-overflow-asc", &rb, &facts);
+	facts.nr_lrs = 0;
+	for (i = 0; i < rb.n; i++) {
+		struct vt_rec_lr *r = (void *)rb.r[i].b;
+
+		if (r->hdr.type == VT_REC_LR_FLUSH || r->hdr.type == VT_REC_LR_FOLD)
+			r->nr_lrs = 0;
+	}
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_findings(e), 0);
+	vt_engine_free(e);
+}
+
 /* A quiet live stream: the masked-forever finding comes from ticks. */
 static void test_live_tick(void **state)
 {
@@ -477,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_missing_hook),
 		cmocka_unit_test(test_linking),
 		cmocka_unit_test(test_live_tick),
+		cmocka_unit_test(test_nr_lrs_inferred),
 		cmocka_unit_test(test_cli_exit_codes),
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_timeline),

@@ -19,12 +19,12 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 	const struct vt_rec_lr *r = ev->lrrec;
 	unsigned int nr, eoicount;
 	struct vt_irq *irq;
-	bool fixed;
+	bool fixed, inferred;
 	size_t i;
 
 	switch (ev->kind) {
 	case VT_EV_FLUSH:
-		nr = vt_eng_nr_lrs(e, r);
+		nr = vt_eng_nr_lrs_inferred(e, r, &inferred);
 		if (!nr || r->used_lrs < nr)
 			return;
 		for (i = 0; i < e->nr_irqs; i++) {
@@ -41,8 +41,9 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 			irq->ol_ts = ev->ts;
 			irq->ol_vcpu = ev->vcpu->vcpu_id;
 			vt_irq_hist(irq, ev->ts,
-				    "active but in no LR of vCPU%u (all %u LRs used)",
-				    ev->vcpu->vcpu_id, nr);
+				    "active but in no LR of vCPU%u (all %u LRs used%s)",
+				    ev->vcpu->vcpu_id, nr,
+				    inferred ? ", number inferred" : "");
 		}
 		break;
 	case VT_EV_FOLD:
