@@ -134,13 +134,21 @@ static void text_irqs(struct vt_engine *e, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "\nper-IRQ (VM INTID): gsi dev | inject1 inject0 in_lr guest_eoi eoi_no_ack acks resamples | vfio handler mask unmask unmask_handler still_asserted | now\n");
+	fprintf(f, "\nper-IRQ counts:\n");
+	fprintf(f, "%8s %6s %5s %-12s %6s %6s %6s %6s %6s %6s %6s | %6s %6s %6s %7s %6s | %s\n",
+		"VM", "INTID", "GSI", "device", "inj1", "inj0", "in_lr", "g_eoi",
+		"no_ack", "acks", "resmp", "v_hdl", "v_mask", "v_unm", "v_unm_h",
+		"still", "state");
 	for (i = 0; i < e->nr_irqs; i++) {
 		const struct vt_irq *q = e->irqs[i];
 		const struct vt_counts *c = &q->cnt;
 
-		fprintf(f, "  %u %u: gsi %d dev %s | %llu %llu %llu %llu %llu %llu %llu | %llu %llu %llu %llu %llu | %s%s%s\n",
-			q->vm_id, q->intid, (int)q->gsi,
+		char gsi[12] = "-";
+
+		if (q->gsi != VT_NO_GSI)
+			snprintf(gsi, sizeof(gsi), "%u", q->gsi);
+		fprintf(f, "%8u %6u %5s %-12s %6llu %6llu %6llu %6llu %6llu %6llu %6llu | %6llu %6llu %6llu %7llu %6llu | %s%s%s\n",
+			q->vm_id, q->intid, gsi,
 			q->dev ? q->dev->name : "-",
 			(unsigned long long)c->inject[1],
 			(unsigned long long)c->inject[0],
@@ -158,6 +166,9 @@ static void text_irqs(struct vt_engine *e, FILE *f)
 			q->level ? " level" : "",
 			q->dev && q->dev->masked ? " vfio-masked" : "");
 	}
+	fprintf(f, "(inj1/inj0: injects level 1/0; in_lr: loaded at entry; g_eoi: guest deactivations seen in LRs;\n"
+		   " no_ack: of those without ack; resmp: resamples; v_*: VFIO handler, mask, unmask ioctl,\n"
+		   " unmask handler, unmask found the line still asserted)\n");
 	for (i = 0; i < e->nr_devs; i++)
 		if (!e->devs[i]->irq)
 			fprintf(f, "  unlinked VFIO device %s host irq %u: handler %llu unmask_handler %llu%s\n",
