@@ -230,6 +230,7 @@ qemu=(qemu-system-aarch64 -M "$machine" -cpu max -smp "$smp" -m "$mem"
 	"${devs[@]}")
 
 exec 9>/tmp/vt-qemu.lock
+tl=$(date +%s)
 if ! flock -n 9; then
 	echo "$prog: waiting for /tmp/vt-qemu.lock (another emulated host runs)" >&2
 	flock 9
@@ -265,6 +266,6 @@ rcline=$(tr -d '\r' < "$log" | grep -a '^VT_SCRIPT_RC=' | tail -n 1 || true)
 [ -n "$rcline" ] || fail "host stopped before the script finished (qemu rc $qrc)" 125
 rc=${rcline#VT_SCRIPT_RC=}
 rc=${rc%% *}
-echo "$prog: boot+script+poweroff ${wall}s wall, script rc $rc, $(grep -a -o 'VT_INIT_UP uptime=[0-9.]*' "$log" | head -n 1)" >&2
+echo "$prog: boot+script+poweroff ${wall}s wall (lock wait $((${t0%.*} - tl))s), script rc $rc, $(grep -a -o 'VT_INIT_UP uptime=[0-9.]*' "$log" | head -n 1)" >&2
 [ "$rc" = 0 ] || fail "script exited with $rc" "$rc"
 exit 0

@@ -171,6 +171,7 @@ eval_expr() {
 }
 
 boot_times=()
+lock_wait=0
 for var in "${variants[@]}"; do
 	IFS='|' read -r vname vargs vgic vmode <<< "$var"
 	vout=$outdir/$vname
@@ -185,8 +186,12 @@ for var in "${variants[@]}"; do
 	rc=$?
 	t1=$(date +%s)
 	up=$(grep -a -o 'VT_INIT_UP uptime=[0-9.]*' "$vout/serial.log" 2>/dev/null | head -n 1)
-	boot_times+=("$vname:${up#VT_INIT_UP uptime=}s-to-init,$((t1 - t0))s-total")
-	echo "# variant $vname: run.sh rc=$rc, $((t1 - t0))s wall, ${up:-no init}"
+	up=${up#VT_INIT_UP uptime=}
+	qwall=$(sed -n 's/.*poweroff \([0-9]*\)\.[0-9]*s wall.*/\1/p' "$vout/run.log")
+	lwait=$(sed -n 's/.*(lock wait \([0-9]*\)s).*/\1/p' "$vout/run.log")
+	lock_wait=$((lock_wait + ${lwait:-0}))
+	boot_times+=("$vname: init after ${up:-?}s, qemu ${qwall:-?}s")
+	echo "# variant $vname: run.sh rc=$rc, $((t1 - t0))s wall (qemu ${qwall:-?}s, lock wait ${lwait:-?}s), /init reached after ${up:-?}s"
 	if grep -q "$vmode" "$vout/kvm-mode.txt" 2>/dev/null; then
 		report OK "$vname: host boots, KVM says '$vmode'"
 	else
@@ -220,5 +225,5 @@ for var in "${variants[@]}"; do
 	done
 done
 echo "# boot: ${boot_times[*]}"
-echo "# whole suite: $(( $(date +%s) - t_start ))s wall, $fails of $total failed"
+echo "# whole suite: $(( $(date +%s) - t_start ))s wall, of which ${lock_wait}s waiting for /tmp/vt-qemu.lock; $fails of $total failed"
 [ $fails -eq 0 ]
