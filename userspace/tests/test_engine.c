@@ -307,6 +307,35 @@ static void test_linking(void **state)
 	vt_engine_free(e);
 }
 
+/* A deassigned irqfd (VM going away) does not leave a masked finding. */
+static void test_deassign_stops_wait(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	struct vt_engine *e;
+
+	(void)state;
+	load_text("@0 irqfd gsi=0 resample key=0x11 rkey=0x22\n"
+		  "@1ms vfio handler irq=45 masked=1 result=1 tkey=0x11 ukey=0x22\n"
+		  "@+2us inject intid=32 level=1 src=irqfd\n"
+		  "@+10us flush lr=32:P:eoi\n"
+		  "@+10ms irqfd gsi=0 deassign\n"
+		  "@2s flush used=0\n", &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_findings(e), 0);
+	vt_engine_free(e);
+	/* the same without the deassign: found */
+	load_text("@0 irqfd gsi=0 resample key=0x11 rkey=0x22\n"
+		  "@1ms vfio handler irq=45 masked=1 result=1 tkey=0x11 ukey=0x22\n"
+		  "@+2us inject intid=32 level=1 src=irqfd\n"
+		  "@+10us flush lr=32:P:eoi\n"
+		  "@2s flush used=0\n", &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_findings(e), 1);
+	assert_string_equal(vt_engine_finding(e, 0)->rule, "intx-masked-forever");
+	vt_engine_free(e);
+}
+
 /* Without any nr_lrs (BPF traces), LR overflow is still found. */
 static void test_nr_lrs_inferred(void **state)
 {
@@ -520,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_linking),
 		cmocka_unit_test(test_live_tick),
 		cmocka_unit_test(test_nr_lrs_inferred),
+		cmocka_unit_test(test_deassign_stops_wait),
 		cmocka_unit_test(test_cli_exit_codes),
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_timeline),

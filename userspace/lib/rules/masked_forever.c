@@ -125,7 +125,12 @@ static void track_line(const struct vt_ev *ev)
 		return;
 	}
 	if (ev->rec->type == VT_REC_IRQFD) {
-		irq->mf_from_irqfd = true;
+		/* a deassigned irqfd (VM shutting down) waits for nothing */
+		if (((const struct vt_rec_irqfd *)(const void *)ev->rec)->flags &
+		    VT_IRQFD_F_DEASSIGN)
+			irq->mf_line_ts = 0;
+		else
+			irq->mf_from_irqfd = true;
 		return;
 	}
 	if (ev->rec->type != VT_REC_INJECT)
@@ -146,9 +151,13 @@ static void check(struct vt_engine *e, uint64_t now)
 
 	for (i = 0; i < e->nr_devs; i++) {
 		struct vt_dev *d = e->devs[i];
+		struct vt_irqfd *f;
 
 		if (!d->masked || now - d->mask_ts <= e->opts.masked_ns)
 			continue;
+		f = vt_irqfd_by_key(e, d->trigger_key, false);
+		if (f && f->deassigned)
+			continue;	/* its irqfd is gone: VM shutting down */
 		if (d->mf_reported && d->mask_ts == d->mf_ts)
 			continue;
 		d->mf_reported = true;
