@@ -307,6 +307,39 @@ static void test_linking(void **state)
 	vt_engine_free(e);
 }
 
+/* An EOI without ack only matters for a resampled IRQ. */
+static void test_unresampled_eoi(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	struct vt_engine *e;
+
+	(void)state;
+	/* VM set up in the trace: gsi 1 (INTID 33) has no irqfd: no finding */
+	load_text("facts kernel=6.19.0\n@0 irqfd gsi=0 resample key=1 rkey=2\n"
+		  "@1ms flush lr=33:P:eoi\n@+10us fold lr=33:inv:eoi\n@+10us flush used=0\n",
+		  &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_findings(e), 0);
+	vt_engine_free(e);
+	/* registrations not in the trace: cannot tell, WARNING */
+	load_text("facts kernel=6.19.0\n"
+		  "@1ms flush lr=33:P:eoi\n@+10us fold lr=33:inv:eoi\n@+10us flush used=0\n",
+		  &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_findings(e), 1);
+	assert_int_equal(vt_engine_finding(e, 0)->severity, VT_SEV_WARNING);
+	vt_engine_free(e);
+	/* resampled through gsi 1: ERROR */
+	load_text("facts kernel=6.19.0\n@0 irqfd gsi=1 resample key=1 rkey=2\n"
+		  "@1ms flush lr=33:P:eoi\n@+10us fold lr=33:inv:eoi\n@+10us flush used=0\n",
+		  &rb, &facts);
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_findings(e), 1);
+	assert_int_equal(vt_engine_finding(e, 0)->severity, VT_SEV_ERROR);
+	vt_engine_free(e);
+}
+
 /* A deassigned irqfd (VM going away) does not leave a masked finding. */
 static void test_deassign_stops_wait(void **state)
 {
@@ -550,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_live_tick),
 		cmocka_unit_test(test_nr_lrs_inferred),
 		cmocka_unit_test(test_deassign_stops_wait),
+		cmocka_unit_test(test_unresampled_eoi),
 		cmocka_unit_test(test_cli_exit_codes),
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_timeline),

@@ -36,6 +36,17 @@ static bool ack_hook_missing(const struct vt_engine *e)
 	return h == VT_ATTACH_MISSING + 1 || h == VT_ATTACH_DISABLED + 1;
 }
 
+/* Did the trace see the VM's irqfd registrations (the VM set up inside it)? */
+static bool vm_irqfds_known(const struct vt_engine *e, uint32_t vm)
+{
+	size_t i;
+
+	for (i = 0; i < e->nr_irqfds; i++)
+		if (e->irqfds[i].vm_id == vm)
+			return true;
+	return false;
+}
+
 static void missed(struct vt_engine *e, struct vt_irq *irq, const char *why)
 {
 	bool known = irq->resampled || irq->dev;
@@ -44,6 +55,12 @@ static void missed(struct vt_engine *e, struct vt_irq *irq, const char *why)
 	irq->cnt.eoi_no_ack++;
 	if (ack_hook_missing(e))
 		return;		/* cannot tell: the report lists the hook */
+	/*
+	 * The VM's irqfds are in the trace and none resamples this IRQ
+	 * (e.g. a KVM_IRQ_LINE source): nobody waits for the ack.
+	 */
+	if (!known && vm_irqfds_known(e, irq->vm_id))
+		return;
 	if (irq->reported & (1u << vt_rule_missed_resample.index))
 		return;		/* counted in the per-IRQ table */
 	vt_finding_add(e, &vt_rule_missed_resample,
