@@ -342,12 +342,55 @@ static void choose_modes(struct bpf_src *b, const struct vt_opts *o)
 	}
 }
 
+/*
+ * One fentry program alone first: where fentry cannot attach at all (no
+ * direct calls: -524; lockdown: -EPERM) this saves verifying every
+ * fentry program before falling back.
+ */
+static void probe_fentry(struct bpf_src *b, const struct vt_opts *o)
+{
+	struct vt_opts one = *o;
+	unsigned int i, first = vt_nr_attach_points;
+	enum ap_mode saved[MAX_AP];
+	struct bpf_link *l;
+	bool ok = false;
+	int err;
+
+	for (i = 0; i < vt_nr_attach_points; i++) {
+		saved[i] = b->mode[i];
+		if (b->mode[i] == AP_FENTRY && first == vt_nr_attach_points)
+			first = i;
+	}
+	if (first == vt_nr_attach_points)
+		return;
+	for (i = 0; i < vt_nr_attach_points; i++)
+		b->mode[i] = i == first ? AP_FENTRY : AP_NONE;
+	one.no_kprobe = true;
+	err = bpf_load(b, &one);
+	if (!err && b->mode[first] == AP_FENTRY) {
+		l = bpf_program__attach(prog(b, vt_attach_points[first].fentry));
+		ok = l != NULL;
+		if (!l)
+			err = -errno;
+		bpf_link__destroy(l);
+	}
+	bpf_unload(b);
+	for (i = 0; i < vt_nr_attach_points; i++) {
+		b->mode[i] = saved[i];
+		if (!ok && b->mode[i] == AP_FENTRY) {
+			b->mode[i] = o->no_kprobe ? AP_NONE : AP_KPROBE;
+			b->err[i] = err;
+		}
+	}
+}
+
 static int load_and_attach(struct bpf_src *b, const struct vt_opts *o)
 {
 	unsigned int i, n;
 	bool fentry;
 	int err = 0;
 
+	probe_fentry(b, o);
 	for (n = 0; n < MAX_LOADS; n++) {
 		err = bpf_load(b, o);
 		if (err) {
