@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * analyse.c - read a trace file into an engine (shared by report,
- * check and stats) and the engine options they share.
+ * check and stats), their command line and the engine options they share.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -80,4 +81,61 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 	}
 	*out = e;
 	return 0;
+}
+
+int vt_analyse_cmdline(int argc, char **argv,
+		       const struct vt_analyse_verb *verb, bool *flag,
+		       struct vt_engine **out)
+{
+	static const struct option engine_opts[] = {
+		{ "masked-threshold", required_argument, NULL, 'M' },
+		{ "storm-rate", required_argument, NULL, 'S' },
+		{ "ack-wait", required_argument, NULL, 'A' },
+	};
+	const char shorts[] = { verb->flag_short, 'h', '\0' };
+	/* flag, engine options, help, end */
+	struct option opts[sizeof(engine_opts) / sizeof(engine_opts[0]) + 3];
+	struct vt_engine_opts eo;
+	unsigned int n = 0;
+	int c, idx;
+
+	opts[n++] = (struct option){ verb->flag, no_argument, NULL,
+				     verb->flag_short };
+	if (verb->engine_opts) {
+		memcpy(&opts[n], engine_opts, sizeof(engine_opts));
+		n += sizeof(engine_opts) / sizeof(engine_opts[0]);
+	}
+	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
+
+	*flag = false;
+	*out = NULL;
+	memset(&eo, 0, sizeof(eo));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shorts, opts, &idx)) != -1) {
+		if (c == verb->flag_short) {
+			*flag = true;
+			continue;
+		}
+		switch (c) {
+		case 'M':
+		case 'S':
+		case 'A':
+			if (vt_engine_opts_parse(&eo, opts[idx].name, optarg))
+				return VT_EXIT_ERROR;
+			break;
+		case 'h':
+			verb->usage(stdout);
+			return VT_EXIT_OK;
+		default:
+			verb->usage(stderr);
+			return VT_EXIT_ERROR;
+		}
+	}
+	if (optind != argc - 1) {
+		verb->usage(stderr);
+		return VT_EXIT_ERROR;
+	}
+	return vt_analyse_file(argv[optind], &eo, out) ? VT_EXIT_ERROR :
+							 VT_EXIT_OK;
 }

@@ -5,6 +5,7 @@
 #ifndef VT_CLI_H
 #define VT_CLI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "vt_engine.h"
@@ -90,5 +91,37 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
  */
 int vt_engine_opts_parse(struct vt_engine_opts *opts, const char *name,
 			 const char *arg);
+
+/**
+ * struct vt_analyse_verb - command line of a verb that analyses one file
+ * @flag:		its one flag option ("json", "quiet")
+ * @flag_short:		the flag's short option ('j', 'q')
+ * @engine_opts:	also takes --masked-threshold, --storm-rate, --ack-wait
+ * @usage:		prints the verb's usage and examples
+ */
+struct vt_analyse_verb {
+	const char *flag;
+	char flag_short;
+	bool engine_opts;
+	void (*usage)(FILE *f);
+};
+
+/**
+ * vt_analyse_cmdline() - parse "[OPTIONS] FILE" and analyse FILE
+ * @argc:	argument count
+ * @argv:	arguments, argv[0] is the verb
+ * @verb:	the verb's options and usage
+ * @flag:	set to whether the flag option was given
+ * @out:	the finished engine, or NULL after --help
+ *
+ * Shared by report, check and stats. Prints the usage on stdout for
+ * --help, on stderr for a bad option or not exactly one FILE.
+ *
+ * Return: VT_EXIT_OK (*@out is the engine, or NULL after --help) or
+ * VT_EXIT_ERROR.
+ */
+int vt_analyse_cmdline(int argc, char **argv,
+		       const struct vt_analyse_verb *verb, bool *flag,
+		       struct vt_engine **out);
 
 #endif /* VT_CLI_H */

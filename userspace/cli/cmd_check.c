@@ -3,9 +3,7 @@
  * cmd_check.c - `vgic-trace check FILE`: exit 0 clean, 1 findings,
  * 2 error. Prints one line per finding.
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 #include "cli.h"
 
 static void check_usage(FILE *f)
@@ -23,47 +21,20 @@ static void check_usage(FILE *f)
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "masked-threshold", required_argument, NULL, 'M' },
-		{ "storm-rate", required_argument, NULL, 'S' },
-		{ "ack-wait", required_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct vt_analyse_verb verb = {
+		.flag = "quiet",
+		.flag_short = 'q',
+		.engine_opts = true,
+		.usage = check_usage,
 	};
-	struct vt_engine_opts eo;
 	struct vt_engine *e;
-	bool quiet = false;
 	unsigned int i, n;
-	int c, idx;
+	bool quiet;
+	int ret;
 
-	memset(&eo, 0, sizeof(eo));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", opts, &idx)) != -1) {
-		switch (c) {
-		case 'q':
-			quiet = true;
-			break;
-		case 'M':
-		case 'S':
-		case 'A':
-			if (vt_engine_opts_parse(&eo, opts[idx].name, optarg))
-				return VT_EXIT_ERROR;
-			break;
-		case 'h':
-			check_usage(stdout);
-			return VT_EXIT_OK;
-		default:
-			check_usage(stderr);
-			return VT_EXIT_ERROR;
-		}
-	}
-	if (optind != argc - 1) {
-		check_usage(stderr);
-		return VT_EXIT_ERROR;
-	}
-	if (vt_analyse_file(argv[optind], &eo, &e))
-		return VT_EXIT_ERROR;
+	ret = vt_analyse_cmdline(argc, argv, &verb, &quiet, &e);
+	if (ret || !e)
+		return ret;
 	n = vt_engine_nr_findings(e);
 	for (i = 0; i < n && !quiet; i++) {
 		const struct vt_finding *f = vt_engine_finding(e, i);

@@ -2,9 +2,7 @@
 /*
  * cmd_report.c - `vgic-trace report FILE [--json]`.
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 #include "cli.h"
 
 static void report_usage(FILE *f)
@@ -25,46 +23,19 @@ static void report_usage(FILE *f)
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "masked-threshold", required_argument, NULL, 'M' },
-		{ "storm-rate", required_argument, NULL, 'S' },
-		{ "ack-wait", required_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct vt_analyse_verb verb = {
+		.flag = "json",
+		.flag_short = 'j',
+		.engine_opts = true,
+		.usage = report_usage,
 	};
-	struct vt_engine_opts eo;
 	struct vt_engine *e;
-	bool json = false;
-	int c, idx, ret;
+	bool json;
+	int ret;
 
-	memset(&eo, 0, sizeof(eo));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, &idx)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'M':
-		case 'S':
-		case 'A':
-			if (vt_engine_opts_parse(&eo, opts[idx].name, optarg))
-				return VT_EXIT_ERROR;
-			break;
-		case 'h':
-			report_usage(stdout);
-			return VT_EXIT_OK;
-		default:
-			report_usage(stderr);
-			return VT_EXIT_ERROR;
-		}
-	}
-	if (optind != argc - 1) {
-		report_usage(stderr);
-		return VT_EXIT_ERROR;
-	}
-	if (vt_analyse_file(argv[optind], &eo, &e))
-		return VT_EXIT_ERROR;
+	ret = vt_analyse_cmdline(argc, argv, &verb, &json, &e);
+	if (ret || !e)
+		return ret;
 	ret = json ? vt_engine_report_json(e, stdout) :
 		     vt_engine_report_text(e, stdout);
 	vt_engine_free(e);

@@ -3,9 +3,7 @@
  * cmd_stats.c - `vgic-trace stats FILE [--json]`: counts for tests
  * against VMM ground truth.
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 #include "cli.h"
 
 static void stats_usage(FILE *f)
@@ -22,37 +20,19 @@ static void stats_usage(FILE *f)
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct vt_analyse_verb verb = {
+		.flag = "json",
+		.flag_short = 'j',
+		.engine_opts = false,
+		.usage = stats_usage,
 	};
-	struct vt_engine_opts eo;
 	struct vt_engine *e;
-	bool json = false;
-	int c, ret;
+	bool json;
+	int ret;
 
-	memset(&eo, 0, sizeof(eo));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			stats_usage(stdout);
-			return VT_EXIT_OK;
-		default:
-			stats_usage(stderr);
-			return VT_EXIT_ERROR;
-		}
-	}
-	if (optind != argc - 1) {
-		stats_usage(stderr);
-		return VT_EXIT_ERROR;
-	}
-	if (vt_analyse_file(argv[optind], &eo, &e))
-		return VT_EXIT_ERROR;
+	ret = vt_analyse_cmdline(argc, argv, &verb, &json, &e);
+	if (ret || !e)
+		return ret;
 	ret = json ? vt_engine_stats_json(e, stdout) :
 		     vt_engine_stats_text(e, stdout);
 	vt_engine_free(e);
