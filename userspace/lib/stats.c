@@ -5,11 +5,41 @@
  * EOIs, MMIO writes) and per VFIO device. The end-to-end tests compare
  * these with the ground truth counted by the VMM and the guest.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include "engine_internal.h"
 #include "report.h"
 
 static const char *const st_names[4] = { "inv", "P", "A", "PA" };
+
+/* The per-IRQ counters printed first, in this order, by text and JSON. */
+static const struct {
+	const char *name;
+	size_t off;
+} irq_counts[] = {
+	{ "inject1", offsetof(struct vt_counts, inject[1]) },
+	{ "inject0", offsetof(struct vt_counts, inject[0]) },
+	{ "in_lr", offsetof(struct vt_counts, in_lr) },
+	{ "guest_eoi", offsetof(struct vt_counts, guest_eoi) },
+	{ "eoi_no_ack", offsetof(struct vt_counts, eoi_no_ack) },
+	{ "acks", offsetof(struct vt_counts, acks) },
+	{ "resamples", offsetof(struct vt_counts, resamples) },
+	{ "out_of_active", offsetof(struct vt_counts, out_of_active) },
+	{ "still_asserted", offsetof(struct vt_counts, still_asserted) },
+};
+
+/* irq_counts[] as " name N" (text) or ",\"name\":N" (JSON) */
+static void irq_counts_print(FILE *f, const struct vt_counts *c, bool json)
+{
+	unsigned long long v;
+	size_t k;
+
+	for (k = 0; k < sizeof(irq_counts) / sizeof(irq_counts[0]); k++) {
+		v = *(const uint64_t *)((const char *)c + irq_counts[k].off);
+		fprintf(f, json ? ",\"%s\":%llu" : " %s %llu", irq_counts[k].name,
+			v);
+	}
+}
 
 int vt_engine_stats_text(struct vt_engine *e, FILE *f)
 {
@@ -26,17 +56,8 @@ int vt_engine_stats_text(struct vt_engine *e, FILE *f)
 		const struct vt_irq *q = e->irqs[i];
 		const struct vt_counts *c = &q->cnt;
 
-		fprintf(f, "irq vm %u intid %u inject1 %llu inject0 %llu in_lr %llu guest_eoi %llu eoi_no_ack %llu acks %llu resamples %llu out_of_active %llu still_asserted %llu",
-			q->vm_id, q->intid,
-			(unsigned long long)c->inject[1],
-			(unsigned long long)c->inject[0],
-			(unsigned long long)c->in_lr,
-			(unsigned long long)c->guest_eoi,
-			(unsigned long long)c->eoi_no_ack,
-			(unsigned long long)c->acks,
-			(unsigned long long)c->resamples,
-			(unsigned long long)c->out_of_active,
-			(unsigned long long)c->still_asserted);
+		fprintf(f, "irq vm %u intid %u", q->vm_id, q->intid);
+		irq_counts_print(f, c, false);
 		for (ev = VT_VFIO_HANDLER; ev <= VT_VFIO_SEND_EVENTFD; ev++)
 			fprintf(f, " vfio_%s %llu", vt_vfio_event_name(ev),
 				(unsigned long long)c->vfio[ev]);
@@ -82,17 +103,10 @@ int vt_engine_stats_json(struct vt_engine *e, FILE *f)
 		const struct vt_irq *q = e->irqs[i];
 		const struct vt_counts *c = &q->cnt;
 
-		fprintf(f, "%s{\"vm\":%u,\"intid\":%u,\"gsi\":%d,\"inject1\":%llu,\"inject0\":%llu,\"in_lr\":%llu,\"guest_eoi\":%llu,\"eoi_no_ack\":%llu,\"acks\":%llu,\"resamples\":%llu,\"out_of_active\":%llu,\"still_asserted\":%llu,\"vfio\":{",
-			i ? "," : "", q->vm_id, q->intid, (int)q->gsi,
-			(unsigned long long)c->inject[1],
-			(unsigned long long)c->inject[0],
-			(unsigned long long)c->in_lr,
-			(unsigned long long)c->guest_eoi,
-			(unsigned long long)c->eoi_no_ack,
-			(unsigned long long)c->acks,
-			(unsigned long long)c->resamples,
-			(unsigned long long)c->out_of_active,
-			(unsigned long long)c->still_asserted);
+		fprintf(f, "%s{\"vm\":%u,\"intid\":%u,\"gsi\":%d", i ? "," : "",
+			q->vm_id, q->intid, (int)q->gsi);
+		irq_counts_print(f, c, true);
+		fprintf(f, ",\"vfio\":{");
 		for (ev = VT_VFIO_HANDLER; ev <= VT_VFIO_SEND_EVENTFD; ev++)
 			fprintf(f, "%s\"%s\":%llu", ev > 1 ? "," : "",
 				vt_vfio_event_name(ev),
