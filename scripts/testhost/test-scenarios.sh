@@ -35,12 +35,14 @@ all_scenarios=(
 	"lr-overflow|--scenario lr-overflow"
 	"lr-overflow-asc|--scenario lr-overflow-asc"
 	"migrate|--scenario migrate --vcpus 2"
+	"migrate-4vcpu|--scenario migrate --vcpus 4"
 	"vfio|--scenario vfio --vfio @EDU"
 	"no-resample-vfio|--scenario no-resample --vfio @EDU"
 	"guest-no-eoi-vfio|--scenario guest-no-eoi --vfio @EDU"
 	"storm-vfio|--scenario storm --vfio @EDU"
 	"vfio-nointxmask|--scenario vfio --vfio @EDU_NOMASK"
 	"storm-vfio-nointxmask|--scenario storm --vfio @EDU_NOMASK"
+	"no-resample-vfio-nointxmask|--scenario no-resample --vfio @EDU_NOMASK"
 )
 
 # Expected ground truth on Debian 6.1 (same on VHE, nVHE and GICv2 hosts).
@@ -55,11 +57,13 @@ declare -A expect=(
 	[lr-overflow]="status=done dir=6+4*rounds resample_mask=0xf active_after=0x30 post_mask=0xf post_taken=4*rounds resample=4+4*rounds missed=rounds"
 	[lr-overflow-asc]="status=done dir=6+6*rounds resample_mask=0x3f active_after=0 post_mask=0x3f post_taken=6*rounds resample=6+6*rounds missed=0"
 	[migrate]="status=done taken=rounds eoi=rounds retarget=rounds resample=rounds taken_v0=(rounds+1)/2 taken_v1=rounds/2 missed=0 missed_resample=0"
+	[migrate-4vcpu]="status=done vcpus=4 taken=rounds eoi=rounds retarget=rounds resample=rounds taken_v0=rounds/4 taken_v1=rounds/4 taken_v2=rounds/4 taken_v3=rounds/4 missed=0"
 	[vfio]="status=done nointxmask=0 raise=rounds taken=rounds eoi=rounds device_ack=rounds host_irq=rounds missed=0 spurious=0"
 	[no-resample-vfio]="status=done nointxmask=0 raise=rounds host_irq=1 taken=100 eoi=100"
 	[guest-no-eoi-vfio]="status=done nointxmask=0 raise=rounds host_irq=1 taken=1 eoi=0 missed=rounds-1"
 	[storm-vfio]="status=done nointxmask=0 raise=1 device_ack=1 taken=rounds eoi=rounds host_irq=1 missed=0"
 	[vfio-nointxmask]="status=done nointxmask=1 raise=rounds taken=rounds eoi=rounds device_ack=rounds host_irq=rounds missed=0 spurious=0"
+	[no-resample-vfio-nointxmask]="status=done nointxmask=1 raise=rounds host_irq=1 taken=100 eoi=100"
 	[storm-vfio-nointxmask]="status=done nointxmask=1 raise=1 device_ack=1 taken=rounds eoi=rounds host_irq=rounds missed=0"
 )
 
@@ -170,60 +174,67 @@ eval_expr() {
 	)
 }
 
-boot_times=()
-lock_wait=0
-for var in "${variants[@]}"; do
-	IFS='|' read -r vname vargs vgic vmode <<< "$var"
-	vout=$outdir/$vname
-	rm -rf "$vout"
-	mkdir -p "$vout"
-	guest_script > "$vout/scenarios.sh"
-	echo "# variant $vname: run.sh $vargs --edu"
-	t0=$(date +%s)
-	# shellcheck disable=SC2086
-	bash scripts/testhost/run.sh --out "$vout" --script "$vout/scenarios.sh" \
-		$vargs --edu --smp 2 --timeout 600 > "$vout/run.log" 2>&1
-	rc=$?
-	t1=$(date +%s)
-	up=$(grep -a -o 'VT_INIT_UP uptime=[0-9.]*' "$vout/serial.log" 2>/dev/null | head -n 1)
-	up=${up#VT_INIT_UP uptime=}
-	qwall=$(sed -n 's/.*poweroff \([0-9]*\)\.[0-9]*s wall.*/\1/p' "$vout/run.log")
-	lwait=$(sed -n 's/.*(lock wait \([0-9]*\)s).*/\1/p' "$vout/run.log")
-	lock_wait=$((lock_wait + ${lwait:-0}))
-	boot_times+=("$vname: init after ${up:-?}s, qemu ${qwall:-?}s")
-	echo "# variant $vname: run.sh rc=$rc, $((t1 - t0))s wall (qemu ${qwall:-?}s, lock wait ${lwait:-?}s), /init reached after ${up:-?}s"
-	if grep -q "$vmode" "$vout/kvm-mode.txt" 2>/dev/null; then
-		report OK "$vname: host boots, KVM says '$vmode'"
-	else
-		report NOTOK "$vname: host boots, KVM says '$vmode'" "run.sh rc=$rc"
-		sed 's/^/#   /' "$vout/run.log" | tail -n 45
-	fi
-	for e in "${scenarios[@]}"; do
-		name=${e%%|*}
-		desc="$vname $name"
-		line=$(grep -a '^VT_GROUND_TRUTH ' "$vout/$name.gt" 2>/dev/null | tail -n 1)
-		vrc=$(cat "$vout/$name.rc" 2>/dev/null || echo none)
-		if [ -z "$line" ]; then
-			report NOTOK "$desc" "no VT_GROUND_TRUTH line, vmm rc=$vrc"
+main() {
+	boot_times=()
+	lock_wait=0
+	for var in "${variants[@]}"; do
+		IFS='|' read -r vname vargs vgic vmode <<< "$var"
+		vout=$outdir/$vname
+		rm -rf "$vout"
+		mkdir -p "$vout"
+		guest_script > "$vout/scenarios.sh"
+		echo "# variant $vname: run.sh $vargs --edu"
+		t0=$(date +%s)
+		# shellcheck disable=SC2086
+		bash scripts/testhost/run.sh --out "$vout" --script "$vout/scenarios.sh" \
+			$vargs --edu --smp 2 --timeout 600 > "$vout/run.log" 2>&1
+		rc=$?
+		t1=$(date +%s)
+		up=$(grep -a -o 'VT_INIT_UP uptime=[0-9.]*' "$vout/serial.log" 2>/dev/null | head -n 1)
+		up=${up#VT_INIT_UP uptime=}
+		qwall=$(sed -n 's/.*poweroff \([0-9]*\)\.[0-9]*s wall.*/\1/p' "$vout/run.log")
+		lwait=$(sed -n 's/.*(lock wait \([0-9]*\)s).*/\1/p' "$vout/run.log")
+		lock_wait=$((lock_wait + ${lwait:-0}))
+		boot_times+=("$vname: init after ${up:-?}s, qemu ${qwall:-?}s")
+		echo "# variant $vname: run.sh rc=$rc, $((t1 - t0))s wall (qemu ${qwall:-?}s, lock wait ${lwait:-?}s), /init reached after ${up:-?}s"
+		if grep -q "$vmode" "$vout/kvm-mode.txt" 2>/dev/null; then
+			report OK "$vname: host boots, KVM says '$vmode'"
 		else
-			bad=$(judge "$name" "$line")
-			[ "$line" = "${line/ gic=$vgic /}" ] && bad="gic is not $vgic${bad:+; $bad}"
-			if [ -z "$bad" ] && [ "$vrc" = 0 ]; then
-				report OK "$desc"
-				echo "#   $line"
-				continue
-			fi
-			[ "$vrc" = 0 ] || bad="vmm rc=$vrc${bad:+; $bad}"
-			report NOTOK "$desc" "$bad"
-			echo "#   $line"
+			report NOTOK "$vname: host boots, KVM says '$vmode'" "run.sh rc=$rc"
+			sed 's/^/#   /' "$vout/run.log" | tail -n 45
 		fi
-		for f in "$vout/$name.err" "$vout/edu.err"; do
-			[ -s "$f" ] && sed "s|^|#   ${f##*/}: |" "$f" | tail -n 10
+		for e in "${scenarios[@]}"; do
+			name=${e%%|*}
+			desc="$vname $name"
+			line=$(grep -a '^VT_GROUND_TRUTH ' "$vout/$name.gt" 2>/dev/null | tail -n 1)
+			vrc=$(cat "$vout/$name.rc" 2>/dev/null || echo none)
+			if [ -z "$line" ]; then
+				report NOTOK "$desc" "no VT_GROUND_TRUTH line, vmm rc=$vrc"
+			else
+				bad=$(judge "$name" "$line")
+				[ "$line" = "${line/ gic=$vgic /}" ] && bad="gic is not $vgic${bad:+; $bad}"
+				if [ -z "$bad" ] && [ "$vrc" = 0 ]; then
+					report OK "$desc"
+					echo "#   $line"
+					continue
+				fi
+				[ "$vrc" = 0 ] || bad="vmm rc=$vrc${bad:+; $bad}"
+				report NOTOK "$desc" "$bad"
+				echo "#   $line"
+			fi
+			for f in "$vout/$name.err" "$vout/edu.err"; do
+				[ -s "$f" ] && sed "s|^|#   ${f##*/}: |" "$f" | tail -n 10
+			done
+			echo "#   serial log tail ($vout/serial.log):"
+			tail -n 25 "$vout/serial.log" 2>/dev/null | sed 's/^/#   | /'
 		done
-		echo "#   serial log tail ($vout/serial.log):"
-		tail -n 25 "$vout/serial.log" 2>/dev/null | sed 's/^/#   | /'
 	done
-done
-echo "# boot: ${boot_times[*]}"
-echo "# whole suite: $(( $(date +%s) - t_start ))s wall, of which ${lock_wait}s waiting for /tmp/vt-qemu.lock; $fails of $total failed"
-[ $fails -eq 0 ]
+	echo "# boot: ${boot_times[*]}"
+	echo "# whole suite: $(( $(date +%s) - t_start ))s wall, of which ${lock_wait}s waiting for /tmp/vt-qemu.lock; $fails of $total failed"
+	[ $fails -eq 0 ]
+}
+
+# main is one function so that bash has parsed all of it before it runs:
+# editing this file during a run cannot change the running test.
+main "$@"
+exit $?
