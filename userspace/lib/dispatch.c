@@ -11,16 +11,22 @@
 
 typedef int (*vt_handler)(struct vt_engine *e, const struct vt_hdr *rec);
 
+void vt_ev_init(struct vt_ev *ev, enum vt_ev_kind kind,
+		const struct vt_hdr *rec, struct vt_irq *irq)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->ts = rec->ts_ns;
+	ev->rec = rec;
+	ev->irq = irq;
+}
+
 void vt_emit_rec(struct vt_engine *e, const struct vt_hdr *rec,
-		     struct vt_irq *irq)
+		 struct vt_irq *irq)
 {
 	struct vt_ev ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = VT_EV_RECORD;
-	ev.ts = rec->ts_ns;
-	ev.rec = rec;
-	ev.irq = irq;
+	vt_ev_init(&ev, VT_EV_RECORD, rec, irq);
 	vt_eng_emit(e, &ev);
 }
 
@@ -104,11 +110,7 @@ static int h_ack(struct vt_engine *e, const struct vt_hdr *rec)
 	vt_irq_hist(irq, rec->ts_ns, "ack notify irqchip %u pin %u", r->irqchip,
 		    r->pin);
 	vt_lat_stage(irq, VT_ST_ACK, rec->ts_ns);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = VT_EV_ACK;
-	ev.ts = rec->ts_ns;
-	ev.rec = rec;
-	ev.irq = irq;
+	vt_ev_init(&ev, VT_EV_ACK, rec, irq);
 	vt_eng_emit(e, &ev);
 	vt_emit_rec(e, rec, irq);
 	return 0;

@@ -10,6 +10,16 @@
 #include "engine_internal.h"
 
 /**
+ * vt_ev_init() - start a derived event from the record it comes from
+ * @ev:		event to fill: zeroed, then kind, ts, rec and irq set
+ * @kind:	VT_EV_*
+ * @rec:	record being handled (gives the time)
+ * @irq:	the IRQ it concerns, or NULL
+ */
+void vt_ev_init(struct vt_ev *ev, enum vt_ev_kind kind,
+		const struct vt_hdr *rec, struct vt_irq *irq);
+
+/**
  * vt_emit_rec() - give the rules the VT_EV_RECORD event of @rec
  * @e:		engine
  * @rec:	record just handled

@@ -26,11 +26,36 @@ bool vt_lrrec_holds(const struct vt_rec_lr *r, uint32_t intid, struct vt_lr *out
 	return false;
 }
 
+/* The vCPU of an LR record; notes the GIC version and LR count it gives. */
+static struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
+				   const struct vt_rec_lr *r)
+{
+	struct vt_vcpu *v = vt_vcpu_get(e, r->hdr.vm_id, r->hdr.vcpu_id);
+
+	if (!v)
+		return NULL;
+	e->seen_gic = r->gic_version;
+	if (r->nr_lrs)
+		e->seen_nr_lrs = r->nr_lrs;
+	return v;
+}
+
+/* FLUSH or FOLD: the whole LR record of vCPU @v, before or after its LRs */
+static void lr_emit_rec(struct vt_engine *e, enum vt_ev_kind kind,
+			const struct vt_rec_lr *r, struct vt_vcpu *v)
+{
+	struct vt_ev ev;
+
+	vt_ev_init(&ev, kind, &r->hdr, NULL);
+	ev.lrrec = r;
+	ev.vcpu = v;
+	vt_eng_emit(e, &ev);
+}
+
 int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	const struct vt_rec_lr *r = (const void *)rec;
-	struct vt_vcpu *v = vt_vcpu_get(e, rec->vm_id, rec->vcpu_id);
-	struct vt_ev ev;
+	struct vt_vcpu *v = lr_rec_vcpu(e, r);
 	struct vt_lr lr;
 	struct vt_irq *irq;
 	char txt[80];
@@ -38,9 +63,6 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 
 	if (!v)
 		return -ENOMEM;
-	e->seen_gic = r->gic_version;
-	if (r->nr_lrs)
-		e->seen_nr_lrs = r->nr_lrs;
 	if (v->in_run && v->entry.used_lrs && e->lost == 0 &&
 	    e->by_type[VT_REC_LR_FOLD])
 		vt_eng_bug(e, "BUG: vm %u vCPU %u entered at %llu with LRs of its previous run never folded",
@@ -57,13 +79,7 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		    e->irqs[i]->lr_vcpu == rec->vcpu_id)
 			e->irqs[i]->lr_vcpu = VT_NO_VCPU;
 	/* Rules look at the previous state first (migration, overflow). */
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = VT_EV_FLUSH;
-	ev.ts = rec->ts_ns;
-	ev.rec = rec;
-	ev.lrrec = r;
-	ev.vcpu = v;
-	vt_eng_emit(e, &ev);
+	lr_emit_rec(e, VT_EV_FLUSH, r, v);
 
 	for (i = 0; i < r->used_lrs; i++) {
 		vt_lr_decode(r->gic_version, r->lr[i], &lr);
@@ -97,7 +113,7 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	const struct vt_rec_lr *r = (const void *)rec;
-	struct vt_vcpu *v = vt_vcpu_get(e, rec->vm_id, rec->vcpu_id);
+	struct vt_vcpu *v = lr_rec_vcpu(e, r);
 	struct vt_lr in, out;
 	struct vt_irq *irq;
 	struct vt_ev ev;
@@ -106,9 +122,6 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 
 	if (!v)
 		return -ENOMEM;
-	e->seen_gic = r->gic_version;
-	if (r->nr_lrs)
-		e->seen_nr_lrs = r->nr_lrs;
 	for (i = 0; i < r->used_lrs; i++) {
 		vt_lr_decode(r->gic_version, r->lr[i], &out);
 		have_in = v->in_run && i < v->entry.used_lrs &&
@@ -126,12 +139,8 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 		irq = vt_irq_get(e, rec->vm_id, out.vintid);
 		if (!irq)
 			return -ENOMEM;
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = VT_EV_LR_RUN;
-		ev.ts = rec->ts_ns;
-		ev.rec = rec;
+		vt_ev_init(&ev, VT_EV_LR_RUN, rec, irq);
 		ev.lrrec = r;
-		ev.irq = irq;
 		ev.vcpu = v;
 		ev.lr_index = (int)i;
 		ev.out = out;
@@ -166,13 +175,7 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 			irq->lr_vcpu = VT_NO_VCPU;
 		vt_eng_emit(e, &ev);
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = VT_EV_FOLD;
-	ev.ts = rec->ts_ns;
-	ev.rec = rec;
-	ev.lrrec = r;
-	ev.vcpu = v;
-	vt_eng_emit(e, &ev);
+	lr_emit_rec(e, VT_EV_FOLD, r, v);
 	v->in_run = false;
 	vt_emit_rec(e, rec, NULL);
 	return 0;
