@@ -2,7 +2,9 @@
 /*
  * hooks_irq.bpf.h - injection, ack, irqfd resample, irqfd assignment.
  *   INJECT:   kvm_vgic_inject_irq (arm64; fexit | kprobe+kretprobe),
- *             plus the SPI's vgic_irq state after it (VT_REC_IRQ_STATE)
+ *             plus the SPI's vgic_irq state after it (VT_REC_IRQ_STATE);
+ *             source from marks set by irqfd_resampler_ack and
+ *             kvm_arch_set_irq_inatomic (kprobe+kretprobe)
  *   ACK:      kvm_notify_acked_irq (fentry | kprobe)
  *   RESAMPLE: irqfd_resampler_ack (fentry | kprobe)
  *   IRQFD:    kvm_irqfd (fentry | kprobe; ret not known)
@@ -78,9 +80,35 @@ static __always_inline int vt_emit_resample(__u32 vm, __u32 gsi, __u32 nr,
 	return 0;
 }
 
+/*
+ * Injection sources (arm64): the de-assert irqfd_resampler_ack() issues
+ * is the first level-0 injection by the same task after it started;
+ * irqfd_wakeup's fast path runs inside kvm_arch_set_irq_inatomic().
+ */
+struct vt_src_mark {
+	__u64 resampler;	/* pid_tgid inside irqfd_resampler_ack */
+	__u32 inatomic;		/* kvm_arch_set_irq_inatomic depth */
+	__u32 __pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vt_src_mark);
+} vt_srcmark SEC(".maps");
+
+static __always_inline struct vt_src_mark *vt_srcmark_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vt_srcmark, &zero);
+}
+
 /* irqfd_resampler_ack(kian): kian is &resampler->notifier */
 static __always_inline int vt_resample(struct kvm_irq_ack_notifier *kian)
 {
+	struct vt_src_mark *sm = vt_srcmark_get();
 	struct kvm_kernel_irqfd_resampler *rs;
 	struct kvm_kernel_irqfd *irqfd;
 	struct list_head *head, *pos;
@@ -88,6 +116,8 @@ static __always_inline int vt_resample(struct kvm_irq_ack_notifier *kian)
 	__u32 nr = 0;
 	int i;
 
+	if (sm)
+		sm->resampler = bpf_get_current_pid_tgid();
 	rs = (void *)kian - bpf_core_field_offset(struct kvm_kernel_irqfd_resampler,
 						  notifier);
 	head = &rs->list;
@@ -176,12 +206,47 @@ static __always_inline int vt_emit_inject(__u32 vm, __u32 vcpu, __u32 intid,
 }
 
 #if defined(__TARGET_ARCH_arm64)
+/* source of an injection starting now (see struct vt_src_mark) */
+static __always_inline __u8 vt_inject_source(bool level, void *owner)
+{
+	struct vt_src_mark *sm = vt_srcmark_get();
+
+	if (sm && !level && sm->resampler == bpf_get_current_pid_tgid()) {
+		sm->resampler = 0;
+		return VT_SRC_RESAMPLER;
+	}
+	if (sm && sm->inatomic)
+		return VT_SRC_IRQFD;
+	return owner ? VT_SRC_KERNEL : VT_SRC_UNKNOWN;
+}
+
+SEC("kprobe/kvm_arch_set_irq_inatomic")
+int BPF_KPROBE(kp_inatomic)
+{
+	struct vt_src_mark *sm = vt_srcmark_get();
+
+	if (sm)
+		sm->inatomic++;
+	return 0;
+}
+
+SEC("kretprobe/kvm_arch_set_irq_inatomic")
+int BPF_KRETPROBE(kr_inatomic)
+{
+	struct vt_src_mark *sm = vt_srcmark_get();
+
+	if (sm && sm->inatomic)
+		sm->inatomic--;
+	return 0;
+}
+
 /*
  * kvm_vgic_inject_irq(kvm, cpuid | vcpu, intid, level, owner) returned
  * @ret: the injection, then the SPI's state.
  */
 static __always_inline int vt_inject(struct kvm *kvm, __u64 cpu_arg,
-				     __u32 intid, bool level, __s32 ret)
+				     __u32 intid, bool level, __u8 source,
+				     __s32 ret)
 {
 	struct vt_rec_irq_state *s;
 	struct vgic_irq *irq;
@@ -191,7 +256,7 @@ static __always_inline int vt_inject(struct kvm *kvm, __u64 cpu_arg,
 	if (intid < VT_SPI_BASE)
 		vcpu = vt_inject_vcpu_arg ? vt_vcpu_id((void *)cpu_arg) :
 			(__u32)cpu_arg;
-	vt_emit_inject(vm, vcpu, intid, level, VT_SRC_UNKNOWN, ret);
+	vt_emit_inject(vm, vcpu, intid, level, source, ret);
 	if (!vt_want_vm(vm))
 		return 0;
 	irq = vt_spi_irq(kvm, intid);
@@ -209,18 +274,23 @@ static __always_inline int vt_inject(struct kvm *kvm, __u64 cpu_arg,
 	return 0;
 }
 
+/* fexit: the resampler mark is consumed after the fact, same result */
 SEC("fexit/kvm_vgic_inject_irq")
 int BPF_PROG(fx_inject, struct kvm *kvm, __u64 cpu_arg, unsigned int intid,
 	     bool level, void *owner, int ret)
 {
-	return vt_inject(kvm, cpu_arg, intid, level, ret);
+	return vt_inject(kvm, cpu_arg, intid, level,
+			 vt_inject_source(level, owner), ret);
 }
 
 SEC("kprobe/kvm_vgic_inject_irq")
 int BPF_KPROBE(kp_inject, struct kvm *kvm, __u64 cpu_arg, unsigned int intid,
-	       bool level)
+	       bool level, void *owner)
 {
-	vt_stash_put(VT_HOOK_INJECT, (__u64)kvm, cpu_arg, intid, level);
+	__u8 src = vt_inject_source(level, owner);
+
+	vt_stash_put(VT_HOOK_INJECT, (__u64)kvm, cpu_arg, intid,
+		     (level ? 1 : 0) | ((__u64)src << 8));
 	return 0;
 }
 
@@ -231,7 +301,8 @@ int BPF_KRETPROBE(kr_inject, int ret)
 
 	if (!vt_stash_take(VT_HOOK_INJECT, &v))
 		return 0;
-	return vt_inject((void *)v.arg[0], v.arg[1], v.arg[2], v.arg[3] & 1, ret);
+	return vt_inject((void *)v.arg[0], v.arg[1], v.arg[2], v.arg[3] & 1,
+			 (v.arg[3] >> 8) & 0xff, ret);
 }
 #endif /* __TARGET_ARCH_arm64 */
 

@@ -23,6 +23,9 @@ const struct vt_attach_point vt_attach_points[] = {
 	AP(VT_HOOK_LR_FOLD_V2, SYMS("vgic_v2_fold_lr_state"), "fe_fold_v2", "kp_fold_v2", NULL),
 	AP(VT_HOOK_LR_FOLD_V3, SYMS("vgic_v3_fold_lr_state"), "fe_fold_v3", "kp_fold_v3", NULL),
 	AP(VT_HOOK_INJECT, SYMS("kvm_vgic_inject_irq"), "fx_inject", "kp_inject", "kr_inject"),
+	/* marks the irqfd fast path as the source of an injection */
+	AP(VT_HOOK_INJECT, SYMS("kvm_arch_set_irq_inatomic"), NULL, "kp_inatomic",
+	   "kr_inatomic"),
 	AP(VT_HOOK_ACK, SYMS("kvm_notify_acked_irq"), "fe_ack", "kp_ack", NULL),
 	AP(VT_HOOK_RESAMPLE, SYMS("irqfd_resampler_ack"), "fe_resample", "kp_resample", NULL),
 	AP(VT_HOOK_IRQFD, SYMS("kvm_irqfd"), "fe_irqfd", "kp_irqfd", NULL),
