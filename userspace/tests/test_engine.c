@@ -29,36 +29,35 @@ static int collect(const struct vt_hdr *rec, void *arg)
 	return 0;
 }
 
-static void load_text(const char *text, struct recbuf *rb,
-		      struct vt_host_facts *facts)
+/* Scenario text in @f (named @name in errors) -> @rb; closes @f. */
+static void load_stream(FILE *f, const char *name, struct recbuf *rb,
+			struct vt_host_facts *facts)
 {
 	char err[200];
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	long n;
 
 	assert_non_null(f);
 	rb->n = 0;
-	n = vt_scenario_import(f, "inline", facts, collect, rb, err, sizeof(err));
+	n = vt_scenario_import(f, name, facts, collect, rb, err, sizeof(err));
 	fclose(f);
 	if (n < 0)
 		fail_msg("%s", err);
 }
 
+static void load_text(const char *text, struct recbuf *rb,
+		      struct vt_host_facts *facts)
+{
+	load_stream(fmemopen((void *)text, strlen(text), "r"), "inline", rb,
+		    facts);
+}
+
 static void load_scen(const char *name, struct recbuf *rb,
 		      struct vt_host_facts *facts)
 {
-	char path[512], err[200];
-	FILE *f;
-	long n;
+	char path[512];
 
 	snprintf(path, sizeof(path), "%s/scenarios/%s.txt", VT_TEST_DIR, name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	rb->n = 0;
-	n = vt_scenario_import(f, path, facts, collect, rb, err, sizeof(err));
-	fclose(f);
-	if (n < 0)
-		fail_msg("%s", err);
+	load_stream(fopen(path, "r"), path, rb, facts);
 }
 
 static char *render(struct vt_engine *e, int (*fn)(struct vt_engine *, FILE *))
@@ -97,28 +96,57 @@ static struct vt_engine *run(struct recbuf *rb, struct vt_host_facts *facts,
 	return e;
 }
 
+/* The records of a scenario text, or of a scenario file, whole-file sorted */
+static struct vt_engine *run_text(const char *text)
+{
+	static struct recbuf rb;
+	static struct vt_host_facts facts;
+
+	load_text(text, &rb, &facts);
+	return run(&rb, &facts, VT_WINDOW_ALL, NULL);
+}
+
+static struct vt_engine *run_scen(const char *name)
+{
+	static struct recbuf rb;
+	static struct vt_host_facts facts;
+
+	load_scen(name, &rb, &facts);
+	return run(&rb, &facts, VT_WINDOW_ALL, NULL);
+}
+
+/* @fn's output of @e contains each of the NULL-terminated strings. */
+static void expect_output(struct vt_engine *e,
+			  int (*fn)(struct vt_engine *, FILE *), ...)
+{
+	const char *want;
+	va_list ap;
+	char *s = render(e, fn);
+
+	va_start(ap, fn);
+	while ((want = va_arg(ap, const char *)))
+		if (!strstr(s, want))
+			fail_msg("output lacks \"%s\"", want);
+	va_end(ap);
+	free(s);
+}
+
 /* Stats of the healthy scenario equal what the scenario contains. */
 static void test_stats_counts(void **state)
 {
-	static struct recbuf rb;
-	struct vt_host_facts facts;
 	struct vt_engine *e;
-	char *s;
 
 	(void)state;
-	load_scen("healthy", &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
-	s = render(e, vt_engine_stats_text);
-	assert_non_null(strstr(s, "irq vm 100 intid 32 inject1 5 inject0 5 in_lr 10 guest_eoi 5 eoi_no_ack 0 acks 5 resamples 5 out_of_active 5 still_asserted 0"));
-	assert_non_null(strstr(s, "vfio_handler 5 vfio_mask 0 vfio_unmask 0 vfio_unmask_handler 5"));
-	assert_non_null(strstr(s, "lr_P_to_A 5 lr_A_to_inv 5"));
-	assert_non_null(strstr(s, "type ack 5\n"));
-	assert_non_null(strstr(s, "dev 0000:00:02.0 vm 100 gsi 0 host_irq 45 handler 5"));
-	free(s);
-	s = render(e, vt_engine_stats_json);
-	assert_non_null(strstr(s, "\"acks\":5,\"resamples\":5"));
-	assert_non_null(strstr(s, "\"P->A\":5,\"A->inv\":5"));
-	free(s);
+	e = run_scen("healthy");
+	expect_output(e, vt_engine_stats_text,
+		      "irq vm 100 intid 32 inject1 5 inject0 5 in_lr 10 guest_eoi 5 eoi_no_ack 0 acks 5 resamples 5 out_of_active 5 still_asserted 0",
+		      "vfio_handler 5 vfio_mask 0 vfio_unmask 0 vfio_unmask_handler 5",
+		      "lr_P_to_A 5 lr_A_to_inv 5",
+		      "type ack 5\n",
+		      "dev 0000:00:02.0 vm 100 gsi 0 host_irq 45 handler 5", NULL);
+	expect_output(e, vt_engine_stats_json,
+		      "\"acks\":5,\"resamples\":5",
+		      "\"P->A\":5,\"A->inv\":5", NULL);
 	vt_engine_free(e);
 }
 
@@ -177,33 +205,20 @@ static void test_reorder(void **state)
 /* An LR that changes vINTID between entry and exit is a BUG, not a crash. */
 static void test_impossible_state(void **state)
 {
-	static struct recbuf rb;
-	struct vt_host_facts facts;
 	struct vt_engine *e;
-	char *s;
 
 	(void)state;
-	load_text("@0 flush lr=32:P:eoi\n@10us fold lr=40:A:eoi\n@20us flush lr=40:A:eoi\n",
-		  &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	e = run_text("@0 flush lr=32:P:eoi\n@10us fold lr=40:A:eoi\n@20us flush lr=40:A:eoi\n");
 	assert_int_equal(vt_engine_nr_bugs(e), 1);
-	s = render(e, vt_engine_report_text);
-	free(s);
+	expect_output(e, vt_engine_report_text,
+		      "BUG: vm 1 vCPU 0 LR0 holds vINTID 40 at exit but 32 at entry",
+		      NULL);
 	vt_engine_free(e);
-	load_text("@0 flush lr=32:P:eoi lr=33:P:eoi lr=34:P:eoi nr=2\n", &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	e = run_text("@0 flush lr=32:P:eoi lr=33:P:eoi lr=34:P:eoi nr=2\n");
 	assert_int_equal(vt_engine_nr_bugs(e), 1);
-	s = render(e, vt_engine_report_text);
-	assert_non_null(strstr(s, "BUG: vm 1 vCPU 0 entered at 0 with 3 LRs in use but only 2 implemented"));
-	free(s);
-	vt_engine_free(e);
-	load_text("@0 flush lr=32:P:eoi\n@10us fold lr=40:A:eoi\n@20us flush lr=40:A:eoi\n",
-		  &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
-	assert_int_equal(vt_engine_nr_bugs(e), 1);
-	s = render(e, vt_engine_report_text);
-	assert_non_null(strstr(s, "BUG: vm 1 vCPU 0 LR0 holds vINTID 40 at exit but 32 at entry"));
-	free(s);
+	expect_output(e, vt_engine_report_text,
+		      "BUG: vm 1 vCPU 0 entered at 0 with 3 LRs in use but only 2 implemented",
+		      NULL);
 	vt_engine_free(e);
 }
 
@@ -211,7 +226,6 @@ static void test_invalid_feed(void **state)
 {
 	struct vt_rec_inject r;
 	struct vt_engine *e;
-	char *s;
 
 	(void)state;
 	assert_int_equal(vt_engine_new(NULL, &e), 0);
@@ -223,61 +237,43 @@ static void test_invalid_feed(void **state)
 	r.hdr.size = sizeof(r);
 	assert_int_equal(vt_engine_feed(e, &r.hdr), -EINVAL);
 	assert_int_equal(vt_engine_finish(e), 0);
-	s = render(e, vt_engine_report_text);
-	assert_non_null(strstr(s, "0 processed, 2 invalid"));
-	free(s);
+	expect_output(e, vt_engine_report_text, "0 processed, 2 invalid", NULL);
 	vt_engine_free(e);
 }
 
 static void test_lost_json(void **state)
 {
-	static struct recbuf rb;
-	struct vt_host_facts facts;
 	struct vt_engine *e;
-	char *s;
 
 	(void)state;
-	load_scen("lost-records", &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	e = run_scen("lost-records");
 	assert_int_equal(vt_engine_lost(e), 3);
-	s = render(e, vt_engine_report_json);
-	assert_non_null(strstr(s, "\"lost\":3,\"findings_may_be_false\":true"));
-	free(s);
+	expect_output(e, vt_engine_report_json,
+		      "\"lost\":3,\"findings_may_be_false\":true", NULL);
 	vt_engine_free(e);
-	load_scen("healthy", &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
-	s = render(e, vt_engine_report_json);
-	assert_non_null(strstr(s, "\"lost\":0,\"findings_may_be_false\":false"));
-	free(s);
+	e = run_scen("healthy");
+	expect_output(e, vt_engine_report_json,
+		      "\"lost\":0,\"findings_may_be_false\":false", NULL);
 	vt_engine_free(e);
 }
 
 /* With the ack hook reported missing, missed-resample stays silent. */
+/* 2018 sequence 1 on a resampled IRQ, without ack */
+#define MR_RECS "@0 irqfd gsi=0 resample key=1 rkey=2\n" \
+	"@1ms flush lr=32:PA:eoi\n@+10us fold lr=32:P:eoi\n@+10us flush lr=32:P:eoi\n"
+
 static void test_missing_hook(void **state)
 {
-	static struct recbuf rb;
-	struct vt_host_facts facts;
 	struct vt_engine *e;
-	char *s;
 
 	(void)state;
-	load_text("@0 meta hook=ack attach=missing\n"
-		  "@0 irqfd gsi=0 resample key=1 rkey=2\n"
-		  "@1ms flush lr=32:PA:eoi\n@+10us fold lr=32:P:eoi\n@+10us flush lr=32:P:eoi\n",
-		  &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	e = run_text("@0 meta hook=ack attach=missing\n" MR_RECS);
 	assert_int_equal(vt_engine_nr_findings(e), 0);
-	s = render(e, vt_engine_report_text);
-	assert_non_null(strstr(s, "ack=MISSING"));
-	assert_non_null(strstr(s, "missed-resample is not evaluated"));
-	free(s);
+	expect_output(e, vt_engine_report_text, "ack=MISSING",
+		      "missed-resample is not evaluated", NULL);
 	vt_engine_free(e);
 	/* the same records with the hook attached: found */
-	load_text("@0 meta hook=ack attach=kprobe\n"
-		  "@0 irqfd gsi=0 resample key=1 rkey=2\n"
-		  "@1ms flush lr=32:PA:eoi\n@+10us fold lr=32:P:eoi\n@+10us flush lr=32:P:eoi\n",
-		  &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	e = run_text("@0 meta hook=ack attach=kprobe\n" MR_RECS);
 	assert_int_equal(vt_engine_nr_findings(e), 1);
 	vt_engine_free(e);
 }
@@ -285,101 +281,83 @@ static void test_missing_hook(void **state)
 /* gsi -> INTID learnt from acks; VFIO linked without keys by adjacency. */
 static void test_linking(void **state)
 {
-	static struct recbuf rb;
-	struct vt_host_facts facts;
 	struct vt_engine *e;
-	char *s;
 
 	(void)state;
-	load_text("@0 irqfd gsi=7 resample\n"
-		  "@1ms vfio handler dev=0000:00:05.0 irq=50 masked=1 result=1\n"
-		  "@+10us ack pin=5 gsi=7\n"
-		  "@+1us resample gsi=7\n"
-		  "@+1us vfio unmask_handler dev=0000:00:05.0 irq=50 masked=0\n",
-		  &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
-	s = render(e, vt_engine_stats_text);
+	e = run_text("@0 irqfd gsi=7 resample\n"
+		     "@1ms vfio handler dev=0000:00:05.0 irq=50 masked=1 result=1\n"
+		     "@+10us ack pin=5 gsi=7\n"
+		     "@+1us resample gsi=7\n"
+		     "@+1us vfio unmask_handler dev=0000:00:05.0 irq=50 masked=0\n");
 	/* resample of gsi 7 lands on INTID 37 (pin 5 + 32), not 39 */
-	assert_non_null(strstr(s, "irq vm 1 intid 37 inject1 0 inject0 0 in_lr 0 guest_eoi 0 eoi_no_ack 0 acks 1 resamples 1"));
-	assert_non_null(strstr(s, "vfio_unmask_handler 1"));
-	assert_non_null(strstr(s, "dev 0000:00:05.0 vm 1 gsi 7 host_irq 50"));
-	free(s);
+	expect_output(e, vt_engine_stats_text,
+		      "irq vm 1 intid 37 inject1 0 inject0 0 in_lr 0 guest_eoi 0 eoi_no_ack 0 acks 1 resamples 1",
+		      "vfio_unmask_handler 1",
+		      "dev 0000:00:05.0 vm 1 gsi 7 host_irq 50", NULL);
 	vt_engine_free(e);
 }
 
 /* An EOI without ack only matters for a resampled IRQ. */
 static void test_unresampled_eoi(void **state)
 {
-	static struct recbuf rb;
-	struct vt_host_facts facts;
+	static const struct {
+		const char *irqfd;	/* the VM's irqfd registrations */
+		unsigned int findings;
+		enum vt_severity sev;
+	} t[] = {
+		/* VM set up in the trace: gsi 1 (INTID 33) has no irqfd: no finding */
+		{ "@0 irqfd gsi=0 resample key=1 rkey=2\n", 0, 0 },
+		/* registrations not in the trace: cannot tell, WARNING */
+		{ "", 1, VT_SEV_WARNING },
+		/* resampled through gsi 1: ERROR */
+		{ "@0 irqfd gsi=1 resample key=1 rkey=2\n", 1, VT_SEV_ERROR },
+	};
 	struct vt_engine *e;
+	char text[512];
+	size_t i;
 
 	(void)state;
-	/* VM set up in the trace: gsi 1 (INTID 33) has no irqfd: no finding */
-	load_text("facts kernel=6.19.0\n@0 irqfd gsi=0 resample key=1 rkey=2\n"
-		  "@1ms flush lr=33:P:eoi\n@+10us fold lr=33:inv:eoi\n@+10us flush used=0\n",
-		  &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
-	assert_int_equal(vt_engine_nr_findings(e), 0);
-	vt_engine_free(e);
-	/* registrations not in the trace: cannot tell, WARNING */
-	load_text("facts kernel=6.19.0\n"
-		  "@1ms flush lr=33:P:eoi\n@+10us fold lr=33:inv:eoi\n@+10us flush used=0\n",
-		  &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
-	assert_int_equal(vt_engine_nr_findings(e), 1);
-	assert_int_equal(vt_engine_finding(e, 0)->severity, VT_SEV_WARNING);
-	vt_engine_free(e);
-	/* resampled through gsi 1: ERROR */
-	load_text("facts kernel=6.19.0\n@0 irqfd gsi=1 resample key=1 rkey=2\n"
-		  "@1ms flush lr=33:P:eoi\n@+10us fold lr=33:inv:eoi\n@+10us flush used=0\n",
-		  &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
-	assert_int_equal(vt_engine_nr_findings(e), 1);
-	assert_int_equal(vt_engine_finding(e, 0)->severity, VT_SEV_ERROR);
-	vt_engine_free(e);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), "facts kernel=6.19.0\n%s%s", t[i].irqfd,
+			 "@1ms flush lr=33:P:eoi\n@+10us fold lr=33:inv:eoi\n@+10us flush used=0\n");
+		e = run_text(text);
+		assert_int_equal(vt_engine_nr_findings(e), t[i].findings);
+		if (t[i].findings)
+			assert_int_equal(vt_engine_finding(e, 0)->severity, t[i].sev);
+		vt_engine_free(e);
+	}
 }
 
 /* A deassigned irqfd (VM going away) does not leave a masked finding. */
+/* a VFIO INTx line masked, injected and loaded, then never unmasked */
+#define MASKED "@0 irqfd gsi=0 resample key=0x11 rkey=0x22\n" \
+	"@1ms vfio handler irq=45 masked=1 result=1 tkey=0x11 ukey=0x22\n" \
+	"@+2us inject intid=32 level=1 src=irqfd\n" \
+	"@+10us flush lr=32:P:eoi\n"
+
 static void test_deassign_stops_wait(void **state)
 {
-	static struct recbuf rb;
-	struct vt_host_facts facts;
 	struct vt_engine *e;
 
 	(void)state;
-	load_text("@0 irqfd gsi=0 resample key=0x11 rkey=0x22\n"
-		  "@1ms vfio handler irq=45 masked=1 result=1 tkey=0x11 ukey=0x22\n"
-		  "@+2us inject intid=32 level=1 src=irqfd\n"
-		  "@+10us flush lr=32:P:eoi\n"
-		  "@+10ms irqfd gsi=0 deassign\n"
-		  "@2s flush used=0\n", &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	e = run_text(MASKED "@+10ms irqfd gsi=0 deassign\n@2s flush used=0\n");
 	assert_int_equal(vt_engine_nr_findings(e), 0);
 	vt_engine_free(e);
 	/* the same without the deassign: found */
-	load_text("@0 irqfd gsi=0 resample key=0x11 rkey=0x22\n"
-		  "@1ms vfio handler irq=45 masked=1 result=1 tkey=0x11 ukey=0x22\n"
-		  "@+2us inject intid=32 level=1 src=irqfd\n"
-		  "@+10us flush lr=32:P:eoi\n"
-		  "@2s flush used=0\n", &rb, &facts);
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	e = run_text(MASKED "@2s flush used=0\n");
 	assert_int_equal(vt_engine_nr_findings(e), 1);
 	assert_string_equal(vt_engine_finding(e, 0)->rule, "intx-masked-forever");
 	vt_engine_free(e);
 }
 
-/* Without any nr_lrs (BPF traces), LR overflow is still found. */
-static void test_nr_lrs_inferred(void **state)
+/* A scenario as a BPF trace gives it: no nr_lrs in the facts or LR records. */
+static struct vt_engine *run_scen_without_nr_lrs(const char *name)
 {
 	static struct recbuf rb;
 	struct vt_host_facts facts;
-	struct vt_engine *e;
 	unsigned int i;
-	char *s;
 
-	(void)state;
-	load_scen("lr-overflow", &rb, &facts);
+	load_scen(name, &rb, &facts);
 	facts.nr_lrs = 0;
 	for (i = 0; i < rb.n; i++) {
 		struct vt_rec_lr *r = (void *)rb.r[i].b;
@@ -387,26 +365,25 @@ static void test_nr_lrs_inferred(void **state)
 		if (r->hdr.type == VT_REC_LR_FLUSH || r->hdr.type == VT_REC_LR_FOLD)
 			r->nr_lrs = 0;
 	}
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	return run(&rb, &facts, VT_WINDOW_ALL, NULL);
+}
+
+/* Without any nr_lrs (BPF traces), LR overflow is still found. */
+static void test_nr_lrs_inferred(void **state)
+{
+	struct vt_engine *e;
+
+	(void)state;
+	e = run_scen_without_nr_lrs("lr-overflow");
 	assert_int_equal(vt_engine_nr_findings(e), 2);
 	assert_string_equal(vt_engine_finding(e, 0)->rule, "eoi-lost-lr-overflow");
 	assert_int_equal(vt_engine_finding(e, 0)->intid, 36);
 	assert_int_equal(vt_engine_finding(e, 1)->intid, 37);
-	s = render(e, vt_engine_report_text);
-	assert_non_null(strstr(s, "takes the largest used_lrs seen (4)"));
-	assert_non_null(strstr(s, "? LRs"));
-	free(s);
+	expect_output(e, vt_engine_report_text,
+		      "takes the largest used_lrs seen (4)", "? LRs", NULL);
 	vt_engine_free(e);
 	/* the ascending control stays clean */
-	load_scen("ctl-lr-overflow-asc", &rb, &facts);
-	facts.nr_lrs = 0;
-	for (i = 0; i < rb.n; i++) {
-		struct vt_rec_lr *r = (void *)rb.r[i].b;
-
-		if (r->hdr.type == VT_REC_LR_FLUSH || r->hdr.type == VT_REC_LR_FOLD)
-			r->nr_lrs = 0;
-	}
-	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	e = run_scen_without_nr_lrs("ctl-lr-overflow-asc");
 	assert_int_equal(vt_engine_nr_findings(e), 0);
 	vt_engine_free(e);
 }
@@ -499,7 +476,6 @@ static void test_convert(void **state)
 	struct vt_engine *e;
 	unsigned int i;
 	FILE *f;
-	char *s;
 
 	(void)state;
 	snprintf(raw, sizeof(raw), "/tmp/vt-conv-%d.raw", (int)getpid());
@@ -514,10 +490,8 @@ static void test_convert(void **state)
 	assert_int_equal(cli("convert", "--raw", raw, "-o", out), 2);	/* exists */
 	memset(&o, 0, sizeof(o));
 	assert_int_equal(vt_analyse_file(out, &o, &e), 0);
-	s = render(e, vt_engine_stats_text);
-	assert_non_null(strstr(s, "records 52 invalid 0 lost 0"));
-	assert_non_null(strstr(s, "acks 5 resamples 5"));
-	free(s);
+	expect_output(e, vt_engine_stats_text, "records 52 invalid 0 lost 0",
+		      "acks 5 resamples 5", NULL);
 	vt_engine_free(e);
 	/* a stream cut inside a record, and one with a bad size */
 	assert_int_equal(truncate(raw, 100), 0);
