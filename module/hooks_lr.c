@@ -37,7 +37,8 @@ static DEFINE_PER_CPU(u32, vt_hcr_val);
 static int vt_sync_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	/* nr_lrs is only known (ICH_VTR_EL2 readable) on VHE + GICv3 */
-	if (!vt_group_on(VT_GRP_LR) || !vt_host_nr_lrs())
+	if (!vt_group_on(VT_GRP_LR) || !vt_host_nr_lrs() ||
+	    vt_vcpu_ap_list_empty((struct kvm_vcpu *)vt_arg(regs, 0)))
 		return 0;
 	this_cpu_write(vt_hcr_val, (u32)read_sysreg_s(SYS_ICH_HCR_EL2));
 	this_cpu_write(vt_hcr_vcpu, (struct kvm_vcpu *)vt_arg(regs, 0));
@@ -82,9 +83,15 @@ static void vt_lr_record(u16 type, struct kvm_vcpu *vcpu, u8 gic)
 
 static int vt_flush_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	if (!vt_group_on(VT_GRP_LR))
+	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)vt_arg(regs, 0);
+
+	/*
+	 * Empty ap_list: no LR will be loaded (used_lrs stays 0), so skip
+	 * the return probe, which on most guest entries is pure cost.
+	 */
+	if (!vt_group_on(VT_GRP_LR) || vt_vcpu_ap_list_empty(vcpu))
 		return 1;
-	*(struct kvm_vcpu **)ri->data = (struct kvm_vcpu *)vt_arg(regs, 0);
+	*(struct kvm_vcpu **)ri->data = vcpu;
 	return 0;
 }
 

@@ -48,6 +48,12 @@ static inline unsigned int vt_vcpu_read_lrs(struct kvm_vcpu *vcpu, u8 gic,
 	return used;
 }
 
+/* Nothing on the vCPU's ap_list: flush/sync return at once, no LR used. */
+static inline bool vt_vcpu_ap_list_empty(struct kvm_vcpu *vcpu)
+{
+	return list_empty_careful(&vcpu->arch.vgic_cpu.ap_list_head);
+}
+
 /* INTID in an LR value: GICv2-model guests use the 10-bit field. */
 static inline u32 vt_lr_intid(struct kvm_vcpu *vcpu, u8 gic, u64 val)
 {
