@@ -200,7 +200,7 @@ if [ $mode = tar ]; then
 	tar -c -C /vt/out . | base64
 	echo VT_TAR_END
 else
-	umount /vt/out
+	umount /vt/out 2>/dev/null || { sync; umount -l /vt/out; }
 fi
 echo "VT_SCRIPT_RC=$rc uptime=$(cut -d' ' -f1 /proc/uptime)"
 sync

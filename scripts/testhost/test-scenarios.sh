@@ -12,6 +12,8 @@
 #
 #   VT_VARIANTS="vhe nvhe gicv2"   variants to run (default: all three)
 #   VT_SCENARIOS="healthy storm"   scenarios to run (default: all)
+#   VT_JUDGE_ONLY=1                no boots: judge the results already in
+#                                  build/out/testhost/<variant>/ again
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 top=$PWD
@@ -180,21 +182,25 @@ main() {
 	for var in "${variants[@]}"; do
 		IFS='|' read -r vname vargs vgic vmode <<< "$var"
 		vout=$outdir/$vname
-		rm -rf "$vout"
-		mkdir -p "$vout"
-		guest_script > "$vout/scenarios.sh"
-		echo "# variant $vname: run.sh $vargs --edu"
 		t0=$(date +%s)
-		# shellcheck disable=SC2086
-		bash scripts/testhost/run.sh --out "$vout" --script "$vout/scenarios.sh" \
-			$vargs --edu --smp 2 --timeout 600 > "$vout/run.log" 2>&1
-		rc=$?
+		if [ "${VT_JUDGE_ONLY:-0}" = 1 ]; then
+			rc=judge-only
+		else
+			rm -rf "$vout"
+			mkdir -p "$vout"
+			guest_script > "$vout/scenarios.sh"
+			echo "# variant $vname: run.sh $vargs --edu"
+			# shellcheck disable=SC2086
+			bash scripts/testhost/run.sh --out "$vout" --script "$vout/scenarios.sh" \
+				$vargs --edu --smp 2 --timeout 600 > "$vout/run.log" 2>&1
+			rc=$?
+		fi
 		t1=$(date +%s)
 		up=$(grep -a -o 'VT_INIT_UP uptime=[0-9.]*' "$vout/serial.log" 2>/dev/null | head -n 1)
 		up=${up#VT_INIT_UP uptime=}
 		qwall=$(sed -n 's/.*poweroff \([0-9]*\)\.[0-9]*s wall.*/\1/p' "$vout/run.log")
 		lwait=$(sed -n 's/.*(lock wait \([0-9]*\)s).*/\1/p' "$vout/run.log")
-		lock_wait=$((lock_wait + ${lwait:-0}))
+		[ "$rc" = judge-only ] || lock_wait=$((lock_wait + ${lwait:-0}))
 		boot_times+=("$vname: init after ${up:-?}s, qemu ${qwall:-?}s")
 		echo "# variant $vname: run.sh rc=$rc, $((t1 - t0))s wall (qemu ${qwall:-?}s, lock wait ${lwait:-?}s), /init reached after ${up:-?}s"
 		if grep -q "$vmode" "$vout/kvm-mode.txt" 2>/dev/null; then
@@ -225,8 +231,11 @@ main() {
 			for f in "$vout/$name.err" "$vout/edu.err"; do
 				[ -s "$f" ] && sed "s|^|#   ${f##*/}: |" "$f" | tail -n 10
 			done
-			echo "#   serial log tail ($vout/serial.log):"
-			tail -n 25 "$vout/serial.log" 2>/dev/null | sed 's/^/#   | /'
+			echo "#   serial log, this scenario's part ($vout/serial.log):"
+			tr -d '\r' < "$vout/serial.log" 2>/dev/null | sed -n "/^=== $name\$/,/^=== /p" |
+				head -n 25 | sed 's/^/#   | /'
+			echo "#   serial log tail:"
+			tail -n 15 "$vout/serial.log" 2>/dev/null | sed 's/^/#   | /'
 		done
 	done
 	echo "# boot: ${boot_times[*]}"
