@@ -32,11 +32,14 @@
 # --timeout.
 set -euo pipefail
 
+# The whole script is one compound command, parsed before it runs: editing
+# this file cannot disturb runs already started.
+{
 top=$(cd "$(dirname "$0")/../.." && pwd)
 prog=run.sh
 
 usage() {
-	sed -n '6,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '8,10p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 die() { echo "$prog: $*" >&2; exit 2; }
@@ -269,3 +272,4 @@ rc=${rc%% *}
 echo "$prog: boot+script+poweroff ${wall}s wall (lock wait $((${t0%.*} - tl))s), script rc $rc, $(grep -a -o 'VT_INIT_UP uptime=[0-9.]*' "$log" | head -n 1)" >&2
 [ "$rc" = 0 ] || fail "script exited with $rc" "$rc"
 exit 0
+}
