@@ -68,6 +68,23 @@ int vt_parse_u64(const char *s, uint64_t *out);
 int vt_parse_duration(const char *s, uint64_t *out);
 
 /**
+ * vt_in_out_cmdline() - parse "IN -o OUT [--force]" (import, timeline)
+ * @argc:	argument count
+ * @argv:	arguments, argv[0] is the verb
+ * @usage:	prints the verb's usage and examples
+ * @in:		the one positional argument, or NULL after --help
+ * @out:	the argument of -o/--output
+ * @force:	set to whether -f/--force was given
+ *
+ * Prints the usage on stdout for --help, on stderr for a bad option,
+ * no -o or not exactly one IN.
+ *
+ * Return: VT_EXIT_OK (*@in is set, or NULL after --help) or VT_EXIT_ERROR.
+ */
+int vt_in_out_cmdline(int argc, char **argv, void (*usage)(FILE *f),
+		      const char **in, const char **out, bool *force);
+
+/**
  * vt_analyse_file() - read a trace file into a new engine and finish it
  * @path:	trace file
  * @opts:	engine options (facts are taken from the file)

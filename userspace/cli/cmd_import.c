@@ -4,7 +4,6 @@
  * scenario into a trace file (replay tests, docs/engine.md).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,48 +76,26 @@ static int write_out(struct import_ctx *c)
 
 int cmd_import(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct import_ctx c;
+	const char *path;
 	char err[240];
 	FILE *in;
 	long n;
 	size_t i;
-	int ch, ret;
+	int ret;
 
 	memset(&c, 0, sizeof(c));
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			c.out = optarg;
-			break;
-		case 'f':
-			c.force = true;
-			break;
-		case 'h':
-			import_usage(stdout);
-			return VT_EXIT_OK;
-		default:
-			import_usage(stderr);
-			return VT_EXIT_ERROR;
-		}
-	}
-	if (!c.out || optind != argc - 1) {
-		import_usage(stderr);
-		return VT_EXIT_ERROR;
-	}
-	in = strcmp(argv[optind], "-") ? fopen(argv[optind], "r") : stdin;
+	ret = vt_in_out_cmdline(argc, argv, import_usage, &path, &c.out,
+				&c.force);
+	if (ret || !path)
+		return ret;
+	in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!in) {
-		fprintf(stderr, "vgic-trace import: %s: %s\n", argv[optind],
+		fprintf(stderr, "vgic-trace import: %s: %s\n", path,
 			strerror(errno));
 		return VT_EXIT_ERROR;
 	}
-	n = vt_scenario_import(in, argv[optind], &c.facts, keep, &c, err,
+	n = vt_scenario_import(in, path, &c.facts, keep, &c, err,
 			       sizeof(err));
 	if (in != stdin)
 		fclose(in);

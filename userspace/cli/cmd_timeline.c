@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,40 +53,16 @@ static int fill(const char *path, struct vt_timeline *tl)
 
 int cmd_timeline(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *out = NULL;
+	const char *in, *out;
 	struct vt_timeline *tl;
 	unsigned long events;
-	bool force = false;
+	bool force;
 	FILE *f;
-	int c, fd, ret;
+	int fd, ret;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'f':
-			force = true;
-			break;
-		case 'h':
-			timeline_usage(stdout);
-			return VT_EXIT_OK;
-		default:
-			timeline_usage(stderr);
-			return VT_EXIT_ERROR;
-		}
-	}
-	if (!out || optind != argc - 1) {
-		timeline_usage(stderr);
-		return VT_EXIT_ERROR;
-	}
+	ret = vt_in_out_cmdline(argc, argv, timeline_usage, &in, &out, &force);
+	if (ret || !in)
+		return ret;
 	if (!strcmp(out, "-")) {
 		f = stdout;
 	} else {
@@ -107,7 +82,7 @@ int cmd_timeline(int argc, char **argv)
 			fclose(f);
 		return VT_EXIT_ERROR;
 	}
-	ret = fill(argv[optind], tl);
+	ret = fill(in, tl);
 	if (vt_timeline_finish(tl, &events) && !ret)
 		ret = -EIO;
 	if (f != stdout && fclose(f) && !ret)
