@@ -87,6 +87,22 @@ static inline struct vt_engine *scen_engine(const char *scen,
 	return c.e;
 }
 
+/* @fn's output of @e, NUL-terminated (free it); its length in *@len if @len */
+static inline char *render(struct vt_engine *e,
+			   int (*fn)(struct vt_engine *, FILE *), size_t *len)
+{
+	char *buf;
+	size_t n;
+	FILE *m = open_memstream(&buf, &n);
+
+	assert_non_null(m);
+	assert_int_equal(fn(e, m), 0);
+	fclose(m);
+	if (len)
+		*len = n;
+	return buf;
+}
+
 static inline char *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

@@ -60,17 +60,6 @@ static void load_scen(const char *name, struct recbuf *rb,
 	load_stream(fopen(path, "r"), path, rb, facts);
 }
 
-static char *render(struct vt_engine *e, int (*fn)(struct vt_engine *, FILE *))
-{
-	char *buf;
-	size_t len;
-	FILE *m = open_memstream(&buf, &len);
-
-	assert_int_equal(fn(e, m), 0);
-	fclose(m);
-	return buf;
-}
-
 static unsigned int cb_calls;
 
 static void count_cb(const struct vt_finding *f, void *arg)
@@ -121,7 +110,7 @@ static void expect_output(struct vt_engine *e,
 {
 	const char *want;
 	va_list ap;
-	char *s = render(e, fn);
+	char *s = render(e, fn, NULL);
 
 	va_start(ap, fn);
 	while ((want = va_arg(ap, const char *)))
