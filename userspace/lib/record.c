@@ -113,6 +113,16 @@ int vt_record_check(const struct vt_hdr *rec, size_t avail,
 	return check_fields(rec, err, errlen);
 }
 
+/* names[i] of a table indexed by value; "unknown" outside it or for a hole */
+static const char *table_name(const char *const *names, size_t n,
+			      unsigned int i)
+{
+	return i < n && names[i] ? names[i] : "unknown";
+}
+
+#define TABLE_NAME(names, i) \
+	table_name(names, sizeof(names) / sizeof(names[0]), i)
+
 const char *vt_vfio_event_name(unsigned int event)
 {
 	static const char *const names[] = {
@@ -123,9 +133,7 @@ const char *vt_vfio_event_name(unsigned int event)
 		[VT_VFIO_SEND_EVENTFD]	 = "send_eventfd",
 	};
 
-	if (event >= sizeof(names) / sizeof(names[0]) || !names[event])
-		return "unknown";
-	return names[event];
+	return TABLE_NAME(names, event);
 }
 
 const char *vt_mmio_reg_name(unsigned int reg)
@@ -141,9 +149,7 @@ const char *vt_mmio_reg_name(unsigned int reg)
 		[VT_MMIO_ICENABLER]	= "ICENABLER",
 	};
 
-	if (reg >= sizeof(names) / sizeof(names[0]) || !names[reg])
-		return "unknown";
-	return names[reg];
+	return TABLE_NAME(names, reg);
 }
 
 const char *vt_hook_name(unsigned int hook)
@@ -165,7 +171,5 @@ const char *vt_hook_name(unsigned int hook)
 		[VT_HOOK_MMIO_ROUTE]		= "mmio_route",
 	};
 
-	if (hook >= sizeof(names) / sizeof(names[0]) || !names[hook])
-		return "unknown";
-	return names[hook];
+	return TABLE_NAME(names, hook);
 }
