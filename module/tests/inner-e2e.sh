@@ -12,7 +12,7 @@
 #   COST_SCEN   scenario timed untraced vs traced
 #   COST_RUNS   repetitions of each
 #   RMMOD_LOOPS insmod/rmmod cycles while a guest delivers interrupts
-#   PHASES      any of: scen trace cost lost rmmod
+#   PHASES      any of: scen trace cost filter lost rmmod
 #
 # Files written (per scenario S): S.raw (record stream), S.modcat (reader
 # summary), S.vmm (VMM output with VT_GROUND_TRUTH), S.vmm.rc, S.stats;
@@ -112,6 +112,36 @@ case " $PHASES " in *" cost "*)
 ;; esac
 
 dmesg > dmesg-cost.txt
+
+case " $PHASES " in *" filter "*)
+	# run-time filters (module parameters) while a reader is open
+	P=/sys/module/vgic_trace/parameters
+	filt_run() {
+		vt-modcat -o /dev/null > filter-$1.modcat 2>&1 &
+		mp=$!
+		wait_reader
+		vmm --scenario $COST_SCEN > filter-$1.vmm 2>&1
+		sleep 0.3
+		kill -TERM $mp
+		wait $mp
+	}
+	echo 1 > $P/vm_pid		# pid 1 (init) runs no VM
+	filt_run vm
+	echo 0 > $P/vm_pid
+	echo 0 > $P/lr			# LR group off
+	filt_run lr
+	echo 1 > $P/lr
+	echo 31 > $P/intid_max		# SGIs/PPIs only: SPI 32 filtered
+	filt_run intid
+	echo 1019 > $P/intid_max
+	if echo -5 > $P/vm_pid 2> /dev/null; then
+		echo accepted > filter-bad.txt
+	else
+		echo refused > filter-bad.txt
+	fi
+	cat $P/vm_pid >> filter-bad.txt
+	say "filter runs done: $(cat filter-bad.txt | tr '\n' ' ')"
+;; esac
 
 case " $PHASES " in *" lost "*)
 	# a 16 KiB per-CPU buffer and a reader that waits 4 s before reading:

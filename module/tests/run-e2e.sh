@@ -21,7 +21,7 @@
 # exit status 0 only if every check passed. Results in build/out/module-e2e/.
 #
 # Environment: VT_E2E_SCENARIOS (override the list), VT_E2E_PHASES
-# (subset of "scen trace cost lost rmmod"), VT_E2E_RMMOD_LOOPS (default 100),
+# (subset of "scen trace cost filter lost rmmod"), VT_E2E_RMMOD_LOOPS (default 100),
 # VT_E2E_GICV2=0 (skip the second, GICv2 boot),
 # VT_E2E_TIMEOUT (guest time limit, default 1200 s), VT_E2E_REUSE=1
 # (skip the boot, re-check the results of the previous run).
@@ -131,7 +131,7 @@ vfio_scen=
 for s in $scen; do
 	case $s in vfio|no-resample|guest-no-eoi|storm) vfio_scen="$vfio_scen $s" ;; esac
 done
-phases=${VT_E2E_PHASES:-scen trace cost lost rmmod}
+phases=${VT_E2E_PHASES:-scen trace cost filter lost rmmod}
 loops=${VT_E2E_RMMOD_LOOPS:-100}
 cat > "$extra/e2e.conf" <<EOF
 SCENARIOS="$scen"
@@ -288,6 +288,23 @@ PY
 	else
 		notok "cost runs produced no timings"
 	fi
+fi
+
+if [[ " $phases " == *" filter "* ]]; then
+	# type counts from vt-modcat: 1/2 LR, 3 inject, 5 ack, 6 resample, 11 meta
+	ntype() { # file type -> count
+		tr ',' '\n' < <(sed -n 's/.*types=//p' "$res/filter-$1.modcat") | awk -F: -v t="$2" '$1 == t { print $2 }'
+	}
+	fv_all=$(sed -n 's/.*records=\([0-9]*\).*/\1/p' "$res/filter-vm.modcat")
+	check "filter vm_pid=1: only metadata records (records=${fv_all:-?}, meta=$(ntype vm 11))" \
+		test -n "$fv_all" -a "$fv_all" = "$(ntype vm 11)"
+	lr_gt=$(gt_val "$res/filter-lr.vmm" resample)
+	check "filter lr=0: no LR records, acks still all recorded (lr=$(ntype lr 1)+$(ntype lr 2), ack=$(ntype lr 5), VMM resample=${lr_gt:-?})" \
+		test "$(ntype lr 1)" = 0 -a "$(ntype lr 2)" = 0 -a "$(ntype lr 5)" = "${lr_gt:-x}"
+	check "filter intid_max=31: no SPI 32 ack/resample/LR records, PPI injections kept (ack=$(ntype intid 5) lr=$(ntype intid 2) inject=$(ntype intid 3))" \
+		test "$(ntype intid 5)" = 0 -a "$(ntype intid 6)" = 0 -a "$(ntype intid 2)" = 0 -a "$(ntype intid 3)" -gt 0
+	check "bad filter value refused, old value kept ($(tr '\n' ' ' < "$res/filter-bad.txt"))" \
+		bash -c "head -n 1 '$res/filter-bad.txt' | grep -qx refused && sed -n 2p '$res/filter-bad.txt' | grep -qx 0"
 fi
 
 if [[ " $phases " == *" lost "* ]]; then
