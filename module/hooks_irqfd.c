@@ -71,6 +71,16 @@ static int vt_resample_entry(struct kretprobe_instance *ri,
 	vm = vt_kvm_vm_id(rs->kvm);
 	if (!vt_group_on(VT_GRP_IRQFD) || !vt_vm_ok(vm))
 		return 0;
+#ifdef CONFIG_ARM64
+	{
+		u32 chip, pin;
+
+		/* arm64: irqchip 0 pin N is SPI N + 32 */
+		if (vt_kvm_gsi_to_pin(rs->kvm, kian->gsi, &chip, &pin) &&
+		    chip == 0 && !vt_intid_ok(pin + VT_SPI_BASE))
+			return 0;
+	}
+#endif
 	vt_hdr_fill(&r.hdr, VT_REC_RESAMPLE, sizeof(r), vm, VT_NO_VCPU);
 	r.gsi = kian->gsi;
 	idx = srcu_read_lock(&rs->kvm->irq_srcu);
