@@ -12,7 +12,7 @@
 # VT_GROUND_TRUTH and the module's counts and findings with BPF's.
 #
 # Env: VT_E2E_SCENARIOS (default: all), VT_E2E_COST_ROUNDS (1000),
-#      VT_E2E_COST_RUNS (2), VT_E2E_TIMEOUT (1200 s).
+#      VT_E2E_COST_RUNS (3), VT_E2E_TIMEOUT (1200 s).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
@@ -37,7 +37,7 @@ SCENARIOS="$scen"
 VFIO_SCEN="vfio"
 COST_SCEN=healthy
 COST_ROUNDS=${VT_E2E_COST_ROUNDS:-1000}
-COST_RUNS=${VT_E2E_COST_RUNS:-2}
+COST_RUNS=${VT_E2E_COST_RUNS:-3}
 CONF
 
 echo "# booting the emulated arm64 host"
