@@ -77,13 +77,21 @@ static int setup_vmm_lines(struct vm *vm, int resample)
 	for (i = 0; i < vm->nr_lines; i++) {
 		trig = eventfd(0, EFD_CLOEXEC);
 		rs = resample ? eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1;
-		if (trig < 0 || (resample && rs < 0))
-			return -errno;
+		if (trig < 0 || (resample && rs < 0)) {
+			ret = -errno;
+			goto err;
+		}
 		ret = line_setup(vm, i, trig, rs);
 		if (ret)
-			return ret;
+			goto err;
 	}
 	return 0;
+err:
+	if (trig >= 0)
+		close(trig);
+	if (rs >= 0)
+		close(rs);
+	return ret;
 }
 
 static void setup_shared(const struct run_opts *o, struct vm *vm, int edu)

@@ -178,24 +178,31 @@ int vfio_setup_intx(struct vm *vm, struct vfio_dev *v, int resample)
 		return -ENODEV;
 	}
 	trigger = eventfd(0, EFD_CLOEXEC);
-	unmask = eventfd(0, EFD_CLOEXEC);
-	if (trigger < 0 || unmask < 0)
+	if (trigger < 0)
 		return -errno;
+	unmask = eventfd(0, EFD_CLOEXEC);
+	if (unmask < 0) {
+		ret = -errno;
+		close(trigger);
+		return ret;
+	}
 	ret = set_irq_fd(v, VFIO_IRQ_SET_ACTION_TRIGGER, trigger);
 	if (ret)
-		goto err;
+		goto err_set;
 	ret = line_setup(vm, 0, trigger, resample ? unmask : -1);
 	if (ret)
-		return ret;
+		goto err_close;
 	ret = set_irq_fd(v, VFIO_IRQ_SET_ACTION_UNMASK, unmask);
+	if (!ret)
+		ret = set_irq_fd(v, VFIO_IRQ_SET_ACTION_UNMASK, -1);
 	if (ret)
-		goto err;
-	ret = set_irq_fd(v, VFIO_IRQ_SET_ACTION_UNMASK, -1);
-	if (ret)
-		goto err;
+		goto err_set;
 	return 0;
-err:
+err_set:
 	fprintf(stderr, "vmm: VFIO_DEVICE_SET_IRQS: %s\n", strerror(-ret));
+err_close:
+	close(trigger);
+	close(unmask);
 	return ret;
 }
 
