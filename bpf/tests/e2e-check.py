@@ -86,6 +86,32 @@ def sums(st):
     return c
 
 
+def inject_sources(mode, s):
+    """(level, VT_SRC_*) -> count of SPI injections, read from the file"""
+    import struct
+    c = {}
+    try:
+        d = open(os.path.join(out, "%s-%s.vtr" % (mode, s)), "rb").read()
+    except OSError:
+        return c
+    off = struct.unpack_from("<I", d, 12)[0]
+    while off + 32 <= len(d):
+        magic, flags, ln = struct.unpack_from("<III", d, off)
+        off += 32
+        p = off
+        while p < off + ln:
+            typ, size = struct.unpack_from("<HH", d, p)
+            if typ == 3:
+                intid, level, src = struct.unpack_from("<IBB", d, p + 24)
+                if intid >= 32:
+                    c[(level, src)] = c.get((level, src), 0) + 1
+            p += size
+        off += ln
+        if flags & 1:
+            break
+    return c
+
+
 def findings(mode, s):
     rules = set()
     for line in read("%s-%s.out" % (mode, s)).splitlines():
@@ -138,6 +164,15 @@ def check_mode(mode, scenarios):
             tap(c["acks"] == num(gt, "resample") or gt.get("scenario") == "no-resample",
                 "%s %s: acks %d = resamples seen by the VMM %s" %
                 (mode, s, c["acks"], gt.get("resample")))
+        src = inject_sources(mode, s)
+        irqfd, resampler = src.get((1, 1), 0), src.get((0, 2), 0)
+        want_t = num(gt, "host_irq") if vfio else num(gt, "trigger")
+        want_r = eoi if vfio else num(gt, "resample")
+        tap(irqfd == want_t and resampler == want_r,
+            "%s %s: injections from the irqfd fast path %d = %s %s, resampler de-asserts %d = %s %s"
+            % (mode, s, irqfd, "host irqs" if vfio else "triggers", want_t, resampler,
+               "eoi" if vfio else "resamples", want_r))
+        c["src_irqfd"], c["src_resampler"] = irqfd, resampler
         if num(gt, "dir") == 0 and num(gt, "icactiver") == 0:
             tap(c["guest_eoi"] == eoi, "%s %s: guest EOIs in LRs %d = guest eoi %s" %
                 (mode, s, c["guest_eoi"], eoi))
@@ -195,7 +230,8 @@ if loaded == "yes":
     mod = check_mode("module", scenarios)
     for s in scenarios:
         if s in bpf and s in mod:
-            keys = ("resamples", "inject1", "acks", "guest_eoi", "handler", "unmask_handler")
+            keys = ("resamples", "inject1", "acks", "guest_eoi", "handler", "unmask_handler",
+                    "src_irqfd", "src_resampler")
             diff = ["%s %d/%d" % (k, bpf[s][k], mod[s][k]) for k in keys if bpf[s][k] != mod[s][k]]
             tap(not diff, "%s: module counts = BPF counts %s" % (s, ", ".join(diff)))
             tap(bpf[s]["rules"] == mod[s]["rules"], "%s: module findings %s = BPF findings %s" %
