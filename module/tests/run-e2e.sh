@@ -46,11 +46,11 @@ die() { notok "$*"; echo "1..$n"; exit 1; }
 # Scenarios: what `vgic-trace check` must say (clean = exit 0, flag =
 # exit 1). Which scenarios are anomalies is the scenario's definition in
 # scripts/vmm and the rules' documented thresholds (docs/engine.md), not
-# something the tracer decides. storm: the emulated host re-fires at
-# about 200/s (20 rounds in ~100 ms), far below the storm rule's 5000/s,
-# so at this speed a correct engine must NOT flag it; the module's part
-# (every re-fire, the unmask handler's still-asserted result) is proven
-# by the counts.
+# something the tracer decides. storm (through the edu device): the
+# emulated host re-fires at only about 200/s, far below the storm rule's
+# 5000/s, but the guest never services the device, so every resamplefd
+# unmask finds the line still asserted: the rule's rate-free condition
+# (10 consecutive still-asserted unmasks) must flag it.
 declare -A expect=(
 	[healthy]=clean
 	[vfio]=clean
@@ -58,7 +58,7 @@ declare -A expect=(
 	[guest-no-eoi]=flag
 	[icactiver]=flag
 	[icpendr]=flag
-	[storm]=clean
+	[storm]=flag
 	[lr-overflow]=flag
 	[migrate]=clean
 	[lr-overflow-asc]=clean

@@ -22,6 +22,10 @@ int vt_engine_opts_parse(struct vt_engine_opts *opts, const char *name,
 		if (vt_parse_duration(arg, &v) || !v)
 			goto bad;
 		opts->ack_wait_ns = v;
+	} else if (!strcmp(name, "storm-still")) {
+		if (vt_parse_u64(arg, &v) || !v || v > 1000000)
+			goto bad;
+		opts->storm_still = (uint32_t)v;
 	} else if (!strcmp(name, "storm-rate")) {
 		if (vt_parse_u64(arg, &v) || !v || v > 10000000)
 			goto bad;
@@ -90,6 +94,7 @@ int vt_analyse_cmdline(int argc, char **argv,
 	static const struct option engine_opts[] = {
 		{ "masked-threshold", required_argument, NULL, 'M' },
 		{ "storm-rate", required_argument, NULL, 'S' },
+		{ "storm-still", required_argument, NULL, 'T' },
 		{ "ack-wait", required_argument, NULL, 'A' },
 	};
 	const char shorts[] = { verb->flag_short, 'h', '\0' };
@@ -120,6 +125,7 @@ int vt_analyse_cmdline(int argc, char **argv,
 		switch (c) {
 		case 'M':
 		case 'S':
+		case 'T':
 		case 'A':
 			if (vt_engine_opts_parse(&eo, opts[idx].name, optarg))
 				return VT_EXIT_ERROR;

@@ -10,7 +10,7 @@ static void check_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vgic-trace check [--quiet] [--masked-threshold DUR] [--storm-rate N]\n"
-		"                        [--ack-wait DUR] FILE\n"
+		"                        [--storm-still N] [--ack-wait DUR] FILE\n"
 		"Exit 0 when the trace has no finding, 1 when it has findings (one line\n"
 		"each on stdout), 2 on error (unreadable, corrupted or foreign file).\n"
 		"Lost records are reported on stderr: findings may then be false.\n\n"

@@ -9,11 +9,13 @@ static void report_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vgic-trace report [--json] [--masked-threshold DUR] [--storm-rate N]\n"
-		"                         [--ack-wait DUR] FILE\n"
+		"                         [--storm-still N] [--ack-wait DUR] FILE\n"
 		"Analyse a trace file: host facts, lost records, findings with evidence,\n"
 		"per-IRQ counts and per-stage latency (p50/p99/max).\n"
 		"  --masked-threshold DUR  intx-masked-forever threshold (default 1s)\n"
 		"  --storm-rate N          storm: re-asserts per second (default 5000)\n"
+		"  --storm-still N         storm: consecutive VFIO unmasks that find the\n"
+		"                          line still asserted (default 10)\n"
 		"  --ack-wait DUR          how long an ack may lag (default 100ms)\n"
 		"DUR takes ns, us, ms or s (e.g. 250ms).\n\n"
 		"Examples:\n"

@@ -40,6 +40,8 @@ int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out)
 		e->opts.masked_ns = VT_DEF_MASKED_NS;
 	if (!e->opts.storm_per_sec)
 		e->opts.storm_per_sec = VT_DEF_STORM_PER_SEC;
+	if (!e->opts.storm_still)
+		e->opts.storm_still = VT_DEF_STORM_STILL;
 	if (!e->opts.ack_wait_ns)
 		e->opts.ack_wait_ns = VT_DEF_ACK_WAIT_NS;
 	if (e->opts.facts) {

@@ -112,6 +112,7 @@ struct vt_irq {
 	uint64_t *st_ring;
 	uint32_t st_head, st_n;
 	bool st_resampled;		/* resample seen since last re-assert */
+	uint32_t st_still_run;		/* consecutive still-asserted unmasks */
 	uint64_t st_total;
 
 	/* rule: migration */

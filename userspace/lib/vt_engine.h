@@ -71,6 +71,7 @@ typedef void (*vt_finding_cb)(const struct vt_finding *f, void *arg);
 #define VT_DEF_WINDOW_NS	(10ull * 1000 * 1000)		/* 10 ms live */
 #define VT_DEF_MASKED_NS	(1000ull * 1000 * 1000)	/* 1 s */
 #define VT_DEF_STORM_PER_SEC	5000
+#define VT_DEF_STORM_STILL	10
 #define VT_DEF_ACK_WAIT_NS	(100ull * 1000 * 1000)	/* 100 ms */
 
 /**
@@ -85,6 +86,8 @@ typedef void (*vt_finding_cb)(const struct vt_finding *f, void *arg);
  *		still come (VT_DEF_ACK_WAIT_NS)
  * @cb:		finding callback, may be NULL
  * @cb_arg:	argument of @cb
+ * @storm_still: storm threshold, consecutive VFIO unmasks that find the
+ *		line still asserted (VT_DEF_STORM_STILL)
  */
 struct vt_engine_opts {
 	const struct vt_host_facts *facts;
@@ -94,6 +97,7 @@ struct vt_engine_opts {
 	uint64_t ack_wait_ns;
 	vt_finding_cb cb;
 	void *cb_arg;
+	uint32_t storm_still;
 };
 
 /**

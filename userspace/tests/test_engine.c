@@ -441,6 +441,9 @@ static void test_cli_exit_codes(void **state)
 	assert_int_equal(cli("check", NULL, NULL, NULL, NULL), 2);
 	assert_int_equal(cli("check", "--storm-rate", "12x", ok, NULL), 2);
 	assert_int_equal(cli("check", "--storm-rate", "-5", ok, NULL), 2);
+	assert_int_equal(cli("check", "--storm-still", "0", ok, NULL), 2);
+	assert_int_equal(cli("check", "--storm-still", "3x", ok, NULL), 2);
+	assert_int_equal(cli("check", "-q", "--storm-still", "5", ok), 0);
 	assert_int_equal(cli("check", "--masked-threshold", "5parsecs", ok, NULL), 2);
 	assert_int_equal(cli("check", "--ack-wait", "", ok, NULL), 2);
 	assert_int_equal(cli("check", "-q", "--masked-threshold", "250ms", ok), 0);

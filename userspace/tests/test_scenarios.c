@@ -39,6 +39,7 @@ static const struct scen_case cases[] = {
 	{ "lr-overflow", { { "eoi-lost-lr-overflow", 36, VT_SEV_ERROR },
 			   { "eoi-lost-lr-overflow", 37, VT_SEV_ERROR } }, 2 },
 	{ "storm", { { "storm", 32, VT_SEV_WARNING } }, 1 },
+	{ "storm-still", { { "storm", 32, VT_SEV_WARNING } }, 1 },
 	{ "migration", { { "migration", 33, VT_SEV_ERROR },
 			 { "migration", 34, VT_SEV_ERROR } }, 2 },
 	{ "lost-records", { { "missed-resample", 32, VT_SEV_ERROR } }, 1 },

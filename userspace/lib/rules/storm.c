@@ -9,6 +9,14 @@
  * handled it, the precursor of the host's "irq N: nobody cared" (which
  * needs 99 900 unhandled of 100 000). The window is exact: a ring of the
  * last storm_per_sec + 1 cycle times.
+ *
+ * A rate depends on the machine (an emulated host re-fires a few hundred
+ * times a second), so a VFIO INTx has a second, rate-free condition: the
+ * resamplefd unmask found the line still asserted in storm_still
+ * (default 10, VT_DEF_STORM_STILL) consecutive cycles. The line never
+ * went low across that many guest EOIs: nobody services the device, and
+ * on the host the interrupt is re-injected from the unmask path without
+ * a new host IRQ.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +32,31 @@ static bool is_reassert(const struct vt_hdr *rec)
 	return false;
 }
 
+/*
+ * Rate-free condition: a VFIO unmask from the resamplefd that finds the
+ * line still asserted, storm_still times in a row.
+ */
+static void st_still(struct vt_engine *e, const struct vt_ev *ev)
+{
+	const struct vt_rec_vfio *r = (const void *)ev->rec;
+	struct vt_irq *irq = ev->irq;
+
+	if (r->event != VT_VFIO_UNMASK_HANDLER)
+		return;
+	if (r->result != 1) {
+		irq->st_still_run = 0;
+		return;
+	}
+	if (++irq->st_still_run < e->opts.storm_still ||
+	    (irq->reported & (1u << vt_rule_storm.index)))
+		return;
+	vt_finding_add(e, &vt_rule_storm, VT_SEV_WARNING, irq, VT_NO_VCPU,
+		       ev->ts,
+		       "INTID %u: the VFIO unmask found the line still asserted after %u consecutive guest EOIs (threshold %u; %llu host IRQs): the device is never serviced and the interrupt re-fires from the unmask path (\"nobody cared\" precursor)",
+		       irq->intid, irq->st_still_run, e->opts.storm_still,
+		       (unsigned long long)irq->cnt.vfio[VT_VFIO_HANDLER]);
+}
+
 static void st_event(struct vt_engine *e, const struct vt_ev *ev)
 {
 	struct vt_irq *irq = ev->irq;
@@ -32,6 +65,8 @@ static void st_event(struct vt_engine *e, const struct vt_ev *ev)
 
 	if (ev->kind != VT_EV_RECORD || !irq)
 		return;
+	if (ev->rec->type == VT_REC_VFIO)
+		st_still(e, ev);
 	if (ev->rec->type == VT_REC_RESAMPLE) {
 		irq->st_resampled = true;
 		return;
@@ -56,7 +91,7 @@ static void st_event(struct vt_engine *e, const struct vt_ev *ev)
 	oldest = irq->st_head;		/* the ring is full: head is oldest */
 	if (ev->ts - irq->st_ring[oldest] >= 1000000000ull)
 		return;
-	if (irq->dev)
+	if (irq->dev && irq->cnt.still_asserted)
 		snprintf(still, sizeof(still),
 			 "; VFIO unmask found the line still asserted %llu times",
 			 (unsigned long long)irq->cnt.still_asserted);
