@@ -7,6 +7,7 @@
 #
 #   make deps      install build/test dependencies (apt-get, root)
 #   make           host userspace: vgic-trace CLI, library, unit tests
+#   make record    vgic-traced, the recorder (record-arm64: static arm64)
 #   make demo      the main job: build all, boot the emulated arm64 KVM
 #                  host, trace the vfio and no-resample scenarios, report
 #   make test      everything .ci/run runs: unit tests + emulated host
@@ -17,7 +18,7 @@ V ?= 0
 BUILD ?= $(CURDIR)/build
 export V BUILD
 
-.PHONY: all deps userspace userspace-arm64 module bpf testhost test unit demo clean
+.PHONY: all deps userspace userspace-arm64 record record-arm64 module bpf testhost test unit demo clean
 
 all: userspace
 
@@ -29,6 +30,12 @@ userspace:
 
 userspace-arm64:
 	$(MAKE) -C userspace ARCH=arm64
+
+record:
+	$(MAKE) -C userspace/record
+
+record-arm64:
+	$(MAKE) -C userspace/record ARCH=arm64
 
 unit: userspace
 	$(MAKE) -C userspace check
