@@ -15,11 +15,22 @@ insmod /vt/modules/vgic_trace.ko || { echo "DEMO: insmod failed"; dmesg | tail -
 bdf=$(vt-edu-bind) || { echo "DEMO: edu device not bound to vfio-pci"; exit 11; }
 echo "DEMO: edu at $bdf, vgic_trace.ko loaded"
 
+# Wait (at most 10 s) until the recorder holds /dev/vgic_trace, as the
+# module e2e does, so that no record of the scenario is missed.
+wait_reader() {
+	i=0
+	while ! grep -q '^reader_open 1' /sys/kernel/debug/vgic_trace/stats 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && { echo "DEMO: recorder did not open /dev/vgic_trace"; return 1; }
+		sleep 0.05
+	done
+}
+
 rc=0
 for s in vfio no-resample; do
 	vgic-traced -b module -f -o $s.vtr --report $s.live.txt > $s.traced.txt 2>&1 &
 	pid=$!
-	sleep 1
+	wait_reader || { kill $pid; rc=12; break; }
 	vmm --scenario $s --vfio "$bdf" > $s.vmm.txt 2>&1
 	echo $? > $s.vmm.rc
 	sleep 0.5
