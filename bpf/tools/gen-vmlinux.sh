@@ -26,10 +26,8 @@ x86_64)
 	;;
 arm64)
 	if [ -z "${VT_VMLINUZ:-}" ]; then
-		env="$top/build/cache/env.sh"
-		[ -f "$env" ] || { echo "gen-vmlinux: run scripts/testhost/fetch.sh first (no $env)" >&2; exit 1; }
 		# shellcheck disable=SC1090
-		source "$env"
+		source "$top/scripts/testhost/kernel-env.sh" || exit 1
 	fi
 	if [ -n "${VT_ARM64_BTF:-}" ]; then
 		cp "$VT_ARM64_BTF" "$tmp/vmlinux.btf"

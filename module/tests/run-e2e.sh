@@ -66,10 +66,8 @@ declare -A expect=(
 default_scen="healthy no-resample guest-no-eoi icactiver icpendr storm lr-overflow lr-overflow-asc migrate vfio"
 
 # ---------------------------------------------------------------- build
-[ -f "$top/build/cache/env.sh" ] || bash "$top/scripts/testhost/fetch.sh" >&2 \
-	|| die "scripts/testhost/fetch.sh failed"
 # shellcheck source=/dev/null
-. "$top/build/cache/env.sh"
+. "$top/scripts/testhost/kernel-env.sh" || die "scripts/testhost/fetch.sh failed"
 
 make -C "$top" module > "$work.build.log" 2>&1 || { mkdir -p "$work"; die "make module (see $work.build.log)"; }
 ok "module builds (arm64 cross + x86_64 check)"

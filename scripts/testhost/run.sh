@@ -11,7 +11,8 @@
 #
 # Inside the host:
 #   /vt/bin      every file of build/arm64/ (on PATH), plus vt-* helpers
-#   /vt/modules  module/vgic_trace.ko when it has been built
+#   /vt/modules  the module built for this kernel (build/module-$VT_KERNEL/,
+#                or $VT_MODULE), when it has been built
 #   /vt/extra    a copy of --extra DIR
 #   /vt/out      writable; its files land in DIR after power-off
 #   /lib/modules the image's vfio (and 9p) modules, `modprobe` works
@@ -74,12 +75,10 @@ is_uint "$mem" && [ "$mem" -ge 256 ] || die "--mem must be a number of MB >= 256
 is_uint "$tmo" && [ "$tmo" -ge 1 ] || die "--timeout must be a positive number of seconds"
 [ -z "$extra" ] || [ -d "$extra" ] || die "--extra '$extra' is not a directory"
 
-# Kernel and busybox come from fetch.sh's cache.
-if [ ! -f "$top/build/cache/env.sh" ]; then
-	bash "$top/scripts/testhost/fetch.sh" >&2
-fi
+# Kernel and busybox come from fetch.sh's cache of the selected kernel
+# (VT_KERNEL=6.1|6.12|7.2, default 6.1).
 # shellcheck source=/dev/null
-. "$top/build/cache/env.sh"
+. "$top/scripts/testhost/kernel-env.sh" || die "kernel $VT_KERNEL not available (fetch.sh)"
 [ -f "$VT_VMLINUZ" ] || die "kernel $VT_VMLINUZ missing: run scripts/testhost/fetch.sh"
 busybox=$VT_SYSROOT/bin/busybox
 [ -x "$busybox" ] || die "busybox missing in $VT_SYSROOT: run scripts/testhost/fetch.sh"
@@ -101,7 +100,8 @@ cp "$busybox" "$root/bin/busybox"
 if [ -d "$top/build/arm64" ]; then
 	find "$top/build/arm64" -maxdepth 1 -type f -exec cp {} "$root/vt/bin/" \;
 fi
-[ -f "$top/module/vgic_trace.ko" ] && cp "$top/module/vgic_trace.ko" "$root/vt/modules/"
+vtko=${VT_MODULE:-$top/build/module-$VT_KERNEL/module/vgic_trace.ko}
+[ -f "$vtko" ] && cp "$vtko" "$root/vt/modules/vgic_trace.ko"
 [ -n "$extra" ] && cp -a "$extra/." "$root/vt/extra/"
 cp "$script" "$root/vt/script"
 
@@ -115,14 +115,25 @@ add_mod() {
 	local name=$1 f dep
 	[ -n "${seen[$name]:-}" ] && return 0
 	seen[$name]=1
-	f=$(find "$kmods/kernel" \( -name "$name.ko" -o -name "${name//_/-}.ko" \
-		-o -name "${name//-/_}.ko" \) | head -n 1)
-	[ -n "$f" ] || die "module $name not found in $kmods"
+	# .ko on 6.1, .ko.xz on 6.12 and 7.2; built-in (7.2: vfio_virqfd is
+	# part of vfio since 6.2) when modules.builtin names it
+	f=$(find "$kmods/kernel/" \( -name "$name.ko" -o -name "${name//_/-}.ko" \
+		-o -name "${name//-/_}.ko" -o -name "$name.ko.xz" -o -name "${name//_/-}.ko.xz" \
+		-o -name "${name//-/_}.ko.xz" \) | head -n 1)
+	if [ -z "$f" ]; then
+		grep -qE "/(${name}|${name//_/-}|${name//-/_})\.ko$" "$kmods/modules.builtin" 2>/dev/null && return 0
+		case $name in vfio_virqfd) return 0 ;; esac # merged into vfio.ko (6.2+)
+		die "module $name not found in $kmods"
+	fi
 	mkdir -p "$mdst/$(dirname "${f#"$kmods"/}")"
-	cp "$f" "$mdst/${f#"$kmods"/}"
+	case $f in
+	*.xz) xz -dc "$f" > "$mdst/$(dirname "${f#"$kmods"/}")/$(basename "$f" .xz)" ;;
+	*) cp "$f" "$mdst/${f#"$kmods"/}" ;;
+	esac
 	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
 		add_mod "$dep"
 	done
+	return 0
 }
 for m in vfio vfio_iommu_type1 vfio_virqfd vfio-pci-core vfio-pci \
 	 virtio_mmio 9pnet 9pnet_virtio 9p; do
