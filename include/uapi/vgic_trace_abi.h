@@ -53,7 +53,8 @@
 #define VT_REC_MMIO		9	/* guest write to a GICD register */
 #define VT_REC_LOST		10	/* records lost by the producer */
 #define VT_REC_META		11	/* metadata: hooks, VMs, host facts */
-#define VT_REC_MAX		11
+#define VT_REC_DEACTIVATE	12	/* 6.19+: DIR trap or EOIcount replay */
+#define VT_REC_MAX		12
 
 /**
  * struct vt_hdr - common header of every record
@@ -280,6 +281,31 @@ struct vt_rec_lost {
 	__u64 total;
 };
 
+/* How a VT_REC_DEACTIVATE deactivation reached KVM (6.19+ kernels). */
+#define VT_DEACT_DIR		1	/* vgic_v{2,3}_deactivate(): guest DIR trapped */
+#define VT_DEACT_EOICOUNT	2	/* EOIcount replay at fold: IRQ in no LR */
+#define VT_DEACT_LR		3	/* vgic_v{2,3}_fold_lr() of one LR value */
+
+/**
+ * struct vt_rec_deactivate - one deactivation outside the LR fold of
+ * 6.1-6.18: the guest's ICV_DIR_EL1/GICV_DIR trapped (EOImode=1) or an
+ * EOIcount deactivation replayed at exit for an IRQ that was in no LR
+ * @intid:	vINTID deactivated
+ * @gic_version: VT_GIC_V2/VT_GIC_V3 encoding of @val
+ * @how:	VT_DEACT_*
+ * @eoicount:	ICH_HCR_EL2.EOIcount at that exit (VT_DEACT_EOICOUNT), else 0
+ * @val:	the DIR value (VT_DEACT_DIR) or the (pseudo-)LR value folded
+ *		(VT_DEACT_EOICOUNT, VT_DEACT_LR); 0 if unknown
+ */
+struct vt_rec_deactivate {
+	struct vt_hdr hdr;
+	__u32 intid;
+	__u8 gic_version;
+	__u8 how;
+	__u16 eoicount;
+	__u64 val;
+};
+
 /* Metadata keys. */
 #define VT_META_HOOK		1	/* @id hook (VT_HOOK_*), @val VT_ATTACH_* */
 #define VT_META_VM		2	/* @hdr.vm_id created; @val nr vCPUs if known */
@@ -314,7 +340,10 @@ struct vt_rec_lost {
 #define VT_HOOK_MMIO_PENDING	12
 #define VT_HOOK_MMIO_ACTIVE	13
 #define VT_HOOK_MMIO_ROUTE	14
-#define VT_HOOK_MAX		14
+#define VT_HOOK_DEACTIVATE_V3	15	/* vgic_v3_deactivate (6.19+) */
+#define VT_HOOK_DEACTIVATE_V2	16	/* vgic_v2_deactivate (6.19+) */
+#define VT_HOOK_FOLD_LR		17	/* vgic_v{2,3}_fold_lr (6.19+, static) */
+#define VT_HOOK_MAX		17
 
 /**
  * struct vt_rec_meta - metadata
@@ -352,6 +381,7 @@ struct vt_rec_meta {
 	_Static_assert(sizeof(struct vt_rec_mmio) == 48, "mmio");	\
 	_Static_assert(sizeof(struct vt_rec_lost) == 40, "lost");	\
 	_Static_assert(sizeof(struct vt_rec_meta) == 104, "meta");	\
+	_Static_assert(sizeof(struct vt_rec_deactivate) == 40, "deact");\
 	_Static_assert(VT_REC_MAX_SIZE >= 160, "max size")
 
 /*

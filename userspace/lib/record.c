@@ -23,6 +23,7 @@ static const struct {
 	[VT_REC_MMIO]		= { "mmio",	 sizeof(struct vt_rec_mmio) },
 	[VT_REC_LOST]		= { "lost",	 sizeof(struct vt_rec_lost) },
 	[VT_REC_META]		= { "meta",	 sizeof(struct vt_rec_meta) },
+	[VT_REC_DEACTIVATE]	= { "deactivate", sizeof(struct vt_rec_deactivate) },
 };
 
 size_t vt_record_size(unsigned int type)
