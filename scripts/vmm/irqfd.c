@@ -63,6 +63,8 @@ static void resample_one(struct vm *vm, int idx)
 	pthread_mutex_lock(&vm->lock);
 	l->resample += val;
 	vm->sh->resample[idx] = (uint32_t)l->resample;
+	if (vm->mem_ack)	/* the ack register is a word of guest RAM */
+		l->asserted = vm->sh->mem_ack < l->raise;
 	if (l->asserted) {
 		/* a level device still asserting: raise it again */
 		if (line_trigger(vm, idx) == 0)

@@ -60,8 +60,20 @@ void report_ground_truth(const struct run_opts *o, struct vm *vm, const char *st
 	       vm->vfio ? "edu" : "vmm");
 	printf(" taken=%u eoi=%u dir=%u icactiver=%u icpendr=%u spurious=%u retarget=%u",
 	       s.taken, s.eoi, s.dir, s.icactiver, s.icpendr, s.spurious, s.retarget);
-	printf(" guest_ack=%u raise=%u device_ack=%u missed=%u missed_resample=%u",
-	       s.guest_ack, s.raise, s.ack, sh->missed, sh->missed_resample);
+	if (vm->mem_ack && vm->vfio) {
+		/* the guest reaches edu through the memslot: the VMM sees nothing */
+		s.raise = s.ack = 0;
+	} else if (vm->mem_ack) {
+		s.ack = sh->mem_ack;	/* raises acked, read from the ack word */
+	}
+	if (vm->mem_ack && vm->vfio)
+		printf(" guest_ack=%u raise=na device_ack=na guest_raise=%u",
+		       s.guest_ack, sh->raise);
+	else
+		printf(" guest_ack=%u raise=%u device_ack=%u", s.guest_ack, s.raise, s.ack);
+	printf(" missed=%u missed_resample=%u", sh->missed, sh->missed_resample);
+	if (vm->mem_ack)
+		printf(" phantom=%u", sh->phantom);
 	if (vm->vfio)
 		printf(" trigger=na retrigger=na resample=na host_irq=%ld nointxmask=%d",
 		       host_irq, vfio_nointxmask());
@@ -76,6 +88,8 @@ void report_ground_truth(const struct run_opts *o, struct vm *vm, const char *st
 	if (o->scen->guest_id == VT_GS_LR_OVERFLOW)
 		printf(" resample_mask=%#x active_after=%#x post_taken=%u post_mask=%#x",
 		       sh->resample_mask, sh->active_after, sh->post_taken, sh->post_mask);
+	if (vm->mem_ack && vm->vfio)
+		printf(" bar=mmap edu_status=%ld", vm->edu_status);
 	printf(" elapsed_ms=%ld\n", elapsed_ms);
 	fflush(stdout);
 }

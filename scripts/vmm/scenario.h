@@ -22,6 +22,8 @@ struct scenario {
 	uint32_t flags;		/* VT_FLAG_* for the guest */
 	int rounds;		/* default --rounds */
 	int min_vcpus;
+	int mem_ack;		/* device acked with no exit: VMM device ack word
+				 * in RAM, or edu BAR0 mapped as a memslot */
 	const char *what;
 };
 

@@ -14,26 +14,30 @@
 #include "scenario.h"
 
 static const struct scenario table[] = {
-	{ "healthy", VT_GS_HEALTHY, 1, VFIO_OPTIONAL, 1, 0, 200, 1,
+	{ "healthy", VT_GS_HEALTHY, 1, VFIO_OPTIONAL, 1, 0, 200, 1, 0,
 	  "level SPI through irqfd+resample; guest acks the device and EOIs" },
-	{ "vfio", VT_GS_HEALTHY, 1, VFIO_REQUIRED, 1, 0, 20, 1,
+	{ "vfio", VT_GS_HEALTHY, 1, VFIO_REQUIRED, 1, 0, 20, 1, 0,
 	  "edu INTx through VFIO: trigger eventfd = irqfd, unmask eventfd = resamplefd" },
-	{ "no-resample", VT_GS_NO_RESAMPLE, 1, VFIO_OPTIONAL, 0, 0, 3, 1,
+	{ "no-resample", VT_GS_NO_RESAMPLE, 1, VFIO_OPTIONAL, 0, 0, 3, 1, 0,
 	  "irqfd registered without a resamplefd" },
-	{ "guest-no-eoi", VT_GS_GUEST_NO_EOI, 1, VFIO_OPTIONAL, 1, 0, 3, 1,
+	{ "guest-no-eoi", VT_GS_GUEST_NO_EOI, 1, VFIO_OPTIONAL, 1, 0, 3, 1, 0,
 	  "guest acks the device but never EOIs" },
-	{ "icactiver", VT_GS_ICACTIVER, 1, VFIO_NEVER, 1, 0, 3, 1,
+	{ "icactiver", VT_GS_ICACTIVER, 1, VFIO_NEVER, 1, 0, 3, 1, 0,
 	  "EOImode=1, EOIR then deactivation through GICD_ICACTIVER1" },
-	{ "icpendr", VT_GS_ICPENDR, 1, VFIO_NEVER, 1, 0, 3, 1,
+	{ "icpendr", VT_GS_ICPENDR, 1, VFIO_NEVER, 1, 0, 3, 1, 0,
 	  "pending SPI cleared through GICD_ICPENDR1 after the device ack" },
-	{ "storm", VT_GS_STORM, 1, VFIO_OPTIONAL, 1, 0, 20, 1,
+	{ "storm", VT_GS_STORM, 1, VFIO_OPTIONAL, 1, 0, 20, 1, 0,
 	  "guest EOIs without acking the device: the line re-asserts" },
-	{ "lr-overflow", VT_GS_LR_OVERFLOW, 6, VFIO_NEVER, 1, 0, 3, 1,
+	{ "lr-overflow", VT_GS_LR_OVERFLOW, 6, VFIO_NEVER, 1, 0, 3, 1, 0,
 	  "6 SPIs active via ISACTIVER1 (4 LRs), EOImode=1, DIR 37..32" },
-	{ "lr-overflow-asc", VT_GS_LR_OVERFLOW, 6, VFIO_NEVER, 1, VT_FLAG_ASCENDING, 3, 1,
+	{ "lr-overflow-asc", VT_GS_LR_OVERFLOW, 6, VFIO_NEVER, 1, VT_FLAG_ASCENDING, 3, 1, 0,
 	  "as lr-overflow with DIR 32..37 (control)" },
-	{ "migrate", VT_GS_MIGRATE, 1, VFIO_OPTIONAL, 1, 0, 40, 2,
+	{ "migrate", VT_GS_MIGRATE, 1, VFIO_OPTIONAL, 1, 0, 40, 2, 0,
 	  "SPI retargeted (IROUTER/ITARGETSR) to the next vCPU while active" },
+	{ "mem-ack", VT_GS_MEM_ACK, 1, VFIO_NEVER, 1, 0, 20, 1, 1,
+	  "irqfd+resample; the guest acks the device by a RAM write (no exit), then EOIs" },
+	{ "vfio-mmap", VT_GS_MEM_ACK, 1, VFIO_REQUIRED, 1, 0, 20, 1, 1,
+	  "edu via VFIO, BAR0 mapped into the guest as a memslot (QEMU's default)" },
 };
 
 /** scenario_find() - the scenario called @name, or NULL. */
@@ -134,6 +138,8 @@ int scenario_run(const struct run_opts *o)
 	memset(&vm, 0, sizeof(vm));
 	vm.nr_lines = s->nr_lines;
 	vm.resample = s->resample;
+	vm.mem_ack = s->mem_ack;
+	vm.edu_status = -1;
 	for (i = 0; i < VT_MAX_LINES; i++)
 		vm.line[i].trigger_fd = vm.line[i].resample_fd = -1;
 	if (vm_create(&vm, o->vcpus, 3))
@@ -144,7 +150,8 @@ int scenario_run(const struct run_opts *o)
 		goto out;
 	if (o->vfio_bdf && s->vfio != VFIO_NEVER) {
 		vm.vfio = vfio_open(o->vfio_bdf);
-		if (!vm.vfio || vfio_setup_intx(&vm, vm.vfio, s->resample))
+		if (!vm.vfio || vfio_setup_intx(&vm, vm.vfio, s->resample) ||
+		    (s->mem_ack && vfio_map_bar(&vm, vm.vfio)))
 			goto out;
 		irq0 = vfio_host_irqs(vm.vfio);
 	} else if (setup_vmm_lines(&vm, s->resample)) {
@@ -158,8 +165,10 @@ int scenario_run(const struct run_opts *o)
 	if (!ret)
 		ret = vm_wait(&vm, o->timeout_s * 1000);
 	resample_thread_stop(&vm);
-	if (vm.vfio)
+	if (vm.vfio) {
 		irq1 = vfio_host_irqs(vm.vfio);
+		vm.edu_status = vfio_edu_status(vm.vfio);
+	}
 	if (ret == -ETIMEDOUT) {
 		status = "timeout";
 		fprintf(stderr, "vmm: %s: time limit of %us reached\n", s->name, o->timeout_s);

@@ -3,8 +3,10 @@
  * vfio.c - QEMU's edu device passed through with VFIO, wired as QEMU wires
  * INTx: the INTx trigger eventfd is the KVM irqfd of line 0 and the INTx
  * unmask eventfd is its resamplefd, so EOI -> resample -> vfio unmask runs
- * entirely in the kernel. BAR0 is trapped: guest accesses are forwarded
- * with pread/pwrite and raises/acks counted on the way.
+ * entirely in the kernel. BAR0 is trapped (guest accesses are forwarded
+ * with pread/pwrite and raises/acks counted on the way) or, for vfio-mmap,
+ * mapped into the guest as a memslot on the region's mmap, as QEMU does by
+ * default: then the guest reaches edu without an exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 
@@ -27,6 +30,8 @@ struct vfio_dev {
 	int device;
 	uint64_t bar0_off;
 	uint64_t bar0_size;
+	uint32_t bar0_flags;
+	void *bar0_map;		/* vfio_map_bar(): BAR0 mmap, or NULL */
 };
 
 static int vfio_group_of(const char *bdf)
@@ -111,6 +116,7 @@ struct vfio_dev *vfio_open(const char *bdf)
 	}
 	v->bar0_off = reg.offset;
 	v->bar0_size = reg.size;
+	v->bar0_flags = reg.flags;
 	/*
 	 * Quiesce: a raise left unacknowledged by an earlier run keeps INTx
 	 * asserted, which would fire before the guest has made the SPI
@@ -132,6 +138,8 @@ void vfio_close(struct vfio_dev *v)
 {
 	if (!v)
 		return;
+	if (v->bar0_map)
+		munmap(v->bar0_map, v->bar0_size);
 	if (v->device >= 0)
 		close(v->device);
 	if (v->group >= 0)
@@ -234,6 +242,65 @@ int vfio_mmio(struct vm *vm, uint64_t off, uint8_t *data, int len, int is_write)
 		return -EIO;
 	}
 	return 0;
+}
+
+/**
+ * vfio_map_bar() - map edu's BAR0 into the guest at VT_EDU_BASE: mmap the
+ * VFIO region and register it as memslot 1 (KVM_SET_USER_MEMORY_REGION),
+ * the way QEMU maps a BAR whose region allows mmap. Guest accesses then
+ * reach the device without an exit, so the VMM no longer sees raises and
+ * acks.
+ *
+ * Return: 0 or a negative errno (message on stderr).
+ */
+int vfio_map_bar(struct vm *vm, struct vfio_dev *v)
+{
+	struct kvm_userspace_memory_region region = { 0 };
+	void *p;
+	int ret;
+
+	if (!(v->bar0_flags & VFIO_REGION_INFO_FLAG_MMAP)) {
+		fprintf(stderr, "vmm: %s: BAR0 region cannot be mmapped\n", v->bdf);
+		return -ENOTSUP;
+	}
+	if (v->bar0_size > VT_EDU_SIZE || v->bar0_size % 4096) {
+		fprintf(stderr, "vmm: %s: BAR0 of %#llx bytes does not fit the guest window\n",
+			v->bdf, (unsigned long long)v->bar0_size);
+		return -E2BIG;
+	}
+	p = mmap(NULL, v->bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->device,
+		 (off_t)v->bar0_off);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		fprintf(stderr, "vmm: %s: mmap of BAR0: %s\n", v->bdf, strerror(errno));
+		return ret;
+	}
+	v->bar0_map = p;
+	region.slot = 1;
+	region.guest_phys_addr = VT_EDU_BASE;
+	region.memory_size = v->bar0_size;
+	region.userspace_addr = (uint64_t)(uintptr_t)p;
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		ret = -errno;
+		fprintf(stderr, "vmm: KVM_SET_USER_MEMORY_REGION (edu BAR0): %s\n",
+			strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+/**
+ * vfio_edu_status() - edu's interrupt status register (non-zero: the
+ * device still asserts INTx, a raise nobody acked), or -1.
+ */
+long vfio_edu_status(struct vfio_dev *v)
+{
+	uint32_t st;
+
+	if (pread(v->device, &st, sizeof(st), (off_t)(v->bar0_off + VT_EDU_IRQ_STATUS)) !=
+	    sizeof(st))
+		return -1;
+	return st;
 }
 
 /**

@@ -46,6 +46,8 @@ struct vm {
 	int nr_vcpus;
 	int nr_lines;
 	int resample;		/* register irqfds with a resamplefd */
+	int mem_ack;		/* the guest acks the device with no exit */
+	long edu_status;	/* edu IRQ status after the run (-1: unknown) */
 	size_t run_size;
 	void *mem;
 	struct vt_shared *sh;
@@ -90,6 +92,8 @@ void vfio_close(struct vfio_dev *v);
 int vfio_setup_intx(struct vm *vm, struct vfio_dev *v, int resample);
 int vfio_mmio(struct vm *vm, uint64_t off, uint8_t *data, int len, int is_write);
 long vfio_host_irqs(struct vfio_dev *v);
+int vfio_map_bar(struct vm *vm, struct vfio_dev *v);
+long vfio_edu_status(struct vfio_dev *v);
 int vfio_nointxmask(void);
 
 extern const unsigned char vt_guest_start[];

@@ -13,6 +13,7 @@ void irq_migrate(vt_u32 cpu, vt_u32 intid);
 void irq_icactiver(vt_u32 cpu, vt_u32 intid);
 void irq_count_eoi(vt_u32 cpu, vt_u32 intid);
 void irq_lr(vt_u32 cpu, vt_u32 intid);
+void irq_mem_ack(vt_u32 cpu, vt_u32 intid);
 
 void body_rounds(void);
 void body_no_eoi(void);
@@ -21,5 +22,6 @@ void body_migrate(void);
 void body_icactiver(void);
 void body_icpendr(void);
 void body_lr_overflow(void);
+void body_mem_ack(void);
 
 #endif /* VT_GUEST_SCEN_H */

@@ -113,3 +113,61 @@ void body_migrate(void)
 			SETUP_FAIL();
 	body_rounds();
 }
+
+/*
+ * mem-ack, vfio-mmap: the device is acked without an exit (VMM device:
+ * its ack word in RAM; edu: BAR0 mapped into the guest as a memslot, as
+ * QEMU maps it by default), then EOI. The interrupt is therefore taken,
+ * acked and EOI'd within one run, unless the vCPU happens to exit while
+ * it is active. A delivery that finds the device not asserting (already
+ * acked) is a phantom; after VT_PHANTOM_CAP of them the SPI is disabled.
+ */
+void irq_mem_ack(vt_u32 cpu, vt_u32 intid)
+{
+	if (sh->flags & VT_FLAG_EDU) {
+		vt_u32 st = mmio_r32(VT_EDU_BASE + VT_EDU_IRQ_STATUS);
+
+		if (st) {
+			mmio_w32(VT_EDU_BASE + VT_EDU_IRQ_ACK, st);
+			sh->cpu[cpu].device_ack++;
+		} else {
+			sh->phantom++;
+		}
+	} else if (sh->mem_ack < sh->round) {
+		sh->mem_ack = sh->round;
+		sh->cpu[cpu].device_ack++;
+	} else {
+		sh->phantom++;
+	}
+	if (sh->phantom >= VT_PHANTOM_CAP)
+		gic_disable(intid);
+	asm volatile("dsb sy" : : : "memory");
+	gic_eoi(intid);
+	sh->cpu[cpu].eoi++;
+}
+
+/*
+ * mem-ack, vfio-mmap: per round raise (VMM device: an MMIO exit; edu: a
+ * store into the mapped BAR), wait until the handler acked the device,
+ * and (VMM device) wait for that round's resample.
+ */
+void body_mem_ack(void)
+{
+	volatile vt_u32 *acks = &sh->cpu[0].device_ack;
+	vt_u32 r, rs;
+
+	irqs_on();
+	for (r = 1; r <= sh->rounds; r++) {
+		rs = sh->resample[0];
+		sh->round = r;
+		dev_raise(0);
+		if (wait_ge(acks, r - sh->missed, sh->wait_ms)) {
+			sh->missed++;
+			continue;
+		}
+		if (!(sh->flags & VT_FLAG_EDU) &&
+		    wait_ge(&sh->resample[0], rs + 1, sh->wait_ms))
+			sh->missed_resample++;
+	}
+	delay_ms(20);
+}

@@ -57,6 +57,12 @@ typedef unsigned long long vt_u64;
  */
 #define VT_REDELIVERY_CAP	100
 
+/*
+ * mem-ack, vfio-mmap: deliveries the guest's device does not account for
+ * (the device already acked) after which the guest disables the SPI.
+ */
+#define VT_PHANTOM_CAP		20000
+
 #define VT_SHARED_MAGIC		0x56544753	/* "VTGS" */
 
 #ifndef __ASSEMBLER__
@@ -70,6 +76,7 @@ enum vt_guest_scenario {
 	VT_GS_STORM,
 	VT_GS_LR_OVERFLOW,
 	VT_GS_MIGRATE,
+	VT_GS_MEM_ACK,
 };
 
 #endif
@@ -123,7 +130,15 @@ struct vt_shared {
 	vt_u32 post_taken;	/* lr-overflow: interrupts taken after re-raise */
 	vt_u32 post_mask;	/* lr-overflow: lines taken after re-raise */
 	vt_u32 fail_line;	/* guest source line of a setup failure */
-	vt_u32 pad[5];
+	/*
+	 * mem-ack (VMM device): the device's ack register is this word of
+	 * guest RAM, so an ack is a plain store with no exit; the guest
+	 * writes the number of the last raise it acked, the VMM reads it.
+	 */
+	volatile vt_u32 mem_ack;
+	volatile vt_u32 round;	/* mem-ack, vfio-mmap: raises made so far */
+	vt_u32 phantom;		/* deliveries with the device not asserting */
+	vt_u32 pad[2];
 	struct vt_cpu_counts cpu[VT_MAX_VCPUS];
 };
 

@@ -12,6 +12,7 @@ static const struct guest_scenario table[] = {
 	{ VT_GS_STORM,        0, 1, body_storm,       irq_storm },
 	{ VT_GS_LR_OVERFLOW,  1, 1, body_lr_overflow, irq_lr },
 	{ VT_GS_MIGRATE,      0, 2, body_migrate,     irq_migrate },
+	{ VT_GS_MEM_ACK,      0, 1, body_mem_ack,     irq_mem_ack },
 };
 
 /** guest_scenario_find() - the table entry for @id, or NULL. */
