@@ -50,7 +50,8 @@ int cmd_timeline(int argc, char **argv);
 int vt_cli_main(int argc, char **argv);
 
 /**
- * vt_parse_u64() - strict unsigned number (decimal, 0x hex), whole string
+ * vt_parse_u64() - strict unsigned number, whole string: decimal, or hex
+ * with 0x (a leading zero is decimal: "010" is 10); vt_num_u64()
  * @s:		text
  * @out:	value
  *
@@ -59,7 +60,7 @@ int vt_cli_main(int argc, char **argv);
 int vt_parse_u64(const char *s, uint64_t *out);
 
 /**
- * vt_parse_duration() - "250ms", "1s", "10us", "500ns" or plain ns
+ * vt_parse_duration() - "250ms", "1s", "1m", "10us", "500ns" or plain ns
  * @s:		text
  * @out:	nanoseconds
  *

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "vt_raw.h"
+#include "vt_safe_file.h"
 #include "vt_tracefile.h"
 
 static void convert_usage(FILE *f)
@@ -22,7 +23,10 @@ static void convert_usage(FILE *f)
 		"        [--backend module|bpf|replay]\n"
 		"Convert a raw record stream into a trace file. IN '-' is stdin.\n"
 		"Each record's type and size are checked; a bad record stops the\n"
-		"conversion with its byte offset (the records before it are kept).\n\n"
+		"conversion with its byte offset (the records before it are kept, in a\n"
+		"file that reads as truncated). OUT is written to a temporary file and\n"
+		"renamed into place: a write error (disk full) leaves no file. OUT may\n"
+		"not be IN (checked by device and inode).\n\n"
 		"Examples:\n"
 		"  cat /dev/vgic_trace > dev.raw; vgic-trace convert --raw dev.raw -o run.vgt\n"
 		"  vgic-trace convert --raw - -o run.vgt --gic 3 --nr-lrs 4 < dev.raw\n");
@@ -41,7 +45,13 @@ static int parse_backend(const char *s, uint8_t *out)
 	return 0;
 }
 
-static int convert_stream(int fd, struct vt_writer *w, const char *in)
+/*
+ * Copy the records of @fd into @w. Return: 0; -errno of the input
+ * (read error, bad or torn record: message printed); or, with *@werr
+ * set, the writer's -errno (message left to the caller).
+ */
+static int convert_stream(int fd, struct vt_writer *w, const char *in,
+			  int *werr)
 {
 	static struct vt_raw_parser p;
 	const struct vt_hdr *rec;
@@ -51,15 +61,17 @@ static int convert_stream(int fd, struct vt_writer *w, const char *in)
 	size_t off, took;
 	int ret;
 
+	*werr = 0;
 	vt_raw_init(&p);
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "vgic-trace convert: %s: %s\n", in,
+			ret = -errno;
+			fprintf(stderr, "vgic-trace convert: %s: read: %s\n", in,
 				strerror(errno));
-			return -errno;
+			return ret;
 		}
 		if (n == 0)
 			break;
@@ -68,8 +80,7 @@ static int convert_stream(int fd, struct vt_writer *w, const char *in)
 			while ((ret = vt_raw_next(&p, &rec, err, sizeof(err))) > 0) {
 				ret = vt_writer_append(w, rec);
 				if (ret) {
-					fprintf(stderr, "vgic-trace convert: write: %s\n",
-						strerror(-ret));
+					*werr = ret;
 					return ret;
 				}
 			}
@@ -104,10 +115,13 @@ int cmd_convert(int argc, char **argv)
 	};
 	struct vt_host_facts facts;
 	const char *in = NULL, *out = NULL;
+	const char *inputs[2] = { NULL, NULL };
 	struct vt_writer *w;
+	struct vt_out o;
 	bool force = false;
-	uint64_t v;
-	int c, fd, ret, ret2;
+	uint64_t v, written;
+	char err[200];
+	int c, fd, ret, werr;
 
 	memset(&facts, 0, sizeof(facts));
 	optind = 1;
@@ -163,26 +177,52 @@ int cmd_convert(int argc, char **argv)
 		convert_usage(stderr);
 		return VT_EXIT_ERROR;
 	}
+	inputs[0] = in;
 	fd = strcmp(in, "-") ? open(in, O_RDONLY | O_CLOEXEC) : 0;
 	if (fd < 0) {
 		fprintf(stderr, "vgic-trace convert: %s: %s\n", in, strerror(errno));
 		return VT_EXIT_ERROR;
 	}
-	ret = vt_writer_open(out, &facts, force, &w);
+	/* refuses OUT == IN before anything is truncated */
+	ret = vt_out_open(&o, out, force, inputs, err, sizeof(err));
+	if (!ret) {
+		ret = vt_writer_fdopen(o.fd, &facts, &w);
+		if (ret) {
+			snprintf(err, sizeof(err), "write: %s", strerror(-ret));
+			vt_out_abort(&o);
+		}
+	}
 	if (ret) {
-		fprintf(stderr, "vgic-trace convert: %s: %s%s\n", out, strerror(-ret),
-			ret == -EEXIST ? " (use --force to overwrite)" : "");
+		fprintf(stderr, "vgic-trace convert: %s: %s\n", out, err);
 		if (fd)
 			close(fd);
 		return VT_EXIT_ERROR;
 	}
-	ret = convert_stream(fd, w, in);
+	ret = convert_stream(fd, w, in, &werr);
 	if (fd)
 		close(fd);
-	fprintf(stderr, "vgic-trace convert: %llu records -> %s\n",
-		(unsigned long long)vt_writer_records(w), out);
-	ret2 = vt_writer_close(w);
-	if (ret2)
-		fprintf(stderr, "vgic-trace convert: %s: %s\n", out, strerror(-ret2));
-	return ret || ret2 ? VT_EXIT_ERROR : VT_EXIT_OK;
+	/*
+	 * A bad input keeps the records before the error, in a file that
+	 * reads as truncated; a write error keeps nothing.
+	 */
+	written = 0;
+	if (!werr) {
+		written = vt_writer_records(w);
+		werr = ret ? vt_writer_close_truncated(w) : vt_writer_close(w);
+	} else {
+		vt_writer_close_truncated(w);
+	}
+	w = NULL;
+	if (!werr)
+		werr = vt_out_commit(&o);
+	if (werr) {
+		vt_out_abort(&o);
+		fprintf(stderr, "vgic-trace convert: %s: write: %s; no trace written\n",
+			out, strerror(-werr));
+		return VT_EXIT_ERROR;
+	}
+	fprintf(stderr, "vgic-trace convert: %llu records -> %s%s\n",
+		(unsigned long long)written, out,
+		ret ? " (truncated: the input ended in an error)" : "");
+	return ret ? VT_EXIT_ERROR : VT_EXIT_OK;
 }

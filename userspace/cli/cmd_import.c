@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
+#include "vt_import_tracecmd.h"
+#include "vt_safe_file.h"
 #include "vt_scenario.h"
 #include "vt_tracefile.h"
 
@@ -16,102 +19,129 @@ static void import_usage(FILE *f)
 	fprintf(f,
 		"Usage: vgic-trace import SCENARIO.txt -o FILE [--force]\n"
 		"Turn a scenario text (one record per line, see docs/engine.md) into a\n"
-		"trace file that report/check/stats read like a recorded one.\n\n"
+		"trace file that report/check/stats read like a recorded one.\n"
+		"Lines may be 1023 bytes long (comments any length); a repeat block\n"
+		"may make up to 2000000 records. FILE is written to a temporary file\n"
+		"and renamed into place: an error leaves no file.\n\n"
 		"Examples:\n"
 		"  vgic-trace import userspace/tests/scenarios/seq1-2018.txt -o seq1.vgt\n"
 		"  vgic-trace import - -o x.vgt --force < scenario.txt\n");
 }
 
 struct import_ctx {
-	const char *out;
-	bool force;
-	struct vt_writer *w;
-	struct vt_host_facts facts;
-	/* records are held until the facts line is known: write lazily */
-	struct vt_hdr **recs;
-	size_t n, cap;
+	struct vt_out o;
+	struct vt_writer *w;	/* created at the first record */
+	struct vt_host_facts *facts;
+	struct vt_host_facts written;	/* facts in the header as written */
+	int werr;		/* writer error (ENOSPC, EFBIG) */
 };
 
-static int keep(const struct vt_hdr *rec, void *arg)
+static int start_writer(struct import_ctx *c)
 {
-	struct import_ctx *c = arg;
-	struct vt_hdr *copy;
-
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		void *nr = realloc(c->recs, cap * sizeof(*c->recs));
-
-		if (!nr)
-			return -ENOMEM;
-		c->recs = nr;
-		c->cap = cap;
-	}
-	copy = malloc(rec->size);
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, rec, rec->size);
-	c->recs[c->n++] = copy;
-	return 0;
-}
-
-static int write_out(struct import_ctx *c)
-{
-	size_t i;
 	int ret;
 
-	ret = vt_writer_open(c->out, &c->facts, c->force, &c->w);
+	c->written = *c->facts;
+	ret = vt_writer_fdopen(c->o.fd, &c->written, &c->w);
+	if (ret)
+		c->werr = ret;
+	return ret;
+}
+
+/* records stream into the file: a long repeat needs no memory */
+static int put(const struct vt_hdr *rec, void *arg)
+{
+	struct import_ctx *c = arg;
+	int ret;
+
+	if (!c->w && (ret = start_writer(c)))
+		return ret;
+	ret = vt_writer_append(c->w, rec);
+	if (ret)
+		c->werr = ret;
+	return ret;
+}
+
+/* the end marker, and the header again when a late facts line changed it */
+static int finish_writer(struct import_ctx *c)
+{
+	int ret = 0;
+
+	if (!c->w && (ret = start_writer(c)))
+		return ret;
+	if (memcmp(&c->written, c->facts, sizeof(c->written))) {
+		ret = vt_writer_set_facts(c->w, c->facts);
+		if (ret == -ESPIPE)
+			fprintf(stderr, "vgic-trace import: %s: a facts line after the first record needs a regular output file\n",
+				c->o.path);
+	}
 	if (ret) {
-		fprintf(stderr, "vgic-trace import: %s: %s%s\n", c->out,
-			strerror(-ret),
-			ret == -EEXIST ? " (use --force to overwrite)" : "");
+		vt_writer_close_truncated(c->w);
 		return ret;
 	}
-	for (i = 0; i < c->n && !ret; i++)
-		ret = vt_writer_append(c->w, c->recs[i]);
-	if (ret)
-		fprintf(stderr, "vgic-trace import: %s: %s\n", c->out, strerror(-ret));
-	i = vt_writer_close(c->w) || ret;
-	return i ? -EIO : 0;
+	return vt_writer_close(c->w);
 }
 
 int cmd_import(int argc, char **argv)
 {
+	struct vt_host_facts facts;
 	struct import_ctx c;
-	const char *path;
+	const char *path, *out, *inputs[2] = { NULL, NULL };
 	char err[240];
+	struct stat st;
+	bool force;
 	FILE *in;
 	long n;
-	size_t i;
 	int ret;
 
 	memset(&c, 0, sizeof(c));
-	ret = vt_in_out_cmdline(argc, argv, import_usage, &path, &c.out,
-				&c.force);
+	c.facts = &facts;
+	if (vt_tc_take_from(&argc, argv))
+		return VT_EXIT_ERROR;
+	ret = vt_in_out_cmdline(argc, argv, import_usage, &path, &out, &force);
 	if (ret || !path)
 		return ret;
+	if (strcmp(path, "-") && vt_tc_is_dat(path))	/* trace-cmd recording */
+		return vt_tc_import(path, out, force) ? VT_EXIT_ERROR : VT_EXIT_OK;
 	in = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!in) {
+	if (!in || (!fstat(fileno(in), &st) && S_ISDIR(st.st_mode))) {
 		fprintf(stderr, "vgic-trace import: %s: %s\n", path,
-			strerror(errno));
+			strerror(in ? EISDIR : errno));
+		if (in && in != stdin)
+			fclose(in);
 		return VT_EXIT_ERROR;
 	}
-	n = vt_scenario_import(in, path, &c.facts, keep, &c, err,
-			       sizeof(err));
+	inputs[0] = path;
+	ret = vt_out_open(&c.o, out, force, inputs, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "vgic-trace import: %s: %s\n", out, err);
+		if (in != stdin)
+			fclose(in);
+		return VT_EXIT_ERROR;
+	}
+	n = vt_scenario_import(in, path, &facts, put, &c, err, sizeof(err));
 	if (in != stdin)
 		fclose(in);
-	ret = 0;
-	if (n < 0) {
-		fprintf(stderr, "vgic-trace import: %s\n",
-			n == -EINVAL ? err : strerror((int)-n));
-		ret = -1;
-	} else {
-		ret = write_out(&c);
-		if (!ret)
-			fprintf(stderr, "vgic-trace import: %ld records -> %s\n", n,
-				c.out);
+	if (n >= 0) {
+		ret = finish_writer(&c);
+		if (ret)
+			c.werr = ret;
+		else
+			ret = vt_out_commit(&c.o);
+		if (ret)
+			c.werr = ret;
+	} else if (c.w) {
+		vt_writer_close_truncated(c.w);
 	}
-	for (i = 0; i < c.n; i++)
-		free(c.recs[i]);
-	free(c.recs);
-	return ret ? VT_EXIT_ERROR : VT_EXIT_OK;
+	if (n < 0 || c.werr) {
+		vt_out_abort(&c.o);
+		if (c.werr)
+			fprintf(stderr, "vgic-trace import: %s: write: %s; no trace written\n",
+				out, strerror(-c.werr));
+		else
+			fprintf(stderr, "vgic-trace import: %s; no trace written\n",
+				err[0] ? err : strerror((int)-n));
+		return VT_EXIT_ERROR;
+	}
+	fprintf(stderr, "vgic-trace import: %ld records -> %s\n", n, out);
+	return VT_EXIT_OK;
 }

@@ -11,7 +11,8 @@ static void lr_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vgic-trace lr [--gic 2|3] VALUE...\n"
-		"Decode list register values (GICv3 ICH_LR_EL2 by default).\n\n"
+		"Decode list register values (GICv3 ICH_LR_EL2 by default).\n"
+		"VALUE is hex with 0x, else decimal (a leading 0 is decimal, not octal).\n\n"
 		"Examples:\n"
 		"  vgic-trace lr 0x1080020000000020\n"
 		"  vgic-trace lr --gic 2 0x10080020\n");

@@ -4,11 +4,10 @@
  * trace-event JSON for ui.perfetto.dev / chrome://tracing.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include "cli.h"
+#include "vt_safe_file.h"
 #include "vt_timeline.h"
 #include "vt_tracefile.h"
 
@@ -19,7 +18,9 @@ static void timeline_usage(FILE *f)
 		"Write the trace as Chrome trace-event JSON: one process per VM, per IRQ a\n"
 		"track of inject/ack/resample/MMIO events and per IRQ and vCPU a track of\n"
 		"LR residency slices (entry state -> exit state); VFIO events per host IRQ.\n"
-		"Open OUT.json in https://ui.perfetto.dev or chrome://tracing.\n\n"
+		"Open OUT.json in https://ui.perfetto.dev or chrome://tracing.\n"
+		"OUT is written to a temporary file and renamed into place: a failure\n"
+		"leaves no file. OUT may not be FILE.\n\n"
 		"Examples:\n"
 		"  vgic-trace timeline run.vgt -o run.json\n"
 		"  vgic-trace timeline run.vgt -o - | gzip > run.json.gz\n");
@@ -53,42 +54,43 @@ static int fill(const char *path, struct vt_timeline *tl)
 
 int cmd_timeline(int argc, char **argv)
 {
-	const char *in, *out;
+	const char *in, *out, *inputs[2] = { NULL, NULL };
 	struct vt_timeline *tl;
 	unsigned long events;
+	struct vt_out o;
+	char err[200];
 	bool force;
 	FILE *f;
-	int fd, ret;
+	int ret, wret;
 
 	ret = vt_in_out_cmdline(argc, argv, timeline_usage, &in, &out, &force);
 	if (ret || !in)
 		return ret;
-	if (!strcmp(out, "-")) {
-		f = stdout;
-	} else {
-		fd = open(out, O_WRONLY | O_CREAT | O_CLOEXEC |
-			  (force ? O_TRUNC : O_EXCL), 0644);
-		if (fd < 0 || !(f = fdopen(fd, "w"))) {
-			fprintf(stderr, "vgic-trace timeline: %s: %s%s\n", out,
-				strerror(errno),
-				errno == EEXIST ? " (use --force to overwrite)" : "");
-			if (fd >= 0)
-				close(fd);
-			return VT_EXIT_ERROR;
-		}
+	inputs[0] = in;
+	/* refuses OUT == IN before anything is truncated */
+	ret = vt_out_open(&o, out, force, inputs, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "vgic-trace timeline: %s: %s\n", out, err);
+		return VT_EXIT_ERROR;
 	}
-	if (vt_timeline_new(f, &tl)) {
-		if (f != stdout)
-			fclose(f);
+	f = vt_out_file(&o);
+	if (!f || vt_timeline_new(f, &tl)) {
+		vt_out_abort(&o);
+		fprintf(stderr, "vgic-trace timeline: %s\n", strerror(ENOMEM));
 		return VT_EXIT_ERROR;
 	}
 	ret = fill(in, tl);
-	if (vt_timeline_finish(tl, &events) && !ret)
-		ret = -EIO;
-	if (f != stdout && fclose(f) && !ret)
-		ret = -EIO;
+	wret = vt_timeline_finish(tl, &events);
 	if (ret) {
-		fprintf(stderr, "vgic-trace timeline: failed (%s)\n", strerror(-ret));
+		vt_out_abort(&o);
+		fprintf(stderr, "vgic-trace timeline: failed, no output written\n");
+		return VT_EXIT_ERROR;
+	}
+	/* the stream keeps the real errno (ENOSPC, EFBIG) of a failed write */
+	wret = vt_out_commit(&o) ?: wret;
+	if (wret) {
+		fprintf(stderr, "vgic-trace timeline: %s: write: %s; no output written\n",
+			out, strerror(-wret));
 		return VT_EXIT_ERROR;
 	}
 	fprintf(stderr, "vgic-trace timeline: %lu events -> %s\n", events, out);

@@ -3,56 +3,21 @@
  * parse.c - strict number and duration parsing for the CLI, and the
  * "IN -o OUT [--force]" command line of import and timeline.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "vt_num.h"
 
 int vt_parse_u64(const char *s, uint64_t *out)
 {
-	unsigned long long v;
-	char *end;
-
-	if (!s || !*s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return vt_num_u64(s, out);
 }
 
 int vt_parse_duration(const char *s, uint64_t *out)
 {
-	static const struct {
-		const char *unit;
-		uint64_t mult;
-	} units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
-		{ "s", 1000000000 }, { "", 1 },
-	};
-	unsigned long long v;
-	char *end;
-	size_t i;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -EINVAL;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit))
-			continue;
-		if (v > UINT64_MAX / units[i].mult)
-			return -EINVAL;
-		*out = v * units[i].mult;
-		return 0;
-	}
-	return -EINVAL;
+	return vt_num_duration(s, 1, out);
 }
 
 int vt_in_out_cmdline(int argc, char **argv, void (*usage)(FILE *f),

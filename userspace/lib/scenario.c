@@ -10,6 +10,7 @@
  *   @+5us  fold lr=32:A:eoi
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -144,6 +145,86 @@ static int tokenize(char *line, char **tok)
 	return n;
 }
 
+/*
+ * One line into @buf (NUL terminated, without its comment): a comment
+ * of any length is skipped whole; text before it longer than @size - 1
+ * bytes sets *@too_long. Return: 1 for a line, 0 at the end, -errno for
+ * a read error (a directory, EIO: never taken for the end of the file).
+ */
+static int read_line(FILE *in, char *buf, size_t size, bool *too_long)
+{
+	bool comment = false, any = false;
+	size_t len = 0;
+	int c;
+
+	*too_long = false;
+	errno = 0;
+	while ((c = getc(in)) != EOF) {
+		any = true;
+		if (c == '\n')
+			break;
+		if (c == '#')
+			comment = true;
+		if (comment)
+			continue;
+		if (len + 1 >= size)
+			*too_long = true;
+		else
+			buf[len++] = (char)c;
+	}
+	buf[len] = 0;
+	if (c == EOF && ferror(in))
+		return errno ? -errno : -EIO;
+	return any ? 1 : 0;
+}
+
+static void free_block(char **block, unsigned int *nblock)
+{
+	unsigned int j;
+
+	for (j = 0; j < *nblock; j++)
+		free(block[j]);
+	*nblock = 0;
+}
+
+/* emit a repeat block @times times, @every ns apart */
+static int run_block(struct scen *s, char **block, unsigned int nblock,
+		     unsigned int block_line, uint64_t times, uint64_t every)
+{
+	char copy[VT_SCEN_MAX_LINE + 1], *tok[MAX_TOK];
+	uint64_t start = s->prev_ts, r;
+	unsigned int j;
+	int n, ret = 0;
+
+	for (r = 0; r < times && !ret; r++) {
+		if (every && r > (UINT64_MAX - start) / every)
+			return scen_fail(s, "repeat: time overflows after %llu rounds",
+					 (unsigned long long)r);
+		s->base = start + r * every;
+		for (j = 0; j < nblock && !ret; j++) {
+			s->line = block_line + j + 1;
+			snprintf(copy, sizeof(copy), "%s", block[j]);
+			n = tokenize(copy, tok);
+			ret = n ? do_line(s, tok, n) : 0;
+		}
+	}
+	s->base = 0;
+	return ret;
+}
+
+static unsigned int block_records(char **block, unsigned int nblock)
+{
+	char copy[VT_SCEN_MAX_LINE + 1], *tok[MAX_TOK];
+	unsigned int j, n = 0;
+
+	for (j = 0; j < nblock; j++) {
+		snprintf(copy, sizeof(copy), "%s", block[j]);
+		if (tokenize(copy, tok))
+			n++;
+	}
+	return n;
+}
+
 long vt_scenario_import(FILE *in, const char *name,
 			struct vt_host_facts *facts, vt_scen_emit emit,
 			void *arg, char *err, size_t errlen)
@@ -152,47 +233,57 @@ long vt_scenario_import(FILE *in, const char *name,
 		.name = name, .err = err, .errlen = errlen, .facts = facts,
 		.emit = emit, .arg = arg, .vm = 1, .vcpu = 0,
 	};
-	char line[1024], *block[MAX_REPEAT], *tok[MAX_TOK];
-	unsigned int block_line = 0, nblock = 0, in_block = 0, r, j;
-	uint64_t every = 0, times = 0, start;
+	char line[VT_SCEN_MAX_LINE + 1], *block[MAX_REPEAT], *tok[MAX_TOK];
+	unsigned int block_line = 0, nblock = 0, in_block = 0;
+	uint64_t every = 0, times = 0;
+	bool too_long, read_err = false;
 	int n, ret = 0;
 
+	if (err && errlen)
+		err[0] = 0;
 	memset(facts, 0, sizeof(*facts));
 	facts->gic_version = VT_GIC_V3;
 	facts->backend = VT_BACKEND_REPLAY;
 	snprintf(facts->arch, sizeof(facts->arch), "aarch64");
-	while (fgets(line, sizeof(line), in)) {
+	while ((ret = read_line(in, line, sizeof(line), &too_long)) > 0 ||
+	       (read_err = ret < 0, false)) {
+		ret = 0;
 		s.line++;
+		if (too_long) {
+			ret = scen_fail(&s, "line longer than %u bytes (comments may be longer)",
+					VT_SCEN_MAX_LINE);
+			break;
+		}
 		if (in_block) {
-			char copy[1024];
+			char copy[sizeof(line)];
 
 			snprintf(copy, sizeof(copy), "%s", line);
 			n = tokenize(copy, tok);
 			if (n == 1 && !strcmp(tok[0], "end")) {
-				start = s.prev_ts;
-				for (r = 0; r < times && !ret; r++) {
-					s.base = start + r * every;
-					for (j = 0; j < nblock && !ret; j++) {
-						s.line = block_line + j + 1;
-						snprintf(copy, sizeof(copy), "%s", block[j]);
-						n = tokenize(copy, tok);
-						ret = n ? do_line(&s, tok, n) : 0;
-					}
+				if (times * block_records(block, nblock) > VT_SCEN_MAX_REPEAT) {
+					s.line = block_line;
+					ret = scen_fail(&s, "repeat makes %llu records, more than %u",
+							(unsigned long long)times *
+							block_records(block, nblock),
+							VT_SCEN_MAX_REPEAT);
+					break;
 				}
-				for (j = 0; j < nblock; j++)
-					free(block[j]);
-				nblock = 0;
+				ret = run_block(&s, block, nblock, block_line, times, every);
+				free_block(block, &nblock);
 				in_block = 0;
-				s.base = 0;
 				if (ret)
-					return ret;
+					break;
 				continue;
 			}
-			if (nblock >= MAX_REPEAT)
-				return scen_fail(&s, "repeat block longer than %u lines", MAX_REPEAT);
+			if (nblock >= MAX_REPEAT) {
+				ret = scen_fail(&s, "repeat block longer than %u lines", MAX_REPEAT);
+				break;
+			}
 			block[nblock] = strdup(line);
-			if (!block[nblock])
-				return -ENOMEM;
+			if (!block[nblock]) {
+				ret = -ENOMEM;
+				break;
+			}
 			nblock++;
 			continue;
 		}
@@ -205,8 +296,11 @@ long vt_scenario_import(FILE *in, const char *name,
 			ret = do_default(&s, tok + 1, n - 1);
 		else if (!strcmp(tok[0], "repeat")) {
 			if (n != 4 || strcmp(tok[2], "every") || scen_num(tok[1], &times) ||
-			    scen_dur(tok[3], &every) || !times || times > 10000000)
-				return scen_fail(&s, "syntax: repeat N every DURATION ... end");
+			    scen_dur(tok[3], &every) || !times)
+				ret = scen_fail(&s, "syntax: repeat N every DURATION ... end");
+			else if (times > VT_SCEN_MAX_REPEAT)
+				ret = scen_fail(&s, "repeat %llu: more than %u rounds",
+						(unsigned long long)times, VT_SCEN_MAX_REPEAT);
 			in_block = 1;
 			block_line = s.line;
 		} else if (tok[0][0] == '@')
@@ -214,12 +308,12 @@ long vt_scenario_import(FILE *in, const char *name,
 		else
 			ret = scen_fail(&s, "unknown line '%s'", tok[0]);
 		if (ret)
-			return ret;
+			break;
 	}
-	if (in_block) {
-		for (j = 0; j < nblock; j++)
-			free(block[j]);
-		return scen_fail(&s, "repeat without end");
-	}
-	return s.count;
+	if (ret < 0 && ret != -EINVAL && read_err && err && errlen)
+		snprintf(err, errlen, "%s: read: %s", name, strerror(-ret));
+	if (!ret && in_block)
+		ret = scen_fail(&s, "repeat without end");
+	free_block(block, &nblock);
+	return ret ? ret : s.count;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vt_lr.h"
+#include "vt_num.h"
 #include "vt_record.h"
 #include "scenario_internal.h"
 
@@ -25,45 +26,15 @@ int scen_fail(struct scen *s, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* numbers and durations: the shared strict parser (vt_num.h) */
 int scen_num(const char *t, uint64_t *out)
 {
-	unsigned long long v;
-	char *end;
-
-	if (!t || !isdigit((unsigned char)*t))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(t, &end, 0);
-	if (errno || *end)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return vt_num_u64(t, out);
 }
 
 int scen_dur(const char *t, uint64_t *out)
 {
-	static const struct { const char *u; uint64_t m; } units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
-		{ "s", 1000000000 }, { "", 1 },
-	};
-	unsigned long long v;
-	char *end;
-	size_t i;
-
-	if (!isdigit((unsigned char)*t))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(t, &end, 10);
-	if (errno)
-		return -EINVAL;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].u)) {
-			if (v > UINT64_MAX / units[i].m)
-				return -EINVAL;
-			*out = v * units[i].m;
-			return 0;
-		}
-	return -EINVAL;
+	return vt_num_duration(t, 1, out);
 }
 
 /* Find "key=" among the tokens; returns the value, "" for a bare key. */

@@ -17,12 +17,16 @@ _Static_assert(sizeof(struct vt_chunk_hdr) == VT_CHUNK_HDR_SIZE, "chunk hdr");
 
 struct vt_writer {
 	int fd;
+	bool own_fd;	/* opened by vt_writer_open(), closed by close */
+	bool sync;	/* fdatasync after every chunk */
 	int err;
 	uint8_t *buf;
 	size_t len;
 	uint32_t nr;
 	uint64_t seq;
 	uint64_t records;
+	uint64_t written;	/* records in chunks fully written */
+	uint64_t good_off;	/* file size after the last complete chunk */
 };
 
 static int write_all(int fd, const void *data, size_t len)
@@ -59,23 +63,57 @@ static int write_chunk(struct vt_writer *w, uint32_t flags)
 	ret = write_all(w->fd, &ch, sizeof(ch));
 	if (!ret && w->len)
 		ret = write_all(w->fd, w->buf, w->len);
-	if (ret)
+	if (!ret && w->sync && fdatasync(w->fd) && errno != EINVAL &&
+	    errno != EROFS)
+		ret = -errno;	/* EINVAL/EROFS: a pipe or device, nothing to sync */
+	if (ret) {
+		/*
+		 * Cut a partly written chunk off (a regular file only), so
+		 * that the file reads as truncated after its last complete
+		 * chunk instead of ending in half a chunk.
+		 */
+		if (ftruncate(w->fd, (off_t)w->good_off) == 0)
+			lseek(w->fd, (off_t)w->good_off, SEEK_SET);
 		return ret;
+	}
+	w->good_off += sizeof(ch) + w->len;
+	w->written += w->nr;
 	w->seq++;
 	w->len = 0;
 	w->nr = 0;
 	return 0;
 }
 
-int vt_writer_open(const char *path, const struct vt_host_facts *facts,
-		   bool force, struct vt_writer **out)
+static void fill_hdr(struct vt_file_hdr *h, const struct vt_host_facts *facts)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, VT_FILE_MAGIC, sizeof(h->magic));
+	h->major = VT_FILE_MAJOR;
+	h->minor = VT_FILE_MINOR;
+	h->hdr_size = sizeof(*h);
+	h->endian = VT_FILE_ENDIAN;
+	h->abi_major = VT_ABI_MAJOR;
+	h->abi_minor = VT_ABI_MINOR;
+	if (facts) {
+		h->gic_version = facts->gic_version;
+		h->nr_lrs = facts->nr_lrs;
+		h->backend = facts->backend;
+		memcpy(h->kernel_release, facts->kernel_release,
+		       strnlen(facts->kernel_release,
+			       sizeof(facts->kernel_release) - 1));
+		memcpy(h->arch, facts->arch,
+		       strnlen(facts->arch, sizeof(h->arch) - 1));
+	}
+	h->hdr_crc = vt_crc32(0, h, offsetof(struct vt_file_hdr, hdr_crc));
+}
+
+int vt_writer_fdopen(int fd, const struct vt_host_facts *facts,
+		     struct vt_writer **out)
 {
 	struct vt_file_hdr h;
 	struct vt_writer *w;
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
 	int ret;
 
-	flags |= force ? O_TRUNC : O_EXCL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
@@ -84,40 +122,54 @@ int vt_writer_open(const char *path, const struct vt_host_facts *facts,
 		free(w);
 		return -ENOMEM;
 	}
-	w->fd = open(path, flags, 0644);
-	if (w->fd < 0) {
-		ret = -errno;
-		free(w->buf);
-		free(w);
-		return ret;
-	}
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, VT_FILE_MAGIC, sizeof(h.magic));
-	h.major = VT_FILE_MAJOR;
-	h.minor = VT_FILE_MINOR;
-	h.hdr_size = sizeof(h);
-	h.endian = VT_FILE_ENDIAN;
-	h.abi_major = VT_ABI_MAJOR;
-	h.abi_minor = VT_ABI_MINOR;
-	if (facts) {
-		h.gic_version = facts->gic_version;
-		h.nr_lrs = facts->nr_lrs;
-		h.backend = facts->backend;
-		memcpy(h.kernel_release, facts->kernel_release,
-		       strnlen(facts->kernel_release,
-			       sizeof(facts->kernel_release) - 1));
-		memcpy(h.arch, facts->arch,
-		       strnlen(facts->arch, sizeof(h.arch) - 1));
-	}
-	h.hdr_crc = vt_crc32(0, &h, offsetof(struct vt_file_hdr, hdr_crc));
+	w->fd = fd;
+	fill_hdr(&h, facts);
 	ret = write_all(w->fd, &h, sizeof(h));
 	if (ret) {
-		close(w->fd);
 		free(w->buf);
 		free(w);
 		return ret;
 	}
+	w->good_off = sizeof(h);
 	*out = w;
+	return 0;
+}
+
+int vt_writer_open(const char *path, const struct vt_host_facts *facts,
+		   bool force, struct vt_writer **out)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
+	int fd, ret;
+
+	flags |= force ? O_TRUNC : O_EXCL;
+	fd = open(path, flags, 0644);
+	if (fd < 0)
+		return -errno;
+	ret = vt_writer_fdopen(fd, facts, out);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	(*out)->own_fd = true;
+	return 0;
+}
+
+void vt_writer_set_sync(struct vt_writer *w, bool sync)
+{
+	w->sync = sync;
+}
+
+int vt_writer_set_facts(struct vt_writer *w, const struct vt_host_facts *facts)
+{
+	struct vt_file_hdr h;
+	ssize_t n;
+
+	if (w->err)
+		return w->err;
+	fill_hdr(&h, facts);
+	n = pwrite(w->fd, &h, sizeof(h), 0);
+	if (n != (ssize_t)sizeof(h))
+		return n < 0 ? -errno : -EIO;
 	return 0;
 }
 
@@ -162,7 +214,21 @@ int vt_writer_close(struct vt_writer *w)
 	ret = vt_writer_flush(w);
 	if (!ret)
 		ret = write_chunk(w, VT_CHUNK_F_END);
-	if (close(w->fd) && !ret)
+	if (w->own_fd && close(w->fd) && !ret)
+		ret = -errno;
+	free(w->buf);
+	free(w);
+	return ret;
+}
+
+int vt_writer_close_truncated(struct vt_writer *w)
+{
+	int ret;
+
+	if (!w)
+		return 0;
+	ret = vt_writer_flush(w);
+	if (w->own_fd && close(w->fd) && !ret)
 		ret = -errno;
 	free(w->buf);
 	free(w);
@@ -172,4 +238,9 @@ int vt_writer_close(struct vt_writer *w)
 uint64_t vt_writer_records(const struct vt_writer *w)
 {
 	return w->records;
+}
+
+uint64_t vt_writer_written(const struct vt_writer *w)
+{
+	return w->written;
 }

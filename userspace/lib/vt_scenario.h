@@ -11,6 +11,9 @@
 #include <vgic_trace_abi.h>
 #include "vt_tracefile.h"
 
+#define VT_SCEN_MAX_LINE	1023		/* bytes before a comment */
+#define VT_SCEN_MAX_REPEAT	2000000u	/* records of one repeat block */
+
 /**
  * typedef vt_scen_emit - receives each record of a scenario
  * @rec:	record
@@ -30,8 +33,14 @@ typedef int (*vt_scen_emit)(const struct vt_hdr *rec, void *arg);
  * @err:	message buffer ("FILE:LINE: reason")
  * @errlen:	size of @err
  *
- * Return: number of records, or -EINVAL for a syntax error, or the
- * error returned by @emit.
+ * Lines may be VT_SCEN_MAX_LINE bytes long, comments ('#' to the end of
+ * the line) any length. A "repeat N every T ... end" block is expanded
+ * while it is read (nothing is held in memory but its lines); N times
+ * its records may be at most VT_SCEN_MAX_REPEAT.
+ *
+ * Return: number of records, or -EINVAL for a syntax error or a limit,
+ * -errno for a read error (a directory is not an empty scenario), or
+ * the error returned by @emit; @err has the message for all but @emit's.
  */
 long vt_scenario_import(FILE *in, const char *name,
 			struct vt_host_facts *facts, vt_scen_emit emit,

@@ -153,6 +153,36 @@ int vt_writer_open(const char *path, const struct vt_host_facts *facts,
 		   bool force, struct vt_writer **out);
 
 /**
+ * vt_writer_fdopen() - write a trace file to an open descriptor
+ * @fd:		file (a regular file at offset 0, or a pipe/device); it
+ *		stays the caller's: vt_writer_close() does not close it
+ * @facts:	host facts for the header (may be NULL: all unknown)
+ * @out:	the new writer
+ *
+ * Return: 0 or -errno from write().
+ */
+int vt_writer_fdopen(int fd, const struct vt_host_facts *facts,
+		     struct vt_writer **out);
+
+/**
+ * vt_writer_set_sync() - fdatasync() after every chunk (recorders: at
+ * most the chunk being filled is at risk when the host dies)
+ * @w:		writer
+ * @sync:	on or off (default off)
+ */
+void vt_writer_set_sync(struct vt_writer *w, bool sync);
+
+/**
+ * vt_writer_set_facts() - rewrite the file header with other facts
+ * (a regular file only; the scenario importer learns them late)
+ * @w:		writer
+ * @facts:	host facts
+ *
+ * Return: 0 or -errno.
+ */
+int vt_writer_set_facts(struct vt_writer *w, const struct vt_host_facts *facts);
+
+/**
  * vt_writer_append() - append one record
  * @w:		writer
  * @rec:	record, @rec->size bytes long
@@ -179,9 +209,22 @@ int vt_writer_flush(struct vt_writer *w);
  * vt_writer_close() - flush, write the end marker and close
  * @w:		writer (freed, may be NULL)
  *
+ * After a write error no end marker is written and a partly written
+ * chunk is cut off again (regular files): the file reads as truncated
+ * and holds vt_writer_written() records.
+ *
  * Return: 0 or the first -errno seen while flushing or closing.
  */
 int vt_writer_close(struct vt_writer *w);
+
+/**
+ * vt_writer_close_truncated() - flush and close without the end marker:
+ * the file reads as truncated (its input ended in an error)
+ * @w:		writer (freed, may be NULL)
+ *
+ * Return: 0 or the first -errno seen while flushing or closing.
+ */
+int vt_writer_close_truncated(struct vt_writer *w);
 
 /**
  * vt_writer_records() - records appended so far
@@ -190,6 +233,15 @@ int vt_writer_close(struct vt_writer *w);
  * Return: number of records.
  */
 uint64_t vt_writer_records(const struct vt_writer *w);
+
+/**
+ * vt_writer_written() - records in chunks completely written (what a
+ * reader gets back after a write error)
+ * @w:		writer
+ *
+ * Return: number of records.
+ */
+uint64_t vt_writer_written(const struct vt_writer *w);
 
 /**
  * vt_reader_open() - open a trace file and check its header
