@@ -11,6 +11,8 @@
 #   make demo      the main job: build all, boot the emulated arm64 KVM
 #                  host, trace the vfio and no-resample scenarios, report
 #   make test      everything .ci/run runs: unit tests + emulated host
+#   make bench     analysis speed/memory table (bench/run.sh; BENCH_FULL=1
+#                  adds 10^8 records)
 #
 # V=1 shows the commands.
 
@@ -18,7 +20,7 @@ V ?= 0
 BUILD ?= $(CURDIR)/build
 export V BUILD
 
-.PHONY: all deps userspace userspace-arm64 record record-arm64 module bpf testhost test unit demo clean
+.PHONY: all bench deps userspace userspace-arm64 record record-arm64 module bpf testhost test unit demo clean
 
 all: userspace
 
@@ -42,6 +44,10 @@ unit: userspace
 
 module:
 	$(MAKE) -C module
+
+bench: userspace
+	$(MAKE) -C bench
+	bash bench/run.sh
 
 bpf:
 	$(MAKE) -C bpf

@@ -29,6 +29,7 @@ apt-get install -y -qq --no-install-recommends \
 	clang llvm lld bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libcmocka-dev python3 linux-libc-dev \
 	dwarves >/dev/null
+apt-get install -y -qq --no-install-recommends trace-cmd libzstd-dev >/dev/null	# make bench, trace format v2
 
 # arm64 packages are not installed, only fetched and unpacked into our own
 # sysroot/cache by scripts/testhost/fetch.sh (apt-get download).

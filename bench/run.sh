@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/run.sh - `make bench`: generate synthetic arm64 traces, time every
+# analysis verb on them, the read-and-sum limit and `trace-cmd report` on
+# an equal number of events, print one table. Never a pass/fail test.
+#
+# Environment:
+#   BENCH_REPS=3        runs per cell (median of CPU time reported)
+#   BENCH_FULL=1        add the 10^8-record traces (~10 min more, ~3 GB disk)
+#   BENCH_SIZES="..."   override the healthy sizes (default 1e5 1e6 1e7)
+#   BENCH_TIMEOUT=300   seconds before a run is abandoned (shown as ">T")
+#   BENCH_QUICK=1       1e5/1e6 only, one rep (a smoke run)
+#   BENCH_TC=0          skip the trace-cmd column
+#   BENCH_CLI=PATH      the vgic-trace binary to measure (default build/host)
+#
+# Records/s are records per second of CPU time (user + sys) of one
+# process: the machine is shared, CPU time is steadier than wall time.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${BUILD:-$top/build}/bench
+cli=${BENCH_CLI:-${BUILD:-$top/build}/host/vgic-trace}
+reps=${BENCH_REPS:-3}
+tmo=${BENCH_TIMEOUT:-300}
+sizes=${BENCH_SIZES:-"100000 1000000 10000000"}
+mixed="1000000 10000000"
+irqs="1000000"
+scale="2000 8000 16000 100000"
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	sizes="100000 1000000"; mixed="1000000"; irqs="100000"
+	scale="2000 8000"; reps=1
+fi
+if [ "${BENCH_FULL:-0}" = 1 ]; then
+	sizes="$sizes 100000000"; mixed="$mixed 100000000"
+fi
+mkdir -p "$out"
+gen=$out/vt-bench-gen
+
+# trace NAME KIND N [NIRQS]: generate once (again when the generator or
+# the library's writer changed)
+trace() {
+	local f=$out/$1.vgt
+	if [ ! -e "$f" ] || [ "$gen" -nt "$f" ]; then
+		echo "bench: generating $1 ($3 records)" >&2
+		"$gen" "$2" "$3" "$f.tmp" ${4:-} >/dev/null
+		mv "$f.tmp" "$f"
+	fi
+	echo "$f"
+}
+
+# run CMD...: prints "cpu_seconds peak_kib" (median CPU of $reps runs,
+# max RSS), or "T 0" on timeout; CPU time and RSS from wait4()
+run() {
+	local i t cpus=() rss=0 r rc u m x
+	for ((i = 0; i < reps; i++)); do
+		t=$(mktemp)
+		rc=0
+		"$out/vt-bench-rusage" "$tmo" "$@" >"$t" || rc=$?
+		read -r u m x < "$t" || true
+		if [ "$rc" != 0 ] || [ "$u" = T ]; then
+			rm -f "$t"; echo "T 0"; return
+		fi
+		if [ "$x" -gt 1 ]; then
+			echo "bench: $* exited $x" >&2
+		fi
+		cpus+=("$u")
+		[ "$m" -gt "$rss" ] && rss=$m
+		rm -f "$t"
+	done
+	r=$(printf '%s\n' "${cpus[@]}" | sort -g | sed -n "$(( (reps + 1) / 2 ))p")
+	echo "$r $rss"
+}
+
+# trace-cmd .dat with N events: syscalls:sys_enter_getppid of one
+# process, captured through tracefs and `trace-cmd extract` (trace-cmd
+# record needs /proc/sys/kernel/ftrace_enabled writable, which this
+# machine's sandbox refuses)
+tc_dat() {
+	local n=$1 f=$out/tc-$1.dat tr=/sys/kernel/tracing old
+	if [ -s "$f" ]; then echo "$f"; return; fi
+	command -v trace-cmd >/dev/null || return 0
+	[ -e $tr/trace ] || mount -t tracefs nodev $tr 2>/dev/null || return 0
+	[ -e $tr/events/syscalls/sys_enter_getppid ] || return 0
+	old=$(cat $tr/buffer_size_kb | tr -dc 0-9)
+	echo 0 > $tr/tracing_on; echo > $tr/trace
+	# ~16 B per event in the ring buffer, all on one or two CPUs
+	echo $(( n / 1024 * 24 + 4096 )) > $tr/buffer_size_kb || return 0
+	echo 1 > $tr/events/syscalls/sys_enter_getppid/enable
+	echo 1 > $tr/tracing_on
+	"$out/vt-bench-syscalls" "$n"
+	echo 0 > $tr/tracing_on
+	echo 0 > $tr/events/syscalls/sys_enter_getppid/enable
+	(cd "$out" && trace-cmd extract -o "$f.tmp" >/dev/null 2>&1) || { echo "$old" > $tr/buffer_size_kb; return 0; }
+	echo > $tr/trace
+	echo "$old" > $tr/buffer_size_kb
+	mv "$f.tmp" "$f"
+	echo "$f"
+}
+
+tc_events() {	# events in a .dat (cached)
+	local f=$1
+	if [ ! -s "$f.count" ]; then
+		trace-cmd report -i "$f" 2>/dev/null | grep -c 'sys_enter_getppid' > "$f.count" || true
+	fi
+	cat "$f.count"
+}
+
+fmt() {	# 3 significant digits
+	awk "BEGIN { v = $1; printf (v >= 100 ? \"%.0f\" : v >= 10 ? \"%.1f\" : v >= 1 ? \"%.2f\" : \"%.3g\"), v }"
+}
+
+rows=()
+row() { rows+=("$(printf "%-16s %11s %-9s %10s %8s %8s %7s %9s" "$@")"); }
+
+# the limit and trace-cmd rates per trace size, for the ratio columns
+declare -A limit tcrate
+
+cell() {	# cell NAME FILE N VERB: one table row
+	local name=$1 f=$2 n=$3 verb=$4 res cpu rss rate bpr xl xt
+	case $verb in
+	check)		res=$(run "$cli" check --quiet "$f") ;;
+	report)		res=$(run "$cli" report "$f") ;;
+	stats)		res=$(run "$cli" stats "$f") ;;
+	timeline)	res=$(run "$cli" timeline "$f" -o -) ;;
+	limit)		res=$(run "$out/vt-bench-readsum" "$f") ;;
+	esac
+	read -r cpu rss <<<"$res"
+	bpr=$(awk "BEGIN { printf \"%.1f\", $(stat -c %s "$f") / $n }")
+	if [ "$cpu" = T ]; then
+		row "$name" "$n" "$verb" ">${tmo}s" - - "$bpr" -
+		return
+	fi
+	rate=$(fmt "$n / ($cpu + 0.000001) / 1000000")
+	[ "$verb" = limit ] && limit[$f]=$rate
+	xl=$(fmt "$rate / ${limit[$f]}")
+	if [ -n "${tcrate[$n]:-}" ]; then
+		xt=$(fmt "$rate / ${tcrate[$n]}")
+	else
+		xt=n/a
+	fi
+	row "$name" "$n" "$verb" "$rate" "$xl" "$xt" "$bpr" "$((rss / 1024))"
+}
+
+tc_cell() {	# trace-cmd report on N events
+	local n=$1 f ev res cpu rss rate
+	[ "${BENCH_TC:-1}" = 1 ] || return 0
+	if [ "$n" -gt 10000000 ]; then
+		row "trace-cmd" "$n" report n/a - - - -	# ring buffer would need >2 GB
+		return
+	fi
+	f=$(tc_dat "$n")
+	if [ -z "$f" ]; then
+		row "trace-cmd" "$n" report n/a - - - -
+		return
+	fi
+	ev=$(tc_events "$f")
+	res=$(run trace-cmd report -i "$f")
+	read -r cpu rss <<<"$res"
+	rate=$(fmt "$ev / ($cpu + 0.000001) / 1000000")
+	tcrate[$n]=$rate
+	row "trace-cmd" "$ev" report "$rate" - 1.00 \
+		"$(awk "BEGIN { printf \"%.1f\", $(stat -c %s "$f") / $ev }")" "$((rss / 1024))"
+}
+
+table() {	# table NAME KIND N [NIRQS] [VERBS]
+	local f verbs=${5:-"check report stats timeline"} v
+	f=$(trace "$1" "$2" "$3" ${4:-})
+	cell "$1" "$f" "$3" limit
+	for v in $verbs; do
+		cell "$1" "$f" "$3" "$v"
+	done
+}
+
+for n in $sizes; do
+	tc_cell "$n"
+	table "healthy-$n" healthy "$n"
+done
+for n in $mixed; do
+	table "mixed-$n" mixed "$n"
+done
+for n in $irqs; do
+	table "irqs100k-$n" irqs "$n" 100000
+done
+for k in $scale; do
+	table "irqs$k-96k" irqs 96000 "$k" "check"
+done
+
+echo
+echo "vgic-trace bench ($(nproc) CPUs, $(date -u +%F\ %H:%M) UTC, median of $reps runs;"
+echo " M rec/s = records per second of CPU time of one process; x limit = rate /"
+echo " read-and-sum rate of the same file; x tc = rate / trace-cmd report rate"
+echo " on the same number of events; B/rec = file bytes per record; RSS MiB peak)"
+printf "%-16s %11s %-9s %10s %8s %8s %7s %9s\n" trace records verb "M rec/s" "x limit" "x tc" "B/rec" "RSS MiB"
+printf '%s\n' "${rows[@]}"
