@@ -3,7 +3,12 @@
  * vgic_trace_events.h - trace events of vgic_trace.ko, one per record
  * kind, so `trace-cmd record -e vgic_trace` and `perf record -e
  * 'vgic_trace:*'` give a readable timeline next to kvm:* events.
- * Every event takes the ABI record the stream gets, so both agree.
+ * Every event takes the ABI record the stream gets, so both agree, and
+ * carries every field of it (the header's ts/cpu/vm/vcpu included, the
+ * raw list registers of lr_flush/lr_fold beside their text rendering):
+ * `vgic-trace import trace.dat` rebuilds the records without loss.
+ * Field names are an interface (userspace/lib/import_tracecmd.c): add
+ * fields, never rename or drop one.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM vgic_trace
@@ -16,6 +21,15 @@
 #include "vgic_trace_abi.h"
 
 #define VT_LR_TEXT_MAX	(VT_MAX_LR * 24)
+
+/* The struct vt_hdr fields every event carries (vm/vcpu are named per event). */
+#define VT_TP_HDR_FIELDS					\
+		__field(u64, ts)				\
+		__field(u32, cpu)
+
+#define VT_TP_HDR_ASSIGN(r)					\
+		__entry->ts = (r)->hdr.ts_ns;			\
+		__entry->cpu = (r)->hdr.cpu
 
 #define vt_show_src(s)						\
 	__print_symbolic(s,					\
@@ -62,6 +76,11 @@ DECLARE_EVENT_CLASS(vt_lr_class,
 		__field(u8, gic)
 		__field(u8, used)
 		__string(lrs, text)
+		VT_TP_HDR_FIELDS
+		__field(u8, nr_lrs)
+		__field(u8, flags)
+		__field(u32, hcr)
+		__array(u64, lr, VT_MAX_LR)
 	),
 	TP_fast_assign(
 		__entry->vm = r->hdr.vm_id;
@@ -69,10 +88,17 @@ DECLARE_EVENT_CLASS(vt_lr_class,
 		__entry->gic = r->gic_version;
 		__entry->used = r->used_lrs;
 		__assign_str(lrs, text);
+		VT_TP_HDR_ASSIGN(r);
+		__entry->nr_lrs = r->nr_lrs;
+		__entry->flags = r->flags;
+		__entry->hcr = r->hcr;
+		memcpy(__entry->lr, r->lr, sizeof(__entry->lr));
 	),
-	TP_printk("vm=%u vcpu=%u gicv%u used=%u %s",
+	TP_printk("vm=%u vcpu=%u gicv%u used=%u/%u hcr=%s0x%x %s",
 		  __entry->vm, __entry->vcpu, __entry->gic, __entry->used,
-		  __get_str(lrs))
+		  __entry->nr_lrs,
+		  __entry->flags & VT_LR_F_HCR_VALID ? "" : "?",
+		  __entry->hcr, __get_str(lrs))
 );
 
 DEFINE_EVENT(vt_lr_class, lr_flush,
@@ -93,6 +119,7 @@ TRACE_EVENT(inject,
 		__field(u8, level)
 		__field(u8, source)
 		__field(s32, ret)
+		VT_TP_HDR_FIELDS
 	),
 	TP_fast_assign(
 		__entry->vm = r->hdr.vm_id;
@@ -101,6 +128,7 @@ TRACE_EVENT(inject,
 		__entry->level = r->level;
 		__entry->source = r->source;
 		__entry->ret = r->ret;
+		VT_TP_HDR_ASSIGN(r);
 	),
 	TP_printk("vm=%u intid=%u %s src=%s ret=%d", __entry->vm,
 		  __entry->intid, __entry->level ? "assert" : "deassert",
@@ -122,6 +150,8 @@ TRACE_EVENT(irq_state,
 		__field(u8, config)
 		__field(u8, hw)
 		__field(u8, cause)
+		VT_TP_HDR_FIELDS
+		__field(u32, vcpu)
 	),
 	TP_fast_assign(
 		__entry->vm = r->hdr.vm_id;
@@ -135,6 +165,8 @@ TRACE_EVENT(irq_state,
 		__entry->config = r->config;
 		__entry->hw = r->hw;
 		__entry->cause = r->cause;
+		VT_TP_HDR_ASSIGN(r);
+		__entry->vcpu = r->hdr.vcpu_id;
 	),
 	TP_printk("vm=%u intid=%u %s line=%u latch=%u active=%u enabled=%u hw=%u target=%d ap=%d after %s",
 		  __entry->vm, __entry->intid,
@@ -157,12 +189,16 @@ TRACE_EVENT(ack,
 		__field(u32, irqchip)
 		__field(u32, pin)
 		__field(u32, gsi)
+		VT_TP_HDR_FIELDS
+		__field(u32, vcpu)
 	),
 	TP_fast_assign(
 		__entry->vm = r->hdr.vm_id;
 		__entry->irqchip = r->irqchip;
 		__entry->pin = r->pin;
 		__entry->gsi = r->gsi;
+		VT_TP_HDR_ASSIGN(r);
+		__entry->vcpu = r->hdr.vcpu_id;
 	),
 	TP_printk("vm=%u irqchip=%u pin=%u intid=%u gsi=%d", __entry->vm,
 		  __entry->irqchip, __entry->pin, __entry->pin + VT_SPI_BASE,
@@ -177,12 +213,16 @@ TRACE_EVENT(resample,
 		__field(u32, gsi)
 		__field(u32, nr_irqfds)
 		__field(u64, key)
+		VT_TP_HDR_FIELDS
+		__field(u32, vcpu)
 	),
 	TP_fast_assign(
 		__entry->vm = r->hdr.vm_id;
 		__entry->gsi = r->gsi;
 		__entry->nr_irqfds = r->nr_irqfds;
 		__entry->key = r->resample_key;
+		VT_TP_HDR_ASSIGN(r);
+		__entry->vcpu = r->hdr.vcpu_id;
 	),
 	TP_printk("vm=%u gsi=%u irqfds=%u resamplefd=%016llx", __entry->vm,
 		  __entry->gsi, __entry->nr_irqfds, __entry->key)
@@ -200,6 +240,8 @@ TRACE_EVENT(irqfd,
 		__field(s32, ret)
 		__field(u64, key)
 		__field(u64, rkey)
+		VT_TP_HDR_FIELDS
+		__field(u32, vcpu)
 	),
 	TP_fast_assign(
 		__entry->vm = r->hdr.vm_id;
@@ -210,6 +252,8 @@ TRACE_EVENT(irqfd,
 		__entry->ret = r->ret;
 		__entry->key = r->eventfd_key;
 		__entry->rkey = r->resample_key;
+		VT_TP_HDR_ASSIGN(r);
+		__entry->vcpu = r->hdr.vcpu_id;
 	),
 	TP_printk("vm=%u gsi=%u flags=%s fd=%d resamplefd=%d ret=%d eventfd=%016llx resample=%016llx",
 		  __entry->vm, __entry->gsi,
@@ -231,6 +275,10 @@ TRACE_EVENT(vfio,
 		__field(s32, result)
 		__field(u32, host_irq)
 		__array(char, dev, 16)
+		VT_TP_HDR_FIELDS
+		__field(u32, vcpu)
+		__field(u64, trigger_key)
+		__field(u64, unmask_key)
 	),
 	TP_fast_assign(
 		__entry->vm = r->hdr.vm_id;
@@ -240,6 +288,10 @@ TRACE_EVENT(vfio,
 		__entry->result = r->result;
 		__entry->host_irq = r->host_irq;
 		memcpy(__entry->dev, r->dev, 16);
+		VT_TP_HDR_ASSIGN(r);
+		__entry->vcpu = r->hdr.vcpu_id;
+		__entry->trigger_key = r->trigger_key;
+		__entry->unmask_key = r->unmask_key;
 	),
 	TP_printk("vm=%u dev=%s irq=%u %s result=%d masked=%u pci_2_3=%u",
 		  __entry->vm, __entry->dev, __entry->host_irq,
@@ -258,6 +310,7 @@ TRACE_EVENT(mmio,
 		__field(u32, offset)
 		__field(u32, first_intid)
 		__field(u64, val)
+		VT_TP_HDR_FIELDS
 	),
 	TP_fast_assign(
 		__entry->vm = r->hdr.vm_id;
@@ -267,11 +320,45 @@ TRACE_EVENT(mmio,
 		__entry->offset = r->offset;
 		__entry->first_intid = r->first_intid;
 		__entry->val = r->val;
+		VT_TP_HDR_ASSIGN(r);
 	),
 	TP_printk("vm=%u vcpu=%u %s off=0x%x intid=%u val=0x%llx len=%u",
 		  __entry->vm, __entry->vcpu, vt_show_mmio(__entry->reg),
 		  __entry->offset, __entry->first_intid, __entry->val,
 		  __entry->len)
+);
+
+/* 6.19+ kernels: a DIR trap, an EOIcount replay or one folded LR. */
+TRACE_EVENT(deactivate,
+	TP_PROTO(const struct vt_rec_deactivate *r),
+	TP_ARGS(r),
+	TP_STRUCT__entry(
+		__field(u32, vm)
+		__field(u32, vcpu)
+		__field(u32, intid)
+		__field(u8, gic)
+		__field(u8, how)
+		__field(u16, eoicount)
+		__field(u64, val)
+		VT_TP_HDR_FIELDS
+	),
+	TP_fast_assign(
+		__entry->vm = r->hdr.vm_id;
+		__entry->vcpu = r->hdr.vcpu_id;
+		__entry->intid = r->intid;
+		__entry->gic = r->gic_version;
+		__entry->how = r->how;
+		__entry->eoicount = r->eoicount;
+		__entry->val = r->val;
+		VT_TP_HDR_ASSIGN(r);
+	),
+	TP_printk("vm=%u vcpu=%u intid=%u gicv%u how=%s eoicount=%u val=0x%llx",
+		  __entry->vm, __entry->vcpu, __entry->intid, __entry->gic,
+		  __print_symbolic(__entry->how,
+			{ VT_DEACT_DIR, "dir" },
+			{ VT_DEACT_EOICOUNT, "eoicount" },
+			{ VT_DEACT_LR, "lr" }),
+		  __entry->eoicount, __entry->val)
 );
 
 TRACE_EVENT(lost,
@@ -281,11 +368,17 @@ TRACE_EVENT(lost,
 		__field(u32, cpu)
 		__field(u64, lost)
 		__field(u64, total)
+		__field(u64, ts)
+		__field(u32, vm)
+		__field(u32, vcpu)
 	),
 	TP_fast_assign(
 		__entry->cpu = r->hdr.cpu;
 		__entry->lost = r->lost;
 		__entry->total = r->total;
+		__entry->ts = r->hdr.ts_ns;
+		__entry->vm = r->hdr.vm_id;
+		__entry->vcpu = r->hdr.vcpu_id;
 	),
 	TP_printk("cpu=%u lost=%llu total=%llu", __entry->cpu, __entry->lost,
 		  __entry->total)
@@ -299,15 +392,21 @@ TRACE_EVENT(meta,
 		__field(u16, id)
 		__field(u64, val)
 		__array(char, str, 64)
+		VT_TP_HDR_FIELDS
+		__field(u32, vm)
+		__field(u32, vcpu)
 	),
 	TP_fast_assign(
 		__entry->key = r->key;
 		__entry->id = r->id;
 		__entry->val = r->val;
 		memcpy(__entry->str, r->str, 64);
+		VT_TP_HDR_ASSIGN(r);
+		__entry->vm = r->hdr.vm_id;
+		__entry->vcpu = r->hdr.vcpu_id;
 	),
-	TP_printk("key=%u id=%u val=%llu %s", __entry->key, __entry->id,
-		  __entry->val, __entry->str)
+	TP_printk("key=%u id=%u val=%llu vm=%u %s", __entry->key, __entry->id,
+		  __entry->val, __entry->vm, __entry->str)
 );
 
 #endif /* _VGIC_TRACE_EVENTS_H */
