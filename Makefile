@@ -9,8 +9,16 @@
 #   make           host userspace: vgic-trace CLI, library, unit tests
 #   make record    vgic-traced, the recorder (record-arm64: static arm64)
 #   make demo      the main job: build all, boot the emulated arm64 KVM
-#                  host, trace the vfio and no-resample scenarios, report
-#   make test      everything .ci/run runs: unit tests + emulated host
+#                  host, trace vfio, no-resample and vfio-mmap, report
+#   make test      everything .ci/run runs: unit tests, the builds for the
+#                  three kernels, the emulated host (full suite on 6.1,
+#                  scenarios + module/BPF e2e subsets on 6.12 and 7.2)
+#
+#   VT_KERNEL=6.1|6.12|7.2 picks the emulated host's kernel:
+#   make demo VT_KERNEL=7.2   the demo on 7.2 (check flags vfio-mmap)
+#   make test VT_KERNEL=7.2   the full suite on that one kernel only
+#   VT_STAGES="unit bpf-e2e-7.2" make test   only those stages
+#   (scripts/run-tests.sh --list prints the stage table)
 #   make bench     analysis speed/memory table (bench/run.sh; BENCH_FULL=1
 #                  adds 10^8 records)
 #

@@ -3,9 +3,9 @@
 #
 # inner.sh - runs INSIDE the emulated arm64 host for `make demo`:
 # loads vgic_trace.ko, binds QEMU's edu device to vfio-pci and records the
-# `vfio` and `no-resample` scenarios of the scenario VMM with vgic-traced
-# (module backend). Trace files land in /vt/out; all analysis is done
-# afterwards on the build machine by scripts/demo.sh.
+# scenarios named in /vt/extra/scenarios (default: vfio no-resample) with
+# vgic-traced (module backend). Trace files land in /vt/out; all analysis
+# is done afterwards on the build machine by scripts/demo.sh.
 
 cd /vt/out || exit 1
 ulimit -l unlimited 2>/dev/null
@@ -27,11 +27,14 @@ wait_reader() {
 }
 
 rc=0
-for s in vfio no-resample; do
+scen="vfio no-resample"
+[ -s /vt/extra/scenarios ] && scen=$(cat /vt/extra/scenarios)
+echo "DEMO: kernel $(uname -r), scenarios: $scen"
+for s in $scen; do
 	vgic-traced -b module -f -o $s.vtr --report $s.live.txt > $s.traced.txt 2>&1 &
 	pid=$!
 	wait_reader || { kill $pid; rc=12; break; }
-	vmm --scenario $s --vfio "$bdf" > $s.vmm.txt 2>&1
+	vmm --scenario $s --vfio "$bdf" --timeout 120 > $s.vmm.txt 2>&1
 	echo $? > $s.vmm.rc
 	sleep 0.5
 	kill -INT $pid

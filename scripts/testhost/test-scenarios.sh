@@ -91,7 +91,8 @@ for k in "${!expect_6_1[@]}"; do expect_6_12[$k]=${expect_6_1[$k]}; done
 # Debian 7.2 (sid): as 6.1 except the rows below. GICv3 only (@gicv3):
 # vgic_v3_fold_lr() notifies the ack only for an LR it saw active before
 # (`deactivated`), so a level SPI taken and EOI'd within one run gets no
-# resample and stays high: storm 1 resample, icpendr and mem-ack/vfio-mmap
+# resample and stays high: storm 1 resample (2 when an exit happened to
+# land while it was active, as seen once in 6 runs), icpendr and mem-ack/vfio-mmap
 # re-deliver thousands of times (phantom), vfio-mmap's INTx stays masked
 # until an exit happens while the SPI is active. The GICv2 host keeps 6.1's
 # behaviour there. Every host: lr-overflow loses nothing (6.19+ traps DIR
@@ -100,7 +101,7 @@ declare -A expect_7_2=()
 for k in "${!expect_6_1[@]}"; do expect_7_2[$k]=${expect_6_1[$k]}; done
 expect_7_2+=(
 	[lr-overflow]="status=done dir=6+6*rounds resample_mask=0x3f active_after=0 post_mask=0x3f post_taken=6*rounds resample=6+6*rounds missed=0"
-	[storm@gicv3]="status=done raise=1 device_ack=1 taken=rounds eoi=rounds resample=1 retrigger=0 trigger=1 missed=0 missed_resample=1"
+	[storm@gicv3]="status=done raise=1 device_ack=1 taken=rounds eoi=rounds resample=1..rounds/2 retrigger=resample-1 trigger=resample missed=0 missed_resample=1"
 	[icpendr@gicv3]="status=done raise=rounds icpendr=rounds still_pending=rounds taken=rounds+1..1000000 eoi=taken resample=rounds missed=0 missed_resample=rounds"
 	[storm-vfio-nointxmask@gicv3]="status=done nointxmask=1 raise=1 device_ack=1 taken=rounds eoi=rounds host_irq=1 missed=0"
 	[mem-ack@gicv3]="status=done raise=rounds phantom=1..20000 taken=guest_ack+phantom eoi=taken device_ack=guest_ack missed=rounds-guest_ack resample=1..device_ack retrigger=0"
