@@ -7,7 +7,7 @@
  *             kvm_arch_set_irq_inatomic (kprobe+kretprobe)
  *   ACK:      kvm_notify_acked_irq (fentry | kprobe)
  *   RESAMPLE: irqfd_resampler_ack (fentry | kprobe)
- *   IRQFD:    kvm_irqfd (fentry | kprobe; ret not known)
+ *   IRQFD:    kvm_irqfd (fexit with its result | kprobe: ret 0, not known)
  */
 #ifndef HOOKS_IRQ_BPF_H
 #define HOOKS_IRQ_BPF_H
@@ -146,7 +146,8 @@ int BPF_KPROBE(kp_resample, struct kvm_irq_ack_notifier *kian)
 	return vt_resample(kian);
 }
 
-static __always_inline int vt_irqfd(struct kvm *kvm, struct kvm_irqfd *args)
+static __always_inline int vt_irqfd(struct kvm *kvm, struct kvm_irqfd *args,
+				    __s32 ret)
 {
 	struct vt_rec_irqfd *r;
 	__u32 vm = vt_kvm_vm(kvm);
@@ -164,7 +165,7 @@ static __always_inline int vt_irqfd(struct kvm *kvm, struct kvm_irqfd *args)
 	r->fd = BPF_CORE_READ(args, fd);
 	r->resamplefd = (flags & VT_IRQFD_F_RESAMPLE) ?
 		(__s32)BPF_CORE_READ(args, resamplefd) : -1;
-	r->ret = 0;
+	r->ret = ret;
 	r->__pad = 0;
 	r->eventfd_key = vt_fd_key(r->fd);
 	r->resample_key = r->resamplefd >= 0 ? vt_fd_key(r->resamplefd) : 0;
@@ -172,16 +173,18 @@ static __always_inline int vt_irqfd(struct kvm *kvm, struct kvm_irqfd *args)
 	return 0;
 }
 
-SEC("fentry/kvm_irqfd")
-int BPF_PROG(fe_irqfd, struct kvm *kvm, struct kvm_irqfd *args)
+/* fexit: *args is the ioctl's copy on the caller's stack, still there */
+SEC("fexit/kvm_irqfd")
+int BPF_PROG(fx_irqfd, struct kvm *kvm, struct kvm_irqfd *args, int ret)
 {
-	return vt_irqfd(kvm, args);
+	return vt_irqfd(kvm, args, ret);
 }
 
+/* kprobe: at entry, the result is not known (ret 0) */
 SEC("kprobe/kvm_irqfd")
 int BPF_KPROBE(kp_irqfd, struct kvm *kvm, struct kvm_irqfd *args)
 {
-	return vt_irqfd(kvm, args);
+	return vt_irqfd(kvm, args, 0);
 }
 
 static __always_inline int vt_emit_inject(__u32 vm, __u32 vcpu, __u32 intid,

@@ -4,7 +4,16 @@
  *   LR_FLUSH: return of kvm_vgic_flush_hwstate(vcpu) (fexit | kprobe+kretprobe),
  *             only when LRs are in use
  *   LR_FOLD:  entry of vgic_v{2,3}_fold_lr_state(vcpu) (fentry | kprobe);
- *             used_lrs is read at entry (fold zeroes it).
+ *             used_lrs is read at entry (fold zeroes it); only when LRs
+ *             are in use (6.19+ folds at every exit, 6.1 only with LRs)
+ *   DEACTIVATE (6.19+, absent before):
+ *             vgic_v{2,3}_deactivate(vcpu, val) entry: the guest's DIR
+ *             trapped (EOImode=1) -> VT_DEACT_DIR;
+ *             vgic_v{2,3}_fold_lr(vcpu, val) entry, per LR value folded:
+ *             the first used_lrs calls of a fold are the LRs already in
+ *             the LR_FOLD record (not repeated), further calls of that
+ *             fold are EOIcount replays -> VT_DEACT_EOICOUNT; a fold from
+ *             a DIR trap (or any other caller) -> VT_DEACT_LR.
  */
 #ifndef HOOKS_LR_BPF_H
 #define HOOKS_LR_BPF_H
@@ -102,8 +111,11 @@ static __always_inline int vt_emit_lr(struct kvm_vcpu *vcpu, __u16 type, __u8 ve
 		used = BPF_CORE_READ(vcpu, arch.vgic_cpu.vgic_v3.used_lrs);
 	else
 		used = BPF_CORE_READ(vcpu, arch.vgic_cpu.vgic_v2.used_lrs);
-	/* an entry with empty LRs says nothing (as the module) */
-	if (type == VT_REC_LR_FLUSH && !used)
+	/*
+	 * Empty LRs say nothing (as the module): no entry with none loaded,
+	 * no exit with none to fold (6.19+ calls the fold at every exit).
+	 */
+	if (!used)
 		return 0;
 	r = vt_reserve(sizeof(*r));
 	if (!r)
@@ -168,32 +180,189 @@ int BPF_KRETPROBE(kr_flush)
 	return vt_emit_lr((void *)v.arg[0], VT_REC_LR_FLUSH, vt_flush_gic());
 }
 
+/*
+ * What the next vgic_v{2,3}_fold_lr() of this CPU is (6.19+): set at the
+ * entry of a fold (the LR loop, then EOIcount replays) or of a DIR trap.
+ * Both run with IRQs off around their folds, on the task that entered.
+ */
+struct vt_fold_ctx {
+	__u64 pid_tgid;		/* task that entered the fold / the DIR trap */
+	__u64 vcpu;
+	__u32 lrs_left;		/* LR-loop calls still to come */
+	__u16 eoicount;		/* ICH_HCR_EL2 / GICH_HCR EOIcount at entry */
+	__u8 how;		/* VT_DEACT_EOICOUNT after the loop, or _LR */
+	__u8 __pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vt_fold_ctx);
+} vt_foldctx SEC(".maps");
+
+static __always_inline void vt_fold_ctx_set(struct kvm_vcpu *vcpu, __u32 used,
+					    __u32 hcr, __u8 how)
+{
+	__u32 zero = 0;
+	struct vt_fold_ctx *c = bpf_map_lookup_elem(&vt_foldctx, &zero);
+
+	if (!c)
+		return;
+	c->pid_tgid = bpf_get_current_pid_tgid();
+	c->vcpu = (__u64)vcpu;
+	c->lrs_left = used;
+	c->eoicount = (hcr >> 27) & 0x1f;	/* EOIcount, bits [31:27] (v2 and v3) */
+	c->how = how;
+}
+
+/* entry of vgic_v{2,3}_fold_lr_state: LR_FOLD record and fold context */
+static __always_inline int vt_fold(struct kvm_vcpu *vcpu, __u8 ver)
+{
+	__u32 used, hcr;
+
+	vt_seen_gic = ver;
+	if (ver == VT_GIC_V3) {
+		used = BPF_CORE_READ(vcpu, arch.vgic_cpu.vgic_v3.used_lrs);
+		hcr = BPF_CORE_READ(vcpu, arch.vgic_cpu.vgic_v3.vgic_hcr);
+	} else {
+		used = BPF_CORE_READ(vcpu, arch.vgic_cpu.vgic_v2.used_lrs);
+		hcr = BPF_CORE_READ(vcpu, arch.vgic_cpu.vgic_v2.vgic_hcr);
+	}
+	vt_fold_ctx_set(vcpu, used, hcr, VT_DEACT_EOICOUNT);
+	return vt_emit_lr(vcpu, VT_REC_LR_FOLD, ver);
+}
+
 SEC("fentry/vgic_v3_fold_lr_state")
 int BPF_PROG(fe_fold_v3, struct kvm_vcpu *vcpu)
 {
-	vt_seen_gic = VT_GIC_V3;
-	return vt_emit_lr(vcpu, VT_REC_LR_FOLD, VT_GIC_V3);
+	return vt_fold(vcpu, VT_GIC_V3);
 }
 
 SEC("kprobe/vgic_v3_fold_lr_state")
 int BPF_KPROBE(kp_fold_v3, struct kvm_vcpu *vcpu)
 {
-	vt_seen_gic = VT_GIC_V3;
-	return vt_emit_lr(vcpu, VT_REC_LR_FOLD, VT_GIC_V3);
+	return vt_fold(vcpu, VT_GIC_V3);
 }
 
 SEC("fentry/vgic_v2_fold_lr_state")
 int BPF_PROG(fe_fold_v2, struct kvm_vcpu *vcpu)
 {
-	vt_seen_gic = VT_GIC_V2;
-	return vt_emit_lr(vcpu, VT_REC_LR_FOLD, VT_GIC_V2);
+	return vt_fold(vcpu, VT_GIC_V2);
 }
 
 SEC("kprobe/vgic_v2_fold_lr_state")
 int BPF_KPROBE(kp_fold_v2, struct kvm_vcpu *vcpu)
 {
-	vt_seen_gic = VT_GIC_V2;
-	return vt_emit_lr(vcpu, VT_REC_LR_FOLD, VT_GIC_V2);
+	return vt_fold(vcpu, VT_GIC_V2);
+}
+
+static __always_inline int vt_emit_deact(struct kvm_vcpu *vcpu, __u32 intid,
+					 __u8 ver, __u8 how, __u16 eoicount,
+					 __u64 val)
+{
+	struct vt_rec_deactivate *r;
+	__u32 vm = vt_vcpu_vm(vcpu);
+
+	if (!vt_want_vm(vm))
+		return 0;
+	r = vt_reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	vt_fill_hdr(&r->hdr, VT_REC_DEACTIVATE, sizeof(*r), vm, vt_vcpu_id(vcpu));
+	r->intid = intid;
+	r->gic_version = ver;
+	r->how = how;
+	r->eoicount = eoicount;
+	r->val = val;
+	vt_submit(r);
+	return 0;
+}
+
+/* vgic_v{2,3}_deactivate(vcpu, val): val is the DIR write, CPUID in [12:10] */
+static __always_inline int vt_dir(struct kvm_vcpu *vcpu, __u64 val, __u8 ver)
+{
+	vt_fold_ctx_set(vcpu, 0, 0, VT_DEACT_LR);
+	return vt_emit_deact(vcpu, (__u32)(val & ~(7ull << 10)), ver,
+			     VT_DEACT_DIR, 0, val);
+}
+
+SEC("fentry/vgic_v3_deactivate")
+int BPF_PROG(fe_deact_v3, struct kvm_vcpu *vcpu, __u64 val)
+{
+	return vt_dir(vcpu, val, VT_GIC_V3);
+}
+
+SEC("kprobe/vgic_v3_deactivate")
+int BPF_KPROBE(kp_deact_v3, struct kvm_vcpu *vcpu, __u64 val)
+{
+	return vt_dir(vcpu, val, VT_GIC_V3);
+}
+
+SEC("fentry/vgic_v2_deactivate")
+int BPF_PROG(fe_deact_v2, struct kvm_vcpu *vcpu, __u32 val)
+{
+	return vt_dir(vcpu, val, VT_GIC_V2);
+}
+
+SEC("kprobe/vgic_v2_deactivate")
+int BPF_KPROBE(kp_deact_v2, struct kvm_vcpu *vcpu, __u32 val)
+{
+	return vt_dir(vcpu, val, VT_GIC_V2);
+}
+
+#define VT_KVM_DEV_TYPE_ARM_VGIC_V3	7	/* uapi linux/kvm.h */
+
+/*
+ * vgic_v{2,3}_fold_lr(vcpu, val): one LR value folded. GICv3 LRs of a
+ * vGICv2 guest hold the GICv2 layout (INTID in [9:0]), as the kernel's.
+ */
+static __always_inline int vt_fold_lr(struct kvm_vcpu *vcpu, __u64 val, __u8 ver)
+{
+	__u32 zero = 0, intid;
+	struct vt_fold_ctx *c = bpf_map_lookup_elem(&vt_foldctx, &zero);
+	__u16 eoicount = 0;
+	__u8 how = VT_DEACT_LR;
+
+	if (c && c->pid_tgid == bpf_get_current_pid_tgid() &&
+	    c->vcpu == (__u64)vcpu) {
+		if (c->how == VT_DEACT_EOICOUNT && c->lrs_left) {
+			c->lrs_left--;
+			return 0;	/* an LR of the LR_FOLD record */
+		}
+		how = c->how;
+		eoicount = c->how == VT_DEACT_EOICOUNT ? c->eoicount : 0;
+	}
+	if (ver == VT_GIC_V3 &&
+	    BPF_CORE_READ(vcpu, kvm, arch.vgic.vgic_model) == VT_KVM_DEV_TYPE_ARM_VGIC_V3)
+		intid = (__u32)val;		/* ICH_LR_VIRTUAL_ID_MASK */
+	else
+		intid = (__u32)val & 0x3ff;	/* GICH_LR_VIRTUALID */
+	return vt_emit_deact(vcpu, intid, ver, how, eoicount, val);
+}
+
+SEC("fentry/vgic_v3_fold_lr")
+int BPF_PROG(fe_fold_lr_v3, struct kvm_vcpu *vcpu, __u64 val)
+{
+	return vt_fold_lr(vcpu, val, VT_GIC_V3);
+}
+
+SEC("kprobe/vgic_v3_fold_lr")
+int BPF_KPROBE(kp_fold_lr_v3, struct kvm_vcpu *vcpu, __u64 val)
+{
+	return vt_fold_lr(vcpu, val, VT_GIC_V3);
+}
+
+SEC("fentry/vgic_v2_fold_lr")
+int BPF_PROG(fe_fold_lr_v2, struct kvm_vcpu *vcpu, __u32 val)
+{
+	return vt_fold_lr(vcpu, val, VT_GIC_V2);
+}
+
+SEC("kprobe/vgic_v2_fold_lr")
+int BPF_KPROBE(kp_fold_lr_v2, struct kvm_vcpu *vcpu, __u32 val)
+{
+	return vt_fold_lr(vcpu, val, VT_GIC_V2);
 }
 
 #endif /* HOOKS_LR_BPF_H */

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vt_read.bpf.h - CO-RE readers for the kernel objects the hooks see.
- * Fields that differ between Debian 6.1 and mainline are read through
- * "flavour" structs (suffix ___new) and BPF_CORE_READ_BITFIELD_PROBED.
+ * Fields that differ between Debian 6.1, 6.12 and 7.2 are read through
+ * "flavour" structs (suffix ___<shape>), checked with
+ * bpf_core_field_exists(), and BPF_CORE_READ_BITFIELD_PROBED (vgic_irq's
+ * bools became bitfields in 6.13). One object, built against any of the
+ * three vmlinux.h, loads on all of them.
  */
 #ifndef VT_READ_BPF_H
 #define VT_READ_BPF_H
@@ -29,18 +32,41 @@ static __always_inline __u32 vt_vcpu_id(struct kvm_vcpu *vcpu)
 	return vcpu ? (__u32)BPF_CORE_READ(vcpu, vcpu_id) : VT_NO_VCPU;
 }
 
+/*
+ * kvm_irq_routing_table.chip is int chip[KVM_NR_IRQCHIPS][KVM_IRQCHIP_NUM_PINS];
+ * pahole < 1.25 (Debian 6.1, 6.12) flattens it to int chip[N * PINS],
+ * pahole 1.32 (7.2) keeps both dimensions. CO-RE does not match an int
+ * array against an array of arrays, so each shape has its own flavour;
+ * the relocation of the absent one sits in a branch the verifier drops.
+ */
+struct kvm_irq_routing_table___flat {
+	int chip[1];
+} __attribute__((preserve_access_index));
+
+struct kvm_irq_routing_table___2d {
+	int chip[1][1];
+} __attribute__((preserve_access_index));
+
 /* kvm_irq_map_chip_pin(): kvm->irq_routing->chip[irqchip][pin], or VT_NO_GSI */
 static __always_inline __u32 vt_chip_pin_gsi(struct kvm *kvm, __u32 irqchip,
 					     __u32 pin)
 {
 	struct kvm_irq_routing_table *rt;
-	__u32 npins, idx;
+	__u32 size, off, npins, idx;
 	int gsi = -1;
 
 	if (!kvm || irqchip >= VT_NR_IRQCHIPS)
 		return VT_NO_GSI;
-	npins = bpf_core_field_size(struct kvm_irq_routing_table, chip) /
-		sizeof(int) / VT_NR_IRQCHIPS;
+	if (bpf_core_field_exists(struct kvm_irq_routing_table___flat, chip)) {
+		size = bpf_core_field_size(struct kvm_irq_routing_table___flat, chip);
+		off = bpf_core_field_offset(struct kvm_irq_routing_table___flat, chip);
+	} else if (bpf_core_field_exists(struct kvm_irq_routing_table___2d, chip)) {
+		size = bpf_core_field_size(struct kvm_irq_routing_table___2d, chip);
+		off = bpf_core_field_offset(struct kvm_irq_routing_table___2d, chip);
+	} else {
+		return VT_NO_GSI;
+	}
+	npins = size / sizeof(int) / VT_NR_IRQCHIPS;
 	if (pin >= npins)
 		return VT_NO_GSI;
 	rt = BPF_CORE_READ(kvm, irq_routing);
@@ -48,8 +74,7 @@ static __always_inline __u32 vt_chip_pin_gsi(struct kvm *kvm, __u32 irqchip,
 		return VT_NO_GSI;
 	idx = irqchip * npins + pin;
 	if (bpf_probe_read_kernel(&gsi, sizeof(gsi),
-				  (void *)rt + bpf_core_field_offset(struct kvm_irq_routing_table, chip) +
-				  (__u64)idx * sizeof(int)))
+				  (void *)rt + off + (__u64)idx * sizeof(int)))
 		return VT_NO_GSI;
 	return gsi < 0 ? VT_NO_GSI : (__u32)gsi;
 }
@@ -70,22 +95,21 @@ static __always_inline __u64 vt_fd_key(int fd)
 }
 
 #if defined(__TARGET_ARCH_arm64)
-/* mainline (6.13+) vgic_irq: bitfields, same names */
-struct vgic_irq___new {
-	unsigned int pending_latch:1;
-	unsigned int config:1;
-	unsigned int line_level:1;
-	unsigned int enabled:1;
-	unsigned int active:1;
-	unsigned int hw:1;
-} __attribute__((preserve_access_index));
-
-/* mainline (6.7+) VFIO: ctx is an xarray and knows its device */
-struct vfio_pci_irq_ctx___new {
+/*
+ * VFIO INTx context: 6.1 has vdev->ctx, a pointer to an array of
+ * struct vfio_pci_irq_ctx; 6.7+ an xarray of them, and (6.9+) the ctx
+ * knows its device and is vfio_intx_handler's dev_id. The flavours match
+ * one shape each (a pointer field never matches a struct field).
+ */
+struct vfio_pci_irq_ctx___v69 {
 	struct vfio_pci_core_device *vdev;
 } __attribute__((preserve_access_index));
 
-struct vfio_pci_core_device___new {
+struct vfio_pci_core_device___v61 {
+	struct vfio_pci_irq_ctx *ctx;
+} __attribute__((preserve_access_index));
+
+struct vfio_pci_core_device___v67 {
 	struct xarray ctx;
 } __attribute__((preserve_access_index));
 
@@ -127,29 +151,35 @@ static __always_inline void vt_read_irq(struct vgic_irq *irq,
 		VT_CFG_LEVEL : VT_CFG_EDGE;
 }
 
-/* INTx context of a VFIO device: ctx[0] (6.1) or xa_load(&ctx, 0). */
+/* INTx context of a VFIO device: ctx[0] (6.1) or xa_load(&ctx, 0) (6.7+). */
 static __always_inline struct vfio_pci_irq_ctx *
 vt_vfio_ctx(struct vfio_pci_core_device *vdev)
 {
 	if (!vdev)
 		return NULL;
-	if (bpf_core_field_exists(struct vfio_pci_irq_ctx___new, vdev)) {
-		struct vfio_pci_core_device___new *nv = (void *)vdev;
+	if (bpf_core_field_exists(struct vfio_pci_core_device___v67, ctx)) {
+		struct vfio_pci_core_device___v67 *nv = (void *)vdev;
 		unsigned long head = (unsigned long)BPF_CORE_READ(nv, ctx.xa_head);
 
-		/* a lone entry at index 0 sits in xa_head; nodes are tagged 2 */
-		if ((head & 3) == 2)
+		/*
+		 * INTx stores one entry, at index 0: the xarray keeps a lone
+		 * index-0 entry in xa_head itself; internal entries (nodes,
+		 * retry/zero markers) have bit 1 set, never a ctx pointer.
+		 */
+		if (head & 2)
 			return NULL;
 		return (void *)head;
 	}
-	return BPF_CORE_READ(vdev, ctx);
+	if (bpf_core_field_exists(struct vfio_pci_core_device___v61, ctx))
+		return BPF_CORE_READ((struct vfio_pci_core_device___v61 *)vdev, ctx);
+	return NULL;
 }
 
 /* vfio_intx_handler's dev_id: the device (6.1) or the ctx (6.9+) */
 static __always_inline struct vfio_pci_core_device *vt_vfio_dev_of(void *dev_id)
 {
-	if (bpf_core_field_exists(struct vfio_pci_irq_ctx___new, vdev))
-		return BPF_CORE_READ((struct vfio_pci_irq_ctx___new *)dev_id, vdev);
+	if (bpf_core_field_exists(struct vfio_pci_irq_ctx___v69, vdev))
+		return BPF_CORE_READ((struct vfio_pci_irq_ctx___v69 *)dev_id, vdev);
 	return dev_id;
 }
 

@@ -6,8 +6,9 @@
 # It only runs things and keeps their output; all comparisons are made
 # afterwards on the build machine (e2e-check.py).
 #
-# Settings from /vt/extra/e2e.conf: SCENARIOS, VFIO_SCEN, COST_SCEN,
-# COST_ROUNDS, COST_RUNS.
+# Settings from /vt/extra/e2e.conf: SCENARIOS, VFIO_SCEN, TP_SCEN (run
+# healthy with --tracepoints-only when set), COST_SCEN, COST_ROUNDS,
+# COST_RUNS (0: no cost rounds).
 # Files per scenario S and mode M (bpf|module|bpftp): M-S.vtr (trace
 # file), M-S.out (daemon stdout: live findings + summary), M-S.err, M-S.vmm
 # (VT_GROUND_TRUTH line), M-S.rc. cost-{untraced,bpf,module}-K.vmm for
@@ -61,6 +62,7 @@ stop_traced() {
 
 # run every scenario under mode $1
 run_mode() {
+	t0=$(date +%s)
 	for s in $SCENARIOS; do
 		start_traced $1 $s || { echo 99 > $1-$s.rc; continue; }
 		# shellcheck disable=SC2046
@@ -69,11 +71,15 @@ run_mode() {
 		stop_traced $1 $s
 		say "$1 $s: vmm rc $(cat $1-$s.vmm.rc), traced rc $(cat $1-$s.rc)"
 	done
+	say "$1: all scenarios in $(( $(date +%s) - t0 )) s"
 }
 
 # shellcheck disable=SC3045 # busybox sh has ulimit -l
 ulimit -l unlimited 2>/dev/null
 uname -r > kernel.txt
+# which hook symbols (and kvm_vgic_global_state, nr_lr) this kernel has
+grep -wE 'vgic_v[23]_(deactivate|fold_lr|fold_lr_state|set_underflow)|kvm_vgic_global_state' \
+	/proc/kallsyms | awk '{print $3}' | sort -u > kallsyms.txt
 if [ -n "$VFIO_SCEN" ]; then
 	bdf=$(vt-edu-bind 2> edu-bind.err)
 	echo "$bdf" > edu-bdf.txt
@@ -84,7 +90,7 @@ fi
 run_mode bpf
 
 # degraded mode on this kernel too: upstream tracepoints only
-if start_traced bpftp healthy --tracepoints-only; then
+if [ -n "$TP_SCEN" ] && start_traced bpftp healthy --tracepoints-only; then
 	vmm --scenario healthy > bpftp-healthy.vmm 2> bpftp-healthy.vmm.err
 	echo $? > bpftp-healthy.vmm.rc
 	stop_traced bpftp healthy
@@ -105,7 +111,8 @@ echo $have_mod > module-loaded.txt
 
 # ---- cost: rounds k = untraced, BPF, module back to back, so that drift
 # of this shared, emulated machine hits all three alike ----
-vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-warmup.vmm 2>&1
+[ "$COST_RUNS" -gt 0 ] &&
+	vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-warmup.vmm 2>&1
 k=0
 while [ $k -lt $COST_RUNS ]; do
 	vmm --scenario $COST_SCEN --rounds $COST_ROUNDS > cost-untraced-$k.vmm 2>&1

@@ -3,16 +3,22 @@
  * source_bpf.c - the BPF backend: probe the kernel, load the programs
  * one way per hook, attach, and drain the ring buffer on a timer.
  *
- * Per attach point the order is fentry/fexit, then kprobe/kretprobe,
- * then the hook's kvm:* tracepoint fallback (degraded), else MISSING:
- *  - the symbol must be in /proc/kallsyms (static/inlined ones are not);
- *  - fentry programs that fail to load (x86 lockdown: -EPERM) or attach
- *    (arm64 6.1 without direct calls: -524) are switched off with
- *    bpf_program__set_autoload() and the object is loaded again with
- *    their kprobe twins;
+ * The attach points are the rows of include/vt_hooks.def (bpf_hooks.c).
+ * Per point the order is fentry/fexit, then kprobe/kretprobe, then the
+ * hook's kvm:* tracepoint fallback (degraded), else MISSING:
+ *  - the row's kernel range must hold the running kernel, and its symbol
+ *    must be in /proc/kallsyms (static/inlined ones may not be);
+ *  - one program that fails to load (a CO-RE relocation this kernel
+ *    cannot satisfy, the verifier) costs only its own point: libbpf names
+ *    the program in its warning, that point steps down (fentry ->
+ *    kprobe -> missing) and the object is loaded again without it;
+ *  - where fentry cannot work at all (x86 lockdown: -EPERM; arm64 6.1
+ *    without direct calls: -524 at attach) one probe program finds out
+ *    before every fentry program is verified;
  *  - a failed kprobe leaves the hook to its tracepoint fallback.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -25,9 +31,14 @@
 #include "vt_bpf.h"
 #include "vgic_trace.skel.h"
 
-#define MAX_AP		32
+#ifndef VT_KV
+#define VT_KV(a, b)	(((a) << 16) + ((b) << 8))
+#endif
+
+#define MAX_AP		48
 #define MAX_LINKS	96
-#define MAX_LOADS	3
+#define MAX_TP		8
+#define PROG_NAME	48
 
 enum ap_mode {
 	AP_NONE,
@@ -35,18 +46,41 @@ enum ap_mode {
 	AP_KPROBE,
 };
 
+/* why a point is not attached (for the MISSING hook's text) */
+enum ap_why {
+	WHY_NONE,
+	WHY_NOPROG,	/* no program in this object (module-only, x86) */
+	WHY_PRIMARY,	/* fallback row, its primary is present */
+	WHY_RANGE,	/* outside the row's kernel range */
+	WHY_ABSENT,	/* symbol not in kallsyms */
+	WHY_DISABLED,	/* switched off by the user */
+	WHY_LOAD,	/* its program failed to load */
+	WHY_ATTACH,	/* attach failed */
+};
+
+struct bpf_ap {
+	const struct vt_hook_row *row;
+	char fentry[PROG_NAME];		/* "" none */
+	char kprobe[PROG_NAME];
+	char kretprobe[PROG_NAME];
+	bool present;			/* row in range, symbol in kallsyms */
+	enum ap_mode mode;
+	enum ap_why why;
+	int err;			/* last load/attach error */
+};
+
 struct bpf_src {
 	struct vgic_trace_bpf *skel;
 	struct ring_buffer *rb;
 	struct bpf_link *links[MAX_LINKS];
 	unsigned int nr_links;
-	const char *sym[MAX_AP];
-	enum ap_mode mode[MAX_AP];
-	int err[MAX_AP];		/* last attach error per point */
-	bool tp_ok[8];			/* fallback tracepoints exist */
+	struct bpf_ap ap[MAX_AP];
+	unsigned int nr_ap;
+	bool tp_ok[MAX_TP];		/* fallback tracepoints exist and load */
 	uint8_t hook[VT_HOOK_MAX + 1];	/* VT_ATTACH_* */
 	char hook_sym[VT_HOOK_MAX + 1][64];
 	uint32_t degraded;
+	uint32_t kver;			/* VT_KV() of the running kernel */
 	uint64_t key0, key1;
 	uint8_t host_gic;
 	bool inject_vcpu_arg;
@@ -56,19 +90,104 @@ struct bpf_src {
 };
 
 static bool libbpf_verbose;
+/* program named by libbpf's last warning ("prog 'NAME': ...") */
+static char libbpf_failed_prog[PROG_NAME];
 
-/* failed fentry/kprobe attempts are expected: libbpf speaks only on request */
+/*
+ * Failed fentry/kprobe attempts are expected: libbpf speaks only on
+ * request, but its warnings are read for the name of a failing program.
+ */
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!libbpf_verbose || level == LIBBPF_DEBUG)
+	char buf[512];
+	const char *p;
+	size_t n;
+	va_list aq;
+
+	if (level == LIBBPF_DEBUG)
 		return 0;
-	return vfprintf(stderr, fmt, ap);
+	va_copy(aq, ap);
+	vsnprintf(buf, sizeof(buf), fmt, aq);
+	va_end(aq);
+	p = strstr(buf, "prog '");
+	if (p) {
+		p += 6;
+		n = strcspn(p, "'");
+		if (p[n] == '\'' && n < sizeof(libbpf_failed_prog)) {
+			memcpy(libbpf_failed_prog, p, n);
+			libbpf_failed_prog[n] = 0;
+		}
+	}
+	if (!libbpf_verbose)
+		return 0;
+	return fputs(buf, stderr);
 }
 
-/* mark which candidate symbols of every attach point are in kallsyms */
+/* VT_KV(major, minor) of the running kernel, 0 if unknown */
+static uint32_t kernel_kv(void)
+{
+	struct utsname u;
+	unsigned int a, c;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &a, &c) != 2)
+		return 0;
+	return VT_KV(a, c);
+}
+
+/* true when the object has program @pfx_@handler; the name into @name */
+static bool has_prog(struct bpf_object *obj, const char *pfx, const char *handler,
+		     char *name, size_t size)
+{
+	snprintf(name, size, "%s_%s", pfx, handler);
+	return bpf_object__find_program_by_name(obj, name) != NULL;
+}
+
+/* the rows of vt_hooks.def and the programs this object has for them */
+static int init_points(struct bpf_src *b)
+{
+	struct vgic_trace_bpf *skel = vgic_trace_bpf__open();
+	const struct vt_hook_row *r;
+	struct bpf_ap *a;
+	unsigned int i;
+
+	if (!skel)
+		return -errno ? -errno : -EINVAL;
+	for (i = 0; i < vt_nr_hook_rows && b->nr_ap < MAX_AP; i++) {
+		r = &vt_hook_rows[i];
+		a = &b->ap[b->nr_ap++];
+		memset(a, 0, sizeof(*a));
+		a->row = r;
+		if (r->attach != VT_ROW_MARK &&
+		    !(r->attach == VT_ROW_EXIT &&
+		      has_prog(skel->obj, "fx", r->handler, a->fentry, PROG_NAME)) &&
+		    !has_prog(skel->obj, "fe", r->handler, a->fentry, PROG_NAME))
+			a->fentry[0] = 0;
+		if (!has_prog(skel->obj, "kp", r->handler, a->kprobe, PROG_NAME))
+			a->kprobe[0] = 0;
+		if (r->attach == VT_ROW_ENTRY ||
+		    !has_prog(skel->obj, "kr", r->handler, a->kretprobe, PROG_NAME))
+			a->kretprobe[0] = 0;
+		/* a MARK row needs both ends; any other row its kprobe */
+		if (!a->kprobe[0] || (r->attach == VT_ROW_MARK && !a->kretprobe[0]))
+			a->why = WHY_NOPROG;
+#if !defined(__aarch64__)
+		if (r->arm64)
+			a->why = WHY_NOPROG;
+#endif
+	}
+	vgic_trace_bpf__destroy(skel);
+	return 0;
+}
+
+/* true when @a's row is valid for the running kernel */
+static bool in_range(const struct bpf_src *b, const struct bpf_ap *a)
+{
+	return !b->kver || (b->kver >= a->row->from && b->kver < a->row->until);
+}
+
+/* which points are present: kernel range and kallsyms; nr_lr's address */
 static void probe_kallsyms(struct bpf_src *b)
 {
-	bool seen[MAX_AP][3] = { { false } };
 	char line[512], name[256];
 	unsigned long long addr;
 	unsigned int i, j;
@@ -81,20 +200,32 @@ static void probe_kallsyms(struct bpf_src *b)
 				continue;
 			if (!strcmp(name, "kvm_vgic_global_state"))
 				b->vgic_global = addr;	/* 0 when addresses are hidden */
-			for (i = 0; i < vt_nr_attach_points; i++)
-				for (j = 0; j < 3 && vt_attach_points[i].syms[j]; j++)
-					if (!strcmp(name, vt_attach_points[i].syms[j]))
-						seen[i][j] = true;
+			for (i = 0; i < b->nr_ap; i++)
+				if (!strcmp(name, b->ap[i].row->sym))
+					b->ap[i].present = true;
 		}
 		fclose(f);
 	}
-	for (i = 0; i < vt_nr_attach_points; i++) {
-		b->sym[i] = NULL;
-		for (j = 0; j < 3 && vt_attach_points[i].syms[j]; j++) {
-			if (seen[i][j]) {
-				b->sym[i] = vt_attach_points[i].syms[j];
-				break;
-			}
+	for (i = 0; i < b->nr_ap; i++) {
+		if (b->ap[i].why == WHY_NOPROG) {
+			b->ap[i].present = false;
+		} else if (!in_range(b, &b->ap[i])) {
+			b->ap[i].present = false;
+			b->ap[i].why = WHY_RANGE;
+		} else if (!b->ap[i].present) {
+			b->ap[i].why = WHY_ABSENT;
+		}
+	}
+	/* a fallback row only where its primary row is not present */
+	for (i = 0; i < b->nr_ap; i++) {
+		if (!strcmp(b->ap[i].row->fallback_of, "none") || !b->ap[i].present)
+			continue;
+		for (j = 0; j < b->nr_ap; j++) {
+			if (strcmp(b->ap[j].row->name, b->ap[i].row->fallback_of) ||
+			    !b->ap[j].present)
+				continue;
+			b->ap[i].present = false;
+			b->ap[i].why = WHY_PRIMARY;
 		}
 	}
 }
@@ -111,7 +242,7 @@ static void probe_btf(struct bpf_src *b)
 
 	if (!btf)
 		return;
-	for (i = 0; i < vt_nr_tp_fallbacks && i < 8; i++) {
+	for (i = 0; i < vt_nr_tp_fallbacks && i < MAX_TP; i++) {
 		b->tp_ok[i] = true;
 		for (j = 0; j < 2 && vt_tp_fallbacks[i].tps[j]; j++) {
 			snprintf(tname, sizeof(tname), "btf_trace_%s", vt_tp_fallbacks[i].tps[j]);
@@ -134,7 +265,7 @@ static void probe_btf(struct bpf_src *b)
 
 static struct bpf_program *prog(struct bpf_src *b, const char *name)
 {
-	return name ? bpf_object__find_program_by_name(b->skel->obj, name) : NULL;
+	return name && name[0] ? bpf_object__find_program_by_name(b->skel->obj, name) : NULL;
 }
 
 static void drop_links(struct bpf_src *b)
@@ -155,14 +286,28 @@ static int keep_link(struct bpf_src *b, struct bpf_link *l)
 	return 0;
 }
 
+/* step point @a down one mode after @err (@why when nothing is left) */
+static void step_down(struct bpf_ap *a, const struct vt_opts *o, int err,
+		      enum ap_why why)
+{
+	a->err = err;
+	if (a->mode == AP_FENTRY && !o->no_kprobe) {
+		a->mode = AP_KPROBE;
+		return;
+	}
+	a->mode = AP_NONE;
+	a->why = why;
+}
+
 /* open + configure + load with the current per-point modes */
 static int bpf_load(struct bpf_src *b, const struct vt_opts *o)
 {
-	const struct vt_attach_point *ap;
 	struct bpf_program *p;
+	struct bpf_ap *a;
 	unsigned int i, j;
 	int err;
 
+	libbpf_failed_prog[0] = 0;
 	b->skel = vgic_trace_bpf__open();
 	if (!b->skel)
 		return -errno ? -errno : -EINVAL;
@@ -178,29 +323,26 @@ static int bpf_load(struct bpf_src *b, const struct vt_opts *o)
 		return err;
 	bpf_object__for_each_program(p, b->skel->obj)
 		bpf_program__set_autoload(p, false);
-	for (i = 0; i < vt_nr_attach_points; i++) {
-		ap = &vt_attach_points[i];
-		/* the x86 build has no vgic/VFIO/MMIO programs */
-		if (!prog(b, ap->kprobe) || (ap->kretprobe && !prog(b, ap->kretprobe)))
-			b->mode[i] = AP_NONE;
-		if (b->mode[i] == AP_FENTRY && !prog(b, ap->fentry))
-			b->mode[i] = AP_KPROBE;
-		if (b->mode[i] == AP_FENTRY) {
-			p = prog(b, ap->fentry);
+	for (i = 0; i < b->nr_ap; i++) {
+		a = &b->ap[i];
+		if (a->mode == AP_FENTRY && !a->fentry[0])
+			a->mode = AP_KPROBE;
+		if (a->mode == AP_FENTRY) {
+			p = prog(b, a->fentry);
 			bpf_program__set_autoload(p, true);
-			err = bpf_program__set_attach_target(p, 0, b->sym[i]);
-			if (err)
-				b->mode[i] = o->no_kprobe ? AP_NONE : AP_KPROBE;
-			else
+			err = bpf_program__set_attach_target(p, 0, a->row->sym);
+			if (!err)
 				continue;
+			bpf_program__set_autoload(p, false);
+			step_down(a, o, err, WHY_LOAD);
 		}
-		if (b->mode[i] == AP_KPROBE) {
-			bpf_program__set_autoload(prog(b, ap->kprobe), true);
-			if (ap->kretprobe)
-				bpf_program__set_autoload(prog(b, ap->kretprobe), true);
+		if (a->mode == AP_KPROBE) {
+			bpf_program__set_autoload(prog(b, a->kprobe), true);
+			if (a->kretprobe[0])
+				bpf_program__set_autoload(prog(b, a->kretprobe), true);
 		}
 	}
-	for (i = 0; i < vt_nr_tp_fallbacks && i < 8; i++) {
+	for (i = 0; i < vt_nr_tp_fallbacks && i < MAX_TP; i++) {
 		if (!b->tp_ok[i])
 			continue;
 		for (j = 0; j < 2 && vt_tp_fallbacks[i].progs[j]; j++) {
@@ -209,6 +351,7 @@ static int bpf_load(struct bpf_src *b, const struct vt_opts *o)
 				bpf_program__set_autoload(p, true);
 		}
 	}
+	libbpf_failed_prog[0] = 0;
 	return vgic_trace_bpf__load(b->skel);
 }
 
@@ -219,36 +362,67 @@ static void bpf_unload(struct bpf_src *b)
 	b->skel = NULL;
 }
 
+/*
+ * The object failed to load with @err: take the program libbpf named
+ * out of it (its point steps down). false when none was named.
+ */
+static bool drop_failed_prog(struct bpf_src *b, const struct vt_opts *o, int err)
+{
+	const char *name = libbpf_failed_prog;
+	struct bpf_ap *a;
+	unsigned int i, j;
+	bool found = false;
+
+	if (!name[0])
+		return false;
+	for (i = 0; i < b->nr_ap; i++) {
+		a = &b->ap[i];
+		if ((a->mode == AP_FENTRY && !strcmp(a->fentry, name)) ||
+		    (a->mode == AP_KPROBE && (!strcmp(a->kprobe, name) ||
+					      !strcmp(a->kretprobe, name)))) {
+			step_down(a, o, err, WHY_LOAD);
+			found = true;
+		}
+	}
+	for (i = 0; i < vt_nr_tp_fallbacks && i < MAX_TP; i++)
+		for (j = 0; j < 2 && vt_tp_fallbacks[i].progs[j]; j++)
+			if (b->tp_ok[i] && !strcmp(vt_tp_fallbacks[i].progs[j], name)) {
+				b->tp_ok[i] = false;
+				found = true;
+			}
+	if (found)
+		fprintf(stderr, "vgic-traced: BPF program %s does not load on this kernel (%s): its hook steps down\n",
+			name, strerror(-err));
+	return found;
+}
+
 /* attach fentry/kprobe points; returns true if fentry must be retried */
 static bool attach_points(struct bpf_src *b, const struct vt_opts *o)
 {
-	const struct vt_attach_point *ap;
+	struct bpf_ap *a;
 	unsigned int i, first;
 	bool retry = false;
 	int err;
 
-	for (i = 0; i < vt_nr_attach_points; i++) {
-		ap = &vt_attach_points[i];
-		b->err[i] = 0;
-		if (b->mode[i] == AP_FENTRY) {
-			err = keep_link(b, bpf_program__attach(prog(b, ap->fentry)));
+	for (i = 0; i < b->nr_ap; i++) {
+		a = &b->ap[i];
+		if (a->mode == AP_FENTRY) {
+			err = keep_link(b, bpf_program__attach(prog(b, a->fentry)));
 			if (err) {
-				b->err[i] = err;
-				b->mode[i] = o->no_kprobe ? AP_NONE : AP_KPROBE;
+				step_down(a, o, err, WHY_ATTACH);
 				retry = true;
 			}
-		} else if (b->mode[i] == AP_KPROBE) {
+		} else if (a->mode == AP_KPROBE) {
 			first = b->nr_links;
-			err = keep_link(b, bpf_program__attach_kprobe(prog(b, ap->kprobe),
-								  false, b->sym[i]));
-			if (!err && ap->kretprobe)
+			err = keep_link(b, bpf_program__attach_kprobe(prog(b, a->kprobe),
+								  false, a->row->sym));
+			if (!err && a->kretprobe[0])
 				err = keep_link(b, bpf_program__attach_kprobe(
-						prog(b, ap->kretprobe), true, b->sym[i]));
+						prog(b, a->kretprobe), true, a->row->sym));
 			if (err) {
 				while (b->nr_links > first)
 					bpf_link__destroy(b->links[--b->nr_links]);
-				b->err[i] = err;
-				b->mode[i] = AP_NONE;
+				step_down(a, o, err, WHY_ATTACH);
 			}
 		}
 	}
@@ -258,13 +432,13 @@ static bool attach_points(struct bpf_src *b, const struct vt_opts *o)
 /* attach the tracepoint fallbacks of hooks that got nothing better */
 static void attach_fallbacks(struct bpf_src *b)
 {
-	const char *done[8] = { NULL };
+	const char *done[MAX_TP * 2] = { NULL };
 	unsigned int i, j, k, nd = 0;
 	struct bpf_program *p;
 	unsigned int h;
 	bool ok;
 
-	for (i = 0; i < vt_nr_tp_fallbacks && i < 8; i++) {
+	for (i = 0; i < vt_nr_tp_fallbacks && i < MAX_TP; i++) {
 		h = vt_tp_fallbacks[i].hook;
 		if (b->hook[h] != VT_ATTACH_MISSING || !b->tp_ok[i])
 			continue;
@@ -284,7 +458,7 @@ static void attach_fallbacks(struct bpf_src *b)
 				continue;
 			if (keep_link(b, bpf_program__attach(p)))
 				ok = false;
-			else if (nd < 8)
+			else if (nd < MAX_TP * 2)
 				done[nd++] = name;
 		}
 		if (!ok)
@@ -297,9 +471,44 @@ static void attach_fallbacks(struct bpf_src *b)
 	}
 }
 
+/* text of a MISSING hook: why its most telling point is not attached */
+static void missing_text(struct bpf_src *b, unsigned int h)
+{
+	const struct bpf_ap *best = NULL, *a;
+	unsigned int i;
+
+	for (i = 0; i < b->nr_ap; i++) {
+		a = &b->ap[i];
+		if (a->row->hook != h || a->why == WHY_NOPROG || a->why == WHY_PRIMARY)
+			continue;
+		if (!best || a->why > best->why)
+			best = a;
+	}
+	if (!best)
+		return;
+	switch (best->why) {
+	case WHY_RANGE:
+		snprintf(b->hook_sym[h], sizeof(b->hook_sym[h]), "(%s: not on this kernel)",
+			 best->row->sym);
+		break;
+	case WHY_ABSENT:
+		snprintf(b->hook_sym[h], sizeof(b->hook_sym[h]), "(%s: not in kallsyms)",
+			 best->row->sym);
+		break;
+	case WHY_LOAD:
+	case WHY_ATTACH:
+		snprintf(b->hook_sym[h], sizeof(b->hook_sym[h]), "(%s: %s failed %d)",
+			 best->row->sym, best->why == WHY_LOAD ? "load" : "attach",
+			 best->err);
+		break;
+	default:
+		break;
+	}
+}
+
 static void hook_status(struct bpf_src *b, const struct vt_opts *o)
 {
-	const struct vt_attach_point *ap;
+	const struct bpf_ap *a;
 	unsigned int i, h;
 	uint8_t st;
 
@@ -308,80 +517,90 @@ static void hook_status(struct bpf_src *b, const struct vt_opts *o)
 			VT_ATTACH_MISSING;
 		b->hook_sym[h][0] = 0;
 	}
-	for (i = 0; i < vt_nr_attach_points; i++) {
-		ap = &vt_attach_points[i];
-		h = ap->hook;
-		if (b->mode[i] == AP_NONE || b->hook[h] != VT_ATTACH_MISSING)
+	for (i = 0; i < b->nr_ap; i++) {
+		a = &b->ap[i];
+		h = a->row->hook;
+		if (a->mode == AP_NONE || b->hook[h] != VT_ATTACH_MISSING)
 			continue;
-		if (b->mode[i] == AP_FENTRY)
+		if (a->mode == AP_FENTRY)
 			st = VT_ATTACH_FENTRY;
 		else
-			st = ap->kretprobe ? VT_ATTACH_KRETPROBE : VT_ATTACH_KPROBE;
+			st = a->kretprobe[0] ? VT_ATTACH_KRETPROBE : VT_ATTACH_KPROBE;
 		b->hook[h] = st;
-		snprintf(b->hook_sym[h], sizeof(b->hook_sym[h]), "%s", b->sym[i]);
+		snprintf(b->hook_sym[h], sizeof(b->hook_sym[h]), "%s", a->row->sym);
 	}
 	attach_fallbacks(b);
+	for (h = 1; h <= VT_HOOK_MAX; h++)
+		if (b->hook[h] == VT_ATTACH_MISSING)
+			missing_text(b, h);
 	b->skel->bss->vt_degraded = b->degraded;
 }
 
 /* initial mode per attach point */
 static void choose_modes(struct bpf_src *b, const struct vt_opts *o)
 {
-	const struct vt_attach_point *ap;
+	struct bpf_ap *a;
 	unsigned int i;
 
-	for (i = 0; i < vt_nr_attach_points; i++) {
-		ap = &vt_attach_points[i];
-		b->mode[i] = AP_NONE;
-		if (!b->sym[i] || (o->disabled & (1u << ap->hook)))
+	for (i = 0; i < b->nr_ap; i++) {
+		a = &b->ap[i];
+		a->mode = AP_NONE;
+		if (!a->present)
 			continue;
-		if (!o->no_fentry && ap->fentry)
-			b->mode[i] = AP_FENTRY;
+		if (o->disabled & (1u << a->row->hook)) {
+			a->why = WHY_DISABLED;
+			continue;
+		}
+		if (!o->no_fentry && a->fentry[0])
+			a->mode = AP_FENTRY;
 		else if (!o->no_kprobe)
-			b->mode[i] = AP_KPROBE;
+			a->mode = AP_KPROBE;
 	}
 }
 
 /*
- * One fentry program alone first: where fentry cannot attach at all (no
- * direct calls: -524; lockdown: -EPERM) this saves verifying every
- * fentry program before falling back.
+ * One fentry program alone first: where fentry cannot work at all (no
+ * direct calls: -524 at attach; lockdown: -EPERM at load) this saves
+ * verifying every fentry program before falling back. A probe program
+ * that fails to load for its own reasons (libbpf names it) proves
+ * nothing about the others.
  */
 static void probe_fentry(struct bpf_src *b, const struct vt_opts *o)
 {
 	struct vt_opts one = *o;
-	unsigned int i, first = vt_nr_attach_points;
+	unsigned int i, first = b->nr_ap;
 	enum ap_mode saved[MAX_AP];
 	struct bpf_link *l;
-	bool ok = false;
+	bool ok = false, named;
 	int err;
 
-	for (i = 0; i < vt_nr_attach_points; i++) {
-		saved[i] = b->mode[i];
-		if (b->mode[i] == AP_FENTRY && first == vt_nr_attach_points)
+	for (i = 0; i < b->nr_ap; i++) {
+		saved[i] = b->ap[i].mode;
+		if (b->ap[i].mode == AP_FENTRY && first == b->nr_ap)
 			first = i;
 	}
-	if (first == vt_nr_attach_points)
+	if (first == b->nr_ap)
 		return;
-	for (i = 0; i < vt_nr_attach_points; i++)
-		b->mode[i] = i == first ? AP_FENTRY : AP_NONE;
+	for (i = 0; i < b->nr_ap; i++)
+		b->ap[i].mode = i == first ? AP_FENTRY : AP_NONE;
 	one.no_kprobe = true;
 	err = bpf_load(b, &one);
-	if (!err && b->mode[first] == AP_FENTRY) {
-		l = bpf_program__attach(prog(b, vt_attach_points[first].fentry));
+	named = err && libbpf_failed_prog[0];
+	if (!err && b->ap[first].mode == AP_FENTRY) {
+		l = bpf_program__attach(prog(b, b->ap[first].fentry));
 		ok = l != NULL;
 		if (!l)
 			err = -errno;
 		bpf_link__destroy(l);
 	}
 	bpf_unload(b);
-	for (i = 0; i < vt_nr_attach_points; i++) {
-		b->mode[i] = saved[i];
-		if (!ok && b->mode[i] == AP_FENTRY) {
-			b->mode[i] = o->no_kprobe ? AP_NONE : AP_KPROBE;
-			b->err[i] = err;
-		}
-	}
+	for (i = 0; i < b->nr_ap; i++)
+		b->ap[i].mode = saved[i];
+	if (ok || (named && err != -EPERM))
+		return;
+	for (i = 0; i < b->nr_ap; i++)
+		if (b->ap[i].mode == AP_FENTRY)
+			step_down(&b->ap[i], o, err, WHY_ATTACH);
 }
 
 static int load_and_attach(struct bpf_src *b, const struct vt_opts *o)
@@ -391,14 +610,18 @@ static int load_and_attach(struct bpf_src *b, const struct vt_opts *o)
 	int err = 0;
 
 	probe_fentry(b, o);
-	for (n = 0; n < MAX_LOADS; n++) {
+	/* each failed round takes a program out or switches modes */
+	for (n = 0; n < 2 * MAX_AP + 2; n++) {
 		err = bpf_load(b, o);
 		if (err) {
+			if (drop_failed_prog(b, o, err)) {
+				bpf_unload(b);
+				continue;
+			}
 			fentry = false;
-			for (i = 0; i < vt_nr_attach_points; i++) {
-				if (b->mode[i] == AP_FENTRY) {
-					b->mode[i] = o->no_kprobe ? AP_NONE : AP_KPROBE;
-					b->err[i] = err;
+			for (i = 0; i < b->nr_ap; i++) {
+				if (b->ap[i].mode == AP_FENTRY) {
+					step_down(&b->ap[i], o, err, WHY_LOAD);
 					fentry = true;
 				}
 			}
@@ -568,6 +791,13 @@ int vt_source_bpf_open(const struct vt_opts *o, struct vt_sink *sink,
 	}
 	vt_host_facts_probe(&facts, VT_BACKEND_BPF);
 	b->host_gic = facts.gic_version;
+	b->kver = kernel_kv();
+	err = init_points(b);
+	if (err) {
+		fprintf(stderr, "vgic-traced: BPF object cannot be opened: %s\n", strerror(-err));
+		free(b);
+		return err;
+	}
 	probe_kallsyms(b);
 	probe_btf(b);
 	choose_modes(b, o);
