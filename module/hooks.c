@@ -2,7 +2,8 @@
 /*
  * hooks.c - register the probes of every hook group and report status.
  *
- * Each probe is registered on its own; a missing symbol (inlined,
+ * The probes are the rows of include/vt_hooks.def (the one hook table,
+ * shared with the BPF backend). Each probe is registered on its own; a missing symbol (inlined,
  * renamed, module not loaded) marks that probe VT_ATTACH_MISSING with
  * the error and the load goes on. Probes in a module (vfio_pci_core) are
  * registered when that module becomes live and unregistered when it
@@ -16,20 +17,89 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/string.h>
+#include <linux/version.h>
 
 #include "vt_internal.h"
 
 static DEFINE_MUTEX(vt_hooks_lock);
 
-static struct vt_probe_set *vt_sets[] = {
+/*
+ * The probe table, generated from include/vt_hooks.def. A row whose
+ * handler this module does not implement (VT_MH_<token> NULL) or that is
+ * not built for this architecture is left out; a row whose kernel range
+ * is not this kernel's stays in the table as MISSING (-ENOEXEC): its
+ * prototype is not the one the handler reads.
+ */
+#define VT_MH_flush		(&vt_h_flush)
+#define VT_MH_sync		(&vt_h_sync)
+#define VT_MH_fold_v3		(&vt_h_fold_v3)
+#define VT_MH_fold_v2		(&vt_h_fold_v2)
+#define VT_MH_dir_v3		(&vt_h_dir_v3)
+#define VT_MH_dir_v2		(&vt_h_dir_v2)
+#define VT_MH_fold_lr_v3	(&vt_h_fold_lr_v3)
+#define VT_MH_fold_lr_v2	(&vt_h_fold_lr_v2)
+#define VT_MH_inject		(&vt_h_inject)
+#define VT_MH_inatomic		(&vt_h_inatomic)
+#define VT_MH_ack		(&vt_h_ack)
+#define VT_MH_resample		(&vt_h_resample)
+#define VT_MH_irqfd		(&vt_h_irqfd)
+#define VT_MH_vfio_handler	(&vt_h_vfio_handler)
+#define VT_MH_vfio_send		(&vt_h_vfio_send)
+#define VT_MH_vfio_mask		(&vt_h_vfio_mask)
+#define VT_MH_vfio_mark		(&vt_h_vfio_mark)
+#define VT_MH_vfio_unmask_handler (&vt_h_vfio_unmask_handler)
+#define VT_MH_mmio_spending	(&vt_h_mmio_spending)
+#define VT_MH_mmio_cpending	(&vt_h_mmio_cpending)
+#define VT_MH_mmio_sactive	(&vt_h_mmio_sactive)
+#define VT_MH_mmio_cactive	(&vt_h_mmio_cactive)
+#define VT_MH_mmio_irouter	(&vt_h_mmio_irouter)
+#define VT_MH_mmio_target	(&vt_h_mmio_target)
+/* BPF only: the module reads the LR count from the hardware (meta.c) */
+#define VT_MH_underflow_v3	NULL
+#define VT_MH_underflow_v2	NULL
+
+#define VT_ARCH_ANY(h)		VT_MH_##h
 #ifdef CONFIG_ARM64
-	&vt_set_lr,
-	&vt_set_inject,
-	&vt_set_mmio,
+#define VT_ARCH_ARM64(h)	VT_MH_##h
+#else
+#define VT_ARCH_ARM64(h)	NULL
 #endif
-	&vt_set_irqfd,
-	&vt_set_vfio,
+
+#define VT_WHERE_vmlinux	NULL
+#define VT_WHERE_vfio_pci_core	"vfio_pci_core"
+
+#define VT_FALLBACK_none	NULL
+#define VT_FALLBACK(f)		(__builtin_strcmp(#f, "none") ? #f : NULL)
+
+#define VT_HOOK_DEF(n, id, s, grp, where, f, u, at, arch, hd, fb, pr)	\
+	{ .name = #n, .sym = s, .modname = VT_WHERE_##where,		\
+	  .proto = pr, .fallback_of = VT_FALLBACK(fb),			\
+	  .h = VT_ARCH_##arch(hd), .from = f, .until = u,		\
+	  .hook_id = id, .group = VT_GRP_##grp },
+static struct vt_probe vt_probes_all[] = {
+#include "vt_hooks.def"
 };
+
+#define vt_for_probes(p)						\
+	for ((p) = vt_probes_all;					\
+	     (p) < vt_probes_all + ARRAY_SIZE(vt_probes_all); (p)++)	\
+		if (!(p)->h) {} else
+
+/* The row's kernel range holds this kernel (its prototype is ours). */
+static bool vt_probe_in_range(const struct vt_probe *p)
+{
+	return LINUX_VERSION_CODE >= p->from && LINUX_VERSION_CODE < p->until;
+}
+
+static struct vt_probe *vt_probe_by_name(const char *name)
+{
+	struct vt_probe *p;
+
+	vt_for_probes(p)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
 
 static const char * const vt_attach_names[] = {
 	[VT_ATTACH_MISSING] = "missing",
@@ -59,24 +129,38 @@ static int vt_probe_register(struct vt_probe *p)
 
 	if (p->armed)
 		return 0;
+	if (!vt_probe_in_range(p)) {
+		p->status = VT_ATTACH_MISSING;
+		p->err = -ENOEXEC;
+		return -ENOEXEC;
+	}
+	if (p->fallback_of) {
+		struct vt_probe *prim = vt_probe_by_name(p->fallback_of);
+
+		if (prim && prim->armed) {
+			p->status = VT_ATTACH_MISSING;
+			p->err = -EEXIST;	/* standby: the primary is attached */
+			return -EEXIST;
+		}
+	}
 	/* "module:symbol" restricts the lookup to that module */
 	if (p->modname)
 		snprintf(p->fullname, sizeof(p->fullname), "%s:%s",
 			 p->modname, p->sym);
 	else
 		strscpy(p->fullname, p->sym, sizeof(p->fullname));
-	if (p->ret) {
+	if (p->h->ret) {
 		memset(&p->rp, 0, sizeof(p->rp));
 		p->rp.kp.symbol_name = p->fullname;
-		p->rp.entry_handler = p->entry;
-		p->rp.handler = p->ret;
-		p->rp.data_size = p->data_size;
+		p->rp.entry_handler = p->h->entry;
+		p->rp.handler = p->h->ret;
+		p->rp.data_size = p->h->data_size;
 		p->rp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
 		ret = register_kretprobe(&p->rp);
 	} else {
 		memset(&p->kp, 0, sizeof(p->kp));
 		p->kp.symbol_name = p->fullname;
-		p->kp.pre_handler = p->pre;
+		p->kp.pre_handler = p->h->pre;
 		ret = register_kprobe(&p->kp);
 	}
 	p->err = ret;
@@ -94,7 +178,7 @@ static int vt_probe_register(struct vt_probe *p)
 		return ret;
 	}
 	p->armed = true;
-	p->status = p->ret ? VT_ATTACH_KRETPROBE : VT_ATTACH_KPROBE;
+	p->status = p->h->ret ? VT_ATTACH_KRETPROBE : VT_ATTACH_KPROBE;
 	pr_info("hook %s%s%s (id %u, group %s): %s\n",
 		p->modname ? p->modname : "", p->modname ? ":" : "", p->sym,
 		p->hook_id, vt_group_name(p->group), vt_attach_name(p->status));
@@ -105,7 +189,7 @@ static void vt_probe_unregister(struct vt_probe *p)
 {
 	if (!p->armed)
 		return;
-	if (p->ret) {
+	if (p->h->ret) {
 		unregister_kretprobe(&p->rp);
 		if (p->rp.nmissed)
 			pr_warn("hook %s: %d return probes missed (maxactive %d)\n",
@@ -122,30 +206,24 @@ static void vt_probe_unregister(struct vt_probe *p)
 static void vt_probes_for_module(const char *modname, bool attach)
 {
 	struct vt_probe *p;
-	unsigned int s, i;
 
-	for (s = 0; s < ARRAY_SIZE(vt_sets); s++) {
-		for (i = 0; i < vt_sets[s]->nr; i++) {
-			p = &vt_sets[s]->probes[i];
-			if (!p->modname || strcmp(p->modname, modname))
-				continue;
-			if (attach)
-				vt_probe_register(p);
-			else
-				vt_probe_unregister(p);
-		}
+	vt_for_probes(p) {
+		if (!p->modname || strcmp(p->modname, modname))
+			continue;
+		if (attach)
+			vt_probe_register(p);
+		else
+			vt_probe_unregister(p);
 	}
 }
 
 static bool vt_is_hooked_module(const char *name)
 {
-	unsigned int s, i;
+	struct vt_probe *p;
 
-	for (s = 0; s < ARRAY_SIZE(vt_sets); s++)
-		for (i = 0; i < vt_sets[s]->nr; i++)
-			if (vt_sets[s]->probes[i].modname &&
-			    !strcmp(vt_sets[s]->probes[i].modname, name))
-				return true;
+	vt_for_probes(p)
+		if (p->modname && !strcmp(p->modname, name))
+			return true;
 	return false;
 }
 
@@ -176,14 +254,15 @@ static struct notifier_block vt_module_nb = {
  * vt_hooks_init - register every probe that can be registered now
  *
  * Probes on modules that are not loaded stay MISSING until the module
- * notifier sees the module become live.
+ * notifier sees the module become live. Rows of include/vt_hooks.def
+ * whose kernel range is not this kernel's are not registered.
  *
  * Return: 0, or a negative errno if the module notifier cannot be
  * registered. Missing symbols are not errors.
  */
 int vt_hooks_init(void)
 {
-	unsigned int s, i, armed = 0, total = 0;
+	unsigned int armed = 0, total = 0;
 	struct vt_probe *p;
 	int ret;
 
@@ -191,16 +270,17 @@ int vt_hooks_init(void)
 	if (ret)
 		return ret;
 	mutex_lock(&vt_hooks_lock);
-	for (s = 0; s < ARRAY_SIZE(vt_sets); s++) {
-		for (i = 0; i < vt_sets[s]->nr; i++) {
-			p = &vt_sets[s]->probes[i];
-			p->status = VT_ATTACH_MISSING;
-			p->err = -ENOENT;
-			total++;
-			/* a module probe fails with -ENOENT if not loaded */
-			if (!vt_probe_register(p))
-				armed++;
+	vt_for_probes(p) {
+		p->status = VT_ATTACH_MISSING;
+		p->err = -ENOENT;
+		if (!vt_probe_in_range(p)) {
+			p->err = -ENOEXEC;
+			continue;	/* another row has this kernel's prototype */
 		}
+		total++;
+		/* a module probe fails with -ENOENT if not loaded */
+		if (!vt_probe_register(p))
+			armed++;
 	}
 	mutex_unlock(&vt_hooks_lock);
 	pr_info("%u of %u probes attached (see /sys/kernel/debug/vgic_trace/hooks)\n",
@@ -221,36 +301,30 @@ void vt_hooks_exit(void)
 {
 	struct kretprobe *rps[VT_MAX_PROBES];
 	struct kprobe *kps[VT_MAX_PROBES];
-	unsigned int s, i, nk = 0, nr = 0;
+	unsigned int nk = 0, nr = 0;
 	struct vt_probe *p;
 
 	unregister_module_notifier(&vt_module_nb);
 	mutex_lock(&vt_hooks_lock);
-	for (s = 0; s < ARRAY_SIZE(vt_sets); s++) {
-		for (i = 0; i < vt_sets[s]->nr; i++) {
-			p = &vt_sets[s]->probes[i];
-			if (!p->armed)
-				continue;
-			if (p->ret && nr < VT_MAX_PROBES)
-				rps[nr++] = &p->rp;
-			else if (!p->ret && nk < VT_MAX_PROBES)
-				kps[nk++] = &p->kp;
-			else
-				vt_probe_unregister(p);
-		}
+	vt_for_probes(p) {
+		if (!p->armed)
+			continue;
+		if (p->h->ret && nr < VT_MAX_PROBES)
+			rps[nr++] = &p->rp;
+		else if (!p->h->ret && nk < VT_MAX_PROBES)
+			kps[nk++] = &p->kp;
+		else
+			vt_probe_unregister(p);
 	}
 	if (nk)
 		unregister_kprobes(kps, nk);
 	if (nr)
 		unregister_kretprobes(rps, nr);
-	for (s = 0; s < ARRAY_SIZE(vt_sets); s++) {
-		for (i = 0; i < vt_sets[s]->nr; i++) {
-			p = &vt_sets[s]->probes[i];
-			if (p->armed && p->ret && p->rp.nmissed)
-				pr_warn("hook %s: %d return probes missed (maxactive %d)\n",
-					p->sym, p->rp.nmissed, p->rp.maxactive);
-			p->armed = false;
-		}
+	vt_for_probes(p) {
+		if (p->armed && p->h->ret && p->rp.nmissed)
+			pr_warn("hook %s: %d return probes missed (maxactive %d)\n",
+				p->sym, p->rp.nmissed, p->rp.maxactive);
+		p->armed = false;
 	}
 	mutex_unlock(&vt_hooks_lock);
 }
@@ -260,27 +334,31 @@ void vt_hooks_exit(void)
  * @hook_id:	VT_HOOK_*
  * @sym:	if not NULL, set to the symbol of the probe reported
  *
+ * Rows whose kernel range is not this kernel's count only when no row
+ * of @hook_id is in range (the hook is then reported MISSING).
+ *
  * Return: VT_ATTACH_* (MISSING when no probe of @hook_id is attached).
  */
 int vt_hook_status(u16 hook_id, const char **sym)
 {
 	int best = VT_ATTACH_MISSING;
 	const char *bsym = NULL;
+	bool bin = false;
 	struct vt_probe *p;
-	unsigned int s, i;
 
 	mutex_lock(&vt_hooks_lock);
-	for (s = 0; s < ARRAY_SIZE(vt_sets); s++) {
-		for (i = 0; i < vt_sets[s]->nr; i++) {
-			p = &vt_sets[s]->probes[i];
-			if (p->hook_id != hook_id)
-				continue;
-			if (!bsym || (p->armed && best == VT_ATTACH_MISSING)) {
-				bsym = p->sym;
-				best = p->armed ? p->status : VT_ATTACH_MISSING;
-				if (p->armed && !vt_group_on(p->group))
-					best = VT_ATTACH_DISABLED;
-			}
+	vt_for_probes(p) {
+		bool in = vt_probe_in_range(p);
+
+		if (p->hook_id != hook_id)
+			continue;
+		if (!bsym || (in && !bin) ||
+		    (p->armed && best == VT_ATTACH_MISSING)) {
+			bsym = p->sym;
+			bin = in;
+			best = p->armed ? p->status : VT_ATTACH_MISSING;
+			if (p->armed && !vt_group_on(p->group))
+				best = VT_ATTACH_DISABLED;
 		}
 	}
 	mutex_unlock(&vt_hooks_lock);
@@ -292,11 +370,10 @@ int vt_hook_status(u16 hook_id, const char **sym)
 void vt_for_each_probe(void (*fn)(const struct vt_probe *p, void *arg),
 		       void *arg)
 {
-	unsigned int s, i;
+	struct vt_probe *p;
 
 	mutex_lock(&vt_hooks_lock);
-	for (s = 0; s < ARRAY_SIZE(vt_sets); s++)
-		for (i = 0; i < vt_sets[s]->nr; i++)
-			fn(&vt_sets[s]->probes[i], arg);
+	vt_for_probes(p)
+		fn(p, arg);
 	mutex_unlock(&vt_hooks_lock);
 }

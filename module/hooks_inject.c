@@ -78,27 +78,14 @@ static int vt_inatomic_ret(struct kretprobe_instance *ri,
 	return 0;
 }
 
-static struct vt_probe vt_inject_probes[] = {
-	{
-		.sym = "kvm_vgic_inject_irq",
-		.hook_id = VT_HOOK_INJECT,
-		.group = VT_GRP_IRQFD,
-		.entry = vt_inject_entry,
-		.ret = vt_inject_ret,
-		.data_size = sizeof(struct vt_inject_data),
-	},
-	{
-		/* only marks the irqfd source; no record of its own */
-		.sym = "kvm_arch_set_irq_inatomic",
-		.hook_id = VT_HOOK_INJECT,
-		.group = VT_GRP_IRQFD,
-		.entry = vt_inatomic_entry,
-		.ret = vt_inatomic_ret,
-	},
+/* The handlers of include/vt_hooks.def's inject rows (group IRQFD). */
+const struct vt_handler vt_h_inject = {
+	.entry = vt_inject_entry,
+	.ret = vt_inject_ret,
+	.data_size = sizeof(struct vt_inject_data),
 };
-
-struct vt_probe_set vt_set_inject = {
-	.name = "inject",
-	.probes = vt_inject_probes,
-	.nr = ARRAY_SIZE(vt_inject_probes),
+/* only marks the irqfd source; no record of its own */
+const struct vt_handler vt_h_inatomic = {
+	.entry = vt_inatomic_entry,
+	.ret = vt_inatomic_ret,
 };

@@ -167,32 +167,14 @@ static int vt_irqfd_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static struct vt_probe vt_irqfd_probes[] = {
-	{
-		.sym = "kvm_notify_acked_irq",
-		.hook_id = VT_HOOK_ACK,
-		.group = VT_GRP_IRQFD,
-		.pre = vt_ack_pre,
-	},
-	{
-		.sym = "irqfd_resampler_ack",
-		.hook_id = VT_HOOK_RESAMPLE,
-		.group = VT_GRP_IRQFD,
-		.entry = vt_resample_entry,
-		.ret = vt_resample_ret,
-	},
-	{
-		.sym = "kvm_irqfd",
-		.hook_id = VT_HOOK_IRQFD,
-		.group = VT_GRP_IRQFD,
-		.entry = vt_irqfd_entry,
-		.ret = vt_irqfd_ret,
-		.data_size = sizeof(struct vt_irqfd_data),
-	},
+/* The handlers of include/vt_hooks.def's group IRQFD rows. */
+const struct vt_handler vt_h_ack = { .pre = vt_ack_pre };
+const struct vt_handler vt_h_resample = {
+	.entry = vt_resample_entry,
+	.ret = vt_resample_ret,
 };
-
-struct vt_probe_set vt_set_irqfd = {
-	.name = "irqfd",
-	.probes = vt_irqfd_probes,
-	.nr = ARRAY_SIZE(vt_irqfd_probes),
+const struct vt_handler vt_h_irqfd = {
+	.entry = vt_irqfd_entry,
+	.ret = vt_irqfd_ret,
+	.data_size = sizeof(struct vt_irqfd_data),
 };

@@ -10,6 +10,13 @@
  *                                 used_lrs is still set (fold clears it)
  *                                 -> VT_REC_LR_FOLD
  *
+ *  6.19+ (rows of include/vt_hooks.def from 6.19):
+ *  vgic_v3_deactivate / vgic_v2_deactivate   kprobe: guest DIR trapped
+ *                                 -> VT_REC_DEACTIVATE (VT_DEACT_DIR)
+ *  vgic_v3_fold_lr / vgic_v2_fold_lr         kprobe: one LR value folded;
+ *                                 EOIcount replays -> VT_DEACT_EOICOUNT,
+ *                                 the fold inside a DIR trap -> VT_DEACT_LR
+ *
  * kvm_vgic_sync_hwstate() is not used for the LRs: on VHE/GICv2 its entry
  * sees the stale cache (the save happens inside); it is probed only to
  * read the hardware EOIcount (below). vgic_flush_lr_state() is
@@ -36,8 +43,8 @@ static DEFINE_PER_CPU(u32, vt_hcr_val);
 
 static int vt_sync_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	/* nr_lrs is only known (ICH_VTR_EL2 readable) on VHE + GICv3 */
-	if (!vt_group_on(VT_GRP_LR) || !vt_host_nr_lrs() ||
+	/* ICH_HCR_EL2 is readable from the kernel only on VHE + GICv3 */
+	if (!vt_group_on(VT_GRP_LR) || !vt_host_el2_gicv3() ||
 	    vt_vcpu_ap_list_empty((struct kvm_vcpu *)vt_arg(regs, 0)))
 		return 0;
 	this_cpu_write(vt_hcr_val, (u32)read_sysreg_s(SYS_ICH_HCR_EL2));
@@ -102,56 +109,144 @@ static int vt_flush_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * 6.19+: what the next vgic_v{2,3}_fold_lr() of this CPU is. Set at the
+ * entry of a fold (the LR loop, then EOIcount replays) or of a DIR trap;
+ * both run with IRQs off around their folds, on the task that entered.
+ * The first used_lrs folds are the LRs of the LR_FOLD record (not
+ * repeated); later folds of that fold are EOIcount replays
+ * (VT_DEACT_EOICOUNT); a fold inside a DIR trap is VT_DEACT_LR. Same
+ * rules as the BPF backend (bpf/hooks_lr.bpf.h), so both give the same
+ * records.
+ */
+struct vt_fold_ctx {
+	struct task_struct *task;
+	struct kvm_vcpu *vcpu;
+	u32 lrs_left;
+	u16 eoicount;
+	u8 how;
+};
+static DEFINE_PER_CPU(struct vt_fold_ctx, vt_fold_ctx);
+
+static void vt_fold_ctx_set(struct kvm_vcpu *vcpu, u32 used, u32 hcr, u8 how)
+{
+	struct vt_fold_ctx *c = this_cpu_ptr(&vt_fold_ctx);
+
+	c->task = current;
+	c->vcpu = vcpu;
+	c->lrs_left = used;
+	c->eoicount = (hcr >> 27) & 0x1f;	/* EOIcount [31:27], v2 and v3 */
+	c->how = how;
+}
+
+static void vt_fold_entry(struct kvm_vcpu *vcpu, u8 gic)
+{
+	u32 used, hcr;
+
+	vt_host_gic_seen(gic);
+	if (!vt_group_on(VT_GRP_LR))
+		return;
+	used = vt_vcpu_used_lrs(vcpu, gic, &hcr);
+	vt_fold_ctx_set(vcpu, used, hcr, VT_DEACT_EOICOUNT);
+	/* no record when no LR was in use (6.19+ folds at every exit) */
+	vt_lr_record(VT_REC_LR_FOLD, vcpu, gic);
+}
+
 static int vt_fold_v3_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	vt_host_gic_seen(VT_GIC_V3);
-	if (vt_group_on(VT_GRP_LR))
-		vt_lr_record(VT_REC_LR_FOLD, (struct kvm_vcpu *)vt_arg(regs, 0),
-			     VT_GIC_V3);
+	vt_fold_entry((struct kvm_vcpu *)vt_arg(regs, 0), VT_GIC_V3);
 	return 0;
 }
 
 static int vt_fold_v2_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	vt_host_gic_seen(VT_GIC_V2);
-	if (vt_group_on(VT_GRP_LR))
-		vt_lr_record(VT_REC_LR_FOLD, (struct kvm_vcpu *)vt_arg(regs, 0),
-			     VT_GIC_V2);
+	vt_fold_entry((struct kvm_vcpu *)vt_arg(regs, 0), VT_GIC_V2);
 	return 0;
 }
 
-static struct vt_probe vt_lr_probes[] = {
-	{
-		.sym = "kvm_vgic_flush_hwstate",
-		.hook_id = VT_HOOK_LR_FLUSH,
-		.group = VT_GRP_LR,
-		.entry = vt_flush_entry,
-		.ret = vt_flush_ret,
-		.data_size = sizeof(struct kvm_vcpu *),
-	},
-	{
-		.sym = "vgic_v3_fold_lr_state",
-		.hook_id = VT_HOOK_LR_FOLD_V3,
-		.group = VT_GRP_LR,
-		.pre = vt_fold_v3_pre,
-	},
-	{
-		/* reads ICH_HCR_EL2 (EOIcount) for the v3 fold record */
-		.sym = "kvm_vgic_sync_hwstate",
-		.hook_id = VT_HOOK_LR_FOLD_V3,
-		.group = VT_GRP_LR,
-		.pre = vt_sync_pre,
-	},
-	{
-		.sym = "vgic_v2_fold_lr_state",
-		.hook_id = VT_HOOK_LR_FOLD_V2,
-		.group = VT_GRP_LR,
-		.pre = vt_fold_v2_pre,
-	},
-};
+static void vt_emit_deact(struct kvm_vcpu *vcpu, u32 intid, u8 gic, u8 how,
+			  u16 eoicount, u64 val)
+{
+	struct vt_rec_deactivate r = {};
+	u32 vm = vt_kvm_vm_id(vcpu->kvm);
 
-struct vt_probe_set vt_set_lr = {
-	.name = "lr",
-	.probes = vt_lr_probes,
-	.nr = ARRAY_SIZE(vt_lr_probes),
+	if (!vt_vm_ok(vm) || !vt_intid_ok(intid))
+		return;
+	vt_hdr_fill(&r.hdr, VT_REC_DEACTIVATE, sizeof(r), vm, vcpu->vcpu_id);
+	r.intid = intid;
+	r.gic_version = gic;
+	r.how = how;
+	r.eoicount = eoicount;
+	r.val = val;
+	vt_emit_deactivate(&r);
+}
+
+/* vgic_v{2,3}_deactivate(vcpu, val): the DIR write, CPUID in [12:10] */
+static void vt_dir(struct kvm_vcpu *vcpu, u64 val, u8 gic)
+{
+	if (!vt_group_on(VT_GRP_LR))
+		return;
+	vt_fold_ctx_set(vcpu, 0, 0, VT_DEACT_LR);
+	vt_emit_deact(vcpu, (u32)(val & ~(7ULL << 10)), gic, VT_DEACT_DIR, 0, val);
+}
+
+static int vt_dir_v3_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	vt_dir((struct kvm_vcpu *)vt_arg(regs, 0), vt_arg(regs, 1), VT_GIC_V3);
+	return 0;
+}
+
+static int vt_dir_v2_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	vt_dir((struct kvm_vcpu *)vt_arg(regs, 0), (u32)vt_arg(regs, 1),
+	       VT_GIC_V2);
+	return 0;
+}
+
+/* vgic_v{2,3}_fold_lr(vcpu, val): one LR value folded */
+static void vt_fold_lr(struct kvm_vcpu *vcpu, u64 val, u8 gic)
+{
+	struct vt_fold_ctx *c = this_cpu_ptr(&vt_fold_ctx);
+	u8 how = VT_DEACT_LR;
+	u16 eoicount = 0;
+
+	if (!vt_group_on(VT_GRP_LR))
+		return;
+	if (c->task == current && c->vcpu == vcpu) {
+		if (c->how == VT_DEACT_EOICOUNT && c->lrs_left) {
+			c->lrs_left--;
+			return;		/* an LR of the LR_FOLD record */
+		}
+		how = c->how;
+		eoicount = c->how == VT_DEACT_EOICOUNT ? c->eoicount : 0;
+	}
+	vt_emit_deact(vcpu, vt_lr_intid(vcpu, gic, val), gic, how, eoicount, val);
+}
+
+static int vt_fold_lr_v3_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	vt_fold_lr((struct kvm_vcpu *)vt_arg(regs, 0), vt_arg(regs, 1), VT_GIC_V3);
+	return 0;
+}
+
+static int vt_fold_lr_v2_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	vt_fold_lr((struct kvm_vcpu *)vt_arg(regs, 0), (u32)vt_arg(regs, 1),
+		   VT_GIC_V2);
+	return 0;
+}
+
+/* The handlers of include/vt_hooks.def's group LR rows. */
+const struct vt_handler vt_h_flush = {
+	.entry = vt_flush_entry,
+	.ret = vt_flush_ret,
+	.data_size = sizeof(struct kvm_vcpu *),
 };
+/* reads ICH_HCR_EL2 (EOIcount) for the v3 fold record */
+const struct vt_handler vt_h_sync = { .pre = vt_sync_pre };
+const struct vt_handler vt_h_fold_v3 = { .pre = vt_fold_v3_pre };
+const struct vt_handler vt_h_fold_v2 = { .pre = vt_fold_v2_pre };
+const struct vt_handler vt_h_dir_v3 = { .pre = vt_dir_v3_pre };
+const struct vt_handler vt_h_dir_v2 = { .pre = vt_dir_v2_pre };
+const struct vt_handler vt_h_fold_lr_v3 = { .pre = vt_fold_lr_v3_pre };
+const struct vt_handler vt_h_fold_lr_v2 = { .pre = vt_fold_lr_v2_pre };

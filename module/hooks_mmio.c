@@ -118,22 +118,15 @@ VT_MMIO_ENTRY(cactive, VT_MMIO_ICACTIVER, 1)
 VT_MMIO_ENTRY(irouter, VT_MMIO_IROUTER, 64)
 VT_MMIO_ENTRY(target, VT_MMIO_ITARGETSR, 8)
 
-#define VT_MMIO_PROBE(s, id, name)					\
-	{ .sym = s, .hook_id = id, .group = VT_GRP_MMIO,		\
-	  .entry = vt_##name##_entry, .ret = vt_mmio_ret,		\
-	  .data_size = sizeof(struct vt_mmio_data) }
+/* The handlers of include/vt_hooks.def's group MMIO rows. */
+#define VT_MMIO_HANDLER(name)						\
+	const struct vt_handler vt_h_mmio_##name = {			\
+		.entry = vt_##name##_entry, .ret = vt_mmio_ret,		\
+		.data_size = sizeof(struct vt_mmio_data) }
 
-static struct vt_probe vt_mmio_probes[] = {
-	VT_MMIO_PROBE("vgic_mmio_write_spending", VT_HOOK_MMIO_PENDING, spending),
-	VT_MMIO_PROBE("vgic_mmio_write_cpending", VT_HOOK_MMIO_PENDING, cpending),
-	VT_MMIO_PROBE("vgic_mmio_write_sactive", VT_HOOK_MMIO_ACTIVE, sactive),
-	VT_MMIO_PROBE("vgic_mmio_write_cactive", VT_HOOK_MMIO_ACTIVE, cactive),
-	VT_MMIO_PROBE("vgic_mmio_write_irouter", VT_HOOK_MMIO_ROUTE, irouter),
-	VT_MMIO_PROBE("vgic_mmio_write_target", VT_HOOK_MMIO_ROUTE, target),
-};
-
-struct vt_probe_set vt_set_mmio = {
-	.name = "mmio",
-	.probes = vt_mmio_probes,
-	.nr = ARRAY_SIZE(vt_mmio_probes),
-};
+VT_MMIO_HANDLER(spending);
+VT_MMIO_HANDLER(cpending);
+VT_MMIO_HANDLER(sactive);
+VT_MMIO_HANDLER(cactive);
+VT_MMIO_HANDLER(irouter);
+VT_MMIO_HANDLER(target);

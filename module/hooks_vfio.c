@@ -2,8 +2,10 @@
 /*
  * hooks_vfio.c - group "vfio": VFIO PCI INTx (module vfio_pci_core).
  *
- *  vfio_intx_handler(irq, vdev)            kretprobe -> VT_VFIO_HANDLER
- *                                           (result = irqreturn_t)
+ *  vfio_intx_handler(irq, dev_id)          kretprobe -> VT_VFIO_HANDLER
+ *                                           (result = irqreturn_t; dev_id
+ *                                           is the INTx ctx from 6.9, the
+ *                                           device before)
  *  vfio_pci_intx_unmask_handler(vdev, _)   kretprobe -> VT_VFIO_UNMASK_HANDLER
  *                                           (result 1 = still asserted)
  *      when called through the resamplefd (virqfd), else VT_VFIO_UNMASK:
@@ -19,8 +21,9 @@
  *                                           (only the out-of-line copy)
  *
  * These attach when vfio_pci_core loads and detach when it unloads
- * (hooks.c module notifier). The device fields come from the mirror in
- * wrapper/vfio_pci_irq_ctx.h.
+ * (hooks.c module notifier). The device and ctx fields are read
+ * fault-safe through wrapper/vfio_pci_irq_ctx.h. __vfio_pci_intx_mask
+ * has a fallback row (vfio_pci_intx_mask) for kernels that inline it.
  */
 #include <linux/interrupt.h>
 #include <linux/kvm_host.h>
@@ -32,39 +35,33 @@
 #include "wrapper/kvm_vm_id.h"
 #include "wrapper/vfio_pci_irq_ctx.h"
 
-#define VT_VFIO_MOD	"vfio_pci_core"
-
-static void vt_vfio_record(struct vfio_pci_core_device *vdev, u8 event,
-			   s32 result)
+/*
+ * One VFIO record. @vdev is the device argument of the probed function
+ * (its type is this kernel's), @ctx the INTx ctx when the function got it
+ * (vfio_intx_handler from 6.9), else NULL. Every field is read
+ * fault-safe (wrapper/vfio_pci_irq_ctx.h): these run in hard-irq context.
+ */
+static void vt_vfio_record(struct vfio_pci_core_device *vdev, void *ctx,
+			   u8 event, s32 result)
 {
 	struct vt_rec_vfio r = {};
+	struct vt_vfio_info in;
 	u32 vm;
 
-	if (!vdev)
+	if (!vdev || vt_vfio_read(vdev, ctx, &in))
 		return;
-	vm = vt_kvm_vm_id(vt_vfio_kvm(vdev));
+	vm = vt_vfio_vm_id(in.kvm);
 	if (!vt_vm_ok(vm))
 		return;
 	vt_hdr_fill(&r.hdr, VT_REC_VFIO, sizeof(r), vm, VT_NO_VCPU);
 	r.event = event;
 	r.result = result;
-	r.masked = 0xff;
-	r.pci_2_3 = vdev->pci_2_3;
-	if (vdev->pdev) {
-		r.host_irq = vdev->pdev->irq;
-		strscpy(r.dev, pci_name(vdev->pdev), sizeof(r.dev));
-	}
-#if VT_HAVE_VFIO_CTX
-	{
-		struct vt_vfio_pci_irq_ctx_61 *ctx = vt_vfio_intx_ctx(vdev);
-
-		if (ctx) {
-			r.masked = READ_ONCE(ctx->masked);
-			r.trigger_key = vt_key(READ_ONCE(ctx->trigger));
-			r.unmask_key = vt_key(vt_vfio_intx_unmask_eventfd(ctx));
-		}
-	}
-#endif
+	r.masked = in.masked;
+	r.pci_2_3 = in.pci_2_3;
+	r.host_irq = in.host_irq;
+	memcpy(r.dev, in.dev, sizeof(r.dev));
+	r.trigger_key = vt_key(in.trigger);
+	r.unmask_key = vt_key(in.unmask);
 	vt_emit_vfio(&r);
 }
 
@@ -89,8 +86,12 @@ static int vt_vfio_save_arg1(struct kretprobe_instance *ri,
 
 static int vt_handler_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	vt_vfio_record(*(void **)ri->data, VT_VFIO_HANDLER,
-		       (s32)regs_return_value(regs));
+	struct vfio_pci_core_device *vdev;
+	void *ctx;
+
+	/* dev_id: the ctx from 6.9, the device before */
+	vdev = vt_vfio_dev_of_handler_arg(*(void **)ri->data, &ctx);
+	vt_vfio_record(vdev, ctx, VT_VFIO_HANDLER, (s32)regs_return_value(regs));
 	return 0;
 }
 
@@ -131,16 +132,16 @@ static int vt_unmask_handler_ret(struct kretprobe_instance *ri,
 				 struct pt_regs *regs)
 {
 	if (vt_task_marked())
-		vt_vfio_record(*(void **)ri->data, VT_VFIO_UNMASK, 0);
+		vt_vfio_record(*(void **)ri->data, NULL, VT_VFIO_UNMASK, 0);
 	else
-		vt_vfio_record(*(void **)ri->data, VT_VFIO_UNMASK_HANDLER,
+		vt_vfio_record(*(void **)ri->data, NULL, VT_VFIO_UNMASK_HANDLER,
 			       (s32)regs_return_value(regs));
 	return 0;
 }
 
 static int vt_mask_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	vt_vfio_record(*(void **)ri->data, VT_VFIO_MASK,
+	vt_vfio_record(*(void **)ri->data, NULL, VT_VFIO_MASK,
 		       (s32)(regs_return_value(regs) & 0xff));
 	return 0;
 }
@@ -148,67 +149,30 @@ static int vt_mask_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int vt_send_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	if (vt_group_on(VT_GRP_VFIO))
-		vt_vfio_record((void *)vt_arg(regs, 0), VT_VFIO_SEND_EVENTFD, 0);
+		vt_vfio_record((void *)vt_arg(regs, 0), NULL,
+			       VT_VFIO_SEND_EVENTFD, 0);
 	return 0;
 }
 
-static struct vt_probe vt_vfio_probes[] = {
-	{
-		.sym = "vfio_intx_handler",
-		.modname = VT_VFIO_MOD,
-		.hook_id = VT_HOOK_VFIO_HANDLER,
-		.group = VT_GRP_VFIO,
-		.entry = vt_vfio_save_arg1,
-		.ret = vt_handler_ret,
-		.data_size = sizeof(void *),
-	},
-	{
-		.sym = "vfio_pci_intx_unmask_handler",
-		.modname = VT_VFIO_MOD,
-		.hook_id = VT_HOOK_VFIO_UNMASK_HANDLER,
-		.group = VT_GRP_VFIO,
-		.entry = vt_vfio_save_arg0,
-		.ret = vt_unmask_handler_ret,
-		.data_size = sizeof(void *),
-	},
-	{
-		.sym = "vfio_pci_set_irqs_ioctl",
-		.modname = VT_VFIO_MOD,
-		.hook_id = VT_HOOK_VFIO_UNMASK,
-		.group = VT_GRP_VFIO,
-		.entry = vt_mark_entry,
-		.ret = vt_mark_ret,
-		.data_size = sizeof(int),
-	},
-	{
-		.sym = "vfio_pci_intx_unmask",
-		.modname = VT_VFIO_MOD,
-		.hook_id = VT_HOOK_VFIO_UNMASK,
-		.group = VT_GRP_VFIO,
-		.entry = vt_mark_entry,
-		.ret = vt_mark_ret,
-		.data_size = sizeof(int),
-	},
-	{
-		.sym = "__vfio_pci_intx_mask",
-		.modname = VT_VFIO_MOD,
-		.hook_id = VT_HOOK_VFIO_MASK,
-		.group = VT_GRP_VFIO,
-		.entry = vt_vfio_save_arg0,
-		.ret = vt_mask_ret,
-		.data_size = sizeof(void *),
-	},
-	{
-		.sym = "vfio_send_intx_eventfd",
-		.modname = VT_VFIO_MOD,
-		.hook_id = VT_HOOK_VFIO_HANDLER,
-		.group = VT_GRP_VFIO,
-		.pre = vt_send_pre,
-	},
+/* The handlers of include/vt_hooks.def's group VFIO rows. */
+const struct vt_handler vt_h_vfio_handler = {
+	.entry = vt_vfio_save_arg1,
+	.ret = vt_handler_ret,
+	.data_size = sizeof(void *),
 };
-
-struct vt_probe_set vt_set_vfio = {
-	.name = "vfio",
-	.probes = vt_vfio_probes,
-	.nr = ARRAY_SIZE(vt_vfio_probes),
+const struct vt_handler vt_h_vfio_unmask_handler = {
+	.entry = vt_vfio_save_arg0,
+	.ret = vt_unmask_handler_ret,
+	.data_size = sizeof(void *),
 };
+const struct vt_handler vt_h_vfio_mark = {
+	.entry = vt_mark_entry,
+	.ret = vt_mark_ret,
+	.data_size = sizeof(int),
+};
+const struct vt_handler vt_h_vfio_mask = {
+	.entry = vt_vfio_save_arg0,
+	.ret = vt_mask_ret,
+	.data_size = sizeof(void *),
+};
+const struct vt_handler vt_h_vfio_send = { .pre = vt_send_pre };

@@ -26,7 +26,7 @@ static void vt_show_probe(const struct vt_probe *p, void *arg)
 		   p->modname ? p->modname : "vmlinux",
 		   p->sym, vt_attach_name(status),
 		   p->armed ? 0 : p->err,
-		   p->armed && p->ret ? p->rp.nmissed : 0);
+		   p->armed && p->h->ret ? p->rp.nmissed : 0);
 }
 
 static int vt_hooks_show(struct seq_file *m, void *v)

@@ -33,6 +33,7 @@
 #include <linux/wait.h>
 
 #include "vt_internal.h"
+#include "wrapper/fs_llseek.h"
 
 static unsigned int vt_buf_kb = 1024;
 module_param_named(buf_kb, vt_buf_kb, uint, 0444);
@@ -269,7 +270,7 @@ static const struct file_operations vt_fops = {
 	.release = vt_release,
 	.read = vt_read,
 	.poll = vt_poll,
-	.llseek = no_llseek,
+	.llseek = vt_no_llseek,
 };
 
 static struct miscdevice vt_misc = {

@@ -164,6 +164,18 @@ void vt_emit_mmio(struct vt_rec_mmio *r)
 }
 
 /**
+ * vt_emit_deactivate - emit a DEACTIVATE record (6.19+ kernels)
+ * @r:	record, header filled
+ *
+ * Sends it to the deactivate event and the stream.
+ */
+void vt_emit_deactivate(struct vt_rec_deactivate *r)
+{
+	trace_deactivate(r);
+	vt_stream_write(&r->hdr);
+}
+
+/**
  * vt_emit_lost - emit a LOST record built by the reader
  * @r:	record, header filled
  *

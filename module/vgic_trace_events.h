@@ -19,6 +19,7 @@
 #include <linux/tracepoint.h>
 
 #include "vgic_trace_abi.h"
+#include "wrapper/trace_assign_str.h"
 
 #define VT_LR_TEXT_MAX	(VT_MAX_LR * 24)
 
@@ -87,7 +88,7 @@ DECLARE_EVENT_CLASS(vt_lr_class,
 		__entry->vcpu = r->hdr.vcpu_id;
 		__entry->gic = r->gic_version;
 		__entry->used = r->used_lrs;
-		__assign_str(lrs, text);
+		vt_assign_str(lrs, text);
 		VT_TP_HDR_ASSIGN(r);
 		__entry->nr_lrs = r->nr_lrs;
 		__entry->flags = r->flags;

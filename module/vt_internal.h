@@ -28,30 +28,52 @@ enum vt_group {
 };
 
 /**
- * struct vt_probe - one kprobe or kretprobe of a hook
- * @sym:	kernel symbol to probe
- * @modname:	module that holds @sym, NULL for vmlinux
- * @hook_id:	VT_HOOK_* reported in VT_META_HOOK records
- * @group:	enum vt_group
- * @pre:	kprobe handler (kprobe when set)
- * @entry:	kretprobe entry handler (kretprobe when @ret is set)
- * @ret:	kretprobe return handler
+ * struct vt_handler - the code that reads one hook's arguments
+ * @pre:	kprobe handler (attach ENTRY)
+ * @entry:	kretprobe entry handler (attach EXIT / MARK)
+ * @ret:	kretprobe return handler (attach EXIT / MARK)
  * @data_size:	per-instance data of the kretprobe
- * @kp, @rp:	the probe objects
- * @status:	VT_ATTACH_* (MISSING until registered)
- * @err:	last registration error, 0 if none
- * @armed:	registered and not yet unregistered
- * @fullname:	"module:symbol" or "symbol" as given to kprobes
+ *
+ * One per handler token of include/vt_hooks.def (vt_h_<token>), defined
+ * in the hooks_*.c file of its group.
  */
-struct vt_probe {
-	const char *sym;
-	const char *modname;
-	u16 hook_id;
-	u8 group;
+struct vt_handler {
 	kprobe_pre_handler_t pre;
 	kretprobe_handler_t entry;
 	kretprobe_handler_t ret;
 	size_t data_size;
+};
+
+/**
+ * struct vt_probe - one row of include/vt_hooks.def and its probe
+ * @name:	row name
+ * @sym:	kernel symbol to probe
+ * @modname:	module that holds @sym, NULL for vmlinux
+ * @proto:	prototype the handler reads (documentation, debugfs)
+ * @fallback_of: name of the row this one replaces, NULL if none
+ * @h:		the handler, NULL when not built for this architecture
+ * @from:	first kernel (KERNEL_VERSION) of the row's range
+ * @until:	first kernel after the range
+ * @hook_id:	VT_HOOK_* reported in VT_META_HOOK records
+ * @group:	enum vt_group
+ * @kp, @rp:	the probe objects
+ * @status:	VT_ATTACH_* (MISSING until registered)
+ * @err:	last registration error, 0 if none; -ENOEXEC: the row's
+ *		kernel range (prototype) is not this kernel's
+ * @armed:	registered and not yet unregistered
+ * @fullname:	"module:symbol" or "symbol" as given to kprobes
+ */
+struct vt_probe {
+	const char *name;
+	const char *sym;
+	const char *modname;
+	const char *proto;
+	const char *fallback_of;
+	const struct vt_handler *h;
+	u32 from;
+	u32 until;
+	u16 hook_id;
+	u8 group;
 	struct kprobe kp;
 	struct kretprobe rp;
 	int status;
@@ -60,24 +82,16 @@ struct vt_probe {
 	char fullname[96];
 };
 
-/**
- * struct vt_probe_set - the probes of one hooks_*.c file
- * @name:	file/group name for messages
- * @probes:	array of probes
- * @nr:		number of entries in @probes
- */
-struct vt_probe_set {
-	const char *name;
-	struct vt_probe *probes;
-	unsigned int nr;
-};
-
-extern struct vt_probe_set vt_set_irqfd;
-extern struct vt_probe_set vt_set_vfio;
+/* The handlers named by include/vt_hooks.def (hooks_*.c). */
+extern const struct vt_handler vt_h_ack, vt_h_resample, vt_h_irqfd,
+	vt_h_vfio_handler, vt_h_vfio_send, vt_h_vfio_mask, vt_h_vfio_mark,
+	vt_h_vfio_unmask_handler;
 #ifdef CONFIG_ARM64
-extern struct vt_probe_set vt_set_lr;
-extern struct vt_probe_set vt_set_mmio;
-extern struct vt_probe_set vt_set_inject;
+extern const struct vt_handler vt_h_flush, vt_h_sync, vt_h_fold_v3,
+	vt_h_fold_v2, vt_h_dir_v3, vt_h_dir_v2, vt_h_fold_lr_v3,
+	vt_h_fold_lr_v2, vt_h_inject, vt_h_inatomic, vt_h_mmio_spending,
+	vt_h_mmio_cpending, vt_h_mmio_sactive, vt_h_mmio_cactive,
+	vt_h_mmio_irouter, vt_h_mmio_target;
 #endif
 
 /* hooks.c */
@@ -114,6 +128,7 @@ u64 vt_key(const void *ptr);
 u8 vt_host_gic(void);
 void vt_host_gic_seen(u8 version);
 u8 vt_host_nr_lrs(void);
+bool vt_host_el2_gicv3(void);
 
 /* status.c */
 int vt_status_init(void);
@@ -134,6 +149,7 @@ void vt_emit_resample(struct vt_rec_resample *r);
 void vt_emit_irqfd(struct vt_rec_irqfd *r);
 void vt_emit_vfio(struct vt_rec_vfio *r);
 void vt_emit_mmio(struct vt_rec_mmio *r);
+void vt_emit_deactivate(struct vt_rec_deactivate *r);
 void vt_emit_lost(struct vt_rec_lost *r);
 void vt_emit_meta(struct vt_rec_meta *r);
 

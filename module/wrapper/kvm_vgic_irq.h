@@ -3,9 +3,8 @@
  * wrapper/kvm_vgic_irq.h - arm64 only: the software state of one SPI.
  *
  * 6.1: struct vgic_irq has bool fields and kvm->arch.vgic.spis[] is an
- * array of nr_spis entries (INTID 32 + index). Mainline 6.19 turned the
- * flags into bitfields and moved SPIs to an xarray-backed lookup; a port
- * changes only this header.
+ * array of nr_spis entries (INTID 32 + index). 6.19 (Debian 7.2) keeps
+ * spis[] but turns the flags into bitfields (vt_irq_flag() below).
  */
 #ifndef _VT_WRAPPER_KVM_VGIC_IRQ_H
 #define _VT_WRAPPER_KVM_VGIC_IRQ_H
@@ -14,6 +13,14 @@
 #include <kvm/arm_vgic.h>
 
 #include "vgic_trace_abi.h"
+
+/*
+ * One flag of struct vgic_irq, read without the irq_lock (a tracing
+ * snapshot). A plain read works on both layouts: the 6.1-6.18 bool
+ * fields and the 6.19+ bitfields (READ_ONCE() cannot take the address
+ * of a bitfield); data_race() tells KCSAN the race is intended.
+ */
+#define vt_irq_flag(f)	data_race((unsigned int)(f))
 
 /**
  * vt_spi_read_state - fill the state fields of an IRQ_STATE record
@@ -41,12 +48,12 @@ static inline bool vt_spi_read_state(struct kvm *kvm, u32 intid,
 	r->target_vcpu = v ? v->vcpu_id : VT_NO_VCPU;
 	v = READ_ONCE(irq->vcpu);
 	r->ap_vcpu = v ? v->vcpu_id : VT_NO_VCPU;
-	r->line_level = READ_ONCE(irq->line_level);
-	r->pending_latch = READ_ONCE(irq->pending_latch);
-	r->active = READ_ONCE(irq->active);
-	r->enabled = READ_ONCE(irq->enabled);
-	r->config = irq->config == VGIC_CONFIG_LEVEL ? VT_CFG_LEVEL : VT_CFG_EDGE;
-	r->hw = READ_ONCE(irq->hw);
+	r->line_level = vt_irq_flag(irq->line_level);
+	r->pending_latch = vt_irq_flag(irq->pending_latch);
+	r->active = vt_irq_flag(irq->active);
+	r->enabled = vt_irq_flag(irq->enabled);
+	r->config = vt_irq_flag(irq->config) == VGIC_CONFIG_LEVEL ? VT_CFG_LEVEL : VT_CFG_EDGE;
+	r->hw = vt_irq_flag(irq->hw);
 	return true;
 }
 

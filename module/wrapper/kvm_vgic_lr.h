@@ -2,7 +2,7 @@
 /*
  * wrapper/kvm_vgic_lr.h - arm64 only: the vgic list register cache.
  *
- * 6.1 .. 6.19: vcpu->arch.vgic_cpu.vgic_v2 / vgic_v3 (a union) hold
+ * 6.1 .. 7.2: vcpu->arch.vgic_cpu.vgic_v2 / vgic_v3 (a union) hold
  * vgic_lr[] and used_lrs. Which member is live depends on the HOST GIC
  * (a GICv2 guest on a GICv3 host uses vgic_v3 with GICH-style fields),
  * so the caller passes the host version.
@@ -46,6 +46,25 @@ static inline unsigned int vt_vcpu_read_lrs(struct kvm_vcpu *vcpu, u8 gic,
 		*hcr = c->vgic_hcr;
 	}
 	return used;
+}
+
+/**
+ * vt_vcpu_used_lrs - LRs in use and cached HCR of a vCPU, without copying
+ * @vcpu:	the vCPU
+ * @gic:	host GIC version
+ * @hcr:	out: cached vgic_hcr (6.19+: holds the EOIcount at the fold)
+ *
+ * Return: cpuif->used_lrs.
+ */
+static inline unsigned int vt_vcpu_used_lrs(struct kvm_vcpu *vcpu, u8 gic,
+					    u32 *hcr)
+{
+	if (gic == VT_GIC_V2) {
+		*hcr = READ_ONCE(vcpu->arch.vgic_cpu.vgic_v2.vgic_hcr);
+		return READ_ONCE(vcpu->arch.vgic_cpu.vgic_v2.used_lrs);
+	}
+	*hcr = READ_ONCE(vcpu->arch.vgic_cpu.vgic_v3.vgic_hcr);
+	return READ_ONCE(vcpu->arch.vgic_cpu.vgic_v3.used_lrs);
 }
 
 /* Nothing on the vCPU's ap_list: flush/sync return at once, no LR used. */
