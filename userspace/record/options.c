@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "traced.h"
+#include "vt_num.h"
 #include "vt_record.h"
 
 static const char usage[] =
@@ -15,29 +16,39 @@ static const char usage[] =
 "Record vgic / irqfd resample / VFIO INTx events into a trace file and\n"
 "run the anomaly detector live. Records come from the vgic_trace module's\n"
 "device when it exists, else from the BPF backend. SIGINT/SIGTERM stop,\n"
-"flush the file and print a summary.\n"
+"flush the file and print a summary. SIGHUP: when FILE was renamed away\n"
+"(log rotation) the current file is closed and a new FILE started, else\n"
+"the file is flushed and synced and recording goes on. SIGPIPE is ignored.\n"
+"Numbers are decimal or 0x hex (a leading 0 is decimal).\n"
+"A write error (disk full) stops the file, which keeps every complete\n"
+"chunk and reads as truncated; live detection goes on, the exit status\n"
+"is 1. Exit status: 0 ok, 1 runtime error, 2 bad usage.\n"
 "\n"
 "  -o, --output FILE       trace file to write (default vgic-trace.vtr)\n"
 "  -f, --force             overwrite FILE if it exists\n"
 "  -b, --backend NAME      auto (default), module or bpf\n"
 "      --device PATH       module device (default " VT_DEVICE_PATH ")\n"
-"  -d, --duration SEC      stop after SEC seconds (default: until a signal)\n"
+"  -d, --duration DUR      stop after DUR: seconds, or 250ms, 2s, 1m\n"
+"                          (default: until SIGINT/SIGTERM)\n"
 "      --drain-ms MS       drain the buffer every MS ms (default 10)\n"
 "      --wakeup-bytes N    BPF: wake the reader once N bytes are queued\n"
-"                          (default 65536; 0 = timed drain only)\n"
-"      --rb-size BYTES     BPF ring buffer size, power of two (default 4M)\n"
+"                          (default 64K; 0 = timed drain only)\n"
+"      --rb-size BYTES     BPF ring buffer size, power of two (default 4M;\n"
+"                          K, M, G suffixes are binary)\n"
 "      --vm PID            only the VM whose VMM has this tgid\n"
 "      --no-fentry         BPF: skip fentry/fexit, start with kprobes\n"
 "      --tracepoints-only  BPF: upstream kvm:* tracepoints only (degraded)\n"
 "      --disable HOOK      BPF: switch a hook off (repeatable; names as in\n"
 "                          the summary, e.g. lr_flush, mmio_route)\n"
 "  -q, --quiet             do not print findings as they happen\n"
-"      --report FILE       write the text report to FILE at exit\n"
+"      --report FILE       write the text report to FILE at exit (an\n"
+"                          existing FILE needs --force)\n"
 "  -h, --help              this text\n"
 "\n"
 "Examples:\n"
 "  vgic-traced -o run.vtr                 # until Ctrl-C\n"
-"  vgic-traced -b bpf -d 10 -o bpf.vtr    # BPF backend for 10 s\n";
+"  vgic-traced -b bpf -d 10 -o bpf.vtr    # BPF backend for 10 s\n"
+"  vgic-traced -d 250ms --rb-size 16M -o short.vtr\n";
 
 enum {
 	OPT_DEVICE = 256,
@@ -70,26 +81,57 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* strtoul with full-string, range and sign checks */
+static int bad_number(const char *opt, const char *s, int err,
+		      uint64_t min, uint64_t max, const char *unit)
+{
+	if (err == -ERANGE)
+		fprintf(stderr, "vgic-traced: %s: '%s' out of range [%llu, %llu]%s\n",
+			opt, s, (unsigned long long)min, (unsigned long long)max, unit);
+	else
+		fprintf(stderr, "vgic-traced: %s: '%s' is not a number (decimal or 0x hex)\n",
+			opt, s);
+	return -EINVAL;
+}
+
+/* the shared strict parser (vt_num.h): decimal or 0x hex, full string */
 static int parse_ulong(const char *opt, const char *s, unsigned long min,
 		       unsigned long max, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
+	int err = vt_num_range(s, min, max, &v);
 
-	if (!*s || *s == '-') {
-		fprintf(stderr, "vgic-traced: %s: '%s' is not a number\n", opt, s);
+	if (err)
+		return bad_number(opt, s, err, min, max, "");
+	*out = (unsigned long)v;
+	return 0;
+}
+
+/* "4M", "64K", "65536", "0x10000" */
+static int parse_size(const char *opt, const char *s, unsigned long min,
+		      unsigned long max, unsigned long *out)
+{
+	uint64_t v;
+
+	if (vt_num_size(s, &v)) {
+		fprintf(stderr, "vgic-traced: %s: '%s' is not a size (e.g. 65536, 64K, 4M)\n",
+			opt, s);
 		return -EINVAL;
 	}
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || *end) {
-		fprintf(stderr, "vgic-traced: %s: '%s' is not a number\n", opt, s);
-		return -EINVAL;
-	}
-	if (v < min || v > max) {
-		fprintf(stderr, "vgic-traced: %s: %lu out of range [%lu, %lu]\n",
-			opt, v, min, max);
+	if (v < min || v > max)
+		return bad_number(opt, s, -ERANGE, min, max, " bytes");
+	*out = (unsigned long)v;
+	return 0;
+}
+
+/* "10" (seconds), "250ms", "2s", "1m" */
+static int parse_duration(const char *opt, const char *s, uint64_t *out)
+{
+	uint64_t v;
+
+	if (vt_num_duration(s, 1000000000ull, &v) || !v ||
+	    v > VT_MAX_DURATION_NS) {
+		fprintf(stderr, "vgic-traced: %s: '%s' is not a duration between 1ns and 365 days (e.g. 10, 250ms, 2s, 1m)\n",
+			opt, s);
 		return -EINVAL;
 	}
 	*out = v;
@@ -159,16 +201,16 @@ int vt_opts_parse(int argc, char **argv, struct vt_opts *o)
 			o->device = optarg;
 			break;
 		case 'd':
-			err = parse_ulong("--duration", optarg, 1, 86400 * 365, &o->duration_s);
+			err = parse_duration("--duration", optarg, &o->duration_ns);
 			break;
 		case OPT_DRAIN:
 			err = parse_ulong("--drain-ms", optarg, 1, 10000, &o->drain_ms);
 			break;
 		case OPT_WAKEUP:
-			err = parse_ulong("--wakeup-bytes", optarg, 0, 1ul << 30, &o->wakeup_bytes);
+			err = parse_size("--wakeup-bytes", optarg, 0, 1ul << 30, &o->wakeup_bytes);
 			break;
 		case OPT_RB:
-			err = parse_ulong("--rb-size", optarg, 4096, 1ul << 30, &o->rb_bytes);
+			err = parse_size("--rb-size", optarg, 4096, 1ul << 30, &o->rb_bytes);
 			if (!err && (o->rb_bytes & (o->rb_bytes - 1))) {
 				fprintf(stderr, "vgic-traced: --rb-size: %lu is not a power of two\n",
 					o->rb_bytes);

@@ -2,21 +2,44 @@
 /*
  * sink.c - where every record goes: checked, appended to the trace file
  * and fed to the engine, whose findings are printed as they are made.
+ *
+ * The file is created only once the source is open (vt_sink_start());
+ * every chunk is fdatasync'ed. On the first write error (disk full) the
+ * file is ended where its last complete chunk ends (it reads as
+ * truncated), the daemon says so once and what was kept, and every later
+ * record is counted as not written while the live engine goes on.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "traced.h"
 #include "vt_record.h"
+#include "vt_safe_file.h"
+
+#define SINK_PENDING_MAX	(1u << 20)	/* records held before the file */
+#define SINK_META_MAX		64		/* META records repeated per file */
 
 struct vt_sink {
-	struct vt_writer *w;
+	struct vt_writer *w;	/* NULL before vt_sink_start() or after an error */
+	int fd;
+	char *output;
+	bool force;
+	bool started;
+	bool stopped;		/* a write error ended the file */
+	int err;		/* that error */
 	struct vt_engine *e;
 	struct vt_host_facts facts;
 	struct vt_sink_stats st;
 	bool quiet;
 	unsigned int complaints;
+	uint8_t *pending;	/* records before the file exists */
+	size_t npending;
+	struct vt_rec_meta meta[SINK_META_MAX];	/* for each rotated file */
+	unsigned int nmeta;
 };
 
 static const char *sev_name(enum vt_severity s)
@@ -51,7 +74,9 @@ static void on_finding(const struct vt_finding *f, void *arg)
 }
 
 /**
- * vt_sink_open() - create the trace file and the live engine
+ * vt_sink_open() - the live engine; the trace file comes with
+ * vt_sink_start(), once the source is open (a failed start leaves no
+ * file behind); records put before are held
  * @o:		settings (output, force, quiet)
  * @facts:	host facts for the file header and engine
  * @out:	the sink
@@ -68,15 +93,18 @@ int vt_sink_open(const struct vt_opts *o, const struct vt_host_facts *facts,
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
+	k->fd = -1;
 	k->facts = *facts;
 	k->quiet = o->quiet;
+	k->force = o->force;
+	k->output = strdup(o->output);
+	k->pending = malloc(SINK_PENDING_MAX);
 	memset(k->st.hook, 0xff, sizeof(k->st.hook));
-	err = vt_writer_open(o->output, &k->facts, o->force, &k->w);
-	if (err) {
-		fprintf(stderr, "vgic-traced: %s: %s%s\n", o->output, strerror(-err),
-			err == -EEXIST ? " (use --force)" : "");
+	if (!k->output || !k->pending) {
+		free(k->output);
+		free(k->pending);
 		free(k);
-		return err;
+		return -ENOMEM;
 	}
 	eo.facts = &k->facts;
 	eo.window_ns = VT_DEF_WINDOW_NS;
@@ -85,12 +113,144 @@ int vt_sink_open(const struct vt_opts *o, const struct vt_host_facts *facts,
 	err = vt_engine_new(&eo, &k->e);
 	if (err) {
 		fprintf(stderr, "vgic-traced: engine: %s\n", strerror(-err));
-		vt_writer_close(k->w);
+		free(k->output);
+		free(k->pending);
 		free(k);
 		return err;
 	}
 	*out = k;
 	return 0;
+}
+
+/* the first write error: say once what was kept; the engine goes on */
+static void write_failed(struct vt_sink *k, int err)
+{
+	uint64_t kept = k->w ? vt_writer_written(k->w) : 0;
+
+	if (k->stopped)
+		return;
+	/* the records of the chunk that failed are lost too */
+	if (k->w)
+		k->st.write_errors += vt_writer_records(k->w) - kept;
+	k->stopped = true;
+	k->err = err;
+	if (k->w)
+		vt_writer_close_truncated(k->w);
+	k->w = NULL;
+	if (k->fd >= 0)
+		fsync(k->fd);
+	fprintf(stderr, "vgic-traced: %s: write: %s: recording to the file STOPPED; it keeps %llu records (of %llu) and reads as truncated; live detection goes on\n",
+		k->output, strerror(-err), (unsigned long long)kept,
+		(unsigned long long)k->st.records);
+}
+
+static int create_file(struct vt_sink *k, bool rotated)
+{
+	int fd, err;
+	unsigned int i;
+
+	fd = open(k->output, O_WRONLY | O_CREAT | O_CLOEXEC |
+		  (k->force ? O_TRUNC : O_EXCL), 0644);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "vgic-traced: %s: %s%s\n", k->output, strerror(-err),
+			err == -EEXIST ? " (use --force)" : "");
+		return err;
+	}
+	err = vt_writer_fdopen(fd, &k->facts, &k->w);
+	if (err) {
+		fprintf(stderr, "vgic-traced: %s: write: %s\n", k->output, strerror(-err));
+		close(fd);
+		unlink(k->output);
+		return err;
+	}
+	vt_writer_set_sync(k->w, true);
+	k->fd = fd;
+	/* a rotated file describes itself: backend, kernel, hook status */
+	for (i = 0; rotated && i < k->nmeta && !err; i++)
+		err = vt_writer_append(k->w, &k->meta[i].hdr);
+	return err;
+}
+
+/**
+ * vt_sink_start() - create the trace file and write the records held so far
+ * @k:		sink
+ *
+ * Return: 0 or -errno (message printed; nothing is left behind).
+ */
+int vt_sink_start(struct vt_sink *k)
+{
+	size_t off;
+	int err;
+
+	err = create_file(k, false);
+	if (err) {
+		if (k->w) {
+			vt_writer_close_truncated(k->w);
+			k->w = NULL;
+			close(k->fd);
+			k->fd = -1;
+			unlink(k->output);
+		}
+		return err;
+	}
+	k->started = true;
+	for (off = 0; off < k->npending && !err;) {
+		const struct vt_hdr *h = (const void *)(k->pending + off);
+
+		err = vt_writer_append(k->w, h);
+		off += h->size;
+	}
+	k->npending = 0;
+	free(k->pending);
+	k->pending = NULL;
+	if (err)
+		write_failed(k, err);
+	return 0;
+}
+
+/**
+ * vt_sink_rotate() - SIGHUP: if the file was renamed or removed (log
+ * rotation), end it and start a new one under the name; otherwise flush
+ * and sync it
+ * @k:		sink
+ *
+ * Return: 1 after a rotation, 0 after a flush, or -errno.
+ */
+int vt_sink_rotate(struct vt_sink *k)
+{
+	struct stat now, ours;
+	int err;
+
+	if (!k->w)
+		return k->stopped ? k->err : 0;
+	if (fstat(k->fd, &ours) || (!stat(k->output, &now) &&
+				    now.st_dev == ours.st_dev && now.st_ino == ours.st_ino))
+		return vt_sink_flush(k);
+	err = vt_writer_close(k->w);
+	k->w = NULL;
+	if (!err && fsync(k->fd))
+		err = -errno;
+	close(k->fd);
+	k->fd = -1;
+	if (err) {
+		k->stopped = true;
+		k->err = err;
+		fprintf(stderr, "vgic-traced: closing the rotated trace: %s\n", strerror(-err));
+		return err;
+	}
+	k->force = false;	/* a file that appeared meanwhile is not ours */
+	err = create_file(k, true);
+	if (err) {
+		k->stopped = true;
+		k->err = err;
+		fprintf(stderr, "vgic-traced: rotation: recording to a file STOPPED; live detection goes on\n");
+		return err;
+	}
+	k->st.rotations++;
+	fprintf(stderr, "vgic-traced: SIGHUP: previous file closed, recording into a new %s\n",
+		k->output);
+	return 1;
 }
 
 static void note_meta(struct vt_sink *k, const struct vt_rec_meta *m)
@@ -116,29 +276,44 @@ static void note_meta(struct vt_sink *k, const struct vt_rec_meta *m)
 int vt_sink_put(struct vt_sink *k, const struct vt_hdr *rec, size_t avail)
 {
 	char msg[160];
-	int err;
+	int err = 0;
 
 	if (vt_record_check(rec, avail, msg, sizeof(msg))) {
 		k->st.invalid++;
-		if (k->complaints++ < 10)
-			fprintf(stderr, "vgic-traced: invalid record rejected: %s\n", msg);
+		if (k->complaints < 10)
+			fprintf(stderr, "vgic-traced: invalid record rejected: %s%s\n", msg,
+				++k->complaints == 10 ?
+				" (more are counted in the summary, not printed)" : "");
 		return -EINVAL;
 	}
 	k->st.records++;
 	k->st.by_type[rec->type]++;
-	if (rec->type == VT_REC_LOST)
+	if (rec->type == VT_REC_LOST) {
 		k->st.lost += ((const struct vt_rec_lost *)rec)->lost;
-	else if (rec->type == VT_REC_META)
+	} else if (rec->type == VT_REC_META) {
 		note_meta(k, (const struct vt_rec_meta *)rec);
-	err = vt_writer_append(k->w, rec);
-	if (err) {
-		k->st.write_errors++;
-		if (k->complaints++ < 10)
-			fprintf(stderr, "vgic-traced: write: %s\n", strerror(-err));
-		return err;
+		if (k->nmeta < SINK_META_MAX && rec->size == sizeof(k->meta[0]))
+			memcpy(&k->meta[k->nmeta++], rec, sizeof(k->meta[0]));
 	}
+	if (!k->started && !k->stopped) {
+		if (k->npending + rec->size <= SINK_PENDING_MAX) {
+			memcpy(k->pending + k->npending, rec, rec->size);
+			k->npending += rec->size;
+		} else {
+			k->st.write_errors++;
+			err = -ENOBUFS;
+		}
+	} else if (k->w) {
+		err = vt_writer_append(k->w, rec);
+		if (err)
+			write_failed(k, err);	/* counts this record too */
+	} else {
+		k->st.write_errors++;	/* the file stopped: counted, not written */
+		err = k->err;
+	}
+	/* live detection does not depend on the disk */
 	vt_engine_feed(k->e, rec);
-	return 0;
+	return err;
 }
 
 /**
@@ -181,7 +356,14 @@ int vt_sink_put_meta(struct vt_sink *k, uint16_t key, uint16_t id,
  */
 int vt_sink_flush(struct vt_sink *k)
 {
-	return vt_writer_flush(k->w);
+	int err;
+
+	if (!k->w)
+		return k->stopped ? k->err : 0;
+	err = vt_writer_flush(k->w);
+	if (err)
+		write_failed(k, err);
+	return err;
 }
 
 /**
@@ -194,6 +376,8 @@ int vt_sink_flush(struct vt_sink *k)
  */
 int vt_sink_finish(struct vt_sink *k, const char *report)
 {
+	char msg[200];
+	struct vt_out out;
 	int err, ret = 0;
 	FILE *f;
 
@@ -203,23 +387,36 @@ int vt_sink_finish(struct vt_sink *k, const char *report)
 		ret = err;
 	}
 	if (report) {
-		f = fopen(report, "w");
-		if (!f) {
-			err = -errno;
-			fprintf(stderr, "vgic-traced: %s: %s\n", report, strerror(errno));
+		/* checked before the start too; --force allows replacing it */
+		err = vt_out_open(&out, report, k->force, NULL, msg, sizeof(msg));
+		if (!err) {
+			f = vt_out_file(&out);
+			err = f ? vt_engine_report_text(k->e, f) : -ENOMEM;
+			err = vt_out_commit(&out) ?: err;
+			if (err)
+				snprintf(msg, sizeof(msg), "write: %s", strerror(-err));
+		}
+		if (err) {
+			fprintf(stderr, "vgic-traced: report %s: %s\n", report, msg);
 			ret = ret ? ret : err;
-		} else {
-			vt_engine_report_text(k->e, f);
-			if (fclose(f))
-				ret = ret ? ret : -EIO;
 		}
 	}
-	err = vt_writer_close(k->w);
-	k->w = NULL;
-	if (err) {
-		fprintf(stderr, "vgic-traced: closing trace: %s\n", strerror(-err));
-		ret = ret ? ret : err;
+	if (k->w) {
+		err = vt_writer_close(k->w);
+		k->w = NULL;
+		if (!err && fsync(k->fd))
+			err = -errno;
+		if (err) {
+			fprintf(stderr, "vgic-traced: closing trace %s: %s\n", k->output,
+				strerror(-err));
+			ret = ret ? ret : err;
+		}
+	} else if (k->stopped) {
+		ret = ret ? ret : k->err;
 	}
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
 	return ret;
 }
 
@@ -255,6 +452,10 @@ void vt_sink_free(struct vt_sink *k)
 		return;
 	if (k->w)
 		vt_writer_close(k->w);
+	if (k->fd >= 0)
+		close(k->fd);
 	vt_engine_free(k->e);
+	free(k->pending);
+	free(k->output);
 	free(k);
 }

@@ -4,20 +4,29 @@
  * read() returns whole records only, concatenated; poll() says when
  * there is data; a second opener gets -EBUSY. A record split across
  * reads (a pipe or file given as --device) is carried over to the next
- * read; a torn record at the end and a bad header are reported.
+ * read; a torn record at the end and a bad header are reported. One
+ * poll reads a bounded batch (MOD_BATCH_*): the drain loop stays fair at
+ * any record rate. The end of a pipe or file ends the recording.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "traced.h"
 
 #define MOD_BUF_SIZE	(256u << 10)
+#define MOD_BATCH_READS	8		/* per poll: at most 2 MiB ... */
+#define MOD_BATCH_NS	20000000ull	/* ... or 20 ms of splitting */
+#define MOD_FINISH_READS 256		/* at the end: at most 64 MiB ... */
+#define MOD_FINISH_NS	1000000000ull	/* ... or 1 s */
 
 struct mod_src {
 	int fd;
+	bool eof;		/* a pipe or file as --device ended */
+	uint64_t batches_cut;	/* polls that stopped at the bound */
 	uint64_t bad;
 	size_t have;	/* bytes of an incomplete record at buf[0] */
 	char *buf;
@@ -56,23 +65,49 @@ static int mod_split(struct vt_source *s, size_t len)
 	return n;
 }
 
-static int mod_read_all(struct vt_source *s)
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Read and split at most @max_reads buffers or for @max_ns, whichever
+ * ends first, so that a producer faster than the engine cannot starve
+ * signals, --duration and the periodic flush of the caller's loop.
+ * Return: records delivered, or -errno; m->eof is set at the end of a
+ * pipe or file given as --device.
+ */
+static int mod_read_some(struct vt_source *s, unsigned int max_reads,
+			 uint64_t max_ns)
 {
 	struct mod_src *m = s->priv;
+	uint64_t t0 = mono_ns();
+	unsigned int i;
 	int total = 0;
 	ssize_t r;
 
-	for (;;) {
+	for (i = 0; i < max_reads; i++) {
 		r = read(m->fd, m->buf + m->have, MOD_BUF_SIZE - m->have);
 		if (r < 0) {
+			if (errno == EINTR)
+				return total;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				return total;
 			return -errno;
 		}
-		if (r == 0)
+		if (r == 0) {
+			m->eof = true;
 			return total;
+		}
 		total += mod_split(s, m->have + r);
+		if (mono_ns() - t0 >= max_ns)
+			break;
 	}
+	m->batches_cut++;
+	return total;
 }
 
 static int mod_poll(struct vt_source *s, int timeout_ms)
@@ -81,6 +116,8 @@ static int mod_poll(struct vt_source *s, int timeout_ms)
 	struct pollfd p = { .fd = m->fd, .events = POLLIN };
 	int r;
 
+	if (m->eof)
+		return -ENODATA;
 	r = poll(&p, 1, timeout_ms);
 	if (r < 0)
 		return -errno;
@@ -88,21 +125,26 @@ static int mod_poll(struct vt_source *s, int timeout_ms)
 		return 0;
 	if (p.revents & (POLLERR | POLLNVAL))
 		return -EIO;
-	return mod_read_all(s);
+	return mod_read_some(s, MOD_BATCH_READS, MOD_BATCH_NS);
 }
 
 static int mod_finish(struct vt_source *s)
 {
 	struct mod_src *m = s->priv;
-	int r = mod_read_all(s);
+	int r = 0, n;
 
+	/* what is queued now, bounded: the producer may never pause */
+	if (!m->eof) {
+		n = mod_read_some(s, MOD_FINISH_READS, MOD_FINISH_NS);
+		r = n < 0 ? n : 0;
+	}
 	if (m->have) {
 		m->bad++;
 		fprintf(stderr, "vgic-traced: module: stream ends inside a record, %zu bytes dropped\n",
 			m->have);
 		m->have = 0;
 	}
-	return r < 0 ? r : 0;
+	return r;
 }
 
 static void mod_close(struct vt_source *s)

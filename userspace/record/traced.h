@@ -10,12 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <vgic_trace_abi.h>
 #include "vt_engine.h"
 #include "vt_tracefile.h"
 
 #define VT_DEVICE_PATH		"/dev/vgic_trace"
+#define VT_MAX_DURATION_NS	(365ull * 86400 * 1000000000)
 
 enum vt_backend_choice {
 	VT_CHOOSE_AUTO,		/* module device if present, else BPF */
@@ -29,7 +31,7 @@ enum vt_backend_choice {
  * @force:	overwrite @output
  * @backend:	enum vt_backend_choice
  * @device:	module device path
- * @duration_s:	stop after this many seconds, 0 = until a signal
+ * @duration_ns: stop after this many nanoseconds, 0 = until a signal
  * @drain_ms:	timed drain period of the ring buffer / device
  * @wakeup_bytes: BPF: wake the reader when this much is queued (0: timer only)
  * @rb_bytes:	BPF ring buffer size
@@ -45,7 +47,7 @@ struct vt_opts {
 	bool force;
 	enum vt_backend_choice backend;
 	const char *device;
-	unsigned long duration_s;
+	uint64_t duration_ns;
 	unsigned long drain_ms;
 	unsigned long wakeup_bytes;
 	unsigned long rb_bytes;
@@ -90,6 +92,10 @@ struct vt_source {
 	void *priv;
 };
 
+/* opens a source: vt_source_module_open, vt_source_bpf_open, test fakes */
+typedef int (*vt_source_open_fn)(const struct vt_opts *o, struct vt_sink *sink,
+				 struct vt_source *s);
+
 int vt_source_module_open(const struct vt_opts *o, struct vt_sink *sink,
 			  struct vt_source *s);
 int vt_source_bpf_open(const struct vt_opts *o, struct vt_sink *sink,
@@ -99,7 +105,8 @@ int vt_source_bpf_open(const struct vt_opts *o, struct vt_sink *sink,
  * struct vt_sink_stats - what the sink has seen
  * @records:	valid records written
  * @invalid:	records rejected by vt_record_check()
- * @write_errors: records the writer failed to append
+ * @write_errors: records not written (the writer failed or had stopped)
+ * @rotations:	new files started on SIGHUP
  * @by_type:	valid records per VT_REC_* type
  * @lost:	sum of VT_REC_LOST.lost
  * @findings:	findings reported live
@@ -110,6 +117,7 @@ struct vt_sink_stats {
 	uint64_t records;
 	uint64_t invalid;
 	uint64_t write_errors;
+	uint64_t rotations;
 	uint64_t by_type[VT_REC_MAX + 1];
 	uint64_t lost;
 	uint64_t findings;
@@ -119,6 +127,8 @@ struct vt_sink_stats {
 
 int vt_sink_open(const struct vt_opts *o, const struct vt_host_facts *facts,
 		 struct vt_sink **out);
+int vt_sink_start(struct vt_sink *k);
+int vt_sink_rotate(struct vt_sink *k);
 int vt_sink_put(struct vt_sink *k, const struct vt_hdr *rec, size_t avail);
 int vt_sink_put_meta(struct vt_sink *k, uint16_t key, uint16_t id,
 		     uint64_t val, const char *str);
@@ -127,6 +137,16 @@ int vt_sink_finish(struct vt_sink *k, const char *report);
 void vt_sink_free(struct vt_sink *k);
 const struct vt_sink_stats *vt_sink_stats(const struct vt_sink *k);
 struct vt_engine *vt_sink_engine(struct vt_sink *k);
+
+/* select.c: module device (auto: if it exists) or BPF backend */
+int vt_source_select(const struct vt_opts *o, struct vt_sink *k,
+		     struct vt_source *s, vt_source_open_fn bpf_open);
+
+/* daemon.c: the drain loop and the whole daemon */
+int vt_traced_run(const struct vt_opts *o, struct vt_source *s,
+		  struct vt_sink *k, volatile sig_atomic_t *stop_flag,
+		  volatile sig_atomic_t *hup_flag);
+int vt_traced_main(int argc, char **argv, vt_source_open_fn bpf_open);
 
 /* host facts (uname, GIC from /proc/interrupts) */
 void vt_host_facts_probe(struct vt_host_facts *f, unsigned int backend);

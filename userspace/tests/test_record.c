@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_record.c - vgic-traced without root or a kernel: the module
+ * source on a file, pipe or FIFO of records stands in for the device, a
+ * fake opens the BPF backend.
+ *
+ * Splitter (records across reads, malformed and torn input), bounded
+ * batches per poll, the sink (records held until the file exists, disk
+ * full: the file stops truncated and live detection goes on, SIGHUP
+ * rotation), source selection (auto/module/bpf), and the whole daemon
+ * in a child process: a failed start leaves no file, --report and the
+ * output need --force, SIGHUP/SIGTERM/SIGPIPE, --duration with an
+ * endless producer, a write error exits 1, 250ms/4M options.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "helpers.h"
+#include "traced.h"
+#include "vt_record.h"
+
+static char dir[256];
+static char errtext[16384];
+
+static const char *P(const char *name)
+{
+	static char buf[8][512];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+static int setup(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	if (dir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+	snprintf(dir, sizeof(dir), "/tmp/vt-test-record.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static void inject(struct vt_rec_inject *r, uint64_t i)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr.type = VT_REC_INJECT;
+	r->hdr.size = sizeof(*r);
+	r->hdr.ts_ns = 1000 + i * 10;
+	r->hdr.vm_id = 1;
+	r->intid = 32 + (uint32_t)(i % 4);
+	r->level = 1;
+}
+
+/* @n inject records into @fd */
+static void put_records(int fd, uint64_t first, uint64_t n)
+{
+	struct vt_rec_inject r[256];
+	uint64_t i, k;
+	ssize_t w;
+
+	for (i = 0; i < n; i += k) {
+		for (k = 0; k < 256 && i + k < n; k++)
+			inject(&r[k], first + i + k);
+		w = write(fd, r, k * sizeof(r[0]));
+		assert_int_equal(w, (ssize_t)(k * sizeof(r[0])));
+	}
+}
+
+static void raw_file(const char *path, uint64_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	put_records(fd, 0, n);
+	close(fd);
+}
+
+/* records by type in a trace file; returns the reader's end state */
+static enum vt_read_end count_file(const char *path, uint64_t *injects,
+				   uint64_t *metas)
+{
+	const struct vt_hdr *rec;
+	struct vt_reader *r;
+	enum vt_read_end end;
+	char err[200];
+	int ret;
+
+	*injects = *metas = 0;
+	if (vt_reader_open(path, &r, err, sizeof(err)))
+		fail_msg("%s: %s", path, err);
+	while ((ret = vt_reader_next(r, &rec)) > 0) {
+		if (rec->type == VT_REC_INJECT)
+			(*injects)++;
+		else if (rec->type == VT_REC_META)
+			(*metas)++;
+	}
+	assert_int_equal(ret, 0);
+	end = vt_reader_status(r)->end;
+	vt_reader_close(r);
+	return end;
+}
+
+static void opts(struct vt_opts *o, const char *device, const char *out)
+{
+	char *argv[] = { "vgic-traced", NULL };
+
+	assert_int_equal(vt_opts_parse(1, argv, o), 0);
+	o->device = device;
+	o->output = out;
+	o->quiet = true;
+	o->backend = VT_CHOOSE_MODULE;
+}
+
+static struct vt_sink *sink(const struct vt_opts *o)
+{
+	struct vt_host_facts facts;
+	struct vt_sink *k;
+
+	memset(&facts, 0, sizeof(facts));
+	assert_int_equal(vt_sink_open(o, &facts, &k), 0);
+	return k;
+}
+
+/* drain a source to its end */
+static uint64_t drain(struct vt_source *s)
+{
+	uint64_t total = 0;
+	int n;
+
+	while ((n = s->poll(s, 100)) != -ENODATA) {
+		assert_true(n >= 0);
+		total += (uint64_t)n;
+	}
+	assert_int_equal(s->finish(s), 0);
+	return total;
+}
+
+/* a file bigger than the read buffer: records cut across reads rejoin */
+static void test_splitter_file(void **state)
+{
+	struct vt_source s;
+	struct vt_sink *k;
+	struct vt_opts o;
+	uint64_t inj, meta;
+
+	(void)state;
+	raw_file(P("in.raw"), 100003);	/* 4 MB, 40-byte records: cut at 256 KiB */
+	opts(&o, P("in.raw"), P("out.vtr"));
+	k = sink(&o);
+	assert_int_equal(vt_source_module_open(&o, k, &s), 0);
+	assert_int_equal(vt_sink_start(k), 0);
+	assert_int_equal(drain(&s), 100003);
+	s.close(&s);
+	assert_int_equal(vt_sink_stats(k)->records, 100003);
+	assert_int_equal(vt_sink_stats(k)->invalid, 0);
+	assert_int_equal(vt_sink_finish(k, NULL), 0);
+	vt_sink_free(k);
+	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
+	assert_int_equal(inj, 100003);
+}
+
+struct dribble {
+	int fd;
+	uint64_t n;
+	size_t piece;
+	bool torn;
+};
+
+/* write @n records through a pipe in @piece-byte pieces, then maybe half a record */
+static void *dribbler(void *arg)
+{
+	struct dribble *d = arg;
+	struct vt_rec_inject r;
+	uint64_t i;
+	size_t off, len;
+
+	for (i = 0; i < d->n; i++) {
+		inject(&r, i);
+		for (off = 0; off < sizeof(r); off += len) {
+			len = sizeof(r) - off < d->piece ? sizeof(r) - off : d->piece;
+			if (write(d->fd, (char *)&r + off, len) != (ssize_t)len)
+				return NULL;
+		}
+	}
+	if (d->torn) {
+		inject(&r, i);
+		if (write(d->fd, &r, 12) != 12)
+			return NULL;
+	}
+	close(d->fd);
+	return NULL;
+}
+
+static void test_splitter_pipe_pieces(void **state)
+{
+	struct dribble d = { .n = 3000, .piece = 7, .torn = true };
+	struct vt_source s;
+	struct vt_sink *k;
+	struct vt_opts o;
+	pthread_t t;
+	char path[64];
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	opts(&o, path, P("out.vtr"));
+	k = sink(&o);
+	assert_int_equal(vt_source_module_open(&o, k, &s), 0);
+	close(p[0]);
+	assert_int_equal(vt_sink_start(k), 0);
+	d.fd = p[1];
+	assert_int_equal(pthread_create(&t, NULL, dribbler, &d), 0);
+	assert_int_equal(drain(&s), 3000);	/* the torn tail is dropped, said */
+	pthread_join(t, NULL);
+	s.close(&s);
+	assert_int_equal(vt_sink_stats(k)->records, 3000);
+	vt_sink_finish(k, NULL);
+	vt_sink_free(k);
+}
+
+static void test_splitter_malformed(void **state)
+{
+	struct vt_rec_inject r;
+	struct vt_source s;
+	struct vt_sink *k;
+	struct vt_opts o;
+	int fd;
+
+	(void)state;
+	fd = open(P("in.raw"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	put_records(fd, 0, 10);
+	inject(&r, 10);
+	r.hdr.size = 12;	/* not a multiple of 8: malformed, the rest dropped */
+	assert_int_equal(write(fd, &r, sizeof(r)), sizeof(r));
+	put_records(fd, 11, 5);
+	close(fd);
+	opts(&o, P("in.raw"), P("out.vtr"));
+	k = sink(&o);
+	assert_int_equal(vt_source_module_open(&o, k, &s), 0);
+	assert_int_equal(vt_sink_start(k), 0);
+	assert_int_equal(drain(&s), 10);
+	s.close(&s);
+	vt_sink_finish(k, NULL);
+	vt_sink_free(k);
+}
+
+/* one poll takes a bounded batch, not everything that is readable */
+static void test_poll_is_bounded(void **state)
+{
+	uint64_t n = 8u << 20, recs = n / sizeof(struct vt_rec_inject), total = 0;
+	struct vt_source s;
+	struct vt_sink *k;
+	struct vt_opts o;
+	int got, polls = 0;
+
+	(void)state;
+	raw_file(P("in.raw"), recs);
+	opts(&o, P("in.raw"), P("out.vtr"));
+	k = sink(&o);
+	assert_int_equal(vt_source_module_open(&o, k, &s), 0);
+	assert_int_equal(vt_sink_start(k), 0);
+	while ((got = s.poll(&s, 100)) != -ENODATA) {
+		assert_true(got >= 0);
+		/* at most 8 reads of 256 KiB per poll */
+		assert_true((uint64_t)got <= (8u * (256u << 10)) / sizeof(struct vt_rec_inject));
+		total += (uint64_t)got;
+		polls++;
+	}
+	assert_true(polls >= 4);
+	assert_int_equal(total, recs);
+	s.close(&s);
+	vt_sink_finish(k, NULL);
+	vt_sink_free(k);
+}
+
+/* records before the file are held; a start that fails leaves nothing */
+static void test_sink_start(void **state)
+{
+	struct vt_sink *k;
+	struct vt_opts o;
+	uint64_t inj, meta;
+
+	(void)state;
+	opts(&o, "/nonexistent", P("out.vtr"));
+	k = sink(&o);
+	assert_int_equal(vt_sink_put_meta(k, VT_META_BACKEND, 0, VT_BACKEND_BPF, "test"), 0);
+	assert_int_equal(access(P("out.vtr"), F_OK), -1);	/* not yet */
+	assert_int_equal(vt_sink_start(k), 0);
+	assert_int_equal(vt_sink_finish(k, NULL), 0);
+	vt_sink_free(k);
+	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
+	assert_int_equal(meta, 1);
+	/* exists, no --force: start fails, the old file is untouched */
+	k = sink(&o);
+	assert_int_equal(vt_sink_start(k), -EEXIST);
+	vt_sink_free(k);
+	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
+	assert_int_equal(meta, 1);
+}
+
+/* disk full: the file stops where its chunks are whole, the engine goes on */
+static void test_sink_write_error(void **state)
+{
+	struct vt_rec_inject r;
+	struct rlimit rl, old;
+	struct vt_sink *k;
+	struct vt_opts o;
+	uint64_t i, inj, meta;
+	char *rep;
+
+	(void)state;
+	opts(&o, "/nonexistent", P("out.vtr"));
+	k = sink(&o);
+	assert_int_equal(vt_sink_start(k), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	rl = old;
+	rl.rlim_cur = 200000;
+	setrlimit(RLIMIT_FSIZE, &rl);
+	for (i = 0; i < 20000; i++) {
+		inject(&r, i);
+		vt_sink_put(k, &r.hdr, sizeof(r));
+	}
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(vt_sink_finish(k, NULL), -EFBIG);
+	assert_int_equal(vt_sink_stats(k)->records, 20000);
+	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_TRUNCATED);
+	assert_true(inj > 0 && inj < 20000);
+	/* every record not in the file is counted */
+	assert_int_equal(vt_sink_stats(k)->write_errors, 20000 - inj);
+	/* the live engine saw all of them */
+	rep = render(vt_sink_engine(k), vt_engine_report_text, NULL);
+	assert_non_null(strstr(rep, "records: 20000 processed"));
+	free(rep);
+	vt_sink_free(k);
+}
+
+/* SIGHUP after a rename: the old file is complete, a new one starts */
+static void test_sink_rotate(void **state)
+{
+	struct vt_rec_inject r;
+	struct vt_sink *k;
+	struct vt_opts o;
+	uint64_t i, inj, meta;
+
+	(void)state;
+	opts(&o, "/nonexistent", P("out.vtr"));
+	k = sink(&o);
+	vt_sink_put_meta(k, VT_META_BACKEND, 0, VT_BACKEND_MODULE, "test");
+	assert_int_equal(vt_sink_start(k), 0);
+	for (i = 0; i < 100; i++) {
+		inject(&r, i);
+		assert_int_equal(vt_sink_put(k, &r.hdr, sizeof(r)), 0);
+	}
+	assert_int_equal(vt_sink_rotate(k), 0);		/* not renamed: a sync */
+	assert_int_equal(rename(P("out.vtr"), P("out.vtr.1")), 0);
+	assert_int_equal(vt_sink_rotate(k), 1);
+	for (; i < 150; i++) {
+		inject(&r, i);
+		assert_int_equal(vt_sink_put(k, &r.hdr, sizeof(r)), 0);
+	}
+	assert_int_equal(vt_sink_finish(k, NULL), 0);
+	vt_sink_free(k);
+	assert_int_equal(count_file(P("out.vtr.1"), &inj, &meta), VT_END_COMPLETE);
+	assert_int_equal(inj, 100);
+	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
+	assert_int_equal(inj, 50);
+	assert_int_equal(meta, 1);	/* the new file says what recorded it */
+}
+
+static int fake_calls, fake_ret;
+
+static void fake_close(struct vt_source *s)
+{
+	(void)s;
+}
+
+static int fake_poll(struct vt_source *s, int timeout_ms)
+{
+	(void)s;
+	(void)timeout_ms;
+	return -ENODATA;
+}
+
+static int fake_finish(struct vt_source *s)
+{
+	(void)s;
+	return 0;
+}
+
+static int fake_bpf_open(const struct vt_opts *o, struct vt_sink *k,
+			 struct vt_source *s)
+{
+	(void)o;
+	fake_calls++;
+	if (fake_ret)
+		return fake_ret;
+	memset(s, 0, sizeof(*s));
+	s->name = "fake-bpf";
+	s->backend = VT_BACKEND_BPF;
+	s->poll = fake_poll;
+	s->finish = fake_finish;
+	s->close = fake_close;
+	s->sink = k;
+	return 0;
+}
+
+static void test_select(void **state)
+{
+	struct vt_source s;
+	struct vt_sink *k;
+	struct vt_opts o;
+
+	(void)state;
+	raw_file(P("dev"), 1);
+	opts(&o, P("dev"), P("out.vtr"));
+	k = sink(&o);
+	/* auto, the device exists: module, BPF not tried */
+	o.backend = VT_CHOOSE_AUTO;
+	fake_calls = fake_ret = 0;
+	assert_int_equal(vt_source_select(&o, k, &s, fake_bpf_open), 0);
+	assert_string_equal(s.name, "module");
+	assert_int_equal(fake_calls, 0);
+	s.close(&s);
+	/* auto, no device: BPF */
+	o.device = P("missing");
+	assert_int_equal(vt_source_select(&o, k, &s, fake_bpf_open), 0);
+	assert_string_equal(s.name, "fake-bpf");
+	assert_int_equal(fake_calls, 1);
+	/* auto, a device path that fails otherwise: an error, no fallback */
+	o.device = "/etc/passwd/x";
+	assert_int_equal(vt_source_select(&o, k, &s, fake_bpf_open), -ENOTDIR);
+	assert_int_equal(fake_calls, 1);
+	/* module asked for, no device: an error */
+	o.backend = VT_CHOOSE_MODULE;
+	o.device = P("missing");
+	assert_int_equal(vt_source_select(&o, k, &s, fake_bpf_open), -ENOENT);
+	assert_int_equal(fake_calls, 1);
+	/* bpf asked for: BPF even with a device; its error is returned */
+	o.backend = VT_CHOOSE_BPF;
+	o.device = P("dev");
+	fake_ret = -EPERM;
+	assert_int_equal(vt_source_select(&o, k, &s, fake_bpf_open), -EPERM);
+	assert_int_equal(fake_calls, 2);
+	vt_sink_free(k);
+}
+
+static void test_options(void **state)
+{
+	struct vt_opts o;
+	char *a1[] = { "t", "-d", "250ms", "--rb-size", "4M", "--wakeup-bytes", "64K", NULL };
+	char *a2[] = { "t", "-d", "010", "--drain-ms", "010", NULL };
+	char *a3[] = { "t", "-d", "1m", "--rb-size", "3M", NULL };
+	char *a4[] = { "t", "--drain-ms", "08x", NULL };
+	char *a5[] = { "t", "-d", "0", NULL };
+	char *a6[] = { "t", "--vm", "0x10", NULL };
+
+	(void)state;
+	assert_int_equal(vt_opts_parse(7, a1, &o), 0);
+	assert_true(o.duration_ns == 250000000ull);
+	assert_int_equal(o.rb_bytes, 4u << 20);
+	assert_int_equal(o.wakeup_bytes, 65536);
+	assert_int_equal(vt_opts_parse(5, a2, &o), 0);
+	assert_true(o.duration_ns == 10000000000ull);	/* decimal seconds */
+	assert_int_equal(o.drain_ms, 10);
+	assert_int_equal(vt_opts_parse(5, a3, &o), -EINVAL);	/* not a power of two */
+	assert_int_equal(vt_opts_parse(3, a4, &o), -EINVAL);
+	assert_int_equal(vt_opts_parse(3, a5, &o), -EINVAL);
+	assert_int_equal(vt_opts_parse(3, a6, &o), 0);
+	assert_int_equal(o.vm_filter, 16);
+}
+
+/* ---- the whole daemon in a child ------------------------------------- */
+
+struct child {
+	pid_t pid;
+	int out_fd;	/* its stdout, when piped */
+};
+
+static struct child daemon_start(const char *const *args, long fsize, bool pipe_out)
+{
+	char *argv[40] = { "vgic-traced" };
+	struct child c = { .out_fd = -1 };
+	int i, p[2] = { -1, -1 };
+
+	for (i = 0; args[i]; i++)
+		argv[i + 1] = (char *)args[i];
+	argv[i + 1] = NULL;
+	if (pipe_out)
+		assert_int_equal(pipe(p), 0);
+	fflush(NULL);
+	c.pid = fork();
+	assert_true(c.pid >= 0);
+	if (!c.pid) {
+		int e = open(P("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(e, 2);
+		dup2(pipe_out ? p[1] : null, 1);
+		dup2(null, 0);
+		if (pipe_out)
+			close(p[0]);
+		if (fsize) {
+			struct rlimit rl = { (rlim_t)fsize, (rlim_t)fsize };
+
+			signal(SIGXFSZ, SIG_IGN);
+			setrlimit(RLIMIT_FSIZE, &rl);
+		}
+		_exit(vt_traced_main(i + 1, argv, fake_bpf_open));
+	}
+	if (pipe_out) {
+		close(p[1]);
+		c.out_fd = p[0];
+	}
+	return c;
+}
+
+/* exit status, or -signal; fails after @secs */
+static int daemon_wait(struct child *c, int secs)
+{
+	int st, i;
+
+	for (i = 0; i < secs * 100; i++) {
+		if (waitpid(c->pid, &st, WNOHANG) == c->pid) {
+			int fd = open(P("stderr"), O_RDONLY);
+			ssize_t n = fd >= 0 ? read(fd, errtext, sizeof(errtext) - 1) : 0;
+
+			errtext[n > 0 ? n : 0] = 0;
+			if (fd >= 0)
+				close(fd);
+			if (c->out_fd >= 0)
+				close(c->out_fd);
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+		}
+		usleep(10000);
+	}
+	kill(c->pid, SIGKILL);
+	waitpid(c->pid, &st, 0);
+	fail_msg("vgic-traced did not stop within %d s", secs);
+	return -1;
+}
+
+#define DAEMON(...) daemon_start((const char *const[]){ __VA_ARGS__, NULL }, 0, false)
+
+/* a failed start leaves no trace file (source before output) */
+static void test_daemon_failed_start(void **state)
+{
+	struct child c;
+	char *text;
+
+	(void)state;
+	c = DAEMON("-b", "module", "--device", P("missing"), "-o", P("out.vtr"));
+	assert_int_equal(daemon_wait(&c, 20), 1);
+	assert_int_equal(access(P("out.vtr"), F_OK), -1);
+	fake_ret = -EPERM;
+	c = DAEMON("-b", "bpf", "-o", P("out.vtr"));
+	assert_int_equal(daemon_wait(&c, 20), 1);
+	assert_non_null(strstr(errtext, "BPF backend"));
+	assert_int_equal(access(P("out.vtr"), F_OK), -1);
+	fake_ret = 0;
+	/* an existing report or output needs --force; the files are kept */
+	raw_file(P("dev"), 10);
+	write_all_file(P("report.txt"), "keep", 4);
+	c = DAEMON("-b", "module", "--device", P("dev"), "-o", P("out.vtr"),
+		   "--report", P("report.txt"));
+	assert_int_equal(daemon_wait(&c, 20), 1);
+	assert_non_null(strstr(errtext, "--force"));
+	assert_int_equal(access(P("out.vtr"), F_OK), -1);
+	text = read_all(P("report.txt"), NULL);
+	assert_string_equal(text, "keep");
+	free(text);
+	c = DAEMON("-b", "module", "--device", P("dev"), "-o", P("out.vtr"),
+		   "--report", P("report.txt"), "--force");
+	assert_int_equal(daemon_wait(&c, 20), 0);
+	text = read_all(P("report.txt"), NULL);
+	assert_non_null(strstr(text, "vgic-trace report"));
+	free(text);
+}
+
+/* a file as the device: everything recorded, exit 0 at its end */
+static void test_daemon_file(void **state)
+{
+	struct child c;
+	uint64_t inj, meta;
+
+	(void)state;
+	raw_file(P("dev"), 50000);
+	c = DAEMON("-b", "module", "--device", P("dev"), "-o", P("out.vtr"), "-q");
+	assert_int_equal(daemon_wait(&c, 60), 0);
+	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
+	assert_int_equal(inj, 50000);
+	/* disk full: exit 1, said once, the file reads truncated */
+	unlink(P("out.vtr"));
+	c = daemon_start((const char *const[]){ "-b", "module", "--device", P("dev"),
+						"-o", P("out.vtr"), "-q", NULL }, 300000, false);
+	assert_int_equal(daemon_wait(&c, 60), 1);
+	assert_non_null(strstr(errtext, "STOPPED"));
+	assert_null(strstr(strstr(errtext, "STOPPED") + 1, "STOPPED"));
+	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_TRUNCATED);
+	assert_true(inj > 0 && inj < 50000);
+}
+
+/* wait until the daemon has read everything written into the FIFO */
+static void wait_drained(int wfd)
+{
+	int queued = 1, i;
+
+	for (i = 0; i < 2000 && queued; i++) {
+		assert_int_equal(ioctl(wfd, FIONREAD, &queued), 0);
+		if (queued)
+			usleep(5000);
+	}
+	assert_int_equal(queued, 0);
+}
+
+static void test_daemon_signals(void **state)
+{
+	struct child c;
+	uint64_t inj, meta;
+	int wfd;
+
+	(void)state;
+	assert_int_equal(mkfifo(P("fifo"), 0600), 0);
+	c = daemon_start((const char *const[]){ "-b", "module", "--device", P("fifo"),
+						"-o", P("out.vtr"), NULL }, 0, true);
+	wfd = open(P("fifo"), O_WRONLY);	/* the daemon has it open */
+	assert_true(wfd >= 0);
+	put_records(wfd, 0, 1000);
+	wait_drained(wfd);
+	/* SIGHUP without a rename: sync, recording goes on */
+	kill(c.pid, SIGHUP);
+	put_records(wfd, 1000, 500);
+	wait_drained(wfd);
+	assert_int_equal(rename(P("out.vtr"), P("out.vtr.1")), 0);
+	kill(c.pid, SIGHUP);
+	usleep(100000);
+	put_records(wfd, 1500, 700);
+	wait_drained(wfd);
+	/* the reader of its stdout goes away: SIGPIPE must not kill it */
+	close(c.out_fd);
+	c.out_fd = -1;
+	kill(c.pid, SIGTERM);
+	assert_int_equal(daemon_wait(&c, 30), 0);
+	close(wfd);
+	assert_int_equal(count_file(P("out.vtr.1"), &inj, &meta), VT_END_COMPLETE);
+	assert_int_equal(inj, 1500);
+	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
+	assert_int_equal(inj, 700);
+}
+
+static volatile bool producing;
+
+static void *endless(void *arg)
+{
+	const char *fifo = arg;
+	int fd = open(fifo, O_WRONLY);
+	uint64_t i = 0;
+
+	while (fd >= 0 && producing) {
+		struct vt_rec_inject r[512];
+		unsigned int k;
+
+		for (k = 0; k < 512; k++)
+			inject(&r[k], i++);
+		if (write(fd, r, sizeof(r)) < 0)
+			break;
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* --duration with a producer that never pauses: it stops, file complete */
+static void test_daemon_duration_under_load(void **state)
+{
+	pthread_t t;
+	struct child c;
+	uint64_t inj, meta;
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(mkfifo(P("fifo"), 0600), 0);
+	producing = true;
+	assert_int_equal(pthread_create(&t, NULL, endless, (void *)P("fifo")), 0);
+	c = DAEMON("-b", "module", "--device", P("fifo"), "-o", P("out.vtr"), "-q",
+		   "-d", "300ms");
+	assert_int_equal(daemon_wait(&c, 30), 0);
+	producing = false;
+	pthread_join(t, NULL);
+	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
+	assert_true(inj > 0);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_splitter_file, setup),
+		cmocka_unit_test_setup(test_splitter_pipe_pieces, setup),
+		cmocka_unit_test_setup(test_splitter_malformed, setup),
+		cmocka_unit_test_setup(test_poll_is_bounded, setup),
+		cmocka_unit_test_setup(test_sink_start, setup),
+		cmocka_unit_test_setup(test_sink_write_error, setup),
+		cmocka_unit_test_setup(test_sink_rotate, setup),
+		cmocka_unit_test_setup(test_select, setup),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test_setup(test_daemon_failed_start, setup),
+		cmocka_unit_test_setup(test_daemon_file, setup),
+		cmocka_unit_test_setup(test_daemon_signals, setup),
+		cmocka_unit_test_setup(test_daemon_duration_under_load, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
