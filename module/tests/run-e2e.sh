@@ -20,7 +20,9 @@
 # Output: TAP-style "ok N - ..." / "not ok N - ..." lines, "# " notes;
 # exit status 0 only if every check passed. Results in build/out/module-e2e/.
 #
-# Environment: VT_E2E_SCENARIOS (override the list), VT_E2E_PHASES
+# Environment: VT_KERNEL=6.1|6.12|7.2 (default 6.1: the emulated host's
+# kernel; the module is built for it, results go to build/out/module-e2e-$VT_KERNEL),
+# VT_SCENARIOS or VT_E2E_SCENARIOS (override the list), VT_E2E_PHASES
 # (subset of "scen trace cost filter lost rmmod"), VT_E2E_RMMOD_LOOPS (default 100),
 # VT_E2E_GICV2=0 (skip the second, GICv2 boot),
 # VT_E2E_TIMEOUT (guest time limit, default 1200 s), VT_E2E_REUSE=1
@@ -29,14 +31,17 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/module/tests
-work=$top/build/module-e2e
-res=$top/build/out/module-e2e
+VT_KERNEL=${VT_KERNEL:-6.1}
+export VT_KERNEL
+work=$top/build/module-e2e-$VT_KERNEL
+res=$top/build/out/module-e2e-$VT_KERNEL
 extra=$work/extra
 vt=$top/build/host/vgic-trace
 vmm=$top/build/arm64/vmm
 
 n=0
 nfail=0
+t_start=$(date +%s)
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 notok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok $n - $*"; }
 note() { echo "# $*"; }
@@ -63,14 +68,26 @@ declare -A expect=(
 	[migrate]=clean
 	[lr-overflow-asc]=clean
 )
+# Kernel behaviour (docs/kernel-*-behaviour.md): 6.19+ (Debian 7.2) on a
+# GICv3 host loses the resample of a level SPI acked and EOI'd within one
+# guest run (vgic_v3_fold_lr() notifies only on "deactivated"): storm and
+# icpendr must then be flagged as missed-resample, from the records.
+declare -A expect_rule=()
+if [ "$VT_KERNEL" = 7.2 ]; then
+	expect_rule[storm]=missed-resample
+	expect_rule[icpendr]=missed-resample
+fi
 default_scen="healthy no-resample guest-no-eoi icactiver icpendr storm lr-overflow lr-overflow-asc migrate vfio"
 
 # ---------------------------------------------------------------- build
 # shellcheck source=/dev/null
 . "$top/scripts/testhost/kernel-env.sh" || die "scripts/testhost/fetch.sh failed"
 
-make -C "$top" module > "$work.build.log" 2>&1 || { mkdir -p "$work"; die "make module (see $work.build.log)"; }
-ok "module builds (arm64 cross + x86_64 check)"
+mkdir -p "$work"
+tb=$(date +%s)
+make -C "$top" module VT_KERNEL="$VT_KERNEL" > "$work/build.log" 2>&1 || die "make module VT_KERNEL=$VT_KERNEL (see $work/build.log)"
+ok "module builds for $VT_KABI (arm64 cross + x86_64 check, $(( $(date +%s) - tb )) s)"
+grep -E 'vgic_trace: kernel cc|check-ko' "$work/build.log" | sed 's/^/# /'
 mkdir -p "$work" "$res" "$extra/bin"
 
 make -C "$top/userspace" > "$work/userspace.log" 2>&1
@@ -119,7 +136,7 @@ chmod +x "$extra/bin/vt-trace-cmd"
 check "trace-cmd:arm64 bundle prepared" test -x "$tcroot/bin/trace-cmd" -a -f "$tcroot/lib/libtracefs.so.1"
 
 # ------------------------------------------------------------- scenarios
-scen=${VT_E2E_SCENARIOS:-}
+scen=${VT_E2E_SCENARIOS:-${VT_SCENARIOS:-}}
 if [ -z "$scen" ]; then
 	scen=$default_scen
 fi
@@ -139,7 +156,7 @@ COST_RUNS=5
 RMMOD_LOOPS=$loops
 PHASES="$phases"
 EOF
-note "scenarios: $scen"
+note "kernel $VT_KERNEL ($VT_KABI), scenarios: $scen, phases: $phases, rmmod loops: $loops"
 
 # ------------------------------------------------------------------ boot
 if [ "${VT_E2E_REUSE:-0}" != 1 ]; then
@@ -172,14 +189,19 @@ if [ "${VT_E2E_GICV2:-1}" = 1 ] && [ "${VT_E2E_REUSE:-0}" != 1 ]; then
 fi
 
 # ---------------------------------------------------------------- checks
-# Hooks: every probe attached on Debian 6.1, VFIO ones after vfio_pci_core loaded
+# Hooks: every probe attached, VFIO ones after vfio_pci_core loaded.
+# Rows of include/vt_hooks.def for other kernels (err=-8, ENOEXEC: not
+# this kernel's prototype) and standby fallbacks (err=-17) do not count.
 hooks_ok() {
 	local f=$1 miss
 	[ -s "$f" ] || return 1
-	miss=$(awk 'NR > 1 && $5 != "kprobe" && $5 != "kretprobe"' "$f")
+	miss=$(awk 'NR > 1 && $5 != "kprobe" && $5 != "kretprobe" && $6 != "err=-8" && $6 != "err=-17"' "$f")
 	[ -z "$miss" ] || { echo "$miss" | sed 's/^/# missing: /'; return 1; }
 }
-check "all hooks attached after load + vfio_pci_core load (hooks-vfio.txt)" hooks_ok "$res/hooks-vfio.txt"
+check "all hooks for $VT_KERNEL attached after load + vfio_pci_core load (hooks-vfio.txt)" hooks_ok "$res/hooks-vfio.txt"
+awk 'NR > 1 && ($5 == "kprobe" || $5 == "kretprobe") { printf "%s:%s ", $4, $5 } END { print "" }' \
+	"$res/hooks-vfio.txt" 2>/dev/null | sed 's/^/# attached: /'
+
 if [ -n "$vfio_scen" ]; then
 	check "vfio hooks waited for vfio_pci_core at load" \
 		grep -q 'vfio_pci_core .*missing' "$res/hooks-load.txt"
@@ -216,7 +238,11 @@ for s in $scen; do
 	# reports which SPIs stayed active (active_after): one lost
 	# deactivation each
 	aa=$(gt_val "$f.vmm" active_after)
-	if [ -n "$aa" ]; then
+	if [ -n "$aa" ] && [ "$VT_KERNEL" = 7.2 ]; then
+		# 6.19+ replays EOIcount itself: nothing may stay active
+		check "$s: 7.2 replays EOIcount, no SPI left active (active_after=$aa), records by type: $(grep -o 'types=.*' "$f.modcat")" \
+			test $((aa)) -eq 0
+	elif [ -n "$aa" ]; then
 		want=0; v=$((aa)); while [ $v -gt 0 ]; do want=$((want + (v & 1))); v=$((v >> 1)); done
 		got=$(sed -n 's/.* eoicount=\([0-9]*\).*/\1/p' "$f.modcat")
 		check "$s: hardware EOIcount in fold records ($got) = deactivations lost per VMM (active_after=$aa -> $want)" \
@@ -230,6 +256,10 @@ for s in $scen; do
 	flag) check "$s: vgic-trace check flags it (rc $ck)" test $ck -eq 1 ;;
 	*) notok "$s: no expectation for this scenario in run-e2e.sh" ;;
 	esac
+	if [ -n "${expect_rule[$s]:-}" ]; then
+		check "$s: on $VT_KERNEL the finding is ${expect_rule[$s]}" grep -q "${expect_rule[$s]}" "$f.check"
+	fi
+	grep -oE '(ERROR|WARN)[^:]*: *[a-z-]+' "$f.check" 2>/dev/null | sort | uniq -c | sed "s/^/# $s finding: /"
 	[ $ck -eq 2 ] && sed 's/^/# check: /' "$f.check" | head -5
 done
 
@@ -326,6 +356,7 @@ check "dmesg has no oops/WARN/BUG" test -z "$bad"
 [ -n "$bad" ] && echo "$bad" | head -20 | sed 's/^/# dmesg: /'
 check "dmesg has the module's hook report" grep -q 'vgic_trace: .* probes attached' "$res/dmesg-scen.txt"
 
+note "module-e2e on $VT_KERNEL: $(( $(date +%s) - t_start )) s wall"
 echo "1..$n"
 [ $nfail -eq 0 ] && echo "# module-e2e: all $n checks passed" || echo "# module-e2e: $nfail of $n checks failed"
 [ $nfail -eq 0 ]

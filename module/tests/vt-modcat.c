@@ -47,6 +47,7 @@ static const unsigned int rec_size[VT_REC_MAX + 1] = {
 	[VT_REC_MMIO] = sizeof(struct vt_rec_mmio),
 	[VT_REC_LOST] = sizeof(struct vt_rec_lost),
 	[VT_REC_META] = sizeof(struct vt_rec_meta),
+	[VT_REC_DEACTIVATE] = sizeof(struct vt_rec_deactivate),
 };
 
 struct counts {
