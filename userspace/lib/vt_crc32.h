@@ -11,8 +11,20 @@
  * @data:	bytes
  * @len:	number of bytes
  *
+ * zlib's crc32() when built with zlib (VT_HAVE_ZLIB), else vt_crc32_sw().
+ *
  * Return: updated CRC.
  */
 uint32_t vt_crc32(uint32_t crc, const void *data, size_t len);
+
+/**
+ * vt_crc32_sw() - the same CRC32 from slice-by-8 tables (no zlib)
+ * @crc:	previous value, 0 to start
+ * @data:	bytes
+ * @len:	number of bytes
+ *
+ * Return: updated CRC, equal to vt_crc32()'s.
+ */
+uint32_t vt_crc32_sw(uint32_t crc, const void *data, size_t len);
 
 #endif /* VT_CRC32_H */
