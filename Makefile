@@ -8,6 +8,9 @@
 #   make deps      install build/test dependencies (apt-get, root)
 #   make           host userspace: vgic-trace CLI, library, unit tests
 #   make record    vgic-traced, the recorder (record-arm64: static arm64)
+#   make module    vgic_trace.ko: VT_KERNEL=6.1|6.12|7.2 for the emulated
+#                  host (build/module-$K/), else against KDIR (default
+#                  /lib/modules/$(uname -r)/build), see docs/module.md
 #   make demo      the main job: build all, boot the emulated arm64 KVM
 #                  host, trace vfio, no-resample and vfio-mmap, report
 #   make test      everything .ci/run runs: unit tests, the builds for the
@@ -51,7 +54,7 @@ unit: userspace
 	$(MAKE) -C userspace check
 
 module:
-	$(MAKE) -C module
+	$(MAKE) -C module $(if $(VT_KERNEL),VT_KERNEL=$(VT_KERNEL)) $(if $(KDIR),KDIR=$(KDIR))
 
 bench: userspace
 	$(MAKE) -C bench
