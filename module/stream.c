@@ -41,6 +41,8 @@ MODULE_PARM_DESC(buf_kb, "ring buffer size per CPU in KiB (load time)");
 
 static struct trace_buffer *vt_rb;
 static DEFINE_PER_CPU(unsigned long, vt_failed);	/* failed writes */
+/* consumed from the ring buffer, then lost in copy_to_user() (reader lock) */
+static DEFINE_PER_CPU(unsigned long, vt_copy_failed);
 static u64 *vt_lost_reported;			/* per CPU, reader only */
 static atomic_long_t vt_written;
 static atomic_t vt_open_count;
@@ -87,11 +89,13 @@ void vt_stream_write(const struct vt_hdr *hdr)
  * vt_stream_lost_cpu - records lost on one CPU since the device was opened
  * @cpu:	CPU number
  *
- * Return: failed writes plus ring buffer overruns of @cpu.
+ * Return: failed writes, ring buffer overruns and records consumed but
+ * not delivered (copy_to_user() failed) of @cpu.
  */
 u64 vt_stream_lost_cpu(int cpu)
 {
-	return per_cpu(vt_failed, cpu) + ring_buffer_overrun_cpu(vt_rb, cpu);
+	return per_cpu(vt_failed, cpu) + ring_buffer_overrun_cpu(vt_rb, cpu) +
+	       READ_ONCE(per_cpu(vt_copy_failed, cpu));
 }
 
 /**
@@ -191,8 +195,12 @@ static ssize_t vt_read_records(char __user *ubuf, size_t count)
 		if (WARN_ON_ONCE(size < sizeof(struct vt_hdr) ||
 				 size > VT_REC_MAX_SIZE))
 			return -EIO;
-		if (copy_to_user(ubuf + done, tmp, size))
-			return -EFAULT;
+		if (copy_to_user(ubuf + done, tmp, size)) {
+			/* consumed: it cannot go back; reported as lost */
+			WRITE_ONCE(per_cpu(vt_copy_failed, cpu),
+				   per_cpu(vt_copy_failed, cpu) + 1);
+			return done ? done : -EFAULT;
+		}
 		done += size;
 	}
 	return done;
@@ -249,6 +257,7 @@ static int vt_open(struct inode *inode, struct file *f)
 	ring_buffer_reset(vt_rb);
 	for_each_possible_cpu(cpu) {
 		per_cpu(vt_failed, cpu) = 0;
+		per_cpu(vt_copy_failed, cpu) = 0;
 		vt_lost_reported[cpu] = 0;
 	}
 	atomic_long_set(&vt_written, 0);
