@@ -19,10 +19,37 @@ static const struct vt_rule *const rules[] = {
 	&vt_rule_migration,
 };
 
+/*
+ * Reorder window. Records wait in fixed 256-byte slots (one copy of
+ * rec->size bytes, no allocation per record) and are processed in
+ * (ts, arrival) order once a record @win newer has arrived. File
+ * analysis uses the same bounded window as live mode (producers write
+ * each CPU's records in order; the window absorbs the interleaving of
+ * CPUs), so memory does not grow with the trace: at most
+ * VT_REORDER_MAX_SLOTS records (32 MiB) wait; beyond that the oldest is
+ * processed early (counted as forced).
+ */
+#define VT_REORDER_MAX_SLOTS	(1u << 17)
+
 struct vt_slot {
+	uint8_t rec[VT_REC_MAX_SIZE] __attribute__((aligned(8)));
+};
+
+struct vt_order {
 	uint64_t ts;
 	uint64_t seq;
-	struct vt_hdr *rec;
+	uint32_t slot;
+};
+
+struct vt_reorder {
+	struct vt_slot *slots;
+	uint32_t nr_slots;		/* allocated */
+	uint32_t *free;			/* stack of free slot numbers */
+	uint32_t nr_free;
+	struct vt_order *ord;		/* ring, sorted by (ts, seq) */
+	uint32_t ord_cap;		/* power of two, == nr_slots */
+	uint32_t head, len;
+	uint64_t forced;		/* processed early: window full */
 };
 
 int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out)
@@ -49,6 +76,14 @@ int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out)
 		e->have_facts = true;
 	}
 	e->opts.facts = NULL;
+	/* file analysis: the live window, not a whole-trace sort */
+	e->win = e->opts.window_ns == VT_WINDOW_ALL ? VT_DEF_WINDOW_NS :
+						      e->opts.window_ns;
+	e->ro = calloc(1, sizeof(*e->ro));
+	if (!e->ro) {
+		free(e);
+		return -ENOMEM;
+	}
 	*out = e;
 	return 0;
 }
@@ -94,95 +129,119 @@ static int process(struct vt_engine *e, const struct vt_hdr *rec)
 	return vt_eng_dispatch(e, rec);
 }
 
-static struct vt_slot *slots(struct vt_engine *e)
+/* Double the slots and the order ring (up to VT_REORDER_MAX_SLOTS). */
+static int ro_grow(struct vt_reorder *ro)
 {
-	return (struct vt_slot *)e->buf;
+	uint32_t n = ro->nr_slots ? ro->nr_slots * 2 : 256, i;
+	struct vt_order *no;
+	struct vt_slot *ns;
+	uint32_t *nf;
+
+	ns = realloc(ro->slots, (size_t)n * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	ro->slots = ns;
+	nf = realloc(ro->free, (size_t)n * sizeof(*nf));
+	if (!nf)
+		return -ENOMEM;
+	ro->free = nf;
+	no = malloc((size_t)n * sizeof(*no));
+	if (!no)
+		return -ENOMEM;
+	for (i = 0; i < ro->len; i++)
+		no[i] = ro->ord[(ro->head + i) & (ro->ord_cap - 1)];
+	free(ro->ord);
+	ro->ord = no;
+	ro->head = 0;
+	ro->ord_cap = n;
+	for (i = n; i-- > ro->nr_slots;)
+		ro->free[ro->nr_free++] = i;
+	ro->nr_slots = n;
+	return 0;
 }
 
-static int slot_cmp(const void *a, const void *b)
+/* Process the oldest waiting record. */
+static int ro_pop(struct vt_engine *e)
 {
-	const struct vt_slot *x = a, *y = b;
+	struct vt_reorder *ro = e->ro;
+	uint32_t slot = ro->ord[ro->head].slot;
+	int r;
 
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	ro->head = (ro->head + 1) & (ro->ord_cap - 1);
+	ro->len--;
+	r = process(e, (const struct vt_hdr *)ro->slots[slot].rec);
+	ro->free[ro->nr_free++] = slot;
+	return r;
 }
 
-/* Process buffered records older than @limit (all if @all). */
+/* Process waiting records older than @limit (all if @all). */
 static int drain(struct vt_engine *e, uint64_t limit, bool all)
 {
-	struct vt_slot *s = slots(e);
+	struct vt_reorder *ro = e->ro;
 	int ret = 0, r;
 
-	while (e->buf_head < e->buf_len &&
-	       (all || s[e->buf_head].ts < limit)) {
-		r = process(e, s[e->buf_head].rec);
+	while (ro->len && (all || ro->ord[ro->head].ts < limit)) {
+		r = ro_pop(e);
 		if (r && !ret)
 			ret = r;
-		free(s[e->buf_head].rec);
-		e->buf_head++;
-	}
-	if (e->buf_head == e->buf_len) {
-		e->buf_head = 0;
-		e->buf_len = 0;
-	} else if (e->buf_head > 1024 && e->buf_head * 2 > e->buf_len) {
-		memmove(s, s + e->buf_head,
-			(e->buf_len - e->buf_head) * sizeof(*s));
-		e->buf_len -= e->buf_head;
-		e->buf_head = 0;
 	}
 	return ret;
 }
 
 int vt_engine_feed(struct vt_engine *e, const struct vt_hdr *rec)
 {
-	struct vt_slot *s;
+	struct vt_reorder *ro = e->ro;
+	struct vt_order o, *ord;
+	uint32_t mask, i, j, slot;
 	char err[120];
-	size_t i;
-	int ret;
+	int ret = 0;
 
-	ret = vt_record_check(rec, VT_REC_MAX_SIZE, err, sizeof(err));
-	if (ret) {
+	if (__builtin_expect(vt_record_check(rec, VT_REC_MAX_SIZE, NULL, 0), 0)) {
+		ret = vt_record_check(rec, VT_REC_MAX_SIZE, err, sizeof(err));
 		e->invalid++;
 		if (e->invalid <= 5)
 			vt_eng_bug(e, "invalid record rejected: %s", err);
 		return ret;
 	}
-	if (e->buf_len == e->buf_cap) {
-		size_t cap = e->buf_cap ? e->buf_cap * 2 : 1024;
-		void *nb = realloc(e->buf, cap * sizeof(struct vt_slot));
-
-		if (!nb)
-			return -ENOMEM;
-		e->buf = nb;
-		e->buf_cap = cap;
+	if (!ro->nr_free) {
+		if (ro->nr_slots < VT_REORDER_MAX_SLOTS) {
+			ret = ro_grow(ro);
+			if (ret)
+				return ret;
+		} else {
+			ro->forced++;
+			ret = ro_pop(e);	/* full: the oldest goes early */
+		}
 	}
-	s = slots(e);
-	i = e->buf_len;
-	s[i].rec = malloc(rec->size);
-	if (!s[i].rec)
-		return -ENOMEM;
-	memcpy(s[i].rec, rec, rec->size);
-	s[i].ts = rec->ts_ns;
-	s[i].seq = e->seq++;
-	e->buf_len++;
+	slot = ro->free[--ro->nr_free];
+	memcpy(ro->slots[slot].rec, rec, rec->size);
+	o.ts = rec->ts_ns;
+	o.seq = e->seq++;
+	o.slot = slot;
 	if (rec->ts_ns < e->max_ts)
 		e->reordered++;
 	else
 		e->max_ts = rec->ts_ns;
-	if (e->opts.window_ns == VT_WINDOW_ALL)
-		return 0;		/* sorted at finish */
-	/* Live: keep the window sorted (stable) by insertion. */
-	while (i > e->buf_head && s[i - 1].ts > s[i].ts) {
-		struct vt_slot t = s[i - 1];
-
-		s[i - 1] = s[i];
-		s[i] = t;
+	/* insert from the tail: O(1) for records in order */
+	mask = ro->ord_cap - 1;
+	ord = ro->ord;
+	i = ro->len;
+	while (i > 0) {
+		j = (ro->head + i - 1) & mask;
+		if (ord[j].ts <= o.ts)
+			break;
+		ord[(ro->head + i) & mask] = ord[j];
 		i--;
 	}
-	if (e->max_ts < e->opts.window_ns)
-		return 0;
-	return drain(e, e->max_ts - e->opts.window_ns, false);
+	ord[(ro->head + i) & mask] = o;
+	ro->len++;
+	if (e->max_ts >= e->win) {
+		int r = drain(e, e->max_ts - e->win, false);
+
+		if (r && !ret)
+			ret = r;
+	}
+	return ret;
 }
 
 int vt_engine_tick(struct vt_engine *e, uint64_t now_ns)
@@ -190,9 +249,9 @@ int vt_engine_tick(struct vt_engine *e, uint64_t now_ns)
 	struct vt_ev ev;
 	int ret = 0;
 
-	if (e->opts.window_ns != VT_WINDOW_ALL && now_ns > e->opts.window_ns)
-		ret = drain(e, now_ns - e->opts.window_ns, false);
-	if (!e->started || e->buf_len > e->buf_head || now_ns <= e->now)
+	if (e->opts.window_ns != VT_WINDOW_ALL && now_ns > e->win)
+		ret = drain(e, now_ns - e->win, false);
+	if (!e->started || e->ro->len || now_ns <= e->now)
 		return ret;
 	/* Everything buffered is processed: the engine's clock may move on. */
 	e->now = now_ns;
@@ -209,9 +268,6 @@ int vt_engine_finish(struct vt_engine *e)
 	size_t i;
 	int ret;
 
-	if (e->opts.window_ns == VT_WINDOW_ALL && e->buf_len > e->buf_head)
-		qsort(slots(e) + e->buf_head, e->buf_len - e->buf_head,
-		      sizeof(struct vt_slot), slot_cmp);
 	ret = drain(e, 0, true);
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		if (rules[i]->finish)
@@ -305,9 +361,12 @@ void vt_engine_free(struct vt_engine *e)
 
 	if (!e)
 		return;
-	for (i = e->buf_head; i < e->buf_len; i++)
-		free(slots(e)[i].rec);
-	free(e->buf);
+	if (e->ro) {
+		free(e->ro->slots);
+		free(e->ro->free);
+		free(e->ro->ord);
+		free(e->ro);
+	}
 	vt_objects_free(e);
 	for (i = 0; i < e->nr_bugs && i < 100; i++)
 		free(e->bugs[i]);

@@ -213,10 +213,7 @@ extern const struct vt_rule vt_rule_eoi_lost;
 extern const struct vt_rule vt_rule_storm;
 extern const struct vt_rule vt_rule_migration;
 
-struct vt_pending {
-	uint8_t rec[VT_REC_MAX_SIZE] __attribute__((aligned(8)));
-	uint64_t seq;
-};
+struct vt_reorder;		/* engine.c: the reorder window */
 
 struct vt_engine {
 	struct vt_engine_opts opts;
@@ -225,9 +222,9 @@ struct vt_engine {
 	struct vt_read_status rstat;
 	bool have_rstat;
 
-	/* reorder buffer, sorted by (ts, arrival) */
-	struct vt_pending *buf;
-	size_t buf_head, buf_len, buf_cap;
+	/* reorder window, sorted by (ts, arrival) */
+	struct vt_reorder *ro;
+	uint64_t win;			/* window in ns (files: the live default) */
 	uint64_t max_ts, last_ts, seq;
 	uint64_t reordered, late;
 

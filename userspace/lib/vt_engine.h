@@ -78,8 +78,11 @@ typedef void (*vt_finding_cb)(const struct vt_finding *f, void *arg);
  * struct vt_engine_opts - engine settings (zero fields take defaults)
  * @facts:	host facts (GIC version, nr LRs); may be NULL
  * @window_ns:	reorder window: a record is processed once a record
- *		@window_ns newer has arrived; VT_WINDOW_ALL sorts everything
- *		at vt_engine_finish(); 0 means VT_DEF_WINDOW_NS
+ *		@window_ns newer has arrived; 0 means VT_DEF_WINDOW_NS.
+ *		VT_WINDOW_ALL: file analysis (the whole input is known, rules
+ *		may wait for the end of the trace); it streams through the
+ *		same bounded window (VT_DEF_WINDOW_NS, at most 2^17 records
+ *		waiting), never a whole-trace buffer
  * @masked_ns:	intx-masked-forever threshold (VT_DEF_MASKED_NS)
  * @storm_per_sec: storm threshold, re-asserts per second (VT_DEF_STORM_PER_SEC)
  * @ack_wait_ns: how long after a GICD ICACTIVER/ICPENDR write an ack may
@@ -186,6 +189,31 @@ uint64_t vt_engine_lost(const struct vt_engine *e);
  * Return: count.
  */
 unsigned int vt_engine_nr_bugs(const struct vt_engine *e);
+
+/**
+ * vt_engine_nr_data_records() - processed records that describe the
+ * traced interrupts: every type but VT_REC_META and VT_REC_LOST
+ * @e:		engine
+ * Return: count; 0 means the trace holds no data to judge.
+ */
+uint64_t vt_engine_nr_data_records(const struct vt_engine *e);
+
+/**
+ * vt_engine_truncated() - did the input end truncated (as told by
+ * vt_engine_set_read_status())?
+ * @e:		engine
+ * Return: true if truncated.
+ */
+bool vt_engine_truncated(const struct vt_engine *e);
+
+/**
+ * vt_engine_nr_findings_at_least() - findings of severity @min or above
+ * @e:		engine
+ * @min:	lowest severity counted
+ * Return: count.
+ */
+unsigned int vt_engine_nr_findings_at_least(const struct vt_engine *e,
+					    enum vt_severity min);
 
 /**
  * vt_engine_report_text() - human-readable report
