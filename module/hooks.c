@@ -91,6 +91,17 @@ static bool vt_probe_in_range(const struct vt_probe *p)
 	return LINUX_VERSION_CODE >= p->from && LINUX_VERSION_CODE < p->until;
 }
 
+/* Some row of @sym has this kernel in its range. */
+static bool vt_sym_has_row(const char *sym)
+{
+	struct vt_probe *p;
+
+	vt_for_probes(p)
+		if (!strcmp(p->sym, sym) && vt_probe_in_range(p))
+			return true;
+	return false;
+}
+
 static struct vt_probe *vt_probe_by_name(const char *name)
 {
 	struct vt_probe *p;
@@ -275,7 +286,12 @@ int vt_hooks_init(void)
 		p->err = -ENOENT;
 		if (!vt_probe_in_range(p)) {
 			p->err = -ENOEXEC;
-			continue;	/* another row has this kernel's prototype */
+			/* another row may have this kernel's prototype */
+			if (!vt_sym_has_row(p->sym))
+				pr_info("hook %s (id %u): not for this kernel (vt_hooks.def rows 0x%x..0x%x): %s\n",
+					p->sym, p->hook_id, p->from, p->until,
+					p->proto);
+			continue;
 		}
 		total++;
 		/* a module probe fails with -ENOENT if not loaded */

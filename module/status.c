@@ -21,12 +21,12 @@ static void vt_show_probe(const struct vt_probe *p, void *arg)
 
 	if (p->armed && !vt_group_on(p->group))
 		status = VT_ATTACH_DISABLED;
-	seq_printf(m, "%-3u %-6s %-14s %-30s %-10s err=%d missed=%d\n",
+	seq_printf(m, "%-3u %-6s %-14s %-30s %-10s err=%d missed=%d row=%s\n",
 		   p->hook_id, vt_group_name(p->group),
 		   p->modname ? p->modname : "vmlinux",
 		   p->sym, vt_attach_name(status),
 		   p->armed ? 0 : p->err,
-		   p->armed && p->h->ret ? p->rp.nmissed : 0);
+		   p->armed && p->h->ret ? p->rp.nmissed : 0, p->name);
 }
 
 static int vt_hooks_show(struct seq_file *m, void *v)

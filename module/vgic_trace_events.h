@@ -358,7 +358,7 @@ TRACE_EVENT(deactivate,
 		  __print_symbolic(__entry->how,
 			{ VT_DEACT_DIR, "dir" },
 			{ VT_DEACT_EOICOUNT, "eoicount" },
-			{ VT_DEACT_LR, "lr" }),
+			{ VT_DEACT_LR, "fold_lr" }),
 		  __entry->eoicount, __entry->val)
 );
 

@@ -7,7 +7,9 @@
  *
  * Prints one summary line:
  *   VT_MODCAT records=N bytes=N reads=N lost=N bad=N lr_v2=N lr_v3=N
- *             eoicount=N types=t1:n1,...   (lr_v2/lr_v3: LR records per
+ *             eoicount=N types=t1:n1,... deact_dir=N deact_eoicount=N
+ *             deact_lr=N   (deact_*: VT_REC_DEACTIVATE by how, 6.19+;
+ *             lr_v2/lr_v3: LR records per
  *             encoding; eoicount: sum of the hardware EOIcount of fold
  *             records that carry a valid ICH_HCR_EL2)
  * Exit status: 0, 1 if a read broke the contract, 2 on a usage or I/O
@@ -54,6 +56,7 @@ struct counts {
 	unsigned long long records, bytes, reads, lost, bad, lr_v2, lr_v3;
 	unsigned long long eoicount;	/* sum of valid ICH_HCR_EL2.EOIcount */
 	unsigned long long type[VT_REC_MAX + 1];
+	unsigned long long deact[VT_DEACT_LR + 1];	/* DEACTIVATE by how */
 };
 
 /* Check one read() worth of records; returns 0 if whole records only. */
@@ -88,6 +91,14 @@ static int check_chunk(const unsigned char *buf, size_t len, struct counts *c)
 			if (h.type == VT_REC_LR_FOLD &&
 			    (lr.flags & VT_LR_F_HCR_VALID))
 				c->eoicount += lr.hcr >> 27;
+		}
+		if (h.type == VT_REC_DEACTIVATE) {
+			struct vt_rec_deactivate d;
+
+			memcpy(&d, buf + off, sizeof(d));
+			if (d.how < VT_DEACT_DIR || d.how > VT_DEACT_LR)
+				return -1;
+			c->deact[d.how]++;
 		}
 		c->type[h.type]++;
 		c->records++;
@@ -191,6 +202,8 @@ int main(int argc, char **argv)
 	       c.eoicount);
 	for (i = 1; i <= VT_REC_MAX; i++)
 		printf("%s%d:%llu", i > 1 ? "," : "", i, c.type[i]);
-	printf("\n");
+	printf(" deact_dir=%llu deact_eoicount=%llu deact_lr=%llu\n",
+	       c.deact[VT_DEACT_DIR], c.deact[VT_DEACT_EOICOUNT],
+	       c.deact[VT_DEACT_LR]);
 	return c.bad ? 1 : 0;
 }
