@@ -30,6 +30,7 @@ apt-get install -y -qq --no-install-recommends \
 	libcmocka-dev python3 linux-libc-dev \
 	dwarves >/dev/null
 apt-get install -y -qq --no-install-recommends trace-cmd libzstd-dev >/dev/null	# make bench, trace format v2
+apt-get install -y -qq --no-install-recommends libclang-rt-14-dev >/dev/null	# libFuzzer runtime: make -C userspace fuzz
 
 # arm64 packages are not installed, only fetched and unpacked into our own
 # sysroot/cache by scripts/testhost/fetch.sh (apt-get download).

@@ -281,7 +281,8 @@ int vt_timeline_finish(struct vt_timeline *tl, unsigned long *events)
 	size_t i;
 	int ret;
 
-	qsort(tl->recs, tl->n, sizeof(*tl->recs), rec_cmp);
+	if (tl->n)	/* qsort(NULL, 0, ...) is undefined (found by fuzz_tracefile) */
+		qsort(tl->recs, tl->n, sizeof(*tl->recs), rec_cmp);
 	tl->t0 = tl->n ? tl->recs[0].ts : 0;
 	fprintf(tl->f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
 	for (i = 0; i < tl->n; i++)
