@@ -32,6 +32,16 @@ apt-get install -y -qq --no-install-recommends \
 apt-get install -y -qq --no-install-recommends trace-cmd libzstd-dev >/dev/null	# make bench, trace format v2
 apt-get install -y -qq --no-install-recommends libclang-rt-14-dev >/dev/null	# libFuzzer runtime: make -C userspace fuzz
 
+# The three emulated-host kernels (VT_KERNEL=6.1|6.12|7.2): fetch.sh needs
+# apt's Debian keyring for its private sid configuration (7.2), xz for the
+# .ko.xz modules of 6.12/7.2, kmod (modinfo, depmod) for the initramfs,
+# binutils' objdump to find the sid kbuild tools that need sid's glibc,
+# flock/timeout (util-linux, coreutils) for run.sh.
+apt-get install -y -qq --no-install-recommends \
+	debian-archive-keyring apt ca-certificates xz-utils kmod binutils \
+	util-linux coreutils >/dev/null
+
 # arm64 packages are not installed, only fetched and unpacked into our own
-# sysroot/cache by scripts/testhost/fetch.sh (apt-get download).
+# sysroot/cache by scripts/testhost/fetch.sh (apt-get download), and so are
+# sid's kernel, headers, kbuild and libc6 for 7.2 (build/cache/apt).
 touch "$stamp"
