@@ -44,10 +44,24 @@ static __always_inline int vt_emit_ack(__u32 vm, __u32 irqchip, __u32 pin,
 	return 0;
 }
 
+#ifdef VT_TEST_UNLOADABLE_ACK
+/*
+ * Test build only (bpf/tests/Makefile unloadable): a field no kernel has,
+ * so that the ack programs cannot load anywhere, as 6.1's chip[] shape
+ * could not on 7.2; the loader must lose that hook alone.
+ */
+struct kvm___vt_test {
+	int vt_no_such_field;
+} __attribute__((preserve_access_index));
+#define VT_TEST_BREAK(kvm) BPF_CORE_READ((struct kvm___vt_test *)(kvm), vt_no_such_field)
+#else
+#define VT_TEST_BREAK(kvm) 0
+#endif
+
 static __always_inline int vt_ack(struct kvm *kvm, __u32 irqchip, __u32 pin)
 {
 	return vt_emit_ack(vt_kvm_vm(kvm), irqchip, pin,
-			   vt_chip_pin_gsi(kvm, irqchip, pin));
+			   vt_chip_pin_gsi(kvm, irqchip, pin) + VT_TEST_BREAK(kvm));
 }
 
 SEC("fentry/kvm_notify_acked_irq")

@@ -342,6 +342,24 @@ for s_, want in sorted(expect.items()):
         tap(got == want, "bpf %s: missed-resample %s on %s GICv%d (rules %s)" %
             (s_, "flagged" if want else "not flagged", kernel, gic, bpf[s_]["rules"]))
 
+# a program that cannot load costs its hook only (test build: ack)
+if os.path.exists(os.path.join(out, "bpful-healthy.rc")):
+    gt = truth("bpful", "healthy")
+    st, err = stats("bpful", "healthy")
+    o, e = read("bpful-healthy.out"), read("bpful-healthy.err")
+    m = dict(re.findall(r"^summary: hook (\S+) +(\S+)", o, re.M))
+    tap(read("bpful-healthy.rc").strip() == "0" and "does not load" in e and "kp_ack" in e,
+        "bpf unloadable-ack build: vgic-traced ran, names the program that does not load")
+    tap(m.get("ack") in ("MISSING", "tracepoint") and
+        all(m.get(h) in want_mode for h in ("lr_flush", "inject", "resample")),
+        "bpf unloadable-ack build: ack lost (%s), lr_flush/inject/resample still %s" %
+        (m.get("ack"), "/".join(want_mode)))
+    if gt and st:
+        c = sums(st)
+        tap(c["resamples"] == num(gt, "resample") and c["inject1"] == num(gt, "trigger"),
+            "bpf unloadable-ack build healthy: resamples %d = %s, asserts %d = %s" %
+            (c["resamples"], gt.get("resample"), c["inject1"], gt.get("trigger")))
+
 loaded = read("module-loaded.txt").strip()
 if loaded == "yes":
     mod = check_mode("module", scenarios)

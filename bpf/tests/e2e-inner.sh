@@ -9,7 +9,7 @@
 # Settings from /vt/extra/e2e.conf: SCENARIOS, VFIO_SCEN, TP_SCEN (run
 # healthy with --tracepoints-only when set), COST_SCEN, COST_ROUNDS,
 # COST_RUNS (0: no cost rounds).
-# Files per scenario S and mode M (bpf|module|bpftp): M-S.vtr (trace
+# Files per scenario S and mode M (bpf|module|bpftp|bpful): M-S.vtr (trace
 # file), M-S.out (daemon stdout: live findings + summary), M-S.err, M-S.vmm
 # (VT_GROUND_TRUTH line), M-S.rc. cost-{untraced,bpf,module}-K.vmm for
 # the timing rounds.
@@ -36,10 +36,12 @@ start_traced() {
 	t=$2
 	shift 2
 	b=$m
+	bin=vgic-traced
 	[ $m = bpftp ] && b=bpf
+	[ $m = bpful ] && b=bpf && bin=vgic-traced-unloadable
 	# a stale .err would say "recording" before this daemon attached
 	rm -f $m-$t.vtr $m-$t.err $m-$t.out
-	vgic-traced -b $b -o $m-$t.vtr --force "$@" > $m-$t.out 2> $m-$t.err &
+	$bin -b $b -o $m-$t.vtr --force "$@" > $m-$t.out 2> $m-$t.err &
 	dp=$!
 	i=0
 	while ! grep -q 'recording from' $m-$t.err; do
@@ -94,6 +96,15 @@ if [ -n "$TP_SCEN" ] && start_traced bpftp healthy --tracepoints-only; then
 	vmm --scenario healthy > bpftp-healthy.vmm 2> bpftp-healthy.vmm.err
 	echo $? > bpftp-healthy.vmm.rc
 	stop_traced bpftp healthy
+fi
+
+# one program that cannot load (test build: the ack programs) must cost
+# that hook alone, never the backend
+if [ -n "$TP_SCEN" ] && [ -x /vt/bin/vgic-traced-unloadable ] &&
+   start_traced bpful healthy; then
+	vmm --scenario healthy > bpful-healthy.vmm 2> bpful-healthy.vmm.err
+	echo $? > bpful-healthy.vmm.rc
+	stop_traced bpful healthy
 fi
 
 # ---- module backend, same boot ----

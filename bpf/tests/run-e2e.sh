@@ -49,6 +49,7 @@ build make -C bpf check-kernels
 build make -C userspace
 build make -C userspace ARCH=arm64
 build make -C userspace/record ARCH=arm64
+build make -C bpf/tests unloadable ARCH=arm64
 build make -C scripts/vmm
 if [ -f "$ko" ]; then
 	echo "# module: $ko"
