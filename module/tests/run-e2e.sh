@@ -28,6 +28,9 @@
 # VT_E2E_TIMEOUT (guest time limit, default 1200 s), VT_E2E_REUSE=1
 # (skip the boot, re-check the results of the previous run).
 set -uo pipefail
+# The whole script is one brace group: bash parses it completely before
+# running it, so editing this file during a (long) run cannot derail it.
+{
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/module/tests
@@ -251,8 +254,8 @@ check_scen() {
 		return
 	fi
 	"$vt" stats --json "$f.vgt" > "$f.stats.json" 2> "$f.stats.err"
-	python3 "$here/compare_counts.py" --kernel "$VT_KERNEL" --gic "$gic" "$s" "$f.vmm" \
-		"$f.stats.json" > "$f.compare" 2>&1
+	python3 "$here/compare_counts.py" --kernel "$VT_KERNEL" --gic "$gic" \
+		--modcat "$f.modcat" "$s" "$f.vmm" "$f.stats.json" > "$f.compare" 2>&1
 	crc=$?
 	sed "s/^/# $p: /" "$f.compare"
 	check "$p: module counts equal the VMM ground truth" test $crc -eq 0
@@ -391,3 +394,5 @@ note "module-e2e on $VT_KERNEL: $(( $(date +%s) - t_start )) s wall"
 echo "1..$n"
 [ $nfail -eq 0 ] && echo "# module-e2e: all $n checks passed" || echo "# module-e2e: $nfail of $n checks failed"
 [ $nfail -eq 0 ]
+exit $?
+}
