@@ -51,6 +51,7 @@ static int mod_split(struct vt_source *s, size_t len)
 			break;	/* incomplete: wait for the rest */
 		if (h->size < sizeof(*h) || h->size > VT_REC_MAX_SIZE || h->size % 8) {
 			m->bad++;
+			s->malformed++;
 			fprintf(stderr, "vgic-traced: module: malformed record header (size %u) at byte %zu, %zu bytes dropped\n",
 				h->size, off, len - off);
 			off = len;
@@ -140,6 +141,7 @@ static int mod_finish(struct vt_source *s)
 	}
 	if (m->have) {
 		m->bad++;
+		s->malformed++;
 		fprintf(stderr, "vgic-traced: module: stream ends inside a record, %zu bytes dropped\n",
 			m->have);
 		m->have = 0;

@@ -46,8 +46,12 @@ void vt_summary_print(FILE *f, const struct vt_source *s,
 			st->by_type[t]);
 	fprintf(f, ")\n");
 	fprintf(f, "summary: drops %" PRIu64 " lost by the producer, %" PRIu64
-		" program runs missed, %" PRIu64 " invalid, %" PRIu64 " not written\n",
-		st->lost, s->missed, st->invalid, st->write_errors);
+		" program runs missed, %" PRIu64 " invalid, %" PRIu64 " not written, %"
+		PRIu64 " malformed stream cuts\n",
+		st->lost, s->missed, st->invalid, st->write_errors, s->malformed);
+	if (st->rotations)
+		fprintf(f, "summary: files %" PRIu64 " (SIGHUP rotations %" PRIu64 ")\n",
+			st->rotations + 1, st->rotations);
 	fprintf(f, "summary: findings %" PRIu64 "\n", st->findings);
 	for (h = 1; h <= VT_HOOK_MAX; h++) {
 		if (st->hook[h] == VT_ATTACH_MISSING || st->hook[h] == 0xff)

@@ -79,6 +79,8 @@ struct vt_sink;
  * @sink:	where records go
  * @missed:	producer runs the kernel skipped (BPF recursion guard): events
  *		that have no record and no VT_REC_LOST either
+ * @malformed:	module: stream cuts (a bad record header, a torn end) whose
+ *		bytes were dropped
  * @priv:	source state
  */
 struct vt_source {
@@ -89,6 +91,7 @@ struct vt_source {
 	void (*close)(struct vt_source *s);
 	struct vt_sink *sink;
 	uint64_t missed;
+	uint64_t malformed;
 	void *priv;
 };
 

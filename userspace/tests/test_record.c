@@ -171,6 +171,7 @@ static void test_splitter_file(void **state)
 	assert_int_equal(vt_source_module_open(&o, k, &s), 0);
 	assert_int_equal(vt_sink_start(k), 0);
 	assert_int_equal(drain(&s), 100003);
+	assert_int_equal(s.malformed, 0);
 	s.close(&s);
 	assert_int_equal(vt_sink_stats(k)->records, 100003);
 	assert_int_equal(vt_sink_stats(k)->invalid, 0);
@@ -233,6 +234,7 @@ static void test_splitter_pipe_pieces(void **state)
 	d.fd = p[1];
 	assert_int_equal(pthread_create(&t, NULL, dribbler, &d), 0);
 	assert_int_equal(drain(&s), 3000);	/* the torn tail is dropped, said */
+	assert_int_equal(s.malformed, 1);
 	pthread_join(t, NULL);
 	s.close(&s);
 	assert_int_equal(vt_sink_stats(k)->records, 3000);
@@ -261,6 +263,7 @@ static void test_splitter_malformed(void **state)
 	assert_int_equal(vt_source_module_open(&o, k, &s), 0);
 	assert_int_equal(vt_sink_start(k), 0);
 	assert_int_equal(drain(&s), 10);
+	assert_int_equal(s.malformed, 1);
 	s.close(&s);
 	vt_sink_finish(k, NULL);
 	vt_sink_free(k);
