@@ -62,3 +62,30 @@ unsigned int vt_rules_degraded(const struct vt_engine *e,
 	}
 	return n;
 }
+
+uint64_t vt_engine_nr_data_records(const struct vt_engine *e)
+{
+	uint64_t n = 0;
+	unsigned int t;
+
+	for (t = 1; t <= VT_REC_MAX; t++)
+		if (t != VT_REC_META && t != VT_REC_LOST)
+			n += e->by_type[t];
+	return n;
+}
+
+bool vt_engine_truncated(const struct vt_engine *e)
+{
+	return e->have_rstat && e->rstat.end == VT_END_TRUNCATED;
+}
+
+unsigned int vt_engine_nr_findings_at_least(const struct vt_engine *e,
+					    enum vt_severity min)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < e->nr_findings; i++)
+		if (e->findings[i].severity >= min)
+			n++;
+	return n;
+}

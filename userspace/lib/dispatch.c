@@ -64,10 +64,16 @@ static int h_irq_state(struct vt_engine *e, const struct vt_hdr *rec)
 	irq->was_active = irq->active;
 	irq->level = r->config == VT_CFG_LEVEL;
 	irq->line = r->line_level;
+	irq->latch = r->pending_latch;
+	irq->have_state = true;
 	irq->active = r->active;
 	irq->active_vcpu = r->active ? r->ap_vcpu : VT_NO_VCPU;
 	irq->prev_target = irq->target_vcpu;
 	irq->target_vcpu = r->target_vcpu;
+	/* a retarget seen only in state records; the old one may be unknown */
+	irq->mg_retarget = r->target_vcpu != VT_NO_VCPU &&
+			   r->target_vcpu != irq->prev_target;
+	irq->mg_new_target = r->target_vcpu;
 	vt_irq_hist(irq, rec->ts_ns, "state line %u latch %u active %u target %d%s",
 		    r->line_level, r->pending_latch, r->active,
 		    (int)r->target_vcpu,
@@ -126,6 +132,7 @@ static void mmio_one(struct vt_engine *e, const struct vt_hdr *rec,
 		return;
 	irq->cnt.mmio[r->reg]++;
 	irq->was_active = irq->active;
+	irq->mg_retarget = false;
 	switch (r->reg) {
 	case VT_MMIO_ISACTIVER:
 		irq->active = true;
@@ -137,14 +144,22 @@ static void mmio_one(struct vt_engine *e, const struct vt_hdr *rec,
 		break;
 	case VT_MMIO_IROUTER:
 	case VT_MMIO_ITARGETSR:
+		if (target == VT_NO_VCPU)
+			break;		/* IROUTER Aff3 half: KVM ignores it */
 		irq->prev_target = irq->target_vcpu;
 		irq->target_vcpu = target;
+		irq->mg_retarget = target != irq->prev_target;
+		irq->mg_new_target = target;
 		break;
 	}
-	if (r->reg == VT_MMIO_IROUTER || r->reg == VT_MMIO_ITARGETSR)
+	if ((r->reg == VT_MMIO_IROUTER || r->reg == VT_MMIO_ITARGETSR) &&
+	    target == VT_NO_VCPU)
+		vt_irq_hist(irq, rec->ts_ns, "guest IROUTER high word (Aff3) write: no target change");
+	else if (r->reg == VT_MMIO_IROUTER || r->reg == VT_MMIO_ITARGETSR)
 		vt_irq_hist(irq, rec->ts_ns, "guest %s write: target vCPU%u%s",
 			    vt_mmio_reg_name(r->reg), target,
-			    irq->was_active ? " while active" : "");
+			    irq->was_active ? " while active" :
+			    irq->lr_vcpu != VT_NO_VCPU ? " while in an LR" : "");
 	else
 		vt_irq_hist(irq, rec->ts_ns, "guest %s write%s",
 			    vt_mmio_reg_name(r->reg),
@@ -162,21 +177,87 @@ static int h_mmio(struct vt_engine *e, const struct vt_hdr *rec)
 		nbits = 64;
 	switch (r->reg) {
 	case VT_MMIO_IROUTER:
-		/* Aff0 as the vCPU: true for the small VMs KVM builds by default. */
-		mmio_one(e, rec, r->first_intid, (uint32_t)(r->val & 0xff));
+		/*
+		 * Aff0 as the vCPU: true for the small VMs KVM builds by
+		 * default. A 32-bit write of the high word (offset + 4) holds
+		 * only Aff3, which KVM ignores: no retarget.
+		 */
+		if (r->len && r->len <= 4 && (r->offset & 4))
+			mmio_one(e, rec, r->first_intid, VT_NO_VCPU);
+		else
+			mmio_one(e, rec, r->first_intid, (uint32_t)(r->val & 0xff));
 		return 0;
 	case VT_MMIO_ITARGETSR:
+		/* one byte per INTID; KVM targets the lowest CPU, 0 if none */
 		for (bit = 0; bit < (r->len ? r->len : 1u) && bit < 8; bit++) {
 			b = (uint8_t)(r->val >> (8 * bit));
-			if (b)
-				mmio_one(e, rec, r->first_intid + bit,
-					 (uint32_t)__builtin_ctz(b));
+			mmio_one(e, rec, r->first_intid + bit,
+				 b ? (uint32_t)__builtin_ctz(b) : 0);
 		}
 		return 0;
 	}
 	for (bit = 0; bit < nbits; bit++)
 		if (r->val & (1ull << bit))
 			mmio_one(e, rec, r->first_intid + bit, VT_NO_VCPU);
+	return 0;
+}
+
+static const char *deact_name(unsigned int how)
+{
+	switch (how) {
+	case VT_DEACT_DIR:
+		return "DIR trap";
+	case VT_DEACT_EOICOUNT:
+		return "EOIcount replay";
+	case VT_DEACT_LR:
+		return "fold_lr";
+	}
+	return "deactivation";
+}
+
+/*
+ * VT_REC_DEACTIVATE (6.19+): a guest DIR trap (EOImode=1), an EOIcount
+ * replay for an IRQ in no LR, or one vgic_v{2,3}_fold_lr() call. The
+ * per-LR fold also runs for every LR of an ordinary exit (already seen
+ * in LR_FOLD), so like KVM it deactivates only an IRQ that was active
+ * and whose value has no active bit.
+ */
+static int h_deactivate(struct vt_engine *e, const struct vt_hdr *rec)
+{
+	const struct vt_rec_deactivate *r = (const void *)rec;
+	struct vt_irq *irq = vt_irq_get(e, rec->vm_id, r->intid);
+	unsigned int how = r->how <= VT_DEACT_LR ? r->how : 0;
+	struct vt_lr lr = { 0 };
+	bool deact, have_lr;
+	struct vt_ev ev;
+
+	if (!irq)
+		return -ENOMEM;
+	irq->cnt.deact[how]++;
+	have_lr = how != VT_DEACT_DIR && r->val &&
+		  !vt_lr_decode(r->gic_version, r->val, &lr);
+	if (how == VT_DEACT_LR)
+		deact = irq->active && have_lr && !(lr.state & VT_LR_A);
+	else
+		deact = how != 0;
+	if (have_lr && lr.eoi && !lr.hw)
+		irq->level = true;
+	vt_irq_hist(irq, rec->ts_ns, "%s vCPU%u%s%s", deact_name(how),
+		    rec->vcpu_id,
+		    how == VT_DEACT_EOICOUNT ? " (EOIcount)" : "",
+		    deact ? " deactivated" : "");
+	if (deact) {
+		irq->active = false;
+		irq->active_vcpu = VT_NO_VCPU;
+		irq->last_eoi_ts = rec->ts_ns;
+		vt_lat_stage(irq, VT_ST_EOI, rec->ts_ns);
+		vt_ev_init(&ev, VT_EV_DEACT, rec, irq);
+		ev.vcpu = vt_vcpu_get(e, rec->vm_id, rec->vcpu_id);
+		ev.how = how;
+		if (ev.vcpu)
+			vt_eng_emit(e, &ev);
+	}
+	vt_emit_rec(e, rec, irq);
 	return 0;
 }
 
@@ -235,6 +316,7 @@ static const vt_handler handlers[VT_REC_MAX + 1] = {
 	[VT_REC_MMIO]		= h_mmio,
 	[VT_REC_LOST]		= h_lost,
 	[VT_REC_META]		= h_meta,
+	[VT_REC_DEACTIVATE]	= h_deactivate,
 };
 
 int vt_eng_dispatch(struct vt_engine *e, const struct vt_hdr *rec)

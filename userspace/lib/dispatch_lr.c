@@ -35,8 +35,12 @@ static struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
 	if (!v)
 		return NULL;
 	e->seen_gic = r->gic_version;
-	if (r->nr_lrs)
-		e->seen_nr_lrs = r->nr_lrs;
+	/*
+	 * A producer's own estimate (BPF infers it from underflows): kept
+	 * apart from VT_META_NR_LRS, which is the recorded count.
+	 */
+	if (r->nr_lrs > e->rec_nr_lrs)
+		e->rec_nr_lrs = r->nr_lrs;
 	return v;
 }
 
@@ -58,7 +62,6 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	struct vt_vcpu *v = lr_rec_vcpu(e, r);
 	struct vt_lr lr;
 	struct vt_irq *irq;
-	char txt[80];
 	unsigned int i;
 
 	if (!v)
@@ -97,11 +100,12 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 			irq->active = true;
 			irq->active_vcpu = rec->vcpu_id;
 		}
-		vt_irq_hist(irq, rec->ts_ns, "entry vCPU%u LR%u %s", rec->vcpu_id,
-			    i, vt_lr_format(r->gic_version, r->lr[i], txt,
-					    sizeof(txt)));
-		if (lr.state & VT_LR_P)
+		vt_irq_hist_lr(irq, rec->ts_ns, rec->vcpu_id, i,
+			       r->gic_version, r->lr[i]);
+		if (lr.state & VT_LR_P) {
 			vt_lat_stage(irq, VT_ST_LR_P, rec->ts_ns);
+			irq->last_deliver_ts = rec->ts_ns;
+		}
 	}
 	v->entry = *r;
 	v->in_run = true;
@@ -177,6 +181,7 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	}
 	lr_emit_rec(e, VT_EV_FOLD, r, v);
 	v->in_run = false;
+	v->last_exit_ts = rec->ts_ns;
 	vt_emit_rec(e, rec, NULL);
 	return 0;
 }

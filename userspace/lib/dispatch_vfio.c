@@ -181,8 +181,10 @@ int h_vfio(struct vt_engine *e, const struct vt_hdr *rec)
 			vt_lat_stage(irq, VT_ST_HOSTIRQ, rec->ts_ns);
 		if (masked && !was)
 			vt_lat_stage(irq, VT_ST_MASK, rec->ts_ns);
-		if (!masked && was)
+		if (!masked && was) {
 			vt_lat_stage(irq, VT_ST_UNMASK, rec->ts_ns);
+			irq->last_unmask_ts = rec->ts_ns;
+		}
 	}
 	vt_emit_rec(e, rec, d->irq);
 	return 0;

@@ -7,6 +7,7 @@
 #define VT_ENGINE_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "vt_engine.h"
 #include "vt_lr.h"
@@ -56,11 +57,23 @@ struct vt_counts {
 	uint64_t eoi_no_ack;		/* of those, with no ack in the exit */
 	uint64_t mmio[VT_MMIO_ICENABLER + 1];
 	uint64_t in_lr;			/* times loaded in an LR at entry */
+	uint64_t deact[VT_DEACT_LR + 1];	/* VT_REC_DEACTIVATE by how */
 };
 
+#define VT_HIST_ARGS		6
+
+/*
+ * One transition of an IRQ's history, kept in binary (the printf format
+ * and its arguments, strings copied into @str) and formatted only when a
+ * finding quotes it: vt_hist_format().
+ */
 struct vt_hist {
 	uint64_t ts;
-	char text[VT_HIST_TEXT];
+	const char *fmt;		/* NULL for an LR entry (@lr) */
+	uint64_t arg[VT_HIST_ARGS];
+	uint8_t nargs;
+	uint8_t lr;			/* 1: "entry vCPU LR <decoded LR>" */
+	char str[54];			/* the %s arguments, NUL separated */
 };
 
 /**
@@ -85,6 +98,10 @@ struct vt_irq {
 	uint64_t last_ack_ts;
 	uint64_t last_eoi_ts;
 	uint64_t last_resample_ts;
+	uint64_t last_unmask_ts;	/* VFIO unmask of the linked device */
+	uint64_t last_deliver_ts;	/* last entry with the IRQ pending in an LR */
+	bool latch;			/* pending latch (irq_state) */
+	bool have_state;		/* an irq_state record was seen */
 	struct vt_dev *dev;		/* linked VFIO device */
 	unsigned int reported;		/* bit per rule index */
 	struct vt_counts cnt;
@@ -94,6 +111,7 @@ struct vt_irq {
 	uint64_t mr_ts;
 	uint32_t mr_vcpu;
 	uint8_t mr_in, mr_out;
+	uint8_t mr_how;			/* 0: LR run, else VT_DEACT_* */
 
 	/* rule: intx-masked-forever (sources without a VFIO record) */
 	uint64_t mf_line_ts;		/* asserted via irqfd, not de-asserted */
@@ -103,6 +121,10 @@ struct vt_irq {
 	bool mc_wait;
 	uint64_t mc_ts;
 	uint8_t mc_reg;
+	bool mc_line;			/* line asserted after the write */
+	bool mc_masked;			/* VFIO masked at the write */
+	uint64_t mc_redeliver_ts, mc_ack_ts, mc_unmask_ts;
+	uint8_t mc_sev;			/* highest severity reported + 1 */
 
 	/* rule: eoi-lost-lr-overflow */
 	uint64_t ol_ts;			/* 0: not out of the LRs while active */
@@ -119,6 +141,9 @@ struct vt_irq {
 	uint64_t mg_ts;			/* retargeted while active */
 	uint32_t mg_from, mg_to;
 	uint64_t mg_pending_ts;		/* asserted after the retarget */
+	uint8_t mg_how;			/* how the retarget was written */
+	bool mg_retarget;		/* set by dispatch: this record retargeted */
+	uint32_t mg_new_target;
 
 	/* latency */
 	uint64_t cyc[VT_ST_MAX];
@@ -164,6 +189,7 @@ struct vt_vcpu {
 	uint32_t vm_id;
 	uint32_t vcpu_id;
 	bool in_run;			/* flush seen, fold not yet */
+	uint64_t last_exit_ts;		/* last LR_FOLD */
 	struct vt_rec_lr entry;
 	uint64_t runs;
 };
@@ -176,6 +202,8 @@ enum vt_ev_kind {
 	VT_EV_FOLD,		/* a vCPU exited with @lrrec (after LR_RUNs) */
 	VT_EV_ACK,		/* @irq acked */
 	VT_EV_TICK,		/* time passed (every 1 ms of trace time) */
+	VT_EV_DEACT,		/* @irq deactivated outside an LR run (DIR
+				 * trap, EOIcount replay, per-LR fold) */
 };
 
 struct vt_ev {
@@ -188,6 +216,7 @@ struct vt_ev {
 	struct vt_lr in, out;
 	int lr_index;
 	bool eoied;
+	unsigned int how;		/* VT_EV_DEACT: VT_DEACT_* */
 };
 
 struct vt_engine;
@@ -253,7 +282,8 @@ struct vt_engine {
 	uint64_t lost_cpu[64];
 	uint8_t hooks[VT_HOOK_MAX + 1];	/* VT_ATTACH_* + 1, 0 unknown */
 	uint8_t seen_gic;		/* GIC version seen in LR records */
-	uint8_t seen_nr_lrs;
+	uint8_t seen_nr_lrs;		/* VT_META_NR_LRS */
+	uint8_t rec_nr_lrs;		/* largest nr_lrs in LR records */
 	uint8_t max_used_lrs;		/* largest used_lrs seen at an entry */
 
 	struct vt_finding *findings;
@@ -325,6 +355,25 @@ uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi);
 void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi, uint32_t intid);
 void vt_irq_hist(struct vt_irq *irq, uint64_t ts, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/**
+ * vt_irq_hist_lr() - history entry of an LR loaded at entry, decoded
+ * only when quoted ("entry vCPU<vcpu> LR<index> <vt_lr_format()>")
+ * @irq:	IRQ
+ * @ts:		time
+ * @vcpu:	vCPU
+ * @index:	LR index
+ * @gic:	VT_GIC_V2/V3
+ * @raw:	LR value
+ */
+void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts, uint32_t vcpu,
+		    unsigned int index, unsigned int gic, uint64_t raw);
+/**
+ * vt_hist_format() - the text of one history entry
+ * @h:		entry
+ * @buf:	output, NUL terminated, truncated to @len
+ * @len:	size of @buf
+ */
+void vt_hist_format(const struct vt_hist *h, char *buf, size_t len);
 void vt_objects_free(struct vt_engine *e);
 
 /* findings.c */
@@ -345,6 +394,67 @@ void vt_finding_add(struct vt_engine *e, const struct vt_rule *rule,
 	__attribute__((format(printf, 7, 8)));
 const char *vt_severity_name(enum vt_severity s);
 void vt_fmt_ts(uint64_t ts, char *buf, size_t len);
+
+/* rules/common.c: helpers shared by the rules */
+
+/**
+ * vt_rule_file_mode() - is the whole input known (file analysis)?
+ * @e:		engine
+ *
+ * With the whole trace sorted, "never delivered"/"never acked" verdicts
+ * wait for what the trace shows next instead of a time threshold.
+ *
+ * Return: true when the engine sorts the whole input (VT_WINDOW_ALL).
+ */
+bool vt_rule_file_mode(const struct vt_engine *e);
+
+/**
+ * vt_rule_longest_step() - the longest single step of a delivery cycle
+ * that this trace shows completed (assert -> LR, LR -> active, active ->
+ * EOI, EOI -> ack), from the latency histograms (bucket upper bound)
+ * @e:		engine
+ *
+ * Return: ns, 0 if no cycle step was measured.
+ */
+uint64_t vt_rule_longest_step(const struct vt_engine *e);
+
+/**
+ * vt_rule_wait() - how long to wait for an ack or a delivery before
+ * calling it missing: @base, or 4x the longest step this trace shows
+ * when that is longer (slow, emulated hosts)
+ * @e:		engine
+ * @base:	the configured wait (e.g. opts.ack_wait_ns)
+ *
+ * Return: ns.
+ */
+uint64_t vt_rule_wait(const struct vt_engine *e, uint64_t base);
+
+/**
+ * vt_rule_kernel() - kernel release of the traced host for findings
+ * @e:		engine
+ *
+ * Return: the release, or "unknown kernel".
+ */
+const char *vt_rule_kernel(const struct vt_engine *e);
+
+/**
+ * vt_rule_fmt_ms() - "12.345 ms" for finding texts
+ * @ns:		duration
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: @buf.
+ */
+const char *vt_rule_fmt_ms(uint64_t ns, char *buf, size_t len);
+
+/**
+ * vt_rule_nr_lrs() - the number of LRs a producer recorded
+ * (VT_META_NR_LRS or the file header), never a guess
+ * @e:		engine
+ *
+ * Return: LRs, 0 when unknown.
+ */
+unsigned int vt_rule_nr_lrs(const struct vt_engine *e);
 
 /* latency.c */
 /**

@@ -29,9 +29,14 @@ static void j_header(struct vt_engine *e, FILE *f)
 	vt_json_str(f, e->facts.kernel_release);
 	fprintf(f, ",\"arch\":");
 	vt_json_str(f, e->facts.arch);
-	fprintf(f, ",\"gic\":%u,\"nr_lrs\":%u,\"backend\":\"%s\"}",
-		e->facts.gic_version ? e->facts.gic_version : e->seen_gic,
-		vt_eng_nr_lrs(e, NULL), vt_backend_name(e->facts.backend));
+	fprintf(f, ",\"gic\":%u,\"nr_lrs\":",
+		e->facts.gic_version ? e->facts.gic_version : e->seen_gic);
+	/* only a recorded count (VT_META_NR_LRS, file header): null if none */
+	if (vt_rule_nr_lrs(e))
+		fprintf(f, "%u", vt_rule_nr_lrs(e));
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"backend\":\"%s\"}", vt_backend_name(e->facts.backend));
 	if (e->have_rstat) {
 		fprintf(f, ",\"input\":{\"end\":\"%s\",\"chunks\":%llu,\"message\":",
 			vt_read_end_name(e->rstat.end),
@@ -45,10 +50,12 @@ static void j_header(struct vt_engine *e, FILE *f)
 	for (t = 1; t <= VT_REC_MAX; t++)
 		fprintf(f, "%s\"%s\":%llu", t > 1 ? "," : "", vt_record_name(t),
 			(unsigned long long)e->by_type[t]);
-	fprintf(f, "}},\"lost\":%llu,\"findings_may_be_false\":%s,\"hooks_missing\":[",
+	fprintf(f, "}},\"lost\":%llu,\"findings_may_be_false\":%s",
 		(unsigned long long)e->lost,
 		e->lost || (e->have_rstat && e->rstat.end == VT_END_TRUNCATED) ?
 		"true" : "false");
+	fprintf(f, ",\"truncated\":%s,\"hooks_missing\":[",
+		e->have_rstat && e->rstat.end == VT_END_TRUNCATED ? "true" : "false");
 	for (h = 1; h <= VT_HOOK_MAX; h++) {
 		if (e->hooks[h] != VT_ATTACH_MISSING + 1 &&
 		    e->hooks[h] != VT_ATTACH_DISABLED + 1)
@@ -61,6 +68,9 @@ static void j_header(struct vt_engine *e, FILE *f)
 		struct jdeg d = { f, 1 };
 
 		vt_rules_degraded(e, jdeg_cb, &d);
+		if (!vt_rule_nr_lrs(e) && e->by_type[VT_REC_LR_FLUSH])
+			fprintf(f, "%s{\"rule\":\"eoi-lost-lr-overflow\",\"missing\":\"nr_lrs (no VT_META_NR_LRS, none in the file header)\"}",
+				d.first ? "" : ",");
 	}
 	fprintf(f, "],\"bugs\":[");
 	for (t = 0; t < e->nr_bugs && t < 100; t++) {

@@ -55,10 +55,10 @@ static void text_header(struct vt_engine *e, FILE *f)
 		e->facts.kernel_release[0] ? e->facts.kernel_release : "?",
 		e->facts.arch[0] ? e->facts.arch : "?",
 		gic_name(e->facts.gic_version ? e->facts.gic_version : e->seen_gic));
-	if (vt_eng_nr_lrs(e, NULL))
-		fprintf(f, "%u LRs", vt_eng_nr_lrs(e, NULL));
+	if (vt_rule_nr_lrs(e))
+		fprintf(f, "%u LRs", vt_rule_nr_lrs(e));
 	else
-		fprintf(f, "? LRs");
+		fprintf(f, "LR count unknown");
 	fprintf(f, ", backend %s\n", vt_backend_name(e->facts.backend));
 	if (e->have_rstat)
 		fprintf(f, "input: %s\n", e->rstat.msg);
@@ -80,7 +80,8 @@ static void text_header(struct vt_engine *e, FILE *f)
 		fprintf(f, "WARNING: %llu records were lost: findings may be false (a lost ack or exit looks like a missing one)\n",
 			(unsigned long long)e->lost);
 	if (e->have_rstat && e->rstat.end == VT_END_TRUNCATED)
-		fprintf(f, "WARNING: the trace file is truncated: findings about the last moments may be false\n");
+		fprintf(f, "WARNING: the trace file is truncated (%s): findings about the last moments may be false\n",
+			e->rstat.msg);
 	fprintf(f, "hooks:");
 	for (h = 1; h <= VT_HOOK_MAX; h++) {
 		if (e->hooks[h] == VT_ATTACH_MISSING + 1 ||
@@ -99,9 +100,9 @@ static void text_header(struct vt_engine *e, FILE *f)
 	    e->hooks[VT_HOOK_ACK] == VT_ATTACH_DISABLED + 1)
 		fprintf(f, "NOTE: ack hook missing: missed-resample is not evaluated\n");
 	vt_rules_degraded(e, degraded_cb, f);
-	if (!vt_eng_nr_lrs(e, NULL) && e->by_type[VT_REC_LR_FLUSH])
-		fprintf(f, "NOTE: number of LRs unknown (no nr_lrs in LR records, VT_META_NR_LRS or file header): eoi-lost-lr-overflow takes the largest used_lrs seen (%u) as the number of LRs\n",
-			e->max_used_lrs);
+	if (!vt_rule_nr_lrs(e) && e->by_type[VT_REC_LR_FLUSH])
+		fprintf(f, "NOTE: number of LRs unknown (no VT_META_NR_LRS record, none in the file header): rule eoi-lost-lr-overflow is degraded, it takes the largest count the LR records suggest (%u) and may miss an overflow\n",
+			e->rec_nr_lrs > e->max_used_lrs ? e->rec_nr_lrs : e->max_used_lrs);
 	for (t = 0; t < e->nr_bugs && t < 100; t++)
 		fprintf(f, "%s\n", e->bugs[t]);
 }

@@ -108,7 +108,8 @@ static const char *const vfio_names[] = { NULL, "handler", "mask", "unmask", "un
 static const char *const mmio_names[] = { NULL, "ISPENDR", "ICPENDR", "ISACTIVER", "ICACTIVER", "IROUTER", "ITARGETSR", "ISENABLER", "ICENABLER" };
 static const char *const cause_names[] = { NULL, "inject", "mmio", "fold", "migrate" };
 static const char *const attach_names[] = { "missing", "kprobe", "kretprobe", "fentry", "tracepoint", "disabled" };
-static const char *const hook_names[] = { NULL, "lr_flush", "lr_fold_v2", "lr_fold_v3", "inject", "ack", "resample", "irqfd", "vfio_handler", "vfio_mask", "vfio_unmask", "vfio_unmask_handler", "mmio_pending", "mmio_active", "mmio_route" };
+static const char *const hook_names[] = { NULL, "lr_flush", "lr_fold_v2", "lr_fold_v3", "inject", "ack", "resample", "irqfd", "vfio_handler", "vfio_mask", "vfio_unmask", "vfio_unmask_handler", "mmio_pending", "mmio_active", "mmio_route", "deactivate_v3", "deactivate_v2", "fold_lr" };
+static const char *const deact_names[] = { NULL, "dir", "eoicount", "fold_lr" };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -303,6 +304,38 @@ int scen_record(struct scen *s, const char *kind, char **tok, int n,
 		r->val = b;
 		r->len = (uint8_t)c;
 		r->offset = (uint32_t)d;
+		return 0;
+	}
+	if (!strcmp(kind, "deactivate")) {
+		static const char *const k[] = { "intid", "how", "eoicount", "val", "lr", "gic", NULL };
+		struct vt_rec_deactivate *r = (void *)h;
+
+		h->type = VT_REC_DEACTIVATE;
+		h->size = sizeof(*r);
+		if ((ret = scen_check_keys(s, tok, n, k)) ||
+		    (ret = scen_getnum(s, tok, n, "intid", 0xffffffffull, 0xfffffffeull, &a)) ||
+		    (ret = scen_getnum(s, tok, n, "eoicount", 0, 31, &b)) ||
+		    (ret = scen_getnum(s, tok, n, "gic", s->facts->gic_version ?
+				       s->facts->gic_version : 3, 3, &c)) ||
+		    (ret = scen_getnum(s, tok, n, "val", 0, UINT64_MAX, &d)))
+			return ret;
+		if (a == 0xffffffffull)
+			return scen_fail(s, "deactivate needs intid=");
+		if (c != 2 && c != 3)
+			return scen_fail(s, "gic must be 2 or 3");
+		v = scen_kv(tok, n, "how");
+		if (!v)
+			return scen_fail(s, "deactivate needs how=dir|eoicount|fold_lr");
+		if ((ret = scen_pick(s, v, deact_names, N(deact_names), &u, "how")))
+			return ret;
+		r->intid = (uint32_t)a;
+		r->how = (uint8_t)u;
+		r->eoicount = (uint16_t)b;
+		r->gic_version = (uint8_t)c;
+		if ((v = scen_kv(tok, n, "lr")) &&
+		    (ret = lr_spec(s, v, (unsigned int)c, &d)))
+			return ret;
+		r->val = d;
 		return 0;
 	}
 	if (!strcmp(kind, "lost")) {

@@ -369,7 +369,11 @@ static void test_nr_lrs_inferred(void **state)
 	assert_int_equal(vt_engine_finding(e, 0)->intid, 36);
 	assert_int_equal(vt_engine_finding(e, 1)->intid, 37);
 	expect_output(e, vt_engine_report_text,
-		      "takes the largest used_lrs seen (4)", "? LRs", NULL);
+		      "LR count unknown,", "eoi-lost-lr-overflow is degraded",
+		      "suggest (4)", NULL);
+	expect_output(e, vt_engine_report_json, "\"nr_lrs\":null",
+		      "\"missing\":\"nr_lrs", NULL);
+	assert_non_null(strstr(vt_engine_finding(e, 0)->summary, "rule degraded"));
 	vt_engine_free(e);
 	/* the ascending control stays clean */
 	e = run_scen_without_nr_lrs("ctl-lr-overflow-asc");

@@ -11,8 +11,26 @@
  * (6.19+ replays EOIcount and acks: no finding unless the IRQ then stays
  * active), or at the end of the trace when the IRQ is still active and
  * was never acked after leaving the LRs (ERROR, any kernel).
+ * The number of LRs is the one a producer recorded (VT_META_NR_LRS or
+ * the file header). Without it the rule is degraded: it takes the
+ * largest count an LR record or a full entry suggests, and says so.
+ * A 6.19+ deactivation outside the LRs (VT_REC_DEACTIVATE DIR/EOIcount)
+ * ends the watch: the deactivation was not lost (missed-resample checks
+ * its ack).
  */
 #include "engine_internal.h"
+
+/* LRs implemented: recorded, or (@inferred) the best guess from records */
+static unsigned int nr_lrs(const struct vt_engine *e, bool *inferred)
+{
+	unsigned int nr = vt_rule_nr_lrs(e);
+
+	*inferred = !nr;
+	if (nr)
+		return nr;
+	nr = e->rec_nr_lrs > e->max_used_lrs ? e->rec_nr_lrs : e->max_used_lrs;
+	return nr >= 2 ? nr : 0;
+}
 
 static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 {
@@ -24,7 +42,7 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 
 	switch (ev->kind) {
 	case VT_EV_FLUSH:
-		nr = vt_eng_nr_lrs_inferred(e, r, &inferred);
+		nr = nr_lrs(e, &inferred);
 		if (!nr || r->used_lrs < nr)
 			return;
 		for (i = 0; i < e->nr_irqs; i++) {
@@ -43,7 +61,7 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 			vt_irq_hist(irq, ev->ts,
 				    "active but in no LR of vCPU%u (all %u LRs used%s)",
 				    ev->vcpu->vcpu_id, nr,
-				    inferred ? ", number inferred" : "");
+				    inferred ? ", number not recorded: inferred" : "");
 		}
 		break;
 	case VT_EV_FOLD:
@@ -53,6 +71,7 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 		if (!eoicount)
 			return;
 		fixed = vt_eng_kernel_at_least(e, 6, 19);
+		nr_lrs(e, &inferred);
 		for (i = 0; i < e->nr_irqs; i++) {
 			irq = e->irqs[i];
 			if (!irq->ol_ts || irq->vm_id != ev->vcpu->vm_id ||
@@ -65,8 +84,9 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 				continue;	/* 6.19+ replays EOIcount: acks follow */
 			vt_finding_add(e, &vt_rule_eoi_lost, VT_SEV_ERROR, irq,
 				       irq->ol_vcpu, ev->ts,
-				       "guest deactivated %u IRQ(s) that were in no LR (EOIcount %u); INTID %u was active outside the LRs: kernels before 6.19 ignore EOIcount, the deactivation and its ack are lost",
-				       eoicount, eoicount, irq->intid);
+				       "guest deactivated %u IRQ(s) that were in no LR (EOIcount %u); INTID %u was active outside the LRs%s: kernels before 6.19 ignore EOIcount, the deactivation and its ack are lost",
+				       eoicount, eoicount, irq->intid,
+				       inferred ? " (LR count not recorded, inferred: rule degraded)" : "");
 		}
 		break;
 	case VT_EV_ACK:
@@ -76,6 +96,9 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 		if (ev->eoied)
 			ev->irq->ol_ts = 0;
 		break;
+	case VT_EV_DEACT:
+		ev->irq->ol_ts = 0;
+		break;
 	default:
 		break;
 	}
@@ -84,8 +107,10 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 static void eo_finish(struct vt_engine *e)
 {
 	struct vt_irq *irq;
+	bool inferred;
 	size_t i;
 
+	nr_lrs(e, &inferred);
 	for (i = 0; i < e->nr_irqs; i++) {
 		irq = e->irqs[i];
 		if (!irq->ol_ts || !irq->active ||
@@ -93,8 +118,9 @@ static void eo_finish(struct vt_engine *e)
 			continue;
 		vt_finding_add(e, &vt_rule_eoi_lost, VT_SEV_ERROR, irq,
 			       irq->ol_vcpu, irq->ol_ts,
-			       "INTID %u was active outside the LRs of vCPU%u (all LRs used) and stayed active with no ack until the end of the trace: a deactivation lost to LR overflow",
-			       irq->intid, irq->ol_vcpu);
+			       "INTID %u was active outside the LRs of vCPU%u (all LRs used%s) and stayed active with no ack until the end of the trace: a deactivation lost to LR overflow",
+			       irq->intid, irq->ol_vcpu,
+			       inferred ? "; LR count not recorded, inferred: rule degraded" : "");
 	}
 }
 

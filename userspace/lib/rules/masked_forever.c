@@ -104,6 +104,8 @@ static void check_lines(struct vt_engine *e, uint64_t now)
 		    now - irq->mf_line_ts <= e->opts.masked_ns ||
 		    (irq->reported & (1u << vt_rule_masked_forever.index)))
 			continue;
+		if (now - irq->mf_line_ts <= vt_rule_wait(e, e->opts.masked_ns))
+			continue;	/* a slow host: scaled to its latencies */
 		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
 			       VT_NO_VCPU, now,
 			       "level INTID %u asserted through irqfd gsi %d for %llu ms without de-assert or resample: the source stays masked: %s",
@@ -155,6 +157,8 @@ static void check(struct vt_engine *e, uint64_t now)
 
 		if (!d->masked || now - d->mask_ts <= e->opts.masked_ns)
 			continue;
+		if (now - d->mask_ts <= vt_rule_wait(e, e->opts.masked_ns))
+			continue;	/* a slow host: scaled to its latencies */
 		f = vt_irqfd_by_key(e, d->trigger_key, false);
 		if (f && f->deassigned)
 			continue;	/* its irqfd is gone: VM shutting down */

@@ -13,10 +13,46 @@
  *   P+A -> EOI -> P -> delayed MI -> IAR -> A              (sequence 2)
  *   P -> IAR -> A -> EOI -> inv within one run             (6.19 GICv3:
  *        the fold only notifies when it saw the IRQ active before)
+ * and, on 6.19+ kernels, a deactivation outside the LR runs
+ * (VT_REC_DEACTIVATE: a guest DIR trap or an EOIcount replay) of a level
+ * SPI with no ack notification before that vCPU entered again.
+ *
+ * "Within the ack wait" (no next entry of that vCPU) is decided by what
+ * the trace shows next when the whole trace is known, else after the
+ * ack wait scaled to the latencies of this trace (vt_rule_wait()).
  */
+#include <stdio.h>
 #include "engine_internal.h"
 
-static const char *pattern(uint8_t in, uint8_t out)
+static const char *pattern_lr(uint8_t in, uint8_t out);
+
+static const char *pattern(struct vt_engine *e, const struct vt_irq *irq,
+			   char *buf, size_t len)
+{
+	uint8_t in = irq->mr_in, out = irq->mr_out;
+
+	if (irq->mr_how == VT_DEACT_DIR) {
+		snprintf(buf, len, "guest DIR (EOImode=1) trapped and deactivated it on kernel %s, yet KVM sent no ack notification",
+			 vt_rule_kernel(e));
+		return buf;
+	}
+	if (irq->mr_how == VT_DEACT_EOICOUNT) {
+		snprintf(buf, len, "deactivated by the EOIcount replay while in no LR (kernel %s), yet KVM sent no ack notification",
+			 vt_rule_kernel(e));
+		return buf;
+	}
+	if (in == VT_LR_P && out == VT_LR_INVALID &&
+	    (e->facts.gic_version ? e->facts.gic_version : e->seen_gic) == VT_GIC_V3 &&
+	    vt_eng_kernel_at_least(e, 6, 19)) {
+		snprintf(buf, len, "P -> inv with EOI: written Pending, taken and EOI'd within one run; kernel %s's GICv3 fold acks only IRQs it saw active (irq->active && !(val & ACTIVE)): the 6.19+ regression",
+			 vt_rule_kernel(e));
+		return buf;
+	}
+	snprintf(buf, len, "%s", pattern_lr(in, out));
+	return buf;
+}
+
+static const char *pattern_lr(uint8_t in, uint8_t out)
 {
 	if (in == VT_LR_PA && out == VT_LR_P)
 		return "P+A -> P: guest EOI left the LR pending (2018 sequence 1: P -> IAR -> A -> exit/entry -> P+A -> EOI -> P), lr_signals_eoi_mi() is false for a pending LR";
@@ -50,6 +86,7 @@ static bool vm_irqfds_known(const struct vt_engine *e, uint32_t vm)
 static void missed(struct vt_engine *e, struct vt_irq *irq, const char *why)
 {
 	bool known = irq->resampled || irq->dev;
+	char pat[300];
 
 	irq->mr_wait = false;
 	irq->cnt.eoi_no_ack++;
@@ -66,12 +103,24 @@ static void missed(struct vt_engine *e, struct vt_irq *irq, const char *why)
 	vt_finding_add(e, &vt_rule_missed_resample,
 		       known ? VT_SEV_ERROR : VT_SEV_WARNING, irq, irq->mr_vcpu,
 		       irq->mr_ts,
-		       "guest EOI'd level INTID %u on vCPU%u, no ack notification %s%s: %s",
+		       "guest %s level INTID %u on vCPU%u, no ack notification %s%s: %s",
+		       irq->mr_how ? "deactivated" : "EOI'd",
 		       irq->intid, irq->mr_vcpu, why,
 		       !known ? " (no resampler seen in the trace)" :
 		       irq->dev ? "; the resampler never runs, VFIO stays masked" :
 		       "; the resampler never runs (line never de-asserted)",
-		       pattern(irq->mr_in, irq->mr_out));
+		       pattern(e, irq, pat, sizeof(pat)));
+}
+
+static void arm(struct vt_irq *irq, uint64_t ts, uint32_t vcpu, uint8_t in,
+		uint8_t out, uint8_t how)
+{
+	irq->mr_wait = true;
+	irq->mr_ts = ts;
+	irq->mr_vcpu = vcpu;
+	irq->mr_in = in;
+	irq->mr_out = out;
+	irq->mr_how = how;
 }
 
 static void mr_event(struct vt_engine *e, const struct vt_ev *ev)
@@ -86,11 +135,22 @@ static void mr_event(struct vt_engine *e, const struct vt_ev *ev)
 			return;
 		if (irq->mr_wait)
 			missed(e, irq, "before its next deactivation");
-		irq->mr_wait = true;
-		irq->mr_ts = ev->ts;
-		irq->mr_vcpu = ev->vcpu->vcpu_id;
-		irq->mr_in = ev->in.state;
-		irq->mr_out = ev->out.state;
+		arm(irq, ev->ts, ev->vcpu->vcpu_id, ev->in.state,
+		    ev->out.state, 0);
+		break;
+	case VT_EV_DEACT:
+		/* DIR trap / EOIcount replay of a level SPI: an ack must follow */
+		if (ev->how == VT_DEACT_LR || !irq->level ||
+		    irq->intid < VT_SPI_BASE || irq->intid >= 1020)
+			return;
+		/* a producer that writes the record after the ack */
+		if (irq->last_ack_ts >= ev->vcpu->last_exit_ts &&
+		    irq->cnt.acks && irq->last_ack_ts <= ev->ts)
+			return;
+		if (irq->mr_wait)
+			missed(e, irq, "before its next deactivation");
+		arm(irq, ev->ts, ev->vcpu->vcpu_id, VT_LR_A, VT_LR_INVALID,
+		    (uint8_t)ev->how);
 		break;
 	case VT_EV_ACK:
 		irq->mr_wait = false;
@@ -104,11 +164,14 @@ static void mr_event(struct vt_engine *e, const struct vt_ev *ev)
 		}
 		break;
 	case VT_EV_TICK:
+		if (vt_rule_file_mode(e))
+			break;	/* the rest of the trace decides */
 		for (i = 0; i < e->nr_irqs; i++) {
 			irq = e->irqs[i];
 			if (irq->mr_wait &&
-			    ev->ts - irq->mr_ts > e->opts.ack_wait_ns)
-				missed(e, irq, "within the ack wait");
+			    ev->ts - irq->mr_ts > e->opts.ack_wait_ns &&
+			    ev->ts - irq->mr_ts > vt_rule_wait(e, e->opts.ack_wait_ns))
+				missed(e, irq, "within the ack wait (scaled to this trace's latencies)");
 		}
 		break;
 	default:
