@@ -181,25 +181,73 @@ static void vt_emit_deact(struct kvm_vcpu *vcpu, u32 intid, u8 gic, u8 how,
 	vt_emit_deactivate(&r);
 }
 
-/* vgic_v{2,3}_deactivate(vcpu, val): the DIR write, CPUID in [12:10] */
-static void vt_dir(struct kvm_vcpu *vcpu, u64 val, u8 gic)
+/*
+ * Tasks inside vgic_v{2,3}_deactivate(): for an IRQ still in an LR the
+ * DIR trap calls vgic_mmio_write_cactive() itself ("big hammer"), which
+ * is no guest GICD write; hooks_mmio.c asks vt_in_dir_trap() and records
+ * nothing for it (the DIR record says what happened). A kretprobe, so
+ * the mark ends with the function (it may be preempted after its
+ * local_irq_restore()).
+ */
+#define VT_DIR_SLOTS	8
+static struct task_struct *vt_dir_tasks[VT_DIR_SLOTS];
+
+/**
+ * vt_in_dir_trap - the current task is inside a DIR trap (6.19+)
+ *
+ * Return: true inside vgic_v{2,3}_deactivate().
+ */
+bool vt_in_dir_trap(void)
 {
-	if (!vt_group_on(VT_GRP_LR))
-		return;
-	vt_fold_ctx_set(vcpu, 0, 0, VT_DEACT_LR);
-	vt_emit_deact(vcpu, (u32)(val & ~(7ULL << 10)), gic, VT_DEACT_DIR, 0, val);
+	int i;
+
+	for (i = 0; i < VT_DIR_SLOTS; i++)
+		if (READ_ONCE(vt_dir_tasks[i]) == current)
+			return true;
+	return false;
 }
 
-static int vt_dir_v3_pre(struct kprobe *kp, struct pt_regs *regs)
+/* vgic_v{2,3}_deactivate(vcpu, val): the DIR write, CPUID in [12:10] */
+static int vt_dir_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
+			u8 gic)
 {
-	vt_dir((struct kvm_vcpu *)vt_arg(regs, 0), vt_arg(regs, 1), VT_GIC_V3);
+	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)vt_arg(regs, 0);
+	u64 val = vt_arg(regs, 1);
+	int i;
+
+	if (gic == VT_GIC_V2)
+		val = (u32)val;
+	*(int *)ri->data = -1;
+	for (i = 0; i < VT_DIR_SLOTS; i++) {
+		if (!cmpxchg(&vt_dir_tasks[i], NULL, current)) {
+			*(int *)ri->data = i;
+			break;
+		}
+	}
+	if (vt_group_on(VT_GRP_LR)) {
+		vt_fold_ctx_set(vcpu, 0, 0, VT_DEACT_LR);
+		vt_emit_deact(vcpu, (u32)(val & ~(7ULL << 10)), gic,
+			      VT_DEACT_DIR, 0, val);
+	}
 	return 0;
 }
 
-static int vt_dir_v2_pre(struct kprobe *kp, struct pt_regs *regs)
+static int vt_dir_v3_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	vt_dir((struct kvm_vcpu *)vt_arg(regs, 0), (u32)vt_arg(regs, 1),
-	       VT_GIC_V2);
+	return vt_dir_entry(ri, regs, VT_GIC_V3);
+}
+
+static int vt_dir_v2_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return vt_dir_entry(ri, regs, VT_GIC_V2);
+}
+
+static int vt_dir_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	int i = *(int *)ri->data;
+
+	if (i >= 0)
+		WRITE_ONCE(vt_dir_tasks[i], NULL);
 	return 0;
 }
 
@@ -246,7 +294,17 @@ const struct vt_handler vt_h_flush = {
 const struct vt_handler vt_h_sync = { .pre = vt_sync_pre };
 const struct vt_handler vt_h_fold_v3 = { .pre = vt_fold_v3_pre };
 const struct vt_handler vt_h_fold_v2 = { .pre = vt_fold_v2_pre };
-const struct vt_handler vt_h_dir_v3 = { .pre = vt_dir_v3_pre };
-const struct vt_handler vt_h_dir_v2 = { .pre = vt_dir_v2_pre };
+/* kretprobes (the row says ENTRY: the record is made at entry; the
+ * return only ends the DIR-trap mark) */
+const struct vt_handler vt_h_dir_v3 = {
+	.entry = vt_dir_v3_entry,
+	.ret = vt_dir_ret,
+	.data_size = sizeof(int),
+};
+const struct vt_handler vt_h_dir_v2 = {
+	.entry = vt_dir_v2_entry,
+	.ret = vt_dir_ret,
+	.data_size = sizeof(int),
+};
 const struct vt_handler vt_h_fold_lr_v3 = { .pre = vt_fold_lr_v3_pre };
 const struct vt_handler vt_h_fold_lr_v2 = { .pre = vt_fold_lr_v2_pre };

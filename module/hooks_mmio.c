@@ -53,6 +53,9 @@ static int vt_mmio_entry(struct kretprobe_instance *ri, struct pt_regs *regs,
 
 	if (!vt_group_on(VT_GRP_MMIO) || !vcpu)
 		return 1;
+	/* 6.19+: the DIR trap's own ICACTIVER write, not the guest's */
+	if (vt_in_dir_trap())
+		return 1;
 	vm = vt_kvm_vm_id(vcpu->kvm);
 	if (!vt_vm_ok(vm))
 		return 1;

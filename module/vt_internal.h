@@ -135,6 +135,9 @@ int vt_status_init(void);
 void vt_status_exit(void);
 
 #ifdef CONFIG_ARM64
+/* hooks_lr.c */
+bool vt_in_dir_trap(void);
+
 /* irq_state.c */
 struct kvm;
 void vt_irq_state_emit(struct kvm *kvm, u32 intid, u8 cause, u32 vcpu_id);
