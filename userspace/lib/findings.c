@@ -35,6 +35,7 @@ void vt_finding_add(struct vt_engine *e, const struct vt_rule *rule,
 	unsigned int i, n, first;
 	char tsb[32];
 	va_list ap;
+	size_t o;
 
 	if (e->nr_findings == e->cap_findings) {
 		unsigned int cap = e->cap_findings ? e->cap_findings * 2 : 16;
@@ -64,8 +65,13 @@ void vt_finding_add(struct vt_engine *e, const struct vt_rule *rule,
 			const struct vt_hist *h = &irq->hist[(first + i) % VT_HIST_LEN];
 
 			vt_fmt_ts(h->ts, tsb, sizeof(tsb));
-			snprintf(f->evidence[i], VT_EVIDENCE_LEN, "%s %s", tsb,
-				 h->text);
+			/* "<ts> <text>", the text as kept (VT_HIST_TEXT - 1) */
+			o = (size_t)snprintf(f->evidence[i], VT_EVIDENCE_LEN,
+					     "%s ", tsb);
+			if (o < VT_EVIDENCE_LEN - 1)
+				vt_hist_format(h, f->evidence[i] + o,
+					       VT_EVIDENCE_LEN - o < VT_HIST_TEXT ?
+					       VT_EVIDENCE_LEN - o : VT_HIST_TEXT);
 		}
 		f->nr_evidence = n;
 	}

@@ -186,17 +186,240 @@ uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi)
 	return vt_eng_arm64(e) ? gsi + VT_SPI_BASE : gsi;
 }
 
+/*
+ * The history is kept in binary: the format and its arguments (strings
+ * copied), formatted only when a finding quotes it (vt_hist_format()).
+ * Formatting every transition as text cost half of the analysis time.
+ */
+enum { A_INT, A_LONG, A_LLONG, A_SIZE, A_STR, A_PTR, A_DBL };
+
+/* Parse one conversion at @p (just after '%'): its type, end of spec. */
+static const char *conv(const char *p, int *type)
+{
+	int l = 0;
+
+	while (*p && strchr("-+ #0'", *p))
+		p++;
+	while ((*p >= '0' && *p <= '9') || *p == '.')
+		p++;
+	for (;; p++) {
+		if (*p == 'l')
+			l++;
+		else if (*p == 'z' || *p == 'j' || *p == 't')
+			l = 3;
+		else if (*p != 'h')
+			break;
+	}
+	switch (*p) {
+	case 's':
+		*type = A_STR;
+		break;
+	case 'p':
+		*type = A_PTR;
+		break;
+	case 'f': case 'g': case 'e':
+		*type = A_DBL;
+		break;
+	default:
+		*type = l == 0 ? A_INT : l == 1 ? A_LONG : l == 2 ? A_LLONG : A_SIZE;
+		break;
+	}
+	return p;
+}
+
+/*
+ * The argument types of a format, parsed once per format string: a
+ * small cache keyed by the format's address (formats are literals).
+ */
+struct sig {
+	const char *fmt;
+	uint8_t n;		/* arguments; 0xff: too many */
+	uint8_t type[VT_HIST_ARGS];
+};
+static struct sig sig_cache[128];
+
+static const struct sig *sig_of(const char *fmt)
+{
+	struct sig *c = &sig_cache[((uintptr_t)fmt >> 3) % 128];
+	const char *p;
+	int type;
+
+	if (c->fmt == fmt)
+		return c;
+	c->n = 0;
+	for (p = fmt; *p; p++) {
+		if (*p != '%')
+			continue;
+		if (*++p == '%')
+			continue;
+		p = conv(p, &type);
+		if (!*p)
+			break;
+		if (c->n == VT_HIST_ARGS) {
+			c->n = 0xff;
+			break;
+		}
+		c->type[c->n++] = (uint8_t)type;
+	}
+	c->fmt = fmt;
+	return c;
+}
+
+static void hist_vstore(struct vt_hist *h, const char *fmt, va_list ap)
+{
+	const struct sig *sg = sig_of(fmt);
+	unsigned int i, so = 0;
+	const char *s;
+	size_t len;
+	double d;
+
+	h->fmt = fmt;
+	if (sg->n == 0xff) {
+		h->fmt = "(history entry with too many arguments)";
+		h->nargs = 0;
+		return;
+	}
+	for (i = 0; i < sg->n; i++) {
+		switch (sg->type[i]) {
+		case A_INT:
+			h->arg[i] = (uint64_t)(int64_t)va_arg(ap, int);
+			break;
+		case A_LONG:
+			h->arg[i] = (uint64_t)va_arg(ap, long);
+			break;
+		case A_LLONG:
+			h->arg[i] = (uint64_t)va_arg(ap, long long);
+			break;
+		case A_SIZE:
+			h->arg[i] = (uint64_t)va_arg(ap, size_t);
+			break;
+		case A_PTR:
+			h->arg[i] = (uint64_t)(uintptr_t)va_arg(ap, void *);
+			break;
+		case A_DBL:
+			d = va_arg(ap, double);
+			memcpy(&h->arg[i], &d, sizeof(d));
+			break;
+		default:
+			s = va_arg(ap, const char *);
+			if (!s)
+				s = "(null)";
+			len = strnlen(s, sizeof(h->str) - 1 - so);
+			memcpy(h->str + so, s, len);
+			h->str[so + len] = 0;
+			h->arg[i] = so;
+			so += (unsigned int)len + (so + len < sizeof(h->str) - 1);
+			break;
+		}
+	}
+	h->nargs = sg->n;
+}
+
 void vt_irq_hist(struct vt_irq *irq, uint64_t ts, const char *fmt, ...)
 {
 	struct vt_hist *h = &irq->hist[irq->hist_n % VT_HIST_LEN];
 	va_list ap;
 
 	h->ts = ts;
+	h->lr = 0;
 	va_start(ap, fmt);
-	vsnprintf(h->text, sizeof(h->text), fmt, ap);
+	hist_vstore(h, fmt, ap);
 	va_end(ap);
 	irq->hist_n++;
 }
+
+void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts, uint32_t vcpu,
+		    unsigned int index, unsigned int gic, uint64_t raw)
+{
+	struct vt_hist *h = &irq->hist[irq->hist_n % VT_HIST_LEN];
+
+	h->ts = ts;
+	h->lr = 1;
+	h->fmt = NULL;
+	h->nargs = 4;
+	h->arg[0] = vcpu;
+	h->arg[1] = index;
+	h->arg[2] = gic;
+	h->arg[3] = raw;
+	irq->hist_n++;
+}
+
+/* the formats are the ones vt_irq_hist() checked at compile time */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+/* Append one conversion @spec (NUL-terminated) of argument @a. */
+static int fmt_one(char *buf, size_t len, const char *spec, int type,
+		   uint64_t a, const struct vt_hist *h)
+{
+	double d;
+
+	switch (type) {
+	case A_INT:
+		return snprintf(buf, len, spec, (int)a);
+	case A_LONG:
+		return snprintf(buf, len, spec, (long)a);
+	case A_LLONG:
+		return snprintf(buf, len, spec, (long long)a);
+	case A_SIZE:
+		return snprintf(buf, len, spec, (size_t)a);
+	case A_PTR:
+		return snprintf(buf, len, spec, (void *)(uintptr_t)a);
+	case A_DBL:
+		memcpy(&d, &a, sizeof(d));
+		return snprintf(buf, len, spec, d);
+	default:
+		return snprintf(buf, len, spec, h->str + a);
+	}
+}
+
+void vt_hist_format(const struct vt_hist *h, char *buf, size_t len)
+{
+	char spec[24], txt[80];
+	const char *p, *q;
+	unsigned int n = 0;
+	size_t o = 0, sl;
+	int type, w;
+
+	if (!len)
+		return;
+	buf[0] = 0;
+	if (h->lr) {
+		snprintf(buf, len, "entry vCPU%u LR%u %s", (unsigned int)h->arg[0],
+			 (unsigned int)h->arg[1],
+			 vt_lr_format((unsigned int)h->arg[2], h->arg[3], txt,
+				      sizeof(txt)));
+		return;
+	}
+	for (p = h->fmt; *p && o < len - 1; p++) {
+		if (*p != '%') {
+			buf[o++] = *p;
+			continue;
+		}
+		if (p[1] == '%') {
+			buf[o++] = '%';
+			p++;
+			continue;
+		}
+		q = conv(p + 1, &type);
+		if (!*q || n >= h->nargs)
+			break;
+		sl = (size_t)(q - p) + 1;
+		if (sl >= sizeof(spec))
+			break;
+		memcpy(spec, p, sl);
+		spec[sl] = 0;
+		w = fmt_one(buf + o, len - o, spec, type, h->arg[n++], h);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+		if (o > len - 1)
+			o = len - 1;
+		p = q;
+	}
+	buf[o] = 0;
+}
+#pragma GCC diagnostic pop
 
 void vt_objects_free(struct vt_engine *e)
 {
