@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "vt_import_tracecmd.h"
 
 int vt_engine_opts_parse(struct vt_engine_opts *opts, const char *name,
 			 const char *arg)
@@ -49,6 +50,8 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 	char err[200];
 	int ret;
 
+	if (vt_tc_is_dat(path))	/* trace-cmd recording */
+		return vt_tc_analyse(path, opts, out);
 	ret = vt_reader_open(path, &r, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "vgic-trace: %s: %s\n", path, err);
@@ -113,6 +116,8 @@ int vt_analyse_cmdline(int argc, char **argv,
 	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	opts[n] = (struct option){ NULL, 0, NULL, 0 };
 
+	if (vt_tc_take_from(&argc, argv))
+		return VT_EXIT_ERROR;
 	*flag = false;
 	*out = NULL;
 	memset(&eo, 0, sizeof(eo));

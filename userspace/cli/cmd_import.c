@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "vt_import_tracecmd.h"
 #include "vt_safe_file.h"
 #include "vt_scenario.h"
 #include "vt_tracefile.h"
@@ -94,9 +95,13 @@ int cmd_import(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.facts = &facts;
+	if (vt_tc_take_from(&argc, argv))
+		return VT_EXIT_ERROR;
 	ret = vt_in_out_cmdline(argc, argv, import_usage, &path, &out, &force);
 	if (ret || !path)
 		return ret;
+	if (strcmp(path, "-") && vt_tc_is_dat(path))	/* trace-cmd recording */
+		return vt_tc_import(path, out, force) ? VT_EXIT_ERROR : VT_EXIT_OK;
 	in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!in || (!fstat(fileno(in), &st) && S_ISDIR(st.st_mode))) {
 		fprintf(stderr, "vgic-trace import: %s: %s\n", path,
