@@ -30,17 +30,30 @@ enum vt_stage {
 	VT_ST_MAX,
 };
 
+/* Latency samples kept exactly per stage before the histogram takes over */
+#define VT_LAT_EXACT		32
+/* log-linear buckets: 16 exact (0-15 ns), then 16 per octave to 2^40 ns */
+#define VT_LAT_SUB_BITS		4
+#define VT_LAT_MAX_EXP		40
+#define VT_LAT_BUCKETS		(16 + (VT_LAT_MAX_EXP - VT_LAT_SUB_BITS) * 16)
+
 /**
- * struct vt_samples - latency samples of one stage of one IRQ
- * @v:		samples in ns
+ * struct vt_samples - latency samples of one stage of one IRQ, bounded:
+ * the first VT_LAT_EXACT samples exactly, then a log-linear (HDR style)
+ * histogram of VT_LAT_BUCKETS buckets (width <= 1/16 of the value)
+ * @v:		exact samples in ns while @n <= VT_LAT_EXACT, else NULL
+ * @hdr:	log-linear bucket counts once @n > VT_LAT_EXACT, else NULL
  * @n:		number of samples
- * @cap:	allocated
+ * @cap:	entries allocated in @v
+ * @min, @max:	smallest and largest sample (exact)
  * @log2:	histogram, bucket i counts samples in [2^i, 2^(i+1)) ns
  */
 struct vt_samples {
 	uint64_t *v;
+	uint32_t *hdr;
 	uint32_t n;
 	uint32_t cap;
+	uint64_t min, max;
 	uint32_t log2[64];
 };
 

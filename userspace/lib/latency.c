@@ -7,6 +7,9 @@
  * The same stage again is ignored (an IRQ active over several runs); an
  * earlier stage opens a new cycle, except that start stages (host IRQ,
  * mask, inject) arriving out of order are merged into the open cycle.
+ * Memory is bounded: the first VT_LAT_EXACT samples of a stage are kept
+ * exactly, later ones in a log-linear histogram (16 buckets per octave);
+ * percentiles then come from the bucket, clamped to the exact min/max.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,23 +32,67 @@ const char *vt_stage_name(enum vt_stage st)
 	return st < VT_ST_MAX ? stage_names[st] : "?";
 }
 
+static unsigned int hdr_index(uint64_t v)
+{
+	unsigned int e;
+
+	if (v < 16)
+		return (unsigned int)v;
+	e = 63u - (unsigned int)__builtin_clzll(v);
+	if (e >= VT_LAT_MAX_EXP)
+		return VT_LAT_BUCKETS - 1;
+	return 16 + (e - VT_LAT_SUB_BITS) * 16 +
+	       (unsigned int)((v >> (e - VT_LAT_SUB_BITS)) & 15);
+}
+
+/* A value inside bucket @i: its middle. */
+static uint64_t hdr_value(unsigned int i)
+{
+	unsigned int e, sub;
+
+	if (i < 16)
+		return i;
+	e = (i - 16) / 16 + VT_LAT_SUB_BITS;
+	sub = (i - 16) % 16;
+	return ((uint64_t)(16 + sub) << (e - VT_LAT_SUB_BITS)) +
+	       ((1ull << (e - VT_LAT_SUB_BITS)) >> 1);
+}
+
 static void add_sample(struct vt_samples *s, uint64_t v)
 {
-	unsigned int b = 0;
+	unsigned int b = v ? 63u - (unsigned int)__builtin_clzll(v) : 0, i;
 
-	if (s->n == s->cap) {
-		uint32_t cap = s->cap ? s->cap * 2 : 16;
-		uint64_t *nv = realloc(s->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return;
-		s->v = nv;
-		s->cap = cap;
-	}
-	s->v[s->n++] = v;
-	while (b < 63 && (v >> (b + 1)))
-		b++;
+	if (!s->n || v < s->min)
+		s->min = v;
+	if (!s->n || v > s->max)
+		s->max = v;
 	s->log2[b]++;
+	if (s->n < VT_LAT_EXACT) {
+		if (s->n == s->cap) {
+			uint32_t cap = s->cap ? s->cap * 2 : 4;
+			uint64_t *nv = realloc(s->v, cap * sizeof(*nv));
+
+			if (!nv)
+				return;
+			s->v = nv;
+			s->cap = cap;
+		}
+		s->v[s->n++] = v;
+		return;
+	}
+	if (!s->hdr) {
+		/* bounded from here on: the exact samples go into buckets */
+		s->hdr = calloc(VT_LAT_BUCKETS, sizeof(*s->hdr));
+		if (!s->hdr)
+			return;
+		for (i = 0; i < s->n; i++)
+			s->hdr[hdr_index(s->v[i])]++;
+		free(s->v);
+		s->v = NULL;
+		s->cap = 0;
+	}
+	s->hdr[hdr_index(v)]++;
+	s->n++;
 }
 
 void vt_lat_stage(struct vt_irq *irq, enum vt_stage st, uint64_t ts)
@@ -86,23 +133,41 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* nearest rank @k (1-based) from the histogram, inside [min, max] */
+static uint64_t hdr_rank(const struct vt_samples *s, uint64_t k)
+{
+	uint64_t c = 0, v;
+	unsigned int i;
+
+	for (i = 0; i < VT_LAT_BUCKETS; i++) {
+		c += s->hdr[i];
+		if (c >= k)
+			break;
+	}
+	v = i < VT_LAT_BUCKETS ? hdr_value(i) : s->max;
+	return v < s->min ? s->min : v > s->max ? s->max : v;
+}
+
 int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,
 	       uint64_t *max)
 {
-	uint64_t *c;
+	uint64_t c[VT_LAT_EXACT];
 
 	if (!s->n)
 		return -1;
-	c = malloc(s->n * sizeof(*c));
-	if (!c)
+	*max = s->max;
+	if (s->hdr) {
+		*p50 = hdr_rank(s, ((uint64_t)s->n * 50 + 99) / 100);
+		*p99 = hdr_rank(s, ((uint64_t)s->n * 99 + 99) / 100);
+		return 0;
+	}
+	if (!s->v || s->n > VT_LAT_EXACT)
 		return -1;
 	memcpy(c, s->v, s->n * sizeof(*c));
 	qsort(c, s->n, sizeof(*c), u64_cmp);
 	/* nearest-rank percentiles */
 	*p50 = c[(s->n * 50 + 99) / 100 - 1];
 	*p99 = c[(s->n * 99 + 99) / 100 - 1];
-	*max = c[s->n - 1];
-	free(c);
 	return 0;
 }
 
@@ -110,6 +175,8 @@ void vt_lat_free(struct vt_irq *irq)
 {
 	unsigned int i;
 
-	for (i = 0; i < VT_ST_MAX; i++)
+	for (i = 0; i < VT_ST_MAX; i++) {
 		free(irq->lat[i].v);
+		free(irq->lat[i].hdr);
+	}
 }
