@@ -77,10 +77,18 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		vt_eng_bug(e, "BUG: vm %u vCPU %u entered at %llu with %u LRs in use but only %u implemented",
 			   rec->vm_id, rec->vcpu_id,
 			   (unsigned long long)rec->ts_ns, r->used_lrs, r->nr_lrs);
-	for (i = 0; i < e->nr_irqs; i++)
-		if (e->irqs[i]->vm_id == rec->vm_id &&
-		    e->irqs[i]->lr_vcpu == rec->vcpu_id)
-			e->irqs[i]->lr_vcpu = VT_NO_VCPU;
+	/*
+	 * IRQs still marked in this vCPU's LRs: only those of its previous
+	 * entry can be (each entry clears the one before), so no scan of
+	 * every IRQ.
+	 */
+	for (i = 0; i < v->entry.used_lrs && i < VT_MAX_LR; i++) {
+		if (vt_lr_decode(v->entry.gic_version, v->entry.lr[i], &lr))
+			continue;
+		irq = vt_irq_find(e, rec->vm_id, lr.vintid);
+		if (irq && irq->lr_vcpu == rec->vcpu_id)
+			irq->lr_vcpu = VT_NO_VCPU;
+	}
 	/* Rules look at the previous state first (migration, overflow). */
 	lr_emit_rec(e, VT_EV_FLUSH, r, v);
 

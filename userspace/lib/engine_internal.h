@@ -233,6 +233,7 @@ struct vt_ev {
 };
 
 struct vt_engine;
+struct vt_hash;
 
 /**
  * struct vt_rule - one anomaly rule (userspace/lib/rules/)
@@ -274,8 +275,10 @@ struct vt_engine {
 	bool started;
 	uint64_t next_tick;
 
-	struct vt_irq **irqs;
+	struct vt_irq **irqs;		/* sorted by (VM, INTID) */
 	size_t nr_irqs, cap_irqs;
+	struct vt_hash *irq_hash;	/* objects.c: (VM, INTID) -> IRQ */
+	struct vt_hash *vcpu_hash;	/* objects.c: (VM, vCPU) -> vCPU */
 	struct vt_dev **devs;
 	size_t nr_devs, cap_devs;
 	struct vt_irqfd *irqfds;
