@@ -77,3 +77,4 @@ clean:
 	-$(MAKE) -C userspace clean
 	-$(MAKE) -C module clean
 	-$(MAKE) -C bpf clean
+install uninstall: ; $(MAKE) -f dist/install.mk TOP=$(CURDIR) $@	# issue 10: see dist/install.mk
