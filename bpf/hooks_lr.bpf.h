@@ -12,8 +12,9 @@
  *             vgic_v{2,3}_fold_lr(vcpu, val) entry, per LR value folded:
  *             the first used_lrs calls of a fold are the LRs already in
  *             the LR_FOLD record (not repeated), further calls of that
- *             fold are EOIcount replays -> VT_DEACT_EOICOUNT; a fold from
- *             a DIR trap (or any other caller) -> VT_DEACT_LR.
+ *             fold (at most EOIcount of them) are EOIcount replays ->
+ *             VT_DEACT_EOICOUNT; a fold from a DIR trap (or any other
+ *             caller) -> VT_DEACT_LR.
  */
 #ifndef HOOKS_LR_BPF_H
 #define HOOKS_LR_BPF_H
@@ -190,8 +191,8 @@ struct vt_fold_ctx {
 	__u64 vcpu;
 	__u32 lrs_left;		/* LR-loop calls still to come */
 	__u16 eoicount;		/* ICH_HCR_EL2 / GICH_HCR EOIcount at entry */
+	__u8 replays_left;	/* EOIcount replays the fold may still make */
 	__u8 how;		/* VT_DEACT_EOICOUNT after the loop, or _LR */
-	__u8 __pad;
 };
 
 struct {
@@ -213,6 +214,7 @@ static __always_inline void vt_fold_ctx_set(struct kvm_vcpu *vcpu, __u32 used,
 	c->vcpu = (__u64)vcpu;
 	c->lrs_left = used;
 	c->eoicount = (hcr >> 27) & 0x1f;	/* EOIcount, bits [31:27] (v2 and v3) */
+	c->replays_left = c->eoicount;	/* the fold replays at most EOIcount */
 	c->how = how;
 }
 
@@ -288,25 +290,25 @@ static __always_inline int vt_dir(struct kvm_vcpu *vcpu, __u64 val, __u8 ver)
 }
 
 SEC("fentry/vgic_v3_deactivate")
-int BPF_PROG(fe_deact_v3, struct kvm_vcpu *vcpu, __u64 val)
+int BPF_PROG(fe_dir_v3, struct kvm_vcpu *vcpu, __u64 val)
 {
 	return vt_dir(vcpu, val, VT_GIC_V3);
 }
 
 SEC("kprobe/vgic_v3_deactivate")
-int BPF_KPROBE(kp_deact_v3, struct kvm_vcpu *vcpu, __u64 val)
+int BPF_KPROBE(kp_dir_v3, struct kvm_vcpu *vcpu, __u64 val)
 {
 	return vt_dir(vcpu, val, VT_GIC_V3);
 }
 
 SEC("fentry/vgic_v2_deactivate")
-int BPF_PROG(fe_deact_v2, struct kvm_vcpu *vcpu, __u32 val)
+int BPF_PROG(fe_dir_v2, struct kvm_vcpu *vcpu, __u32 val)
 {
 	return vt_dir(vcpu, val, VT_GIC_V2);
 }
 
 SEC("kprobe/vgic_v2_deactivate")
-int BPF_KPROBE(kp_deact_v2, struct kvm_vcpu *vcpu, __u32 val)
+int BPF_KPROBE(kp_dir_v2, struct kvm_vcpu *vcpu, __u32 val)
 {
 	return vt_dir(vcpu, val, VT_GIC_V2);
 }
@@ -330,8 +332,15 @@ static __always_inline int vt_fold_lr(struct kvm_vcpu *vcpu, __u64 val, __u8 ver
 			c->lrs_left--;
 			return 0;	/* an LR of the LR_FOLD record */
 		}
-		how = c->how;
-		eoicount = c->how == VT_DEACT_EOICOUNT ? c->eoicount : 0;
+		/*
+		 * Past the LRs the fold makes at most EOIcount replays; any
+		 * later call (a DIR trap whose entry was not seen) is an LR.
+		 */
+		if (c->how == VT_DEACT_EOICOUNT && c->replays_left) {
+			c->replays_left--;
+			how = VT_DEACT_EOICOUNT;
+			eoicount = c->eoicount;
+		}
 	}
 	if (ver == VT_GIC_V3 &&
 	    BPF_CORE_READ(vcpu, kvm, arch.vgic.vgic_model) == VT_KVM_DEV_TYPE_ARM_VGIC_V3)

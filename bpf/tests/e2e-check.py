@@ -278,11 +278,30 @@ for f in sorted(os.listdir(out)):
         scenarios.append(m.group(1))
 tap(bool(scenarios), "scenarios ran under the BPF backend: %s" % " ".join(scenarios))
 bpf = check_mode("bpf", scenarios)
-# attach mode per hook (summary lines of the BPF daemon)
+# attach mode per hook, from the VT_META_HOOK records of the trace
+HOOKS = [None, "lr_flush", "lr_fold_v2", "lr_fold_v3", "inject", "ack", "resample", "irqfd",
+         "vfio_handler", "vfio_mask", "vfio_unmask", "vfio_unmask_handler", "mmio_pending",
+         "mmio_active", "mmio_route", "deactivate_v3", "deactivate_v2", "fold_lr"]
+ATTACH = {0: "MISSING", 1: "kprobe", 2: "kretprobe", 3: "fentry", 4: "tracepoint", 5: "disabled"}
+
+
+def hook_modes(mode, s):
+    """hook name -> (attach mode, text) of the trace's VT_META_HOOK records"""
+    m = {}
+    for typ, r in records(mode, s):
+        if typ == 11:
+            key, hid = struct.unpack_from("<HH", r, 24)
+            val, = struct.unpack_from("<Q", r, 32)
+            if key == 1 and 0 < hid < len(HOOKS):
+                m[HOOKS[hid]] = (ATTACH.get(val, str(val)), r[40:104].split(b"\0")[0].decode())
+    return m
+
+
+hm = hook_modes("bpf", scenarios[0]) if scenarios else {}
+mode_of = {h: v[0] for h, v in hm.items()}
 hooks = read("bpf-%s.out" % (scenarios[0] if scenarios else "healthy"))
-mode_of = dict(re.findall(r"^summary: hook (\S+) +(\S+)", hooks, re.M))
 print("# bpf hooks on %s (GICv%d): %s" % (read("kernel.txt").strip(), gic,
-      " ".join("%s=%s" % kv for kv in sorted(mode_of.items()))))
+      ", ".join("%s=%s%s" % (h, v[0], " " + v[1] if v[1] else "") for h, v in sorted(hm.items()))))
 # 6.1 arm64: no fentry (-524), kprobes; 6.12 and 7.2: fentry/fexit
 want_mode = ("kprobe", "kretprobe") if kernel == "6.1" else ("fentry",)
 fold = "lr_fold_v3" if gic == 3 else "lr_fold_v2"
@@ -302,10 +321,17 @@ if new_vgic:
         tap(mode_of.get(h) in want_mode, "bpf: 6.19+ hook %s attached (%s)" % (h, mode_of.get(h)))
 else:
     for h in ("deactivate_v3", "deactivate_v2", "fold_lr"):
-        tap(re.search(r"^summary: hook %s +MISSING \(.*not on this kernel\)" % h, hooks, re.M)
-            is not None, "bpf: hook %s reported missing, not on this kernel" % h)
-    tap(not re.search(r"^summary: rules? degraded|degraded rule", hooks, re.M),
-        "bpf: the absent 6.19+ hooks degrade no rule")
+        tap(hm.get(h, ("", ""))[0] == "MISSING" and "not on this kernel" in hm[h][1],
+            "bpf: hook %s reported missing, not on this kernel (%s)" % (h, hm.get(h)))
+    if scenarios:
+        p = subprocess.run([cli, "report", "--json", os.path.join(out, "bpf-%s.vtr" % scenarios[0])],
+                           capture_output=True, text=True)
+        try:
+            deg = json.loads(p.stdout).get("rules_degraded")
+        except ValueError:
+            deg = None
+        tap(deg == [], "bpf %s: the absent 6.19+ hooks degrade no rule (rules_degraded %s)" %
+            (scenarios[0], deg))
 
 # degraded mode (tracepoints only) on the arm64 kernel
 gt = truth("bpftp", "healthy")
@@ -347,7 +373,7 @@ if os.path.exists(os.path.join(out, "bpful-healthy.rc")):
     gt = truth("bpful", "healthy")
     st, err = stats("bpful", "healthy")
     o, e = read("bpful-healthy.out"), read("bpful-healthy.err")
-    m = dict(re.findall(r"^summary: hook (\S+) +(\S+)", o, re.M))
+    m = {h: v[0] for h, v in hook_modes("bpful", "healthy").items()}
     tap(read("bpful-healthy.rc").strip() == "0" and "does not load" in e and "kp_ack" in e,
         "bpf unloadable-ack build: vgic-traced ran, names the program that does not load")
     tap(m.get("ack") in ("MISSING", "tracepoint") and
