@@ -28,7 +28,7 @@ apt-get install -y -qq --no-install-recommends \
 	qemu-system-arm qemu-utils ipxe-qemu \
 	clang llvm lld bpftool libbpf-dev libelf-dev zlib1g-dev \
 	libcmocka-dev python3 linux-libc-dev \
-	libtracecmd-dev libtraceevent-dev libtracefs-dev trace-cmd dkms \
+	libtracecmd-dev libtraceevent-dev libtracefs-dev trace-cmd dkms prometheus \
 	dwarves >/dev/null
 apt-get install -y -qq --no-install-recommends trace-cmd libzstd-dev >/dev/null	# make bench, trace format v2
 apt-get install -y -qq --no-install-recommends libclang-rt-14-dev >/dev/null	# libFuzzer runtime: make -C userspace fuzz
