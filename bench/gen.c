@@ -21,6 +21,9 @@
  *            32..1019 and LPIs from 8192 (edge, no ack) - the distinct
  *            IRQ scaling trace.
  *
+ * VT_BENCH_FORMAT=v1|v2|v2z (default v2z): file format 1, 2, or 2 with
+ * zstd chunks (level 3).
+ *
  * The traces are written with the library's trace writer (the format is
  * what the tool reads), but never by the tool being measured: nothing
  * here runs the engine. The generator is deterministic (fixed seed).
@@ -371,6 +374,7 @@ static void step_irqs(uint32_t vm, uint32_t c)
 int main(int argc, char **argv)
 {
 	struct vt_host_facts facts;
+	const char *fmt;
 	uint32_t vm, c;
 	int ret;
 
@@ -404,6 +408,15 @@ int main(int argc, char **argv)
 	ret = vt_writer_open(argv[3], &facts, true, &w);
 	if (ret) {
 		fprintf(stderr, "vt-bench-gen: %s: %s\n", argv[3], strerror(-ret));
+		return 2;
+	}
+	fmt = getenv("VT_BENCH_FORMAT");
+	if (!fmt)
+		fmt = "v2z";
+	ret = vt_writer_set_format(w, strcmp(fmt, "v1") ? 2 : 1,
+				   strcmp(fmt, "v2z") ? 0 : 3, &facts);
+	if (ret) {
+		fprintf(stderr, "vt-bench-gen: format %s: %s\n", fmt, strerror(-ret));
 		return 2;
 	}
 	setup();

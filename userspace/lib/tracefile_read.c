@@ -13,6 +13,10 @@
 #include "vt_crc32.h"
 #include "vt_record.h"
 #include "vt_tracefile.h"
+#include "vt_tracefile_v2.h"
+#ifdef VT_HAVE_ZSTD
+#include <zstd.h>
+#endif
 
 struct vt_reader {
 	int fd;
@@ -25,6 +29,11 @@ struct vt_reader {
 	uint32_t left;		/* records left in the current chunk */
 	uint64_t chunk_off;	/* offset of the current chunk header */
 	int err;
+	unsigned int major;	/* file format (1 or 2) */
+	struct vt_v2_ctx *v2;	/* v2: decoding state of the chunk */
+	uint8_t *zbuf;		/* v2 + zstd: the stored chunk */
+	size_t zcap;
+	uint64_t rec[VT_REC_MAX_SIZE / 8];	/* v2: the decoded record */
 };
 
 static void setmsg(char *buf, size_t len, const char *fmt, ...)
@@ -83,9 +92,9 @@ static int check_header(const struct vt_file_hdr *h, ssize_t n,
 		setmsg(err, errlen, "trace written with another byte order");
 		return -EPROTONOSUPPORT;
 	}
-	if (h->major != VT_FILE_MAJOR) {
-		setmsg(err, errlen, "file format version %u.%u not supported (this reader: %u.x)",
-		       h->major, h->minor, VT_FILE_MAJOR);
+	if (h->major != VT_FILE_MAJOR && h->major != VT_FILE_MAJOR_V2) {
+		setmsg(err, errlen, "file format version %u.%u not supported (this reader: %u.x and %u.x)",
+		       h->major, h->minor, VT_FILE_MAJOR, VT_FILE_MAJOR_V2);
 		return -EPROTONOSUPPORT;
 	}
 	if (h->hdr_size != sizeof(*h) ||
@@ -140,6 +149,15 @@ int vt_reader_open(const char *path, struct vt_reader **out,
 	r->facts.abi_major = h.abi_major;
 	r->facts.abi_minor = h.abi_minor;
 	r->st.offset = sizeof(h);
+	r->major = h.major;
+	if (r->major == VT_FILE_MAJOR_V2) {
+		r->v2 = malloc(sizeof(*r->v2));
+		if (!r->v2) {
+			ret = -ENOMEM;
+			setmsg(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
 	*out = r;
 	return 0;
 fail:
@@ -169,12 +187,49 @@ static int stop(struct vt_reader *r, enum vt_read_end end, int ret,
 	return ret;
 }
 
+/* Decompress the zstd chunk in r->zbuf into r->buf (r->len set). */
+static int unzstd(struct vt_reader *r, const struct vt_chunk_hdr *ch,
+		  uint64_t off)
+{
+#ifdef VT_HAVE_ZSTD
+	unsigned long long raw = ZSTD_getFrameContentSize(r->zbuf, ch->len);
+	size_t n;
+
+	if (raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN ||
+	    raw > VT_CHUNK_MAX)
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk %llu at offset %llu: bad zstd frame",
+			    (unsigned long long)ch->seq, (unsigned long long)off);
+	if (raw > r->cap) {
+		uint8_t *nb = realloc(r->buf, raw);
+
+		if (!nb)
+			return stop(r, VT_END_CORRUPT, -ENOMEM, "out of memory");
+		r->buf = nb;
+		r->cap = raw;
+	}
+	n = ZSTD_decompress(r->buf, raw, r->zbuf, ch->len);
+	if (ZSTD_isError(n) || n != raw)
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk %llu at offset %llu: zstd: %s",
+			    (unsigned long long)ch->seq, (unsigned long long)off,
+			    ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame");
+	r->len = n;
+	return 0;
+#else
+	return stop(r, VT_END_CORRUPT, -EOPNOTSUPP,
+		    "chunk %llu at offset %llu is zstd-compressed: this build has no libzstd",
+		    (unsigned long long)ch->seq, (unsigned long long)off);
+#endif
+}
+
 /* Load the next chunk; 1 loaded, 0 end, <0 error. */
 static int load_chunk(struct vt_reader *r)
 {
 	struct vt_chunk_hdr ch;
 	uint64_t off = r->st.offset;
 	ssize_t n;
+	int ret;
 
 	n = read_full(r->fd, &ch, sizeof(ch));
 	if (n < 0)
@@ -211,7 +266,20 @@ static int load_chunk(struct vt_reader *r)
 			    "chunk %llu at offset %llu claims %u bytes (limit %u)",
 			    (unsigned long long)ch.seq, (unsigned long long)off,
 			    ch.len, VT_CHUNK_MAX);
-	if (ch.len > r->cap) {
+	if ((ch.flags & VT_CHUNK_F_ZSTD) && r->major != VT_FILE_MAJOR_V2)
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk %llu at offset %llu: compressed chunk in a version 1 file",
+			    (unsigned long long)ch.seq, (unsigned long long)off);
+	if (ch.flags & VT_CHUNK_F_ZSTD) {
+		if (ch.len > r->zcap) {
+			uint8_t *nb = realloc(r->zbuf, ch.len);
+
+			if (!nb)
+				return stop(r, VT_END_CORRUPT, -ENOMEM, "out of memory");
+			r->zbuf = nb;
+			r->zcap = ch.len;
+		}
+	} else if (ch.len > r->cap) {
 		uint8_t *nb = realloc(r->buf, ch.len);
 
 		if (!nb)
@@ -219,7 +287,8 @@ static int load_chunk(struct vt_reader *r)
 		r->buf = nb;
 		r->cap = ch.len;
 	}
-	n = read_full(r->fd, r->buf, ch.len);
+	n = read_full(r->fd, ch.flags & VT_CHUNK_F_ZSTD ? r->zbuf : r->buf,
+		      ch.len);
 	if (n < 0)
 		return stop(r, VT_END_CORRUPT, (int)n, "read error at offset %llu: %s",
 			    (unsigned long long)off, strerror((int)-n));
@@ -228,12 +297,20 @@ static int load_chunk(struct vt_reader *r)
 			    "truncated: chunk %llu at offset %llu has %zd of %u bytes; %llu intact chunks kept",
 			    (unsigned long long)ch.seq, (unsigned long long)off,
 			    n, ch.len, (unsigned long long)r->st.chunks);
-	if (vt_crc32(0, r->buf, ch.len) != ch.crc)
+	if (vt_crc32(0, ch.flags & VT_CHUNK_F_ZSTD ? r->zbuf : r->buf,
+		     ch.len) != ch.crc)
 		return stop(r, VT_END_CORRUPT, -EBADMSG,
 			    "chunk %llu at offset %llu: CRC mismatch, file corrupted",
 			    (unsigned long long)ch.seq, (unsigned long long)off);
-	r->chunk_off = off;
 	r->len = ch.len;
+	if (ch.flags & VT_CHUNK_F_ZSTD) {
+		ret = unzstd(r, &ch, off);
+		if (ret)
+			return ret;
+	}
+	if (r->v2)
+		vt_v2_reset(r->v2);
+	r->chunk_off = off;
 	r->pos = 0;
 	r->left = ch.nr_records;
 	r->st.offset = off + sizeof(ch) + ch.len;
@@ -257,6 +334,29 @@ int vt_reader_next(struct vt_reader *r, const struct vt_hdr **rec)
 		ret = load_chunk(r);
 		if (ret <= 0)
 			return ret;
+	}
+	if (r->v2) {
+		size_t used = 0;
+
+		if (!r->left || vt_v2_decode(r->v2, r->buf + r->pos,
+					     r->len - r->pos,
+					     (struct vt_hdr *)r->rec, &used))
+			return stop(r, VT_END_CORRUPT, -EBADMSG,
+				    "chunk at offset %llu, byte %zu: %s",
+				    (unsigned long long)r->chunk_off, r->pos,
+				    r->left ? "bad record coding" :
+				    "more records than counted");
+		h = (const void *)r->rec;
+		ret = vt_record_check(h, h->size, msg, sizeof(msg));
+		if (ret)
+			return stop(r, VT_END_CORRUPT, -EBADMSG,
+				    "chunk at offset %llu, byte %zu: %s",
+				    (unsigned long long)r->chunk_off, r->pos, msg);
+		r->pos += used;
+		r->left--;
+		r->st.records++;
+		*rec = h;
+		return 1;
 	}
 	h = (const void *)(r->buf + r->pos);
 	ret = vt_record_check(h, r->len - r->pos, msg, sizeof(msg));
@@ -283,5 +383,7 @@ void vt_reader_close(struct vt_reader *r)
 		return;
 	close(r->fd);
 	free(r->buf);
+	free(r->zbuf);
+	free(r->v2);
 	free(r);
 }

@@ -11,6 +11,10 @@
 #include "vt_crc32.h"
 #include "vt_record.h"
 #include "vt_tracefile.h"
+#include "vt_tracefile_v2.h"
+#ifdef VT_HAVE_ZSTD
+#include <zstd.h>
+#endif
 
 _Static_assert(sizeof(struct vt_file_hdr) == VT_FILE_HDR_SIZE, "file hdr");
 _Static_assert(sizeof(struct vt_chunk_hdr) == VT_CHUNK_HDR_SIZE, "chunk hdr");
@@ -27,6 +31,11 @@ struct vt_writer {
 	uint64_t records;
 	uint64_t written;	/* records in chunks fully written */
 	uint64_t good_off;	/* file size after the last complete chunk */
+	unsigned int major;	/* file format written (1 or 2) */
+	int zstd;		/* v2: zstd level of each chunk, 0 none */
+	struct vt_v2_ctx *v2;	/* v2 coding state of the current chunk */
+	uint8_t *zbuf;		/* v2 + zstd: the compressed chunk */
+	size_t zcap;
 };
 
 static int write_all(int fd, const void *data, size_t len)
@@ -52,17 +61,31 @@ static int write_chunk(struct vt_writer *w, uint32_t flags)
 	struct vt_chunk_hdr ch;
 	int ret;
 
+	const uint8_t *data = w->buf;
+	size_t len = w->len;
+
 	memset(&ch, 0, sizeof(ch));
+#ifdef VT_HAVE_ZSTD
+	if (w->zstd && len) {
+		size_t z = ZSTD_compress(w->zbuf, w->zcap, w->buf, w->len, w->zstd);
+
+		if (!ZSTD_isError(z) && z < len) {
+			data = w->zbuf;
+			len = z;
+			flags |= VT_CHUNK_F_ZSTD;
+		}
+	}
+#endif
 	ch.magic = VT_CHUNK_MAGIC;
 	ch.flags = flags;
-	ch.len = (uint32_t)w->len;
+	ch.len = (uint32_t)len;
 	ch.nr_records = w->nr;
 	ch.seq = w->seq;
-	ch.crc = vt_crc32(0, w->buf, w->len);
+	ch.crc = vt_crc32(0, data, len);
 	ch.hdr_crc = vt_crc32(0, &ch, offsetof(struct vt_chunk_hdr, hdr_crc));
 	ret = write_all(w->fd, &ch, sizeof(ch));
-	if (!ret && w->len)
-		ret = write_all(w->fd, w->buf, w->len);
+	if (!ret && len)
+		ret = write_all(w->fd, data, len);
 	if (!ret && w->sync && fdatasync(w->fd) && errno != EINVAL &&
 	    errno != EROFS)
 		ret = -errno;	/* EINVAL/EROFS: a pipe or device, nothing to sync */
@@ -76,20 +99,23 @@ static int write_chunk(struct vt_writer *w, uint32_t flags)
 			lseek(w->fd, (off_t)w->good_off, SEEK_SET);
 		return ret;
 	}
-	w->good_off += sizeof(ch) + w->len;
+	w->good_off += sizeof(ch) + len;
 	w->written += w->nr;
 	w->seq++;
 	w->len = 0;
 	w->nr = 0;
+	if (w->v2)
+		vt_v2_reset(w->v2);	/* each chunk decodes on its own */
 	return 0;
 }
 
-static void fill_hdr(struct vt_file_hdr *h, const struct vt_host_facts *facts)
+static void fill_hdr(struct vt_file_hdr *h, const struct vt_host_facts *facts,
+		     unsigned int major)
 {
 	memset(h, 0, sizeof(*h));
 	memcpy(h->magic, VT_FILE_MAGIC, sizeof(h->magic));
-	h->major = VT_FILE_MAJOR;
-	h->minor = VT_FILE_MINOR;
+	h->major = (uint16_t)major;
+	h->minor = major == 2 ? VT_FILE_MINOR_V2 : VT_FILE_MINOR;
 	h->hdr_size = sizeof(*h);
 	h->endian = VT_FILE_ENDIAN;
 	h->abi_major = VT_ABI_MAJOR;
@@ -117,13 +143,14 @@ int vt_writer_fdopen(int fd, const struct vt_host_facts *facts,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->buf = malloc(VT_CHUNK_DEFAULT + VT_REC_MAX_SIZE);
+	w->buf = malloc(VT_CHUNK_DEFAULT + VT_V2_MAX_CODED);
 	if (!w->buf) {
 		free(w);
 		return -ENOMEM;
 	}
 	w->fd = fd;
-	fill_hdr(&h, facts);
+	w->major = VT_FILE_MAJOR;
+	fill_hdr(&h, facts, w->major);
 	ret = write_all(w->fd, &h, sizeof(h));
 	if (ret) {
 		free(w->buf);
@@ -159,6 +186,44 @@ void vt_writer_set_sync(struct vt_writer *w, bool sync)
 	w->sync = sync;
 }
 
+int vt_writer_set_format(struct vt_writer *w, unsigned int major, int zstd,
+			 const struct vt_host_facts *facts)
+{
+	int ret;
+
+	if (w->err)
+		return w->err;
+	if ((major != 1 && major != 2) || (major == 1 && zstd) ||
+	    zstd < 0 || zstd > 19 || w->records)
+		return -EINVAL;
+#ifndef VT_HAVE_ZSTD
+	if (zstd)
+		return -EOPNOTSUPP;
+#endif
+	if (major == 2 && !w->v2) {
+		w->v2 = malloc(sizeof(*w->v2));
+		if (!w->v2)
+			return -ENOMEM;
+		vt_v2_reset(w->v2);
+	}
+#ifdef VT_HAVE_ZSTD
+	if (zstd && !w->zbuf) {
+		w->zcap = ZSTD_compressBound(VT_CHUNK_DEFAULT + VT_V2_MAX_CODED);
+		w->zbuf = malloc(w->zcap);
+		if (!w->zbuf)
+			return -ENOMEM;
+	}
+#endif
+	w->zstd = zstd;
+	if (major == w->major)
+		return 0;
+	w->major = major;
+	ret = vt_writer_set_facts(w, facts);
+	if (ret)
+		w->major = major == 2 ? 1 : 2;
+	return ret;
+}
+
 int vt_writer_set_facts(struct vt_writer *w, const struct vt_host_facts *facts)
 {
 	struct vt_file_hdr h;
@@ -166,7 +231,7 @@ int vt_writer_set_facts(struct vt_writer *w, const struct vt_host_facts *facts)
 
 	if (w->err)
 		return w->err;
-	fill_hdr(&h, facts);
+	fill_hdr(&h, facts, w->major);
 	n = pwrite(w->fd, &h, sizeof(h), 0);
 	if (n != (ssize_t)sizeof(h))
 		return n < 0 ? -errno : -EIO;
@@ -182,8 +247,12 @@ int vt_writer_append(struct vt_writer *w, const struct vt_hdr *rec)
 	ret = vt_record_check(rec, VT_REC_MAX_SIZE, NULL, 0);
 	if (ret)
 		return ret;
-	memcpy(w->buf + w->len, rec, rec->size);
-	w->len += rec->size;
+	if (w->v2) {
+		w->len += vt_v2_encode(w->v2, rec, w->buf + w->len);
+	} else {
+		memcpy(w->buf + w->len, rec, rec->size);
+		w->len += rec->size;
+	}
 	w->nr++;
 	w->records++;
 	if (w->len >= VT_CHUNK_DEFAULT)
@@ -216,6 +285,8 @@ int vt_writer_close(struct vt_writer *w)
 		ret = write_chunk(w, VT_CHUNK_F_END);
 	if (w->own_fd && close(w->fd) && !ret)
 		ret = -errno;
+	free(w->v2);
+	free(w->zbuf);
 	free(w->buf);
 	free(w);
 	return ret;
@@ -230,6 +301,8 @@ int vt_writer_close_truncated(struct vt_writer *w)
 	ret = vt_writer_flush(w);
 	if (w->own_fd && close(w->fd) && !ret)
 		ret = -errno;
+	free(w->v2);
+	free(w->zbuf);
 	free(w->buf);
 	free(w);
 	return ret;

@@ -12,6 +12,13 @@
  * Each chunk carries the byte length and record count of its payload
  * and a CRC32 (IEEE 802.3, as zlib) over the payload. The payload is a
  * plain concatenation of ABI records (struct vt_hdr first).
+ * Format 2.0 (header major 2) has the same header and chunks, but the
+ * payload codes each record in a few bytes (tracefile_v2.c: delta
+ * timestamps, varints, record bodies XORed with the previous record of
+ * the same type and vCPU, so an LR record carries only the LRs that
+ * changed), each chunk on its own; with VT_CHUNK_F_ZSTD the payload is a
+ * zstd frame of that. The CRC covers the payload as stored. Readers take
+ * both majors.
  * A file without an end marker is truncated: the reader hands out the
  * records of every intact chunk and then says where and why it stopped.
  * A bad magic, an unknown major version or a CRC mismatch is an error.
@@ -25,11 +32,14 @@
 #include <vgic_trace_abi.h>
 
 #define VT_FILE_MAGIC		"VGICTRC1"	/* 8 bytes, no NUL */
-#define VT_FILE_MAJOR		1
+#define VT_FILE_MAJOR		1	/* written by default */
 #define VT_FILE_MINOR		0
+#define VT_FILE_MAJOR_V2	2	/* coded records (vt_writer_set_format) */
+#define VT_FILE_MINOR_V2	0
 #define VT_FILE_ENDIAN		0x01020304u
 #define VT_CHUNK_MAGIC		0x4b434756u	/* "VGCK" little-endian */
 #define VT_CHUNK_F_END		0x1
+#define VT_CHUNK_F_ZSTD		0x2	/* v2: payload is one zstd frame */
 #define VT_CHUNK_MAX		(4u << 20)	/* largest payload a reader takes */
 #define VT_CHUNK_DEFAULT	(64u << 10)	/* writer flushes at this size */
 
@@ -181,6 +191,20 @@ void vt_writer_set_sync(struct vt_writer *w, bool sync);
  * Return: 0 or -errno.
  */
 int vt_writer_set_facts(struct vt_writer *w, const struct vt_host_facts *facts);
+
+/**
+ * vt_writer_set_format() - choose the file format before the first record
+ * @w:		writer (no record appended yet)
+ * @major:	1 (records as they are) or 2 (coded, about 4x smaller)
+ * @zstd:	2 only: zstd level 1-19 for each chunk, 0 for none
+ * @facts:	the host facts given at open (the header is rewritten)
+ *
+ * Return: 0; -EINVAL for a bad combination or after a record;
+ * -EOPNOTSUPP for @zstd in a build without libzstd; -errno of rewriting
+ * the header (a pipe cannot be rewritten: choose before streaming).
+ */
+int vt_writer_set_format(struct vt_writer *w, unsigned int major, int zstd,
+			 const struct vt_host_facts *facts);
 
 /**
  * vt_writer_append() - append one record

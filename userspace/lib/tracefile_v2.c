@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * tracefile_v2.c - record coding of trace file format 2.0 (see
+ * vt_tracefile.h). Each chunk is coded on its own (the state is reset at
+ * every chunk), so a truncated or corrupted file still yields every
+ * intact chunk.
+ *
+ * One record:
+ *   tag      byte: bits 0-3 type (15: a varint type follows),
+ *            bit 4: size differs from the type's size (varint follows),
+ *            bit 5: cpu as the previous record's,
+ *            bit 6: vm_id/vcpu_id as the previous record of this type's
+ *   ts       zigzag varint, delta to the previous record's ts_ns
+ *   cpu      varint (unless bit 5)
+ *   vm, vcpu varints, vcpu + 1 (VT_NO_VCPU -> 0) (unless bit 6)
+ *   body     the bytes after struct vt_hdr as 64-bit words, each XORed
+ *            with the same word of the last record coded with the same
+ *            context (type, vm, vcpu hashed to one of 256 slots): a
+ *            varint bitmask of the words that changed, then per changed
+ *            word a byte mask of its changed bytes and those bytes.
+ * An LR record of a vCPU thus carries only the LR words that changed
+ * since that vCPU's previous entry/exit.
+ */
+#include <errno.h>
+#include <string.h>
+#include "vt_record.h"
+#include "vt_tracefile_v2.h"
+
+void vt_v2_reset(struct vt_v2_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+static unsigned int ctx_slot(unsigned int type, uint32_t vm, uint32_t vcpu)
+{
+	uint64_t k = ((uint64_t)type << 56) ^ ((uint64_t)vm << 24) ^ vcpu;
+
+	k *= 0x9e3779b97f4a7c15ull;
+	return (unsigned int)(k >> 56);
+}
+
+static uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static const uint8_t *get_varint(const uint8_t *p, const uint8_t *end,
+				 uint64_t *v)
+{
+	unsigned int shift = 0;
+	uint64_t r = 0;
+
+	while (p < end && shift < 64) {
+		r |= (uint64_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80)) {
+			*v = r;
+			return p;
+		}
+		shift += 7;
+	}
+	return NULL;
+}
+
+size_t vt_v2_encode(struct vt_v2_ctx *c, const struct vt_hdr *rec, uint8_t *out)
+{
+	unsigned int type = rec->type, nw, i, b, slot;
+	uint8_t *p = out, *tag = out, *wm;
+	uint64_t mask = 0, x, d;
+	const uint8_t *body = (const uint8_t *)rec + sizeof(*rec);
+	uint8_t *prev;
+	int64_t dt;
+
+	p++;
+	*tag = type < 15 ? (uint8_t)type : 15;
+	if (type >= 15)
+		p = put_varint(p, type);
+	if (rec->size != vt_record_size(type)) {
+		*tag |= 0x10;
+		p = put_varint(p, rec->size);
+	}
+	dt = (int64_t)(rec->ts_ns - c->ts);
+	p = put_varint(p, ((uint64_t)dt << 1) ^ (uint64_t)(dt >> 63));
+	c->ts = rec->ts_ns;
+	if (rec->cpu == c->cpu)
+		*tag |= 0x20;
+	else
+		p = put_varint(p, rec->cpu);
+	c->cpu = rec->cpu;
+	if (type < VT_V2_TYPES && c->vm[type] == rec->vm_id &&
+	    c->vcpu[type] == rec->vcpu_id) {
+		*tag |= 0x40;
+	} else {
+		p = put_varint(p, rec->vm_id);
+		p = put_varint(p, (uint32_t)(rec->vcpu_id + 1));
+	}
+	if (type < VT_V2_TYPES) {
+		c->vm[type] = rec->vm_id;
+		c->vcpu[type] = rec->vcpu_id;
+	}
+	nw = (rec->size - (unsigned int)sizeof(*rec)) / 8;
+	if (!nw)
+		return (size_t)(p - out);
+	slot = ctx_slot(type, rec->vm_id, rec->vcpu_id);
+	prev = c->body[slot];
+	/* the word mask goes first; reserve its room, fill it after */
+	for (i = 0; i < nw && i < 64; i++) {
+		memcpy(&x, body + 8 * i, 8);
+		memcpy(&d, prev + 8 * i, 8);
+		if (x != d)
+			mask |= 1ull << i;
+	}
+	p = put_varint(p, mask);
+	for (i = 0; i < nw && i < 64; i++) {
+		if (!(mask & (1ull << i)))
+			continue;
+		memcpy(&x, body + 8 * i, 8);
+		memcpy(&d, prev + 8 * i, 8);
+		x ^= d;
+		wm = p++;
+		*wm = 0;
+		for (b = 0; b < 8; b++, x >>= 8)
+			if (x & 0xff) {
+				*wm |= (uint8_t)(1u << b);
+				*p++ = (uint8_t)x;
+			}
+	}
+	memcpy(prev, body, nw * 8 < sizeof(c->body[0]) ? nw * 8 : sizeof(c->body[0]));
+	return (size_t)(p - out);
+}
+
+int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
+		 struct vt_hdr *rec, size_t *used)
+{
+	const uint8_t *p = in, *end = in + avail;
+	unsigned int type, size, nw, i, b, slot;
+	uint64_t v, mask, x;
+	uint8_t *body = (uint8_t *)rec + sizeof(*rec), *prev, tag;
+
+	if (p >= end)
+		return -EBADMSG;
+	tag = *p++;
+	type = tag & 15;
+	if (type == 15) {
+		if (!(p = get_varint(p, end, &v)) || v > 0xffff)
+			return -EBADMSG;
+		type = (unsigned int)v;
+	}
+	size = (unsigned int)vt_record_size(type);
+	if (tag & 0x10) {
+		if (!(p = get_varint(p, end, &v)) || v > VT_REC_MAX_SIZE)
+			return -EBADMSG;
+		size = (unsigned int)v;
+	}
+	if (size < sizeof(*rec) || size > VT_REC_MAX_SIZE || size % 8)
+		return -EBADMSG;
+	if (!(p = get_varint(p, end, &v)))
+		return -EBADMSG;
+	c->ts += (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
+	if (!(tag & 0x20)) {
+		if (!(p = get_varint(p, end, &v)))
+			return -EBADMSG;
+		c->cpu = (uint32_t)v;
+	}
+	rec->type = (uint16_t)type;
+	rec->size = (uint16_t)size;
+	rec->cpu = c->cpu;
+	rec->ts_ns = c->ts;
+	if (tag & 0x40) {
+		if (type >= VT_V2_TYPES)
+			return -EBADMSG;
+		rec->vm_id = c->vm[type];
+		rec->vcpu_id = c->vcpu[type];
+	} else {
+		if (!(p = get_varint(p, end, &v)))
+			return -EBADMSG;
+		rec->vm_id = (uint32_t)v;
+		if (!(p = get_varint(p, end, &v)))
+			return -EBADMSG;
+		rec->vcpu_id = (uint32_t)v - 1;
+	}
+	if (type < VT_V2_TYPES) {
+		c->vm[type] = rec->vm_id;
+		c->vcpu[type] = rec->vcpu_id;
+	}
+	nw = (size - (unsigned int)sizeof(*rec)) / 8;
+	if (nw) {
+		slot = ctx_slot(type, rec->vm_id, rec->vcpu_id);
+		prev = c->body[slot];
+		if (!(p = get_varint(p, end, &mask)))
+			return -EBADMSG;
+		if (nw < 64 && (mask >> nw))
+			return -EBADMSG;
+		for (i = 0; i < nw; i++) {
+			memcpy(&x, prev + 8 * i, 8);
+			if (mask & (1ull << i)) {
+				uint8_t wm;
+
+				if (p >= end)
+					return -EBADMSG;
+				wm = *p++;
+				for (b = 0; b < 8; b++)
+					if (wm & (1u << b)) {
+						if (p >= end)
+							return -EBADMSG;
+						x ^= (uint64_t)*p++ << (8 * b);
+					}
+			}
+			memcpy(body + 8 * i, &x, 8);
+		}
+		memcpy(prev, body, nw * 8);
+	}
+	*used = (size_t)(p - in);
+	return 0;
+}

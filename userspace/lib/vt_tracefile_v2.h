@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * vt_tracefile_v2.h - record coding of trace file format 2.0 (internal
+ * to the trace reader and writer; the layout is in tracefile_v2.c).
+ */
+#ifndef VT_TRACEFILE_V2_H
+#define VT_TRACEFILE_V2_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <vgic_trace_abi.h>
+
+#define VT_V2_TYPES		16	/* types with a per-type (vm, vcpu) */
+#define VT_V2_MAX_CODED		(VT_REC_MAX_SIZE + VT_REC_MAX_SIZE / 8 + 48)
+
+/**
+ * struct vt_v2_ctx - coding state of one chunk (reset at each chunk)
+ * @ts:		previous record's ts_ns
+ * @cpu:	previous record's cpu
+ * @vm, @vcpu:	previous record of each type's ids
+ * @body:	last body coded in each of 256 contexts
+ */
+struct vt_v2_ctx {
+	uint64_t ts;
+	uint32_t cpu;
+	uint32_t vm[VT_V2_TYPES];
+	uint32_t vcpu[VT_V2_TYPES];
+	uint8_t body[256][VT_REC_MAX_SIZE - sizeof(struct vt_hdr)];
+};
+
+/**
+ * vt_v2_reset() - start a chunk
+ * @c:		state
+ */
+void vt_v2_reset(struct vt_v2_ctx *c);
+
+/**
+ * vt_v2_encode() - code one valid record
+ * @c:		state
+ * @rec:	record (checked by the caller)
+ * @out:	at least VT_V2_MAX_CODED bytes
+ *
+ * Return: bytes written.
+ */
+size_t vt_v2_encode(struct vt_v2_ctx *c, const struct vt_hdr *rec, uint8_t *out);
+
+/**
+ * vt_v2_decode() - decode one record
+ * @c:		state
+ * @in:		coded bytes
+ * @avail:	bytes available at @in
+ * @rec:	output, VT_REC_MAX_SIZE bytes, 8-byte aligned
+ * @used:	set to the bytes consumed
+ *
+ * Return: 0, or -EBADMSG for bytes that are no valid coding (the caller
+ * still validates the record with vt_record_check()).
+ */
+int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
+		 struct vt_hdr *rec, size_t *used);
+
+#endif /* VT_TRACEFILE_V2_H */
