@@ -21,7 +21,7 @@
 #define MOD_BATCH_READS	8		/* per poll: at most 2 MiB ... */
 #define MOD_BATCH_NS	20000000ull	/* ... or 20 ms of splitting */
 #define MOD_FINISH_READS 256		/* at the end: at most 64 MiB ... */
-#define MOD_FINISH_NS	1000000000ull	/* ... or 1 s */
+#define MOD_FINISH_NS	200000000ull	/* ... or 200 ms */
 
 struct mod_src {
 	int fd;
