@@ -295,7 +295,7 @@ check_scen() {
 		check "$p: on $VT_KERNEL GICv$gic no missed-resample (kernel resamples)" \
 			bash -c "! grep -q missed-resample '$f.check'"
 	fi
-	grep -oE '^(\[[A-Z]+\] )?[a-z]+(-[a-z]+)+ vm' "$f.check" 2>/dev/null | sed 's/ vm$//' |
+	grep -oE '^(\[[A-Z]+\] )?[a-z]+(-[a-z]+)* vm' "$f.check" 2>/dev/null | sed 's/ vm$//' |
 		sort | uniq -c | sed "s/^/# $p finding: /"
 	[ $ck -eq 2 ] && sed 's/^/# check: /' "$f.check" | head -5
 }
