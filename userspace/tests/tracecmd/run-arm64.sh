@@ -11,7 +11,7 @@
 #    the degraded rules, and its ack/resample counts must equal the VMM's
 #    VT_GROUND_TRUTH.
 # TAP-style output; exit 0 only when every check passed.
-# Results in build/out/tracecmd-arm64/.
+# Results in build/out/tracecmd-arm64-$VT_KERNEL/ (VT_KERNEL=6.1|6.12|7.2).
 #
 # Environment: VT_TC_SCENARIOS (default "healthy no-resample icactiver
 # vfio"), VT_MODULE (a .ko instead of build/module-$VT_KERNEL's),
@@ -21,8 +21,8 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 here=$top/userspace/tests/tracecmd
-work=$top/build/tracecmd-arm64
-res=$top/build/out/tracecmd-arm64
+work=$top/build/tracecmd-arm64-${VT_KERNEL:-6.1}
+res=$top/build/out/tracecmd-arm64-${VT_KERNEL:-6.1}
 extra=$work/extra
 vt=$top/build/host/vgic-trace
 
