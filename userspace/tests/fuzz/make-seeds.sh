@@ -10,17 +10,23 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 cli=${VT_CLI:-$top/build/host/vgic-trace}
-c=$here/corpus
-rm -rf "$c"
-mkdir -p "$c"/fuzz_scenario "$c"/fuzz_tracefile "$c"/fuzz_raw "$c"/fuzz_numbers
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+c=$tmp/corpus	# replaces $here/corpus only when everything worked
+mkdir -p "$c"/fuzz_scenario "$c"/fuzz_tracefile "$c"/fuzz_raw "$c"/fuzz_numbers
+# format 2 seeds (coded records, zstd chunks when libzstd is there)
+us=$top/userspace
+cc -O1 -std=gnu11 -D_GNU_SOURCE $(make -s -C "$us" --no-print-directory print-fuzz-defs) \
+	-I"$top/include/uapi" -I"$us/lib" -o "$tmp/seed_v2" "$here/seed_v2.c" \
+	"$top/build/host/libvgictrace.a" $(make -s -C "$us" --no-print-directory print-fuzz-libs) -lm
 for s in "$here"/../scenarios/*.txt; do
 	n=$(basename "$s" .txt)
 	cp "$s" "$c/fuzz_scenario/$n.txt"
-	"$cli" import "$s" -o "$tmp/$n.vgt" 2>/dev/null
+	"$cli" import "$s" -o "$tmp/$n.vgt" --force 2>/dev/null
 	[ "$(stat -c %s "$tmp/$n.vgt")" -le 65536 ] || continue
 	cp "$tmp/$n.vgt" "$c/fuzz_tracefile/$n.vgt"
+	"$tmp/seed_v2" "$tmp/$n.vgt" "$c/fuzz_tracefile/$n-v2.vgt"
+	"$tmp/seed_v2" "$tmp/$n.vgt" "$c/fuzz_tracefile/$n-v2z.vgt" 3
 	# a truncated copy: no end marker
 	head -c $(( $(stat -c %s "$tmp/$n.vgt") - 32 )) "$tmp/$n.vgt" > "$c/fuzz_tracefile/$n-trunc.vgt"
 	# the payloads (file header 128 bytes, chunk header 32, len at +8)
@@ -45,4 +51,7 @@ for v in 1080020000000020 50a0000000000020 9000000000000020 10080020; do
 	python3 -c "import struct,sys; sys.stdout.buffer.write(struct.pack('<Q', int('$v', 16)))" \
 		> "$c/fuzz_numbers/lr-$v"
 done
+rm -rf "$here/corpus"
+mv "$c" "$here/corpus"
+c=$here/corpus
 echo "seeds: $(find "$c" -type f | wc -l) files, $(du -sk "$c" | cut -f1) KiB"
