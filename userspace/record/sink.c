@@ -151,6 +151,15 @@ static int create_file(struct vt_sink *k, bool rotated)
 
 	fd = open(k->output, O_WRONLY | O_CREAT | O_CLOEXEC |
 		  (k->force ? O_TRUNC : O_EXCL), 0644);
+	if (fd < 0 && errno == EEXIST && rotated) {
+		struct stat st;
+
+		/* logrotate's "create" leaves an empty file for us */
+		if (!stat(k->output, &st) && S_ISREG(st.st_mode) && !st.st_size)
+			fd = open(k->output, O_WRONLY | O_CLOEXEC);
+		else
+			errno = EEXIST;
+	}
 	if (fd < 0) {
 		err = -errno;
 		fprintf(stderr, "vgic-traced: %s: %s%s\n", k->output, strerror(-err),

@@ -364,6 +364,7 @@ static void test_sink_write_error(void **state)
 /* SIGHUP after a rename: the old file is complete, a new one starts */
 static void test_sink_rotate(void **state)
 {
+	char *text;
 	struct vt_rec_inject r;
 	struct vt_sink *k;
 	struct vt_opts o;
@@ -392,6 +393,32 @@ static void test_sink_rotate(void **state)
 	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
 	assert_int_equal(inj, 50);
 	assert_int_equal(meta, 1);	/* the new file says what recorded it */
+	/* logrotate "create": an empty file is waiting at the name */
+	opts(&o, "/nonexistent", P("r.vtr"));
+	k = sink(&o);
+	assert_int_equal(vt_sink_start(k), 0);
+	inject(&r, 0);
+	assert_int_equal(vt_sink_put(k, &r.hdr, sizeof(r)), 0);
+	assert_int_equal(rename(P("r.vtr"), P("r.vtr.1")), 0);
+	write_all_file(P("r.vtr"), "", 0);
+	assert_int_equal(vt_sink_rotate(k), 1);
+	assert_int_equal(vt_sink_put(k, &r.hdr, sizeof(r)), 0);
+	assert_int_equal(vt_sink_finish(k, NULL), 0);
+	vt_sink_free(k);
+	assert_int_equal(count_file(P("r.vtr"), &inj, &meta), VT_END_COMPLETE);
+	assert_int_equal(inj, 1);
+	/* but a file with data in it is not ours: recording to a file stops */
+	k = sink(&o);
+	unlink(P("r.vtr"));
+	assert_int_equal(vt_sink_start(k), 0);
+	assert_int_equal(rename(P("r.vtr"), P("r.vtr.2")), 0);
+	write_all_file(P("r.vtr"), "data", 4);
+	assert_int_equal(vt_sink_rotate(k), -EEXIST);
+	assert_int_equal(vt_sink_finish(k, NULL), -EEXIST);
+	vt_sink_free(k);
+	text = read_all(P("r.vtr"), NULL);
+	assert_string_equal(text, "data");
+	free(text);
 }
 
 static int fake_calls, fake_ret;
