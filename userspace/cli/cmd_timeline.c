@@ -26,30 +26,32 @@ static void timeline_usage(FILE *f)
 		"  vgic-trace timeline run.vgt -o - | gzip > run.json.gz\n");
 }
 
+static void tl_rec(const struct vt_hdr *rec, uint32_t intid, void *arg)
+{
+	/* a write error stays in the stream: vt_out_commit() reports it */
+	vt_timeline_add_irq(arg, rec, intid);
+}
+
+/*
+ * The records come through the engine (vt_analyse_file(), the reader loop
+ * of report/check/stats): in time order through its reorder window, each
+ * with the IRQ the engine attributed it to, so tracks agree with the
+ * report (learnt gsi -> SPI routes, GSIs on x86) and nothing is buffered.
+ */
 static int fill(const char *path, struct vt_timeline *tl)
 {
-	const struct vt_read_status *st;
-	const struct vt_hdr *rec;
-	struct vt_reader *r;
-	char err[200];
+	struct vt_engine_opts eo;
+	struct vt_engine *e;
 	int ret;
 
-	ret = vt_reader_open(path, &r, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "vgic-trace timeline: %s: %s\n", path, err);
+	memset(&eo, 0, sizeof(eo));
+	eo.rec_cb = tl_rec;
+	eo.rec_arg = tl;
+	ret = vt_analyse_file(path, &eo, &e);
+	if (ret)
 		return ret;
-	}
-	while ((ret = vt_reader_next(r, &rec)) > 0)
-		if ((ret = vt_timeline_add(tl, rec)))
-			break;
-	st = vt_reader_status(r);
-	if (ret < 0)
-		fprintf(stderr, "vgic-trace timeline: %s: %s\n", path,
-			st->msg[0] ? st->msg : strerror(-ret));
-	else if (st->end == VT_END_TRUNCATED)
-		fprintf(stderr, "vgic-trace timeline: %s: %s\n", path, st->msg);
-	vt_reader_close(r);
-	return ret < 0 ? ret : 0;
+	vt_engine_free(e);
+	return 0;
 }
 
 int cmd_timeline(int argc, char **argv)

@@ -99,6 +99,10 @@ void vt_eng_emit(struct vt_engine *e, const struct vt_ev *ev)
 {
 	size_t i;
 
+	if (ev->kind == VT_EV_RECORD && e->opts.rec_cb)
+		e->opts.rec_cb(ev->rec, ev->irq ? ev->irq->intid : VT_NO_INTID,
+			       e->opts.rec_arg);
+
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
 		if (rules[i]->event)
 			rules[i]->event(e, ev);

@@ -33,8 +33,9 @@ struct vt_timeline {
 	size_t nv, capv;
 	uint64_t t0;
 	unsigned long events;
-	struct { uint32_t pid; uint64_t tid; } *named;
-	size_t nn, capn;
+	struct tl_named { uint32_t pid; uint64_t tid; bool used; } *named;
+	size_t nn, capn;		/* hash set, capn a power of two */
+	bool started;			/* first event written: t0 known */
 };
 
 int vt_timeline_new(FILE *out, struct vt_timeline **tl)
@@ -43,6 +44,7 @@ int vt_timeline_new(FILE *out, struct vt_timeline **tl)
 	if (!*tl)
 		return -ENOMEM;
 	(*tl)->f = out;
+	fprintf(out, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
 	return 0;
 }
 
@@ -65,6 +67,20 @@ int vt_timeline_add(struct vt_timeline *tl, const struct vt_hdr *rec)
 	tl->recs[tl->n].seq = tl->n;
 	tl->n++;
 	return 0;
+}
+
+static void one(struct vt_timeline *tl, const struct vt_hdr *h,
+		uint32_t irq_intid);
+
+int vt_timeline_add_irq(struct vt_timeline *tl, const struct vt_hdr *rec,
+			uint32_t intid)
+{
+	if (!tl->started) {
+		tl->started = true;
+		tl->t0 = rec->ts_ns;
+	}
+	one(tl, rec, intid);
+	return ferror(tl->f) ? -EIO : 0;
 }
 
 static int rec_cmp(const void *a, const void *b)
@@ -107,31 +123,56 @@ static void instant(struct vt_timeline *tl, const char *name, uint32_t pid,
 	fprintf(tl->f, ",\"s\":\"t\",\"args\":{%s}}", args);
 }
 
+/* The named-tracks set: (pid, tid), and (pid, UINT64_MAX) per process. */
+static struct tl_named *slot_named(struct vt_timeline *tl, uint32_t pid,
+				   uint64_t tid)
+{
+	uint64_t k = (tid * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)pid << 17);
+	size_t i = (size_t)(k ^ (k >> 29)) & (tl->capn - 1);
+
+	while (tl->named[i].used &&
+	       (tl->named[i].pid != pid || tl->named[i].tid != tid))
+		i = (i + 1) & (tl->capn - 1);
+	return &tl->named[i];
+}
+
+static bool find_named(struct vt_timeline *tl, uint32_t pid, uint64_t tid)
+{
+	return tl->capn && slot_named(tl, pid, tid)->used;
+}
+
 /* Name a track (and its VM) the first time it is used. */
 static void name_track(struct vt_timeline *tl, uint32_t pid, uint64_t tid,
 		       const char *name)
 {
 	char pname[32];
-	bool pid_seen = false;
+	bool pid_seen;
 	size_t i;
 
-	for (i = 0; i < tl->nn; i++) {
-		if (tl->named[i].pid == pid && tl->named[i].tid == tid)
-			return;
-		pid_seen |= tl->named[i].pid == pid;
-	}
-	if (tl->nn == tl->capn) {
+	if (find_named(tl, pid, tid))
+		return;
+	pid_seen = find_named(tl, pid, UINT64_MAX);
+	if ((tl->nn + 2) * 2 > tl->capn) {
 		size_t cap = tl->capn ? tl->capn * 2 : 64;
-		void *nn = realloc(tl->named, cap * sizeof(*tl->named));
+		struct tl_named *old = tl->named, *nn = calloc(cap, sizeof(*nn));
+		size_t ocap = tl->capn;
 
 		if (!nn)
 			return;
 		tl->named = nn;
 		tl->capn = cap;
+		for (i = 0; i < ocap; i++)
+			if (old[i].used)
+				*slot_named(tl, old[i].pid, old[i].tid) = old[i];
+		free(old);
 	}
-	tl->named[tl->nn].pid = pid;
-	tl->named[tl->nn].tid = tid;
+	*slot_named(tl, pid, tid) = (struct tl_named){ pid, tid, true };
 	tl->nn++;
+	if (!pid_seen) {
+		*slot_named(tl, pid, UINT64_MAX) =
+			(struct tl_named){ pid, UINT64_MAX, true };
+		tl->nn++;
+	}
 	if (!pid_seen) {
 		if (pid)
 			snprintf(pname, sizeof(pname), "VM %u", pid);
@@ -207,7 +248,13 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	en->valid = false;
 }
 
-static void one(struct vt_timeline *tl, const struct vt_hdr *h)
+/*
+ * One record's events. @irq_intid: the INTID the engine attributed the
+ * record to (route-aware: learnt gsi -> SPI, x86 GSIs), VT_NO_INTID to
+ * fall back to pin + 32 / gsi + 32.
+ */
+static void one(struct vt_timeline *tl, const struct vt_hdr *h,
+		uint32_t irq_intid)
 {
 	char args[200], name[64];
 	uint32_t intid;
@@ -228,7 +275,8 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h)
 	case VT_REC_ACK: {
 		const struct vt_rec_ack *r = (const void *)h;
 
-		intid = r->irqchip == 0 ? r->pin + VT_SPI_BASE : r->pin;
+		intid = irq_intid != VT_NO_INTID ? irq_intid :
+			r->irqchip == 0 ? r->pin + VT_SPI_BASE : r->pin;
 		snprintf(args, sizeof(args), "\"irqchip\":%u,\"pin\":%u", r->irqchip, r->pin);
 		instant(tl, "ack", h->vm_id, TID_IRQ(intid), h->ts_ns, args);
 		return;
@@ -237,8 +285,9 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h)
 		const struct vt_rec_resample *r = (const void *)h;
 
 		snprintf(args, sizeof(args), "\"gsi\":%u", r->gsi);
-		instant(tl, "resample", h->vm_id, TID_IRQ(r->gsi + VT_SPI_BASE),
-			h->ts_ns, args);
+		instant(tl, "resample", h->vm_id,
+			TID_IRQ(irq_intid != VT_NO_INTID ? irq_intid :
+				r->gsi + VT_SPI_BASE), h->ts_ns, args);
 		return;
 	}
 	case VT_REC_VFIO: {
@@ -259,7 +308,9 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h)
 
 		snprintf(name, sizeof(name), "guest %s write", vt_mmio_reg_name(r->reg));
 		snprintf(args, sizeof(args), "\"val\":\"0x%llx\"", (unsigned long long)r->val);
-		instant(tl, name, h->vm_id, TID_IRQ(r->first_intid), h->ts_ns, args);
+		instant(tl, name, h->vm_id,
+			TID_IRQ(irq_intid != VT_NO_INTID ? irq_intid : r->first_intid),
+			h->ts_ns, args);
 		return;
 	}
 	case VT_REC_LOST: {
@@ -283,10 +334,10 @@ int vt_timeline_finish(struct vt_timeline *tl, unsigned long *events)
 
 	if (tl->n)	/* qsort(NULL, 0, ...) is undefined (found by fuzz_tracefile) */
 		qsort(tl->recs, tl->n, sizeof(*tl->recs), rec_cmp);
-	tl->t0 = tl->n ? tl->recs[0].ts : 0;
-	fprintf(tl->f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+	if (!tl->started)
+		tl->t0 = tl->n ? tl->recs[0].ts : 0;
 	for (i = 0; i < tl->n; i++)
-		one(tl, tl->recs[i].rec);
+		one(tl, tl->recs[i].rec, VT_NO_INTID);
 	fprintf(tl->f, "\n]}\n");
 	ret = ferror(tl->f) ? -EIO : 0;
 	if (events)

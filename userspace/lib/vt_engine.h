@@ -91,6 +91,12 @@ typedef void (*vt_finding_cb)(const struct vt_finding *f, void *arg);
  * @cb_arg:	argument of @cb
  * @storm_still: storm threshold, consecutive VFIO unmasks that find the
  *		line still asserted (VT_DEF_STORM_STILL)
+ * @rec_cb:	called for each record as it is processed (time order), with
+ *		the INTID the engine attributed it to (route-aware; one call
+ *		per IRQ for an MMIO write naming several) or VT_NO_INTID;
+ *		may be NULL. The one reader loop for outputs that are not the
+ *		report (vgic-trace timeline).
+ * @rec_arg:	argument of @rec_cb
  */
 struct vt_engine_opts {
 	const struct vt_host_facts *facts;
@@ -101,6 +107,8 @@ struct vt_engine_opts {
 	vt_finding_cb cb;
 	void *cb_arg;
 	uint32_t storm_still;
+	void (*rec_cb)(const struct vt_hdr *rec, uint32_t intid, void *arg);
+	void *rec_arg;
 };
 
 /**

@@ -35,6 +35,21 @@ int vt_timeline_new(FILE *out, struct vt_timeline **tl);
 int vt_timeline_add(struct vt_timeline *tl, const struct vt_hdr *rec);
 
 /**
+ * vt_timeline_add_irq() - write one record's events now (records in time
+ * order, as the engine processes them: vt_engine_opts.rec_cb)
+ * @tl:		timeline
+ * @rec:	record
+ * @intid:	the INTID the engine attributed @rec to, or VT_NO_INTID
+ *		(acks, resamples and MMIO writes then go to that IRQ's track)
+ *
+ * Nothing is buffered. Do not mix with vt_timeline_add().
+ *
+ * Return: 0 or -EIO.
+ */
+int vt_timeline_add_irq(struct vt_timeline *tl, const struct vt_hdr *rec,
+			uint32_t intid);
+
+/**
  * vt_timeline_finish() - sort, write the JSON and free the timeline
  * @tl:		timeline
  * @events:	set to the number of trace events written (may be NULL)
