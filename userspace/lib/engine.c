@@ -169,7 +169,19 @@ static int ro_pop(struct vt_engine *e)
 {
 	struct vt_reorder *ro = e->ro;
 	uint32_t slot = ro->ord[ro->head].slot;
+	const uint8_t *ahead;
 	int r;
+
+	/*
+	 * The window is larger than the caches and its slots are reused in
+	 * no address order: fetch a record a few pops ahead of its use.
+	 */
+	if (ro->len > 8) {
+		ahead = ro->slots[ro->ord[(ro->head + 8) & (ro->ord_cap - 1)].slot].rec;
+		__builtin_prefetch(ahead);
+		__builtin_prefetch(ahead + 64);
+		__builtin_prefetch(ahead + 128);
+	}
 
 	ro->head = (ro->head + 1) & (ro->ord_cap - 1);
 	ro->len--;
