@@ -12,7 +12,8 @@ bool vt_rule_file_mode(const struct vt_engine *e)
 	return e->opts.window_ns == VT_WINDOW_ALL;
 }
 
-uint64_t vt_rule_longest_step(const struct vt_engine *e)
+uint64_t vt_rule_longest_step(const struct vt_engine *e,
+			      const struct vt_irq *skip)
 {
 	static const enum vt_stage st[] = {
 		VT_ST_LR_P, VT_ST_ACTIVE, VT_ST_EOI, VT_ST_ACK,
@@ -23,6 +24,8 @@ uint64_t vt_rule_longest_step(const struct vt_engine *e)
 	int b;
 
 	for (i = 0; i < e->nr_irqs; i++) {
+		if (e->irqs[i] == skip)
+			continue;
 		for (k = 0; k < sizeof(st) / sizeof(st[0]); k++) {
 			const struct vt_samples *s = &e->irqs[i]->lat[st[k]];
 
@@ -38,9 +41,10 @@ uint64_t vt_rule_longest_step(const struct vt_engine *e)
 	return best;
 }
 
-uint64_t vt_rule_wait(const struct vt_engine *e, uint64_t base)
+uint64_t vt_rule_wait(const struct vt_engine *e, uint64_t base,
+		      const struct vt_irq *skip)
 {
-	uint64_t step = vt_rule_longest_step(e);
+	uint64_t step = vt_rule_longest_step(e, skip);
 
 	return step > base / 4 ? 4 * step : base;
 }

@@ -92,7 +92,7 @@ static const char *line_reason(struct vt_engine *e, const struct vt_irq *irq,
 	return buf;
 }
 
-static void check_lines(struct vt_engine *e, uint64_t now)
+static void check_lines(struct vt_engine *e, uint64_t now, bool end)
 {
 	char why[200];
 	size_t i;
@@ -104,7 +104,8 @@ static void check_lines(struct vt_engine *e, uint64_t now)
 		    now - irq->mf_line_ts <= e->opts.masked_ns ||
 		    (irq->reported & (1u << vt_rule_masked_forever.index)))
 			continue;
-		if (now - irq->mf_line_ts <= vt_rule_wait(e, e->opts.masked_ns))
+		if (now - irq->mf_line_ts <=
+		    vt_rule_wait(e, e->opts.masked_ns, end ? irq : NULL))
 			continue;	/* a slow host: scaled to its latencies */
 		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
 			       VT_NO_VCPU, now,
@@ -146,7 +147,7 @@ static void track_line(const struct vt_ev *ev)
 	}
 }
 
-static void check(struct vt_engine *e, uint64_t now)
+static void check(struct vt_engine *e, uint64_t now, bool end)
 {
 	char why[160];
 	size_t i;
@@ -157,7 +158,8 @@ static void check(struct vt_engine *e, uint64_t now)
 
 		if (!d->masked || now - d->mask_ts <= e->opts.masked_ns)
 			continue;
-		if (now - d->mask_ts <= vt_rule_wait(e, e->opts.masked_ns))
+		if (now - d->mask_ts <=
+		    vt_rule_wait(e, e->opts.masked_ns, end ? d->irq : NULL))
 			continue;	/* a slow host: scaled to its latencies */
 		f = vt_irqfd_by_key(e, d->trigger_key, false);
 		if (f && f->deassigned)
@@ -217,16 +219,17 @@ static void mf_event(struct vt_engine *e, const struct vt_ev *ev)
 		ack_without_resampler(e, ev->irq, ev->ts);
 	} else if (ev->kind == VT_EV_RECORD) {
 		track_line(ev);
-	} else if (ev->kind == VT_EV_TICK) {
-		check(e, ev->ts);
-		check_lines(e, ev->ts);
+	} else if (ev->kind == VT_EV_TICK && !vt_rule_file_mode(e)) {
+		/* a whole trace is judged at its end: unmasked later is no hang */
+		check(e, ev->ts, false);
+		check_lines(e, ev->ts, false);
 	}
 }
 
 static void mf_finish(struct vt_engine *e)
 {
-	check(e, e->now);
-	check_lines(e, e->now);
+	check(e, e->now, true);
+	check_lines(e, e->now, true);
 }
 
 const struct vt_rule vt_rule_masked_forever = {

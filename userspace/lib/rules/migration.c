@@ -90,7 +90,7 @@ static void never(struct vt_engine *e, struct vt_irq *irq, bool end)
 {
 	char from[16] = "an unknown vCPU", rt[32], at[32], ms[32], step[32];
 	uint64_t ts = irq->mg_pending_ts;
-	uint64_t longest = vt_rule_longest_step(e);
+	uint64_t longest = vt_rule_longest_step(e, end ? irq : NULL);
 
 	if (irq->mg_from != VT_NO_VCPU)
 		snprintf(from, sizeof(from), "vCPU%u", irq->mg_from);
@@ -171,10 +171,7 @@ static void mg_record(struct vt_engine *e, const struct vt_ev *ev)
 	irq->mg_from = from;
 	irq->mg_to = irq->mg_new_target;
 	irq->mg_how = how;
-	/* already pending again in the LR (P+A) or still asserted */
-	irq->mg_pending_ts = (irq->lr_vcpu != VT_NO_VCPU &&
-			      (irq->lr_state & VT_LR_P) && (irq->lr_state & VT_LR_A)) ?
-			     ev->ts : 0;
+	irq->mg_pending_ts = 0;	/* a P in the LR shows at its fold */
 	vt_irq_hist(irq, ev->ts, "retarget vCPU%d -> vCPU%u while %s",
 		    (int)from, irq->mg_to,
 		    irq->was_active ? "active" : "in an LR");
@@ -193,6 +190,12 @@ static void mg_event(struct vt_engine *e, const struct vt_ev *ev)
 	case VT_EV_RECORD:
 		mg_record(e, ev);
 		break;
+	case VT_EV_LR_RUN:
+		/* folded back pending after the move: it must be loaded again */
+		if (ev->irq->mg_ts && !ev->irq->mg_pending_ts &&
+		    (ev->out.state & VT_LR_P))
+			ev->irq->mg_pending_ts = ev->ts;
+		break;
 	case VT_EV_TICK:
 		if (vt_rule_file_mode(e))
 			break;	/* the rest of the trace decides */
@@ -203,7 +206,7 @@ static void mg_event(struct vt_engine *e, const struct vt_ev *ev)
 			    ev->ts - irq->mg_pending_ts <= e->opts.ack_wait_ns)
 				continue;
 			if (!wait)
-				wait = vt_rule_wait(e, e->opts.ack_wait_ns);
+				wait = vt_rule_wait(e, e->opts.ack_wait_ns, NULL);
 			if (ev->ts - irq->mg_pending_ts > wait)
 				never(e, irq, false);
 		}
@@ -215,14 +218,17 @@ static void mg_event(struct vt_engine *e, const struct vt_ev *ev)
 
 static void mg_finish(struct vt_engine *e)
 {
-	uint64_t wait = vt_rule_wait(e, e->opts.ack_wait_ns);
 	size_t i;
 
 	for (i = 0; i < e->nr_irqs; i++) {
 		struct vt_irq *irq = e->irqs[i];
+		uint64_t wait;
 
+		if (!irq->mg_pending_ts)
+			continue;
+		wait = vt_rule_wait(e, e->opts.ack_wait_ns, irq);
 		/* a trace that stops right after the assertion proves nothing */
-		if (irq->mg_pending_ts && e->now - irq->mg_pending_ts > wait)
+		if (e->now - irq->mg_pending_ts > wait)
 			never(e, irq, true);
 	}
 }

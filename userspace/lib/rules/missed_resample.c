@@ -44,7 +44,7 @@ static const char *pattern(struct vt_engine *e, const struct vt_irq *irq,
 	if (in == VT_LR_P && out == VT_LR_INVALID &&
 	    (e->facts.gic_version ? e->facts.gic_version : e->seen_gic) == VT_GIC_V3 &&
 	    vt_eng_kernel_at_least(e, 6, 19)) {
-		snprintf(buf, len, "P -> inv with EOI: written Pending, taken and EOI'd within one run; kernel %s's GICv3 fold acks only IRQs it saw active (irq->active && !(val & ACTIVE)): the 6.19+ regression",
+		snprintf(buf, len, "P -> inv with EOI: taken and EOI'd within one run; kernel %s's GICv3 fold acks only IRQs it saw active: the 6.19+ regression",
 			 vt_rule_kernel(e));
 		return buf;
 	}
@@ -170,7 +170,7 @@ static void mr_event(struct vt_engine *e, const struct vt_ev *ev)
 			irq = e->irqs[i];
 			if (irq->mr_wait &&
 			    ev->ts - irq->mr_ts > e->opts.ack_wait_ns &&
-			    ev->ts - irq->mr_ts > vt_rule_wait(e, e->opts.ack_wait_ns))
+			    ev->ts - irq->mr_ts > vt_rule_wait(e, e->opts.ack_wait_ns, NULL))
 				missed(e, irq, "within the ack wait (scaled to this trace's latencies)");
 		}
 		break;

@@ -234,7 +234,7 @@ static void mc_event(struct vt_engine *e, const struct vt_ev *ev)
 			if (!irq->mc_wait || ev->ts - irq->mc_ts <= e->opts.ack_wait_ns)
 				continue;
 			if (!wait)
-				wait = vt_rule_wait(e, e->opts.ack_wait_ns);
+				wait = vt_rule_wait(e, e->opts.ack_wait_ns, NULL);
 			if (ev->ts - irq->mc_ts > wait)
 				verdict(e, irq, true);
 		}
