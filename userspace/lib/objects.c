@@ -190,14 +190,29 @@ struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu)
 	return v;
 }
 
+static uint64_t name_key(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < 16 && name[i]; i++)
+		h = (h ^ (uint8_t)name[i]) * 0x100000001b3ull;
+	return h;
+}
+
 struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 {
 	struct vt_dev **n, *d;
+	uint64_t key = name_key(name);
 	size_t i;
 
-	for (i = 0; i < e->nr_devs; i++)
-		if (!strncmp(e->devs[i]->name, name, 16))
-			return e->devs[i];
+	d = hash_get(e->dev_hash, key);
+	if (d && !strncmp(d->name, name, 16))
+		return d;
+	if (d)	/* two names, one hash: look the long way */
+		for (i = 0; i < e->nr_devs; i++)
+			if (!strncmp(e->devs[i]->name, name, 16))
+				return e->devs[i];
 	n = grow(e->devs, &e->cap_devs, e->nr_devs, sizeof(*n));
 	if (!n)
 		return NULL;
@@ -205,6 +220,10 @@ struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
+	if (!hash_get(e->dev_hash, key) && hash_put(&e->dev_hash, key, d)) {
+		free(d);
+		return NULL;
+	}
 	memcpy(d->name, name, strnlen(name, 16));
 	d->vm_id = VT_NO_VM;
 	d->gsi = VT_NO_GSI;
@@ -531,6 +550,7 @@ void vt_objects_free(struct vt_engine *e)
 	free(e->irqs);
 	hash_free(e->irq_hash);
 	hash_free(e->vcpu_hash);
+	hash_free(e->dev_hash);
 	for (i = 0; i < e->nr_devs; i++)
 		free(e->devs[i]);
 	free(e->devs);
