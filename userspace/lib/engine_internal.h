@@ -430,10 +430,13 @@ bool vt_rule_file_mode(const struct vt_engine *e);
  * that this trace shows completed (assert -> LR, LR -> active, active ->
  * EOI, EOI -> ack), from the latency histograms (bucket upper bound)
  * @e:		engine
+ * @skip:	IRQ left out (the one judged at the end of a trace: its own
+ *		late samples are its hang, not the host's pace), or NULL
  *
  * Return: ns, 0 if no cycle step was measured.
  */
-uint64_t vt_rule_longest_step(const struct vt_engine *e);
+uint64_t vt_rule_longest_step(const struct vt_engine *e,
+			      const struct vt_irq *skip);
 
 /**
  * vt_rule_wait() - how long to wait for an ack or a delivery before
@@ -441,10 +444,12 @@ uint64_t vt_rule_longest_step(const struct vt_engine *e);
  * when that is longer (slow, emulated hosts)
  * @e:		engine
  * @base:	the configured wait (e.g. opts.ack_wait_ns)
+ * @skip:	IRQ left out of the scale (see vt_rule_longest_step())
  *
  * Return: ns.
  */
-uint64_t vt_rule_wait(const struct vt_engine *e, uint64_t base);
+uint64_t vt_rule_wait(const struct vt_engine *e, uint64_t base,
+		      const struct vt_irq *skip);
 
 /**
  * vt_rule_kernel() - kernel release of the traced host for findings
