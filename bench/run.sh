@@ -7,7 +7,8 @@
 #
 # Environment:
 #   BENCH_REPS=3        runs per cell (median of CPU time reported)
-#   BENCH_FULL=1        add the 10^8-record traces (~10 min more, ~3 GB disk)
+#   BENCH_FULL=1        add the 10^8-record traces (v2 files, ~1.4 GB each) and
+#                       10^6 records with 10^5 IRQs (slow: see docs/engine.md)
 #   BENCH_SIZES="..."   override the healthy sizes (default 1e5 1e6 1e7)
 #   BENCH_TIMEOUT=300   seconds before a run is abandoned (shown as ">T")
 #   BENCH_QUICK=1       1e5/1e6 only, one rep (a smoke run)
@@ -25,25 +26,26 @@ reps=${BENCH_REPS:-3}
 tmo=${BENCH_TIMEOUT:-300}
 sizes=${BENCH_SIZES:-"100000 1000000 10000000"}
 mixed="1000000 10000000"
-irqs="1000000"
+irqs="100000"
 scale="2000 8000 16000 100000"
+big=""
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	sizes="100000 1000000"; mixed="1000000"; irqs="100000"
 	scale="2000 8000"; reps=1
 fi
 if [ "${BENCH_FULL:-0}" = 1 ]; then
-	sizes="$sizes 100000000"; mixed="$mixed 100000000"
+	big="100000000"; irqs="$irqs 1000000"
 fi
 mkdir -p "$out"
 gen=$out/vt-bench-gen
 
-# trace NAME KIND N [NIRQS]: generate once (again when the generator or
-# the library's writer changed)
+# trace NAME KIND N NIRQS FORMAT: generate once (again when the generator
+# or the library's writer changed). FORMAT v1, v2 or v2z (v2 + zstd).
 trace() {
 	local f=$out/$1.vgt
 	if [ ! -e "$f" ] || [ "$gen" -nt "$f" ]; then
-		echo "bench: generating $1 ($3 records)" >&2
-		"$gen" "$2" "$3" "$f.tmp" ${4:-} >/dev/null
+		echo "bench: generating $1 ($3 records, $5)" >&2
+		VT_BENCH_FORMAT=$5 "$gen" "$2" "$3" "$f.tmp" "$4" >/dev/null
 		mv "$f.tmp" "$f"
 	fi
 	echo "$f"
@@ -163,27 +165,37 @@ tc_cell() {	# trace-cmd report on N events
 		"$(awk "BEGIN { printf \"%.1f\", $(stat -c %s "$f") / $ev }")" "$((rss / 1024))"
 }
 
-table() {	# table NAME KIND N [NIRQS] [VERBS]
-	local f verbs=${5:-"check report stats timeline"} v
-	f=$(trace "$1" "$2" "$3" ${4:-})
+table() {	# table NAME KIND N NIRQS FORMAT [VERBS]
+	local f verbs=${6:-"check report stats timeline"} v
+	f=$(trace "$1" "$2" "$3" "$4" "$5")
 	cell "$1" "$f" "$3" limit
 	for v in $verbs; do
 		cell "$1" "$f" "$3" "$v"
 	done
 }
 
+# v1 files for the speed rows: the read-and-sum limit of the issue is
+# defined on them; v2/v2z rows show the coded formats' size and cost.
 for n in $sizes; do
 	tc_cell "$n"
-	table "healthy-$n" healthy "$n"
+	table "healthy-$n" healthy "$n" 100000 v1
 done
 for n in $mixed; do
-	table "mixed-$n" mixed "$n"
+	table "mixed-$n" mixed "$n" 100000 v1
+done
+n=${mixed##* }
+table "mixed-$n-v2" mixed "$n" 100000 v2 "check"
+table "mixed-$n-v2z" mixed "$n" 100000 v2z "check"
+for n in $big; do
+	tc_cell "$n"
+	table "healthy-$n-v2" healthy "$n" 100000 v2
+	table "mixed-$n-v2" mixed "$n" 100000 v2 "check"
 done
 for n in $irqs; do
-	table "irqs100k-$n" irqs "$n" 100000
+	table "irqs100k-$n" irqs "$n" 100000 v1
 done
 for k in $scale; do
-	table "irqs$k-96k" irqs 96000 "$k" "check"
+	table "irqs$k-96k" irqs 96000 "$k" v1 "check"
 done
 
 echo
