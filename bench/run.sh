@@ -7,8 +7,7 @@
 #
 # Environment:
 #   BENCH_REPS=3        runs per cell (median of CPU time reported)
-#   BENCH_FULL=1        add the 10^8-record traces (v2 files, ~1.4 GB each) and
-#                       10^6 records with 10^5 IRQs (slow: see docs/engine.md)
+#   BENCH_FULL=1        add the 10^8-record traces (v2 files, ~1.4 GB each)
 #   BENCH_SIZES="..."   override the healthy sizes (default 1e5 1e6 1e7)
 #   BENCH_TIMEOUT=300   seconds before a run is abandoned (shown as ">T")
 #   BENCH_QUICK=1       1e5/1e6 only, one rep (a smoke run)
@@ -34,7 +33,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	scale="2000 8000"; reps=1
 fi
 if [ "${BENCH_FULL:-0}" = 1 ]; then
-	big="100000000"; irqs="$irqs 1000000"
+	big="100000000"
 fi
 mkdir -p "$out"
 gen=$out/vt-bench-gen
