@@ -138,8 +138,12 @@ static void mg_record(struct vt_engine *e, const struct vt_ev *ev)
 		break;
 	case VT_REC_IRQ_STATE:
 		how = MG_STATE;
-		/* still pending (line or latch) after the retarget */
-		if (irq->mg_ts && !irq->mg_pending_ts &&
+		/*
+		 * Pending and no longer active after the move: it must be
+		 * delivered. A line still high while the IRQ is active is the
+		 * assertion being handled (the resample after the EOI drops it).
+		 */
+		if (irq->mg_ts && !irq->mg_pending_ts && !irq->active &&
 		    (irq->line || irq->latch))
 			irq->mg_pending_ts = ev->ts;
 		break;

@@ -107,8 +107,8 @@ static void missed(struct vt_engine *e, struct vt_irq *irq, const char *why)
 		       irq->mr_how ? "deactivated" : "EOI'd",
 		       irq->intid, irq->mr_vcpu, why,
 		       !known ? " (no resampler seen in the trace)" :
-		       irq->dev ? "; the resampler never runs, VFIO stays masked" :
-		       "; the resampler never runs (line never de-asserted)",
+		       irq->dev ? "; without it the resampler does not run and VFIO stays masked" :
+		       "; without it the resampler does not run (line not de-asserted)",
 		       pattern(e, irq, pat, sizeof(pat)));
 }
 
