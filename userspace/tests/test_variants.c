@@ -65,7 +65,18 @@ static const struct vcase cases[] = {
 	{ "ctl-mg-delivered-late", { { 0 } }, 0 },
 	{ "ctl-mg-high-word-only", { { 0 } }, 0 },
 	{ "ctl-mg-retarget-inactive", { { 0 } }, 0 },
+	/* eoi-lost-lr-overflow */
+	{ "eo-v2-vm7-vcpu1", { { "eoi-lost-lr-overflow", 7, 44, E, "EOIcount 1" } }, 1 },
+	{ "ctl-eo-lrs-free", { { 0 } }, 0 },
+	{ "eo-72-active-at-end", { { "eoi-lost-lr-overflow", 7, 44, E, "end of the trace" } }, 1 },
+	/* storm */
+	{ "storm-v2-vm3", { { "storm", 3, 44, W, NULL } }, 1 },
+	{ "ctl-storm-below-rate", { { 0 } }, 0 },
+	/* migration: in flight on two vCPUs */
+	{ "mg-in-two-v2", { { "migration", 300, 39, E, "two vCPUs" } }, 1 },
+	{ "ctl-mg-sequential", { { 0 } }, 0 },
 	/* intx-masked-forever, thresholds */
+	{ "mf-no-resampler-vm11", { { "intx-masked-forever", 11, 41, E, "no resampler" } }, 1 },
 	{ "ctl-mf-slow-host", { { 0 } }, 0 },
 	{ "mf-masked-at-end", { { "intx-masked-forever", 100, 32, E, NULL } }, 1 },
 };
