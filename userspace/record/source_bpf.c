@@ -85,6 +85,7 @@ struct bpf_src {
 	uint8_t host_gic;
 	bool inject_vcpu_arg;
 	uint64_t vgic_global;		/* &kvm_vgic_global_state */
+	bool nr_lrs_sent;		/* VT_META_NR_LRS written */
 	uint64_t missed;		/* program runs skipped by the kernel */
 	int ncpus;
 };
@@ -637,11 +638,24 @@ static int load_and_attach(struct bpf_src *b, const struct vt_opts *o)
 	return err ? err : -ELOOP;
 }
 
+/*
+ * The first LR record that knows the number of LRs (read from
+ * kvm_vgic_global_state, or proven by an underflow on 6.1) is followed
+ * by a VT_META_NR_LRS, as the module writes at start. Unknown: nothing.
+ */
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct vt_source *s = ctx;
+	struct bpf_src *b = s->priv;
+	const struct vt_rec_lr *lr = data;
 
 	vt_sink_put(s->sink, data, size);
+	if (!b->nr_lrs_sent && size >= sizeof(*lr) &&
+	    (lr->hdr.type == VT_REC_LR_FLUSH || lr->hdr.type == VT_REC_LR_FOLD) &&
+	    lr->nr_lrs) {
+		b->nr_lrs_sent = true;
+		vt_sink_put_meta(s->sink, VT_META_NR_LRS, 0, lr->nr_lrs, NULL);
+	}
 	return 0;
 }
 
