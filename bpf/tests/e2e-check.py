@@ -240,6 +240,10 @@ def check_mode(mode, scenarios):
         tap(c["rules"] is not None and sorted(rules) == c["rules"],
             "%s %s: live findings %s = findings of vgic-trace report %s" %
             (mode, s, sorted(rules), c["rules"]))
+        st_ticks = read("%s-%s.start" % (mode, s)).strip()
+        if st_ticks:
+            print("# %s %s: daemon start-up (load+verify+attach) %.1f s" %
+                  (mode, s, int(st_ticks) / 10.0))
         rf = raw_facts(mode, s)
         c["raw"] = rf
         print("# %s %s: LR records %d, nr_lrs seen %s, empty folds %d, deactivate records "

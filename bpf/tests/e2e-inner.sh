@@ -52,6 +52,8 @@ start_traced() {
 		fi
 		sleep 0.1
 	done
+	# start-up (load, verify, attach) in 0.1 s ticks
+	echo $i > $m-$t.start
 	return 0
 }
 
