@@ -63,6 +63,7 @@ struct bpf_ap {
 	char fentry[PROG_NAME];		/* "" none */
 	char kprobe[PROG_NAME];
 	char kretprobe[PROG_NAME];
+	size_t fentry_insns;		/* size of the fentry program */
 	bool present;			/* row in range, symbol in kallsyms */
 	enum ap_mode mode;
 	enum ap_why why;
@@ -163,6 +164,9 @@ static int init_points(struct bpf_src *b)
 		      has_prog(skel->obj, "fx", r->handler, a->fentry, PROG_NAME)) &&
 		    !has_prog(skel->obj, "fe", r->handler, a->fentry, PROG_NAME))
 			a->fentry[0] = 0;
+		if (a->fentry[0])
+			a->fentry_insns = bpf_program__insn_cnt(
+				bpf_object__find_program_by_name(skel->obj, a->fentry));
 		if (!has_prog(skel->obj, "kp", r->handler, a->kprobe, PROG_NAME))
 			a->kprobe[0] = 0;
 		if (r->attach == VT_ROW_ENTRY ||
@@ -560,7 +564,7 @@ static void choose_modes(struct bpf_src *b, const struct vt_opts *o)
 }
 
 /*
- * One fentry program alone first: where fentry cannot work at all (no
+ * One (small) fentry program alone first: where fentry cannot work at all (no
  * direct calls: -524 at attach; lockdown: -EPERM at load) this saves
  * verifying every fentry program before falling back. A probe program
  * that fails to load for its own reasons (libbpf names it) proves
@@ -575,9 +579,11 @@ static void probe_fentry(struct bpf_src *b, const struct vt_opts *o)
 	bool ok = false, named;
 	int err;
 
+	/* the smallest vmlinux fentry program: the cheapest to verify */
 	for (i = 0; i < b->nr_ap; i++) {
 		saved[i] = b->ap[i].mode;
-		if (b->ap[i].mode == AP_FENTRY && first == b->nr_ap)
+		if (b->ap[i].mode == AP_FENTRY && !b->ap[i].row->module &&
+		    (first == b->nr_ap || b->ap[i].fentry_insns < b->ap[first].fentry_insns))
 			first = i;
 	}
 	if (first == b->nr_ap)
