@@ -102,10 +102,11 @@ static void never(struct vt_engine *e, struct vt_irq *irq, bool end)
 	if (irq->reported & (1u << vt_rule_migration.index))
 		return;
 	vt_finding_add(e, &vt_rule_migration, VT_SEV_ERROR, irq, irq->mg_to, ts,
-		       "INTID %u moved from %s to vCPU%u (%s at %s) while active/in an LR there, asserted at %s and not delivered on any vCPU %s (%s later; the longest delivery step in this trace is below %s)",
+		       "INTID %u moved from %s to vCPU%u (%s at %s) while active/in an LR there, asserted at %s and not delivered on any vCPU %s (%s later; %s%s)",
 		       irq->intid, from, irq->mg_to, how_name(irq->mg_how), rt,
 		       at, end ? "until the trace ended" : "within the ack wait",
-		       ms, longest ? step : "unknown");
+		       ms, longest ? "the longest delivery step in this trace is below " :
+		       "no other delivery step measured", longest ? step : "");
 }
 
 /* Where the IRQ is now: the vCPU it is active on or in the LRs of. */
