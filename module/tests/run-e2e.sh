@@ -387,8 +387,39 @@ if [[ " $phases " == *" rmmod "* ]]; then
 	check "guest delivered interrupts during the loop" \
 		bash -c "[ \$(wc -l < '$res/rmmod-vmm.count') -gt 0 ]"
 fi
-bad=$(cat "$res"/dmesg*.txt 2>/dev/null | grep -E 'Oops|WARNING:|BUG:|Call trace:|Unable to handle|refcount_t|list_del corruption')
-check "dmesg has no oops/WARN/BUG" test -z "$bad"
+# Known kernel warning, not the module's: 7.2's kvm_vgic_inject_irq()
+# kicks all vCPUs with smp_call_function_many() for the first active SPI,
+# also from the irqfd fast path in hard-irq context (IRQs off): a
+# WARN_ON_ONCE in kernel/smp.c, seen untraced too (docs/module.md). A
+# WARNING block is "known" only when its call trace has that chain and
+# no vgic_trace frame; anything else fails the check.
+dmesg_filter() { # stdin: dmesg -> stdout: dmesg without known warnings
+	awk -v k="$VT_KERNEL" '
+	function flush() {
+		if (blk != "") {
+			if (k == "7.2" && blk ~ /smp_call_function_many_cond/ &&
+			    blk ~ /kvm_make_all_cpus_request/ && blk ~ /kvm_vgic_inject_irq/ &&
+			    blk !~ /vgic_trace\]/ && blk !~ /vt_[a-z_]+\+0x/) {
+				known++
+			} else
+				printf "%s", blk
+		}
+		blk = ""; inblk = 0
+	}
+	/WARNING:/ { flush(); inblk = 1; blk = $0 "\n"; next }
+	inblk && /---\[ end trace/ { blk = blk $0 "\n"; flush(); next }
+	inblk { blk = blk $0 "\n"; next }
+	{ print }
+	END { flush(); if (known) print "VT_KNOWN_KERNEL_WARN " known > "/dev/stderr" }'
+}
+for d in "$res"/dmesg*.txt "$res2"/dmesg*.txt; do
+	[ -f "$d" ] || continue
+	dmesg_filter < "$d" > "$d.filtered" 2> "$d.known"
+done
+known=$(cat "$res"/dmesg*.txt.known "$res2"/dmesg*.txt.known 2>/dev/null | awk '{ n += $2 } END { print n + 0 }')
+[ "$known" -gt 0 ] && note "dmesg: $known known 7.2 kernel WARN(s) (smp_call_function_many_cond from kvm_vgic_inject_irq in hard irq, no vgic_trace frame)"
+bad=$(cat "$res"/dmesg*.txt.filtered "$res2"/dmesg*.txt.filtered 2>/dev/null | grep -E 'Oops|WARNING:|BUG:|Call trace:|Unable to handle|refcount_t|list_del corruption')
+check "dmesg has no oops/WARN/BUG (besides known kernel warnings)" test -z "$bad"
 [ -n "$bad" ] && echo "$bad" | head -20 | sed 's/^/# dmesg: /'
 check "dmesg has the module's hook report" grep -q 'vgic_trace: .* probes attached' "$res/dmesg-scen.txt"
 
