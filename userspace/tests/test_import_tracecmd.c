@@ -11,6 +11,7 @@
  *    was kept (arm64-S.vtr): the records rebuilt from vgic_trace:* must
  *    be the stream's records, byte for byte; the kvm:* view must count
  *    the guest's EOIs (arm64-S.truth) as acks and name degraded rules;
+ *    (6.1: healthy, no-resample; 7.2: icactiver);
  *  - damaged and foreign files get an error, never a crash.
  */
 #include "helpers.h"
@@ -375,6 +376,14 @@ static void test_arm64_no_resample(void **state)
 	arm64_kvm("no-resample", true);
 }
 
+/* 7.2: the events as a 6.10+ kernel lays them out; an MMIO finding */
+static void test_arm64_72_icactiver(void **state)
+{
+	(void)state;
+	arm64_lossless("7.2-icactiver");
+	arm64_kvm("7.2-icactiver", false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_take_from),
 		cmocka_unit_test(test_arm64_healthy),
 		cmocka_unit_test(test_arm64_no_resample),
+		cmocka_unit_test(test_arm64_72_icactiver),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
