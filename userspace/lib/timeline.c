@@ -106,19 +106,22 @@ static void ev_head(struct vt_timeline *tl, const char *ph, const char *name,
 
 static void name_track(struct vt_timeline *tl, uint32_t pid, uint64_t tid,
 		       const char *name);
+static bool find_named(struct vt_timeline *tl, uint32_t pid, uint64_t tid);
 
 static void instant(struct vt_timeline *tl, const char *name, uint32_t pid,
 		    uint64_t tid, uint64_t ts, const char *args)
 {
 	char track[32];
 
-	if (pid)
-		snprintf(track, sizeof(track), "INTID %llu",
-			 (unsigned long long)(tid / 1000));
-	else
-		snprintf(track, sizeof(track), "host irq %llu",
-			 (unsigned long long)tid);
-	name_track(tl, pid, tid, track);
+	if (!find_named(tl, pid, tid)) {
+		if (pid)
+			snprintf(track, sizeof(track), "INTID %llu",
+				 (unsigned long long)(tid / 1000));
+		else
+			snprintf(track, sizeof(track), "host irq %llu",
+				 (unsigned long long)tid);
+		name_track(tl, pid, tid, track);
+	}
 	ev_head(tl, "i", name, pid, tid, ts);
 	fprintf(tl->f, ",\"s\":\"t\",\"args\":{%s}}", args);
 }
@@ -232,9 +235,12 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 		vt_lr_decode(r->gic_version, r->lr[i], &out);
 		if (in.vintid != out.vintid || in.state == VT_LR_INVALID)
 			continue;
-		snprintf(track, sizeof(track), "INTID %u vCPU%u LR", in.vintid,
-			 r->hdr.vcpu_id);
-		name_track(tl, r->hdr.vm_id, TID_LR(in.vintid, r->hdr.vcpu_id), track);
+		if (!find_named(tl, r->hdr.vm_id, TID_LR(in.vintid, r->hdr.vcpu_id))) {
+			snprintf(track, sizeof(track), "INTID %u vCPU%u LR",
+				 in.vintid, r->hdr.vcpu_id);
+			name_track(tl, r->hdr.vm_id,
+				   TID_LR(in.vintid, r->hdr.vcpu_id), track);
+		}
 		snprintf(name, sizeof(name), "%s -> %s%s", vt_lr_state_name(in.state),
 			 vt_lr_state_name(out.state),
 			 vt_lr_guest_eoied(&in, &out) ? " (deactivated)" : "");
