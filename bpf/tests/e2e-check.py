@@ -205,6 +205,13 @@ def check_mode(mode, scenarios):
         print("# %s %s: trace %s" % (mode, s, " ".join("%s=%s" % kv for kv in c.items())))
         tap(c["lost"] == 0, "%s %s: no records lost (%d)" % (mode, s, c["lost"]))
         eoi = num(gt, "eoi")
+        # VFIO: vfio-pci consumes the resamplefd, the VMM cannot count it.
+        # Each resample unmasks the INTx for the next host irq; with the
+        # BAR mapped into the guest (mem-ack), its EOIs also count
+        # phantom deliveries, and a raise still asserted at the end
+        # (edu_status != 0) was never resampled: host irqs - 1.
+        if vfio and "phantom" in gt:
+            eoi = num(gt, "host_irq") - (1 if num(gt, "edu_status") else 0)
         want = eoi if vfio else num(gt, "resample")
         tap(c["resamples"] == want, "%s %s: resamples %d = truth %s" %
             (mode, s, c["resamples"], want))
@@ -225,8 +232,8 @@ def check_mode(mode, scenarios):
                "eoi" if vfio else "resamples", want_r))
         c["src_irqfd"], c["src_resampler"] = irqfd, resampler
         if num(gt, "dir") == 0 and num(gt, "icactiver") == 0:
-            tap(c["guest_eoi"] == eoi, "%s %s: guest EOIs in LRs %d = guest eoi %s" %
-                (mode, s, c["guest_eoi"], eoi))
+            tap(c["guest_eoi"] == num(gt, "eoi"), "%s %s: guest EOIs in LRs %d = guest eoi %s" %
+                (mode, s, c["guest_eoi"], gt.get("eoi")))
         if vfio:
             hi = num(gt, "host_irq")
             tap(c["handler"] == hi, "%s %s: VFIO handler %d = host irqs %s" %
@@ -399,8 +406,16 @@ if loaded == "yes":
         if s in bpf and s in mod:
             keys = ("resamples", "inject1", "acks", "guest_eoi", "handler", "unmask_handler",
                     "src_irqfd", "src_resampler")
+            tb, tm = truth("bpf", s), truth("module", s)
+            same = [k for k in tb if k != "elapsed_ms" and tb.get(k) != tm.get(k)]
             diff = ["%s %d/%d" % (k, bpf[s][k], mod[s][k]) for k in keys if bpf[s][k] != mod[s][k]]
-            tap(not diff, "%s: module counts = BPF counts %s" % (s, ", ".join(diff)))
+            if same:
+                # the two runs of a racy scenario differ: each was held
+                # to its own truth above
+                print("# %s: module and BPF runs had different ground truths (%s): "
+                      "counts compared with each truth only" % (s, ", ".join(same)))
+            else:
+                tap(not diff, "%s: module counts = BPF counts %s" % (s, ", ".join(diff)))
             tap(bpf[s]["rules"] == mod[s]["rules"], "%s: module findings %s = BPF findings %s" %
                 (s, mod[s]["rules"], bpf[s]["rules"]))
             mn = mod[s]["raw"]["nr_lrs"] | ({mod[s]["raw"]["meta_nr_lrs"]}

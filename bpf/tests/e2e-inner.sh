@@ -70,7 +70,8 @@ run_mode() {
 	for s in $SCENARIOS; do
 		start_traced $1 $s || { echo 99 > $1-$s.rc; continue; }
 		# shellcheck disable=SC2046
-		vmm --scenario $s $(vmm_args $s) > $1-$s.vmm 2> $1-$s.vmm.err
+		vmm --scenario $s --timeout ${VMM_TIMEOUT:-120} $(vmm_args $s) \
+			> $1-$s.vmm 2> $1-$s.vmm.err
 		echo $? > $1-$s.vmm.rc
 		stop_traced $1 $s
 		say "$1 $s: vmm rc $(cat $1-$s.vmm.rc), traced rc $(cat $1-$s.rc)"
