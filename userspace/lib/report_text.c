@@ -80,8 +80,9 @@ static void text_header(struct vt_engine *e, FILE *f)
 		fprintf(f, "WARNING: %llu records were lost: findings may be false (a lost ack or exit looks like a missing one)\n",
 			(unsigned long long)e->lost);
 	if (e->have_rstat && e->rstat.end == VT_END_TRUNCATED)
-		fprintf(f, "WARNING: the trace file is truncated (%s): findings about the last moments may be false\n",
-			e->rstat.msg);
+		fprintf(f, "WARNING: the trace file is truncated (%s); findings about the last moments may be false\n",
+			!strncmp(e->rstat.msg, "truncated: ", 11) ? e->rstat.msg + 11 :
+			e->rstat.msg[0] ? e->rstat.msg : "no end marker");
 	fprintf(f, "hooks:");
 	for (h = 1; h <= VT_HOOK_MAX; h++) {
 		if (e->hooks[h] == VT_ATTACH_MISSING + 1 ||
