@@ -138,6 +138,7 @@ struct vt_irq {
 	bool mc_masked;			/* VFIO masked at the write */
 	uint64_t mc_redeliver_ts, mc_ack_ts, mc_unmask_ts;
 	uint8_t mc_sev;			/* highest severity reported + 1 */
+	uint64_t mc_icen;		/* ICENABLER writes before the write */
 
 	/* rule: eoi-lost-lr-overflow */
 	uint64_t ol_ts;			/* 0: not out of the LRs while active */

@@ -127,10 +127,29 @@ static void pending_verdict(struct vt_engine *e, struct vt_irq *irq, bool end)
 	}
 	if (!end)
 		return;
+	/*
+	 * Line asserted, yet never delivered again, acked or unmasked long
+	 * after the write (and the guest did not disable it): the trace
+	 * contradicts "still pending"; the pending state was lost (a kernel
+	 * whose ICPENDR clears a level line's pending state, or the line
+	 * dropped unseen).
+	 */
+	if (irq->mc_line && irq->cnt.mmio[VT_MMIO_ICENABLER] == irq->mc_icen &&
+	    e->now - irq->mc_ts > vt_rule_wait(e, e->opts.ack_wait_ns, irq)) {
+		after(e, irq, vt_rule_file_mode(e), d, sizeof(d), r, sizeof(r));
+		add(e, irq, irq->mc_masked || (irq->dev && irq->dev->masked) ?
+		    VT_SEV_ERROR : VT_SEV_WARNING,
+		    "guest GICD_%s write at %s for resampled INTID %u while its line was asserted, then it was lost: %s, %s",
+		    d, r);
+		return;
+	}
 	if (irq->mc_line) {
 		add(e, irq, VT_SEV_INFO,
 		    "guest GICD_%s write at %s for level INTID %u while its line was asserted: KVM keeps it pending (line_level || latch; only the latch was cleared)%s, not delivered again %s",
-		    "", vt_rule_file_mode(e) ? "before the trace ended" :
+		    irq->cnt.mmio[VT_MMIO_ICENABLER] > irq->mc_icen ?
+		    ": still pending while the guest has it disabled" :
+		    ": still pending",
+		    vt_rule_file_mode(e) ? "before the trace ended" :
 		    "within the ack wait");
 		return;
 	}
@@ -169,6 +188,7 @@ static void mc_record(struct vt_engine *e, const struct vt_ev *ev)
 		irq->mc_line = irq->line;	/* ICPENDR leaves the line */
 		irq->mc_masked = irq->dev && irq->dev->masked;
 		irq->mc_redeliver_ts = irq->mc_ack_ts = irq->mc_unmask_ts = 0;
+		irq->mc_icen = irq->cnt.mmio[VT_MMIO_ICENABLER];
 		break;
 	case VT_REC_IRQ_STATE:
 		/* the state after the write: what is really still pending */
