@@ -15,6 +15,9 @@
 #                                scenario lists) on that one kernel instead
 #   VT_STAGES="unit bpf-e2e-7.2" run-tests.sh   only the named stages
 #   run-tests.sh --list          print the selected stages, run nothing
+#   VT_LIMIT_SCALE=4 run-tests.sh  multiply every time limit (a shared
+#                                machine, where boots also wait for other
+#                                users' hosts on /tmp/vt-qemu.lock)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -112,7 +115,7 @@ for s in "${stages[@]}"; do
 	IFS='|' read -r name kern limit cmd <<< "$s"
 	name=$(trim "$name")
 	kern=$(trim "$kern")
-	limit=$(trim "$limit")
+	limit=$(( $(trim "$limit") * ${VT_LIMIT_SCALE:-1} ))
 	log=$logs/$name.log
 	t0=$(date +%s)
 	echo "=== stage $name (kernel $kern): $cmd (limit ${limit}s)"
