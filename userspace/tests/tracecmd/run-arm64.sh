@@ -5,8 +5,9 @@
 # Debian's trace-cmd:arm64 records `-e vgic_trace -e kvm` while the
 # module's own /dev/vgic_trace stream of the same run is kept; then, on
 # this machine:
-#  - `vgic-trace import S.dat` must give the same record counts per type
-#    and the same findings (rule, INTID) as the module's own trace;
+#  - `vgic-trace import S.dat` must give the same records (counts per
+#    type, and byte for byte: cmp-records.py) and the same findings (rule,
+#    INTID) as the module's own trace;
 #  - `vgic-trace check --from kvm S.dat` (kvm:* events only) must name
 #    the degraded rules, and its ack/resample counts must equal the VMM's
 #    VT_GROUND_TRUTH.
@@ -106,6 +107,8 @@ for s in $scen; do
 	note "$s module: $a"
 	note "$s .dat:   $b"
 	check "$s: same record counts per type as the module's own trace" test -n "$a" -a "$a" = "$b"
+	check "$s: the records are the module's, byte for byte ($(python3 "$here/cmp-records.py" "$f.tc.vtr" "$f.mod.vtr" 2>&1 | tail -1))" \
+		python3 "$here/cmp-records.py" "$f.tc.vtr" "$f.mod.vtr"
 	fa=$(finds "$f.mod.vtr"); fb=$(finds "$f.dat")
 	note "$s findings module: $(echo $fa) / .dat: $(echo $fb)"
 	check "$s: same findings from the .dat as from the module's trace" test "$fa" = "$fb"
