@@ -178,12 +178,15 @@ static int h_mmio(struct vt_engine *e, const struct vt_hdr *rec)
 	switch (r->reg) {
 	case VT_MMIO_IROUTER:
 		/*
-		 * Aff0 as the vCPU: true for the small VMs KVM builds by
-		 * default. A 32-bit write of the high word (offset + 4) holds
+		 * KVM's default MPIDR: vCPU id = Aff0 (0..15) + 16 * Aff1.
+		 * A 32-bit write of the high word (offset + 4) holds
 		 * only Aff3, which KVM ignores: no retarget.
 		 */
 		if (r->len && r->len <= 4 && (r->offset & 4))
 			mmio_one(e, rec, r->first_intid, VT_NO_VCPU);
+		else if ((r->val & 0xff) < 16)	/* KVM: Aff0 = id & 15, Aff1 = id >> 4 */
+			mmio_one(e, rec, r->first_intid,
+				 (uint32_t)((r->val & 0xf) | ((r->val >> 8 & 0xff) << 4)));
 		else
 			mmio_one(e, rec, r->first_intid, (uint32_t)(r->val & 0xff));
 		return 0;

@@ -62,6 +62,7 @@ static const struct vcase cases[] = {
 	{ "mg-itargetsr-word", { { "migration", 300, 33, E, "from vCPU0 to vCPU2" } }, 1 },
 	{ "mg-irouter-halves", { { "migration", 300, 34, E, "from vCPU0 to vCPU2" } }, 1 },
 	{ "mg-irouter-64", { { "migration", 42, 35, E, "IROUTER" } }, 1 },
+	{ "mg-irouter-aff1", { { "migration", 77, 40, E, "from vCPU0 to vCPU17" } }, 1 },
 	{ "mg-state-only", { { "migration", 300, 36, E, "from vCPU1 to vCPU0" } }, 1 },
 	{ "mg-two-vms", { { "migration", 200, 33, E, NULL } }, 1 },
 	{ "mg-unknown-old-in-lr", { { "migration", 300, 38, E, "from vCPU1 to vCPU3" } }, 1 },
