@@ -171,6 +171,18 @@ static void text_irqs(struct vt_engine *e, FILE *f)
 	fprintf(f, "(inj1/inj0: injects level 1/0; in_lr: loaded at entry; g_eoi: guest deactivations seen in LRs;\n"
 		   " no_ack: of those without ack; resmp: resamples; v_*: VFIO handler, mask, unmask ioctl,\n"
 		   " unmask handler, unmask found the line still asserted)\n");
+	/* 6.19+ deactivations outside the LR runs (VT_REC_DEACTIVATE) */
+	for (i = 0; i < e->nr_irqs; i++) {
+		const struct vt_counts *c = &e->irqs[i]->cnt;
+
+		if (c->deact[VT_DEACT_DIR] || c->deact[VT_DEACT_EOICOUNT] ||
+		    c->deact[VT_DEACT_LR])
+			fprintf(f, "  deactivate records vm %u INTID %u: dir %llu eoicount %llu fold_lr %llu\n",
+				e->irqs[i]->vm_id, e->irqs[i]->intid,
+				(unsigned long long)c->deact[VT_DEACT_DIR],
+				(unsigned long long)c->deact[VT_DEACT_EOICOUNT],
+				(unsigned long long)c->deact[VT_DEACT_LR]);
+	}
 	for (i = 0; i < e->nr_devs; i++)
 		if (!e->devs[i]->irq)
 			fprintf(f, "  unlinked VFIO device %s host irq %u: handler %llu unmask_handler %llu%s\n",

@@ -369,6 +369,21 @@ static void test_info_exit(void **state)
 	unlink(f);
 }
 
+/* DEACTIVATE records are counted per IRQ and how. */
+static void test_deactivate_counts(void **state)
+{
+	struct vt_engine *e;
+	char *out;
+
+	(void)state;
+	e = scen_engine("variants/ctl-mr-72-dir-acked", NULL);
+	out = render(e, vt_engine_report_text, NULL);
+	assert_non_null(strstr(out, "deactivate records vm 700 INTID 34: dir 1 eoicount 0 fold_lr 1"));
+	assert_non_null(strstr(out, " deactivate 2\n"));
+	free(out);
+	vt_engine_free(e);
+}
+
 /* The LR count: recorded or "unknown", never inferred from used_lrs. */
 static void test_lr_count(void **state)
 {
@@ -407,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_info_exit),
 		cmocka_unit_test(test_lr_count),
+		cmocka_unit_test(test_deactivate_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
