@@ -170,6 +170,9 @@ const char *vt_hook_name(unsigned int hook)
 		[VT_HOOK_MMIO_PENDING]		= "mmio_pending",
 		[VT_HOOK_MMIO_ACTIVE]		= "mmio_active",
 		[VT_HOOK_MMIO_ROUTE]		= "mmio_route",
+		[VT_HOOK_DEACTIVATE_V3]		= "deactivate_v3",
+		[VT_HOOK_DEACTIVATE_V2]		= "deactivate_v2",
+		[VT_HOOK_FOLD_LR]		= "fold_lr",
 	};
 
 	return TABLE_NAME(names, hook);
