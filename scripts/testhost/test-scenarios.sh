@@ -9,13 +9,13 @@
 # never by a tracer) is judged against what the selected kernel was
 # measured to do: one table per kernel below, the same as in
 # docs/kernel-<version>-behaviour.md. TAP output; on a failure the count
-# that was off, the VMM's stderr and the serial log tail.
+# that was off, the VMM's stderr and that scenario's part of the serial log.
 #
 #   VT_KERNEL=6.1|6.12|7.2         the host kernel (default 6.1)
 #   VT_VARIANTS="vhe nvhe gicv2"   variants to run (default: all three)
 #   VT_SCENARIOS="healthy storm"   scenarios to run (default: all)
 #   VT_JUDGE_ONLY=1                no boots: judge the results already in
-#                                  build/out/testhost/<variant>/ again
+#                                  build/out/testhost-$VT_KERNEL/<variant>/ again
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 top=$PWD
