@@ -39,6 +39,9 @@ start_traced() {
 	bin=vgic-traced
 	[ $m = bpftp ] && b=bpf
 	[ $m = bpful ] && b=bpf && bin=vgic-traced-unloadable
+	# 7.2's icpendr storm (~50k LR records in seconds) overruns the
+	# default 4 MiB ring under TCG: 32 MiB, losses still counted
+	[ $b = bpf ] && set -- --rb-size ${BPF_RB_SIZE:-33554432} "$@"
 	# a stale .err would say "recording" before this daemon attached
 	rm -f $m-$t.vtr $m-$t.err $m-$t.out
 	$bin -b $b -o $m-$t.vtr --force "$@" > $m-$t.out 2> $m-$t.err &
