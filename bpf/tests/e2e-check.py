@@ -244,9 +244,21 @@ def check_mode(mode, scenarios):
         c["rules"] = report_rules(mode, s)
         c["nr_findings"] = nr
         print("# %s %s: findings %d, rules %s" % (mode, s, nr, c["rules"]))
-        tap(c["rules"] is not None and sorted(rules) == c["rules"],
-            "%s %s: live findings %s = findings of vgic-trace report %s" %
-            (mode, s, sorted(rules), c["rules"]))
+        # The live engine cannot see the rest of the trace: where a line
+        # stays masked past its wait it says so ("masked for N ms"),
+        # while the file analysis judges by what follows (resampled or
+        # unmasked later: no intx-masked-forever). Every finding of the
+        # file must be live too; the live-only ones must be such
+        # deadline verdicts.
+        live_only = sorted(set(rules) - set(c["rules"] or []))
+        if live_only:
+            print("# %s %s: live-only findings (deadline verdicts the rest of the trace "
+                  "settles) %s" % (mode, s, live_only))
+        tap(c["rules"] is not None and set(c["rules"]) <= set(rules) and
+            set(live_only) <= {"intx-masked-forever"},
+            "%s %s: findings of vgic-trace report %s are among the live findings %s "
+            "(live-only: intx-masked-forever deadlines at most)" %
+            (mode, s, c["rules"], sorted(rules)))
         st_ticks = read("%s-%s.start" % (mode, s)).strip()
         if st_ticks:
             print("# %s %s: daemon start-up (load+verify+attach) %.1f s" %
@@ -416,8 +428,16 @@ if loaded == "yes":
                       "counts compared with each truth only" % (s, ", ".join(same)))
             else:
                 tap(not diff, "%s: module counts = BPF counts %s" % (s, ", ".join(diff)))
-            tap(bpf[s]["rules"] == mod[s]["rules"], "%s: module findings %s = BPF findings %s" %
-                (s, mod[s]["rules"], bpf[s]["rules"]))
+            if same:
+                # a racy scenario's two runs may end in different states
+                # (e.g. vfio-mmap: INTx still masked at the end of one run
+                # only): each run's findings were held to its own
+                # expectations above
+                print("# %s: module findings %s, BPF findings %s (different runs)" %
+                      (s, mod[s]["rules"], bpf[s]["rules"]))
+            else:
+                tap(bpf[s]["rules"] == mod[s]["rules"], "%s: module findings %s = BPF findings %s" %
+                    (s, mod[s]["rules"], bpf[s]["rules"]))
             mn = mod[s]["raw"]["nr_lrs"] | ({mod[s]["raw"]["meta_nr_lrs"]}
                                            if mod[s]["raw"]["meta_nr_lrs"] else set())
             bn = bpf[s]["raw"]["nr_lrs"] - {0}
