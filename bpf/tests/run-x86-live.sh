@@ -67,7 +67,7 @@ bad() {
 		nok "bad input: vgic-traced $* -> rc $rc (want $want, '$what'): $(head -c 200 "$out/bad.err")"
 	fi
 }
-bad 2 "not a number" --duration 12x
+bad 2 "is not a duration" --duration 12x
 bad 2 "out of range" --drain-ms 0
 bad 2 "not a power of two" --rb-size 5000
 bad 2 "unknown hook" --disable nosuchhook
