@@ -61,6 +61,8 @@ stages=(
 	"bpf-e2e-6.12            |6.12|1500|VT_SCENARIOS='$sub612' bash bpf/tests/run-e2e.sh"
 	"bpf-e2e-7.2             |7.2 |1500|VT_SCENARIOS='$sub72' VT_GICV2_SCENARIOS='healthy storm' bash bpf/tests/run-e2e.sh"
 	"x86-live                |-   | 600|bash bpf/tests/run-x86-live.sh"
+	"install                 |6.1 | 600|bash dist/test-install.sh"
+	"metrics                 |-   | 300|bash dist/test-metrics.sh"
 )
 
 trim() { local s=$1; s=${s#"${s%%[! ]*}"}; echo "${s%"${s##*[! ]}"}"; }
