@@ -313,6 +313,10 @@ struct vt_rec_deactivate {
 #define VT_META_GIC		4	/* @val VT_GIC_V2/V3 of the host */
 #define VT_META_BACKEND		5	/* @val VT_BACKEND_*, @str version */
 #define VT_META_KERNEL		6	/* @str kernel release (uname -r) */
+#define VT_META_VCPU		7	/* vCPU @hdr.vcpu_id of VM @hdr.vm_id runs on
+					 * thread @val (tid), @str its comm; sent
+					 * when a producer first sees that vCPU
+					 * on a thread (again after a change) */
 
 #define VT_ATTACH_MISSING	0	/* symbol absent or attach failed */
 #define VT_ATTACH_KPROBE	1
