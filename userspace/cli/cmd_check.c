@@ -11,6 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "report.h"
+
+/* the report's degraded-rule notes, on stderr beside the loss warning */
+static void degraded_note(const char *rule, const char *hooks, void *arg)
+{
+	fprintf(arg, "vgic-trace check: NOTE: rule %s lacks input (hooks missing: %s): it cannot report everything\n",
+		rule, hooks);
+}
 
 static void check_usage(FILE *f)
 {
@@ -23,7 +31,8 @@ static void check_usage(FILE *f)
 		"(only a header or metadata, nothing recorded), or a truncated trace\n"
 		"(--allow-truncated checks what a truncated trace holds; its findings about\n"
 		"the last moments may be false).\n"
-		"Lost records are reported on stderr: findings may then be false.\n\n"
+		"Lost records are reported on stderr: findings may then be false; so are\n"
+		"the rules that lack input because hooks are missing (e.g. --from kvm).\n\n"
 		"Examples:\n"
 		"  vgic-trace check run.vgt && echo clean\n"
 		"  vgic-trace check --masked-threshold 250ms run.vgt\n"
@@ -85,6 +94,7 @@ int cmd_check(int argc, char **argv)
 	if (vt_engine_lost(e))
 		fprintf(stderr, "vgic-trace check: %llu records lost: findings may be false\n",
 			(unsigned long long)vt_engine_lost(e));
+	vt_rules_degraded(e, degraded_note, stderr);
 	if (vt_engine_nr_bugs(e))
 		fprintf(stderr, "vgic-trace check: %u impossible states (BUG:) in the trace, see 'report'\n",
 			vt_engine_nr_bugs(e));
