@@ -281,12 +281,25 @@ static __always_inline int vt_emit_deact(struct kvm_vcpu *vcpu, __u32 intid,
 	return 0;
 }
 
-/* vgic_v{2,3}_deactivate(vcpu, val): val is the DIR write, CPUID in [12:10] */
+#define VT_KVM_DEV_TYPE_ARM_VGIC_V3	7	/* uapi linux/kvm.h */
+
+/* true when @vcpu's guest uses the GICv3 interface (model vGICv3) */
+static __always_inline bool vt_guest_v3(struct kvm_vcpu *vcpu, __u8 ver)
+{
+	return ver == VT_GIC_V3 &&
+	       BPF_CORE_READ(vcpu, kvm, arch.vgic.vgic_model) ==
+	       VT_KVM_DEV_TYPE_ARM_VGIC_V3;
+}
+
+/*
+ * vgic_v{2,3}_deactivate(vcpu, val): val is the DIR write; the CPUID in
+ * [12:10] exists only in the GICv2 layout (vt_dir_intid())
+ */
 static __always_inline int vt_dir(struct kvm_vcpu *vcpu, __u64 val, __u8 ver)
 {
 	vt_fold_ctx_set(vcpu, 0, 0, VT_DEACT_LR);
-	return vt_emit_deact(vcpu, (__u32)(val & ~(7ull << 10)), ver,
-			     VT_DEACT_DIR, 0, val);
+	return vt_emit_deact(vcpu, vt_dir_intid(val, !vt_guest_v3(vcpu, ver)),
+			     ver, VT_DEACT_DIR, 0, val);
 }
 
 SEC("fentry/vgic_v3_deactivate")
@@ -312,8 +325,6 @@ int BPF_KPROBE(kp_dir_v2, struct kvm_vcpu *vcpu, __u32 val)
 {
 	return vt_dir(vcpu, val, VT_GIC_V2);
 }
-
-#define VT_KVM_DEV_TYPE_ARM_VGIC_V3	7	/* uapi linux/kvm.h */
 
 /*
  * vgic_v{2,3}_fold_lr(vcpu, val): one LR value folded. GICv3 LRs of a
@@ -342,8 +353,7 @@ static __always_inline int vt_fold_lr(struct kvm_vcpu *vcpu, __u64 val, __u8 ver
 			eoicount = c->eoicount;
 		}
 	}
-	if (ver == VT_GIC_V3 &&
-	    BPF_CORE_READ(vcpu, kvm, arch.vgic.vgic_model) == VT_KVM_DEV_TYPE_ARM_VGIC_V3)
+	if (vt_guest_v3(vcpu, ver))
 		intid = (__u32)val;		/* ICH_LR_VIRTUAL_ID_MASK */
 	else
 		intid = (__u32)val & 0x3ff;	/* GICH_LR_VIRTUALID */

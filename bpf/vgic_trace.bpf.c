@@ -12,6 +12,7 @@
 #include <bpf/bpf_core_read.h>
 #include "../include/uapi/vgic_trace_abi.h"
 #include "vt_bpf.h"
+#include "vt_decode.h"
 #include "vt_core.bpf.h"
 #include "vt_read.bpf.h"
 #include "hooks_irq.bpf.h"
