@@ -487,6 +487,25 @@ if rb:
     print("# " + line)
     with open(os.path.join(out, "cost.txt"), "w") as f:
         f.write(line + "\n")
+# dmesg of the whole boot (written last by e2e-inner.sh): no Oops/WARN/BUG
+# besides the known kernel warnings (scripts/testhost/dmesg-check.sh, the
+# judgement the module e2e uses too)
+dm = os.path.join(out, "dmesg.txt")
+if os.path.exists(dm):
+    top = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    p = subprocess.run(["bash", os.path.join(top, "scripts/testhost/dmesg-check.sh"), kernel, dm],
+                       capture_output=True, text=True)
+    known = [ln[6:] for ln in p.stdout.splitlines() if ln.startswith("known=")]
+    bad = [ln[5:] for ln in p.stdout.splitlines() if ln.startswith("bad: ")]
+    if known and known[0] != "0":
+        print("# dmesg: %s known 7.2 kernel WARN(s) (smp_call_function_many_cond from "
+              "kvm_vgic_inject_irq in hard irq, no vgic_trace frame)" % known[0])
+    tap(p.returncode == 0 and not bad,
+        "dmesg has no oops/WARN/BUG (besides known kernel warnings)")
+    for ln in bad[:20]:
+        print("# dmesg: " + ln)
+else:
+    tap(False, "dmesg.txt written at the end of the boot")
 print("1..%d" % n)
 print("# %d failed" % failed)
 sys.exit(1 if failed else 0)

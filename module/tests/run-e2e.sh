@@ -387,45 +387,12 @@ if [[ " $phases " == *" rmmod "* ]]; then
 	check "guest delivered interrupts during the loop" \
 		bash -c "[ \$(wc -l < '$res/rmmod-vmm.count') -gt 0 ]"
 fi
-# Known kernel warning, not the module's: 7.2's kvm_vgic_inject_irq()
-# kicks all vCPUs with smp_call_function_many() for the first active SPI,
-# also from the irqfd fast path in hard-irq context (IRQs off): a
-# WARN_ON_ONCE in kernel/smp.c, seen untraced too (docs/module.md). A
-# WARNING block is "known" only when its call trace has that chain and
-# no vgic_trace frame in the interrupt's own part of the trace (above
-# the interrupt entry: the task it interrupted may be our reader, e.g.
-# vt_read); anything else fails the check.
-dmesg_filter() { # stdin: dmesg -> stdout: dmesg without known warnings
-	awk -v k="$VT_KERNEL" '
-	function flush(	top, n) {
-		if (blk != "") {
-			top = blk
-			n = match(top, /call_on_irq_stack|el[01]h?_64_irq|el[01]_interrupt|do_interrupt_handler/)
-			if (n > 0)
-				top = substr(top, 1, n - 1)
-			if (k == "7.2" && top ~ /smp_call_function_many_cond/ &&
-			    top ~ /kvm_make_all_cpus_request/ && top ~ /kvm_vgic_inject_irq/ &&
-			    top ~ /vfio_intx_handler|irqfd_wakeup/ &&
-			    top !~ /vgic_trace\]/ && top !~ /vt_[a-z_]+\+0x/) {
-				known++
-			} else
-				printf "%s", blk
-		}
-		blk = ""; inblk = 0
-	}
-	/WARNING:/ { flush(); inblk = 1; blk = $0 "\n"; next }
-	inblk && /---\[ end trace/ { blk = blk $0 "\n"; flush(); next }
-	inblk { blk = blk $0 "\n"; next }
-	{ print }
-	END { flush(); if (known) print "VT_KNOWN_KERNEL_WARN " known > "/dev/stderr" }'
-}
-for d in "$res"/dmesg*.txt "$res2"/dmesg*.txt; do
-	[ -f "$d" ] || continue
-	dmesg_filter < "$d" > "$d.filtered" 2> "$d.known"
-done
-known=$(cat "$res"/dmesg*.txt.known "$res2"/dmesg*.txt.known 2>/dev/null | awk '{ n += $2 } END { print n + 0 }')
-[ "$known" -gt 0 ] && note "dmesg: $known known 7.2 kernel WARN(s) (smp_call_function_many_cond from kvm_vgic_inject_irq in hard irq, no vgic_trace frame)"
-bad=$(cat "$res"/dmesg*.txt.filtered "$res2"/dmesg*.txt.filtered 2>/dev/null | grep -E 'Oops|WARNING:|BUG:|Call trace:|Unable to handle|refcount_t|list_del corruption')
+# dmesg judgement shared with the BPF e2e (the known 7.2 kernel WARN in
+# smp_call_function_many_cond is filtered there)
+dj=$(bash "$top/scripts/testhost/dmesg-check.sh" "$VT_KERNEL" "$res"/dmesg*.txt "$res2"/dmesg*.txt)
+known=$(sed -n 's/^known=//p' <<< "$dj")
+[ "${known:-0}" -gt 0 ] && note "dmesg: $known known 7.2 kernel WARN(s) (smp_call_function_many_cond from kvm_vgic_inject_irq in hard irq, no vgic_trace frame)"
+bad=$(sed -n 's/^bad: //p' <<< "$dj")
 check "dmesg has no oops/WARN/BUG (besides known kernel warnings)" test -z "$bad"
 [ -n "$bad" ] && echo "$bad" | head -20 | sed 's/^/# dmesg: /'
 check "dmesg has the module's hook report" grep -q 'vgic_trace: .* probes attached' "$res/dmesg-scen.txt"
