@@ -158,15 +158,64 @@ static __always_inline __u8 vt_flush_gic(void)
 	return vt_seen_gic ? vt_seen_gic : VT_GIC_V3;
 }
 
+/*
+ * VT_META_VCPU: the thread each (VM, vCPU) runs on, sent the first time a
+ * flush (every guest entry) is seen for it on a thread and again when the
+ * thread changes. LRU: VMs come and go, a re-sent record is harmless.
+ */
+struct vt_vcpu_key {
+	__u32 vm;
+	__u32 vcpu;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct vt_vcpu_key);
+	__type(value, __u32);	/* tid last announced */
+} vt_vcpu_tid SEC(".maps");
+
+static __always_inline void vt_note_vcpu(struct kvm_vcpu *vcpu)
+{
+	struct vt_vcpu_key k = {};
+	struct vt_rec_meta *r;
+	__u32 tid, *seen;
+
+	if (!vcpu)
+		return;
+	k.vm = vt_vcpu_vm(vcpu);
+	if (!vt_want_vm(k.vm))
+		return;
+	k.vcpu = vt_vcpu_id(vcpu);
+	tid = (__u32)bpf_get_current_pid_tgid();
+	seen = bpf_map_lookup_elem(&vt_vcpu_tid, &k);
+	if (seen && *seen == tid)
+		return;
+	r = vt_reserve(sizeof(*r));
+	if (!r)
+		return;	/* counted as lost; announced again at the next entry */
+	vt_fill_hdr(&r->hdr, VT_REC_META, sizeof(*r), k.vm, k.vcpu);
+	r->key = VT_META_VCPU;
+	r->id = 0;
+	r->__pad = 0;
+	r->val = tid;
+	__builtin_memset(r->str, 0, sizeof(r->str));
+	bpf_get_current_comm(r->str, sizeof(r->str));
+	vt_submit(r);
+	bpf_map_update_elem(&vt_vcpu_tid, &k, &tid, BPF_ANY);
+}
+
 SEC("fexit/kvm_vgic_flush_hwstate")
 int BPF_PROG(fx_flush, struct kvm_vcpu *vcpu)
 {
+	vt_note_vcpu(vcpu);
 	return vt_emit_lr(vcpu, VT_REC_LR_FLUSH, vt_flush_gic());
 }
 
 SEC("kprobe/kvm_vgic_flush_hwstate")
 int BPF_KPROBE(kp_flush, struct kvm_vcpu *vcpu)
 {
+	vt_note_vcpu(vcpu);
 	vt_stash_put(VT_HOOK_LR_FLUSH, (__u64)vcpu, 0, 0, 0);
 	return 0;
 }

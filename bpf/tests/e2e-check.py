@@ -107,26 +107,24 @@ def sums(st):
     return c
 
 
+VT_COUNT = os.path.join(os.path.dirname(os.path.abspath(cli)), "vt-count")
+
+
 def records(mode, s):
-    """(type, bytes of the record) of every record in the trace file"""
-    try:
-        d = open(os.path.join(out, "%s-%s.vtr" % (mode, s)), "rb").read()
-    except OSError:
+    """(type, bytes of the record) of every record in the trace file, read
+    by the library's reader (`vt-count --raw`: any file format)"""
+    path = os.path.join(out, "%s-%s.vtr" % (mode, s))
+    if not os.path.exists(path):
         return
-    off = struct.unpack_from("<I", d, 12)[0]
-    while off + 32 <= len(d):
-        magic, flags, ln = struct.unpack_from("<III", d, off)
-        off += 32
-        p = off
-        while p < off + ln:
-            typ, size = struct.unpack_from("<HH", d, p)
-            if size < 4:
-                return
-            yield typ, d[p:p + size]
-            p += size
-        off += ln
-        if flags & 1:
-            break
+    p = subprocess.run([VT_COUNT, "--raw", path], capture_output=True)
+    d = p.stdout
+    off = 0
+    while off + 4 <= len(d):
+        typ, size = struct.unpack_from("<HH", d, off)
+        if size < 4:
+            return
+        yield typ, d[off:off + size]
+        off += size
 
 
 def inject_sources(mode, s):
@@ -143,10 +141,11 @@ def inject_sources(mode, s):
 def raw_facts(mode, s):
     """LR and deactivation facts of the raw records"""
     f = {"fold_empty": 0, "lr_recs": 0, "nr_lrs": set(), "deact": {}, "deact_spi": {},
-         "meta_nr_lrs": None}
+         "meta_nr_lrs": None, "vcpu_meta": [], "lr_vcpus": set()}
     for typ, r in records(mode, s):
         if typ in (1, 2):
             used, nr = r[25], r[26]
+            f["lr_vcpus"].add(struct.unpack_from("<II", r, 16))
             f["lr_recs"] += 1
             f["nr_lrs"].add(nr)
             if typ == 2 and used == 0:
@@ -160,6 +159,11 @@ def raw_facts(mode, s):
             key, = struct.unpack_from("<H", r, 24)
             if key == 3:
                 f["meta_nr_lrs"] = struct.unpack_from("<Q", r, 32)[0]
+            elif key == 7:	# VT_META_VCPU: (vm, vcpu, tid, comm)
+                vm, vcpu = struct.unpack_from("<II", r, 16)
+                tid, = struct.unpack_from("<Q", r, 32)
+                f["vcpu_meta"].append((vm, vcpu, tid, r[40:104].split(b"\0")[0].decode(
+                    errors="replace")))
     return f
 
 
@@ -270,6 +274,20 @@ def check_mode(mode, scenarios):
               (mode, s, rf["lr_recs"], sorted(rf["nr_lrs"]), rf["fold_empty"],
                rf["deact"], rf["deact_spi"]))
         if mode == "bpf":
+            # VT_META_VCPU: one per vCPU the VMM created (its threads never
+            # change), for the VM the LR records name, with a tid and comm
+            vm_ids = {vm for vm, _ in rf["lr_vcpus"]}
+            vm_meta = rf["vcpu_meta"]
+            want = num(gt, "vcpus")
+            print("# bpf %s: VT_META_VCPU %s" % (s, vm_meta))
+            tap(want is not None and len(vm_meta) == want and
+                sorted(v for _, v, _, _ in vm_meta) == list(range(want)) and
+                {vm for vm, _, _, _ in vm_meta} == vm_ids and
+                all(t > 0 and c for _, _, t, c in vm_meta) and
+                len({t for _, _, t, _ in vm_meta}) == want,
+                "bpf %s: VT_META_VCPU once per vCPU (%d records, vcpus %s, VM %s, "
+                "%d distinct threads)" % (s, len(vm_meta), gt.get("vcpus"),
+                                         sorted(vm_ids), len({t for _, _, t, _ in vm_meta})))
             tap(rf["fold_empty"] == 0, "bpf %s: no LR_FOLD record with used_lrs 0 (%d)" %
                 (s, rf["fold_empty"]))
             if kallsyms_has("kvm_vgic_global_state") and rf["lr_recs"]:

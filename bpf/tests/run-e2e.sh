@@ -46,6 +46,7 @@ mkdir -p "$out"
 build() { "$@" > "$out/build.log" 2>&1 || { tail -n 30 "$out/build.log"; echo "not ok 1 - build: $*"; exit 1; }; }
 build make -C bpf
 build make -C bpf check-kernels
+build make -C bpf/tests
 build make -C userspace
 build make -C userspace ARCH=arm64
 build make -C userspace/record ARCH=arm64

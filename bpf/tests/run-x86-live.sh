@@ -158,7 +158,7 @@ fi
 
 # 4. the module-device source, fed from a file holding the records of
 # the traced run as read() returns them, plus a torn record at the end
-python3 bpf/tests/vtr2raw.py "$out/traced.vtr" "$out/dev.raw" 24
+python3 bpf/tests/vtr2raw.py "$vtcount" "$out/traced.vtr" "$out/dev.raw" 24
 "$traced" -b module --device "$out/dev.raw" -d 1 -q -o "$out/dev.vtr" --force \
 	> "$out/dev.summary" 2> "$out/dev.err"
 "$vtcount" "$out/dev.vtr" > "$out/dev.count"

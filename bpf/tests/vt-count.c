@@ -4,10 +4,16 @@
  *   vt-count [--vm PID] FILE
  * prints "key=value" pairs: one per record type (by name), VFIO events
  * (vfio_<event>), acks/resamples per gsi, lost, and how the file ended.
- * Exit 2 on a file the reader rejects.
+ *   vt-count --raw FILE
+ * writes the records themselves to stdout, one after the other as
+ * /dev/vgic_trace's read() returns them, whatever the file's format (the
+ * tests' Python readers parse that instead of the file), and how the file
+ * ended on stderr ("end=complete|truncated|corrupt").
+ * Exit 2 on a file the reader rejects or a read error.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +25,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "vm", required_argument, NULL, 'v' },
+		{ "raw", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t by_type[VT_REC_MAX + 1] = { 0 }, vfio[8] = { 0 }, lost = 0;
@@ -28,10 +35,15 @@ int main(int argc, char **argv)
 	struct vt_reader *r;
 	unsigned long vm = 0;
 	char err[160], *end;
+	bool raw = false;
 	unsigned int t;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'r') {
+			raw = true;
+			continue;
+		}
 		if (c != 'v')
 			return 2;
 		errno = 0;
@@ -42,7 +54,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: vt-count [--vm PID] FILE\n");
+		fprintf(stderr, "usage: vt-count [--vm PID] FILE | vt-count --raw FILE\n");
 		return 2;
 	}
 	ret = vt_reader_open(argv[optind], &r, err, sizeof(err));
@@ -51,6 +63,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	while ((ret = vt_reader_next(r, &h)) == 1) {
+		if (raw) {
+			if (fwrite(h, h->size, 1, stdout) != 1) {
+				perror("vt-count: stdout");
+				return 2;
+			}
+			continue;
+		}
 		if (h->type == VT_REC_LOST)
 			lost += ((const struct vt_rec_lost *)h)->lost;
 		/* records without a VM (hard irq, meta) are kept */
@@ -76,6 +95,12 @@ int main(int argc, char **argv)
 		}
 	}
 	st = vt_reader_status(r);
+	if (raw) {
+		fprintf(stderr, "end=%s\n", st->end == VT_END_COMPLETE ? "complete" :
+			st->end == VT_END_TRUNCATED ? "truncated" : "corrupt");
+		vt_reader_close(r);
+		return ret < 0 || fflush(stdout) ? 2 : 0;
+	}
 	for (t = 1; t <= VT_REC_MAX; t++)
 		printf("%s=%" PRIu64 "\n", vt_record_name(t), by_type[t]);
 	for (t = 1; t <= VT_VFIO_SEND_EVENTFD; t++)

@@ -1,25 +1,19 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""vtr2raw.py IN.vtr OUT.raw [GARBAGE_BYTES] - the concatenated records of a
-trace file, as /dev/vgic_trace's read() returns them (for feeding the
-daemon's module source from a file); optionally append a torn record."""
+"""vtr2raw.py VT_COUNT IN.vtr OUT.raw [GARBAGE_BYTES] - the concatenated
+records of a trace file (any format, read by `vt-count --raw`), as
+/dev/vgic_trace's read() returns them (for feeding the daemon's module
+source from a file); optionally append a torn record."""
 import struct
+import subprocess
 import sys
 
-data = open(sys.argv[1], "rb").read()
-off = struct.unpack_from("<I", data, 12)[0]	# hdr_size
-out = bytearray()
-while off + 32 <= len(data):
-    magic, flags, ln, nr, seq, crc, hcrc = struct.unpack_from("<IIIIQII", data, off)
-    if magic != 0x4b434756:
-        sys.exit("vtr2raw: bad chunk magic at %d" % off)
-    off += 32
-    out += data[off:off + ln]
-    off += ln
-    if flags & 1:
-        break
-if len(sys.argv) > 3:
-    n = int(sys.argv[3])
+p = subprocess.run([sys.argv[1], "--raw", sys.argv[2]], capture_output=True)
+if p.returncode:
+    sys.exit("vtr2raw: %s: %s" % (sys.argv[2], p.stderr.decode().strip()))
+out = bytearray(p.stdout)
+if len(sys.argv) > 4:
+    n = int(sys.argv[4])
     # the first n (<= 24) bytes of a header that claims a 40-byte record
     out += struct.pack("<HHIQII", 5, 40, 0, 0, 0, 0xffffffff)[:n]
-open(sys.argv[2], "wb").write(out)
+open(sys.argv[3], "wb").write(out)

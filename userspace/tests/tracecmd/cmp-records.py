@@ -3,31 +3,32 @@
 """cmp-records.py A.vtr B.vtr - do two vgic-trace files hold the same
 records, byte for byte, as a multiset? (trace-cmd and /dev/vgic_trace
 order records of different CPUs differently, so both are sorted by
-timestamp, size and bytes first.) Reads the chunk layout of
-userspace/lib/vt_tracefile.h; little-endian files only. Exit 0 when
-identical, 1 when not (the first differing record is printed), 2 on a
-bad file."""
+timestamp, size and bytes first.) The records are read by the library's
+own reader through `vt-count --raw` (any file format; $VT_COUNT, default
+build/host/vt-count, made by `make -C bpf/tests`). Exit 0 when identical,
+1 when not (the first differing record is printed), 2 on a bad file."""
+import os
 import struct
+import subprocess
 import sys
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
+VT_COUNT = os.environ.get('VT_COUNT', os.path.join(TOP, 'build', 'host', 'vt-count'))
 
 
 def records(path):
-    data = open(path, 'rb').read()
-    if data[:8] != b'VGICTRC1':
-        sys.exit('%s: not a vgic-trace file' % path)
-    off, out = struct.unpack_from('<I', data, 12)[0], []
-    while off + 32 <= len(data):
-        _magic, flags, length, _nr, _seq, _crc, _hcrc = struct.unpack_from('<IIIIQII', data, off)
-        off += 32
-        if flags & 1:
-            return out
-        end = off + length
-        while off < end:
-            size = struct.unpack_from('<H', data, off + 2)[0]
-            if size < 24:
-                sys.exit('%s: bad record size %d at %d' % (path, size, off))
-            out.append(data[off:off + size])
-            off += size
+    p = subprocess.run([VT_COUNT, '--raw', path], capture_output=True)
+    if p.returncode:
+        print('%s: %s' % (path, p.stderr.decode().strip()))
+        sys.exit(2)
+    data, off, out = p.stdout, 0, []
+    while off + 4 <= len(data):
+        size = struct.unpack_from('<H', data, off + 2)[0]
+        if size < 24:
+            print('%s: bad record size %d at %d' % (path, size, off))
+            sys.exit(2)
+        out.append(data[off:off + size])
+        off += size
     return out
 
 
