@@ -92,9 +92,9 @@ static int check_header(const struct vt_file_hdr *h, ssize_t n,
 		setmsg(err, errlen, "trace written with another byte order");
 		return -EPROTONOSUPPORT;
 	}
-	if (h->major != VT_FILE_MAJOR && h->major != VT_FILE_MAJOR_V2) {
+	if (h->major != VT_FILE_MAJOR_V1 && h->major != VT_FILE_MAJOR_V2) {
 		setmsg(err, errlen, "file format version %u.%u not supported (this reader: %u.x and %u.x)",
-		       h->major, h->minor, VT_FILE_MAJOR, VT_FILE_MAJOR_V2);
+		       h->major, h->minor, VT_FILE_MAJOR_V1, VT_FILE_MAJOR_V2);
 		return -EPROTONOSUPPORT;
 	}
 	if (h->hdr_size != sizeof(*h) ||

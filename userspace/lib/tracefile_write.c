@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * tracefile_write.c - write a vgic-trace file (header, CRC'd chunks,
- * end marker). See vt_tracefile.h for the layout.
+ * end marker). See vt_tracefile.h for the layout. Format 2 (coded
+ * records, tracefile_v2.c) by default; 1 with vt_writer_set_format() or
+ * VGIC_TRACE_FORMAT=1.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -115,7 +118,7 @@ static void fill_hdr(struct vt_file_hdr *h, const struct vt_host_facts *facts,
 	memset(h, 0, sizeof(*h));
 	memcpy(h->magic, VT_FILE_MAGIC, sizeof(h->magic));
 	h->major = (uint16_t)major;
-	h->minor = major == 2 ? VT_FILE_MINOR_V2 : VT_FILE_MINOR;
+	h->minor = major == 2 ? VT_FILE_MINOR_V2 : VT_FILE_MINOR_V1;
 	h->hdr_size = sizeof(*h);
 	h->endian = VT_FILE_ENDIAN;
 	h->abi_major = VT_ABI_MAJOR;
@@ -131,6 +134,72 @@ static void fill_hdr(struct vt_file_hdr *h, const struct vt_host_facts *facts,
 		       strnlen(facts->arch, sizeof(h->arch) - 1));
 	}
 	h->hdr_crc = vt_crc32(0, h, offsetof(struct vt_file_hdr, hdr_crc));
+}
+
+/*
+ * The format every writer starts with: VT_FILE_MAJOR (2), or what
+ * $VGIC_TRACE_FORMAT says: "1", "2", "2+zstd" (level 3) or "2+zstd=L".
+ */
+static int default_format(unsigned int *major, int *zstd)
+{
+	const char *e = getenv(VT_FILE_FORMAT_ENV);
+	char *end;
+	long l;
+
+	*major = VT_FILE_MAJOR;
+	*zstd = 0;
+	if (!e || !*e)
+		return 0;
+	if (!strcmp(e, "1") || !strcmp(e, "2")) {
+		*major = (unsigned int)(e[0] - '0');
+		return 0;
+	}
+	if (!strncmp(e, "2+zstd", 6) && (!e[6] || e[6] == '=')) {
+		*major = 2;
+		*zstd = 3;
+		if (!e[6])
+			return 0;
+		errno = 0;
+		l = strtol(e + 7, &end, 10);
+		if (!errno && end != e + 7 && !*end && l >= 1 && l <= 19) {
+			*zstd = (int)l;
+			return 0;
+		}
+	}
+	fprintf(stderr, "vgic-trace: %s='%s' is not 1, 2, 2+zstd or 2+zstd=1..19\n",
+		VT_FILE_FORMAT_ENV, e);
+	return -EINVAL;
+}
+
+/* coding buffers of a format (none for v1) */
+static int alloc_format(struct vt_writer *w, unsigned int major, int zstd)
+{
+	if (major == 2 && !w->v2) {
+		w->v2 = malloc(sizeof(*w->v2));
+		if (!w->v2)
+			return -ENOMEM;
+		vt_v2_reset(w->v2);
+	}
+#ifdef VT_HAVE_ZSTD
+	if (zstd && !w->zbuf) {
+		w->zcap = ZSTD_compressBound(VT_CHUNK_DEFAULT + VT_V2_MAX_CODED);
+		w->zbuf = malloc(w->zcap);
+		if (!w->zbuf)
+			return -ENOMEM;
+	}
+#else
+	if (zstd)
+		return -EOPNOTSUPP;
+#endif
+	return 0;
+}
+
+static void free_writer(struct vt_writer *w)
+{
+	free(w->v2);
+	free(w->zbuf);
+	free(w->buf);
+	free(w);
 }
 
 int vt_writer_fdopen(int fd, const struct vt_host_facts *facts,
@@ -149,12 +218,15 @@ int vt_writer_fdopen(int fd, const struct vt_host_facts *facts,
 		return -ENOMEM;
 	}
 	w->fd = fd;
-	w->major = VT_FILE_MAJOR;
-	fill_hdr(&h, facts, w->major);
-	ret = write_all(w->fd, &h, sizeof(h));
+	ret = default_format(&w->major, &w->zstd);
+	if (!ret)
+		ret = alloc_format(w, w->major, w->zstd);
+	if (!ret) {
+		fill_hdr(&h, facts, w->major);
+		ret = write_all(w->fd, &h, sizeof(h));
+	}
 	if (ret) {
-		free(w->buf);
-		free(w);
+		free_writer(w);
 		return ret;
 	}
 	w->good_off = sizeof(h);
@@ -189,6 +261,7 @@ void vt_writer_set_sync(struct vt_writer *w, bool sync)
 int vt_writer_set_format(struct vt_writer *w, unsigned int major, int zstd,
 			 const struct vt_host_facts *facts)
 {
+	unsigned int old = w->major;
 	int ret;
 
 	if (w->err)
@@ -196,31 +269,16 @@ int vt_writer_set_format(struct vt_writer *w, unsigned int major, int zstd,
 	if ((major != 1 && major != 2) || (major == 1 && zstd) ||
 	    zstd < 0 || zstd > 19 || w->records)
 		return -EINVAL;
-#ifndef VT_HAVE_ZSTD
-	if (zstd)
-		return -EOPNOTSUPP;
-#endif
-	if (major == 2 && !w->v2) {
-		w->v2 = malloc(sizeof(*w->v2));
-		if (!w->v2)
-			return -ENOMEM;
-		vt_v2_reset(w->v2);
-	}
-#ifdef VT_HAVE_ZSTD
-	if (zstd && !w->zbuf) {
-		w->zcap = ZSTD_compressBound(VT_CHUNK_DEFAULT + VT_V2_MAX_CODED);
-		w->zbuf = malloc(w->zcap);
-		if (!w->zbuf)
-			return -ENOMEM;
-	}
-#endif
+	ret = alloc_format(w, major, zstd);
+	if (ret)
+		return ret;
 	w->zstd = zstd;
-	if (major == w->major)
+	if (major == old)
 		return 0;
 	w->major = major;
 	ret = vt_writer_set_facts(w, facts);
 	if (ret)
-		w->major = major == 2 ? 1 : 2;
+		w->major = old;
 	return ret;
 }
 
@@ -247,7 +305,7 @@ int vt_writer_append(struct vt_writer *w, const struct vt_hdr *rec)
 	ret = vt_record_check(rec, VT_REC_MAX_SIZE, NULL, 0);
 	if (ret)
 		return ret;
-	if (w->v2) {
+	if (w->major == 2) {
 		w->len += vt_v2_encode(w->v2, rec, w->buf + w->len);
 	} else {
 		memcpy(w->buf + w->len, rec, rec->size);
@@ -285,10 +343,7 @@ int vt_writer_close(struct vt_writer *w)
 		ret = write_chunk(w, VT_CHUNK_F_END);
 	if (w->own_fd && close(w->fd) && !ret)
 		ret = -errno;
-	free(w->v2);
-	free(w->zbuf);
-	free(w->buf);
-	free(w);
+	free_writer(w);
 	return ret;
 }
 
@@ -301,10 +356,7 @@ int vt_writer_close_truncated(struct vt_writer *w)
 	ret = vt_writer_flush(w);
 	if (w->own_fd && close(w->fd) && !ret)
 		ret = -errno;
-	free(w->v2);
-	free(w->zbuf);
-	free(w->buf);
-	free(w);
+	free_writer(w);
 	return ret;
 }
 

@@ -32,10 +32,14 @@
 #include <vgic_trace_abi.h>
 
 #define VT_FILE_MAGIC		"VGICTRC1"	/* 8 bytes, no NUL */
-#define VT_FILE_MAJOR		1	/* written by default */
-#define VT_FILE_MINOR		0
-#define VT_FILE_MAJOR_V2	2	/* coded records (vt_writer_set_format) */
+#define VT_FILE_MAJOR_V1	1	/* records as they are (still read) */
+#define VT_FILE_MINOR_V1	0
+#define VT_FILE_MAJOR_V2	2	/* coded records, about 7x smaller */
 #define VT_FILE_MINOR_V2	0
+#define VT_FILE_MAJOR		VT_FILE_MAJOR_V2	/* written by default */
+#define VT_FILE_MINOR		VT_FILE_MINOR_V2
+/* environment: 1 or 2 (optionally 2+zstd[=L]) overrides every writer's default */
+#define VT_FILE_FORMAT_ENV	"VGIC_TRACE_FORMAT"
 #define VT_FILE_ENDIAN		0x01020304u
 #define VT_CHUNK_MAGIC		0x4b434756u	/* "VGCK" little-endian */
 #define VT_CHUNK_F_END		0x1
@@ -66,8 +70,8 @@ struct vt_host_facts {
 /**
  * struct vt_file_hdr - on-disk file header
  * @magic:	VT_FILE_MAGIC
- * @major:	VT_FILE_MAJOR (readers refuse other majors)
- * @minor:	VT_FILE_MINOR (readers accept newer minors)
+ * @major:	VT_FILE_MAJOR_V1 or _V2 (readers refuse other majors)
+ * @minor:	VT_FILE_MINOR_V1/_V2 (readers accept newer minors)
  * @hdr_size:	sizeof(struct vt_file_hdr) as written
  * @endian:	VT_FILE_ENDIAN as written by the recording host
  * @abi_major, @abi_minor: record ABI version
@@ -157,7 +161,12 @@ struct vt_read_status {
  * @force:	overwrite an existing file if true
  * @out:	the new writer
  *
- * Return: 0, -EEXIST if @path exists and !@force, or another -errno.
+ * The file is written in format VT_FILE_MAJOR (2) unless
+ * $VGIC_TRACE_FORMAT says otherwise (see VT_FILE_FORMAT_ENV) or
+ * vt_writer_set_format() changes it before the first record.
+ *
+ * Return: 0, -EEXIST if @path exists and !@force, -EINVAL for a bad
+ * $VGIC_TRACE_FORMAT (a message on stderr), or another -errno.
  */
 int vt_writer_open(const char *path, const struct vt_host_facts *facts,
 		   bool force, struct vt_writer **out);
@@ -195,7 +204,8 @@ int vt_writer_set_facts(struct vt_writer *w, const struct vt_host_facts *facts);
 /**
  * vt_writer_set_format() - choose the file format before the first record
  * @w:		writer (no record appended yet)
- * @major:	1 (records as they are) or 2 (coded, about 4x smaller)
+ * @major:	1 (records as they are) or 2 (coded, the default: about
+ *		7x smaller on an LR-heavy mix)
  * @zstd:	2 only: zstd level 1-19 for each chunk, 0 for none
  * @facts:	the host facts given at open (the header is rewritten)
  *

@@ -222,7 +222,11 @@ static void test_write_error_leaves_nothing(void **state)
 	int n0;
 
 	(void)state;
-	write_raw(P("in.raw"), 20000);	/* 20000 * 40 bytes: several chunks */
+	/*
+	 * 60000 records: 2.4 MB raw, about 180 KB in format 2 (the default,
+	 * 3 B per record of this stream): over the 100000-byte limit either way
+	 */
+	write_raw(P("in.raw"), 60000);
 	assert_int_equal(CLI("import", scen("storm"), "-o", P("s.vgt")), 0);
 	n0 = entries();
 	assert_int_equal(CLI_FSIZE(100000, "convert", "--raw", P("in.raw"), "-o", P("c.vgt")), 2);
@@ -393,7 +397,8 @@ static void test_writer_cuts_partial_chunk(void **state)
 	rl = old;
 	rl.rlim_cur = 150000;	/* two 64 KiB chunks and a part of the third */
 	setrlimit(RLIMIT_FSIZE, &rl);
-	for (i = 0; i < 20000 && !ret; i++) {
+	/* format 2 codes these records in about 3 bytes: up to 10^6 of them */
+	for (i = 0; i < 1000000 && !ret; i++) {
 		memset(&r, 0, sizeof(r));
 		r.hdr.type = VT_REC_INJECT;
 		r.hdr.size = sizeof(r);

@@ -342,21 +342,22 @@ static void test_sink_write_error(void **state)
 	rl = old;
 	rl.rlim_cur = 200000;
 	setrlimit(RLIMIT_FSIZE, &rl);
-	for (i = 0; i < 20000; i++) {
+	/* 100000 records: over 200000 bytes in format 2 (about 3 B each) */
+	for (i = 0; i < 100000; i++) {
 		inject(&r, i);
 		vt_sink_put(k, &r.hdr, sizeof(r));
 	}
 	setrlimit(RLIMIT_FSIZE, &old);
 	signal(SIGXFSZ, SIG_DFL);
 	assert_int_equal(vt_sink_finish(k, NULL), -EFBIG);
-	assert_int_equal(vt_sink_stats(k)->records, 20000);
+	assert_int_equal(vt_sink_stats(k)->records, 100000);
 	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_TRUNCATED);
-	assert_true(inj > 0 && inj < 20000);
+	assert_true(inj > 0 && inj < 100000);
 	/* every record not in the file is counted */
-	assert_int_equal(vt_sink_stats(k)->write_errors, 20000 - inj);
+	assert_int_equal(vt_sink_stats(k)->write_errors, 100000 - inj);
 	/* the live engine saw all of them */
 	rep = render(vt_sink_engine(k), vt_engine_report_text, NULL);
-	assert_non_null(strstr(rep, "records: 20000 processed"));
+	assert_non_null(strstr(rep, "records: 100000 processed"));
 	free(rep);
 	vt_sink_free(k);
 }
@@ -637,11 +638,12 @@ static void test_daemon_file(void **state)
 	uint64_t inj, meta;
 
 	(void)state;
-	raw_file(P("dev"), 50000);
+	/* 150000 records: over the 300000-byte limit below in format 2 */
+	raw_file(P("dev"), 150000);
 	c = DAEMON("-b", "module", "--device", P("dev"), "-o", P("out.vtr"), "-q");
 	assert_int_equal(daemon_wait(&c, 60), 0);
 	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
-	assert_int_equal(inj, 50000);
+	assert_int_equal(inj, 150000);
 	/* disk full: exit 1, said once, the file reads truncated */
 	unlink(P("out.vtr"));
 	c = daemon_start((const char *const[]){ "-b", "module", "--device", P("dev"),
@@ -650,7 +652,7 @@ static void test_daemon_file(void **state)
 	assert_non_null(strstr(errtext, "STOPPED"));
 	assert_null(strstr(strstr(errtext, "STOPPED") + 1, "STOPPED"));
 	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_TRUNCATED);
-	assert_true(inj > 0 && inj < 50000);
+	assert_true(inj > 0 && inj < 150000);
 }
 
 /* wait until the daemon has read everything written into the FIFO */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * test_tracefile.c - the trace file writer and reader: round trip,
- * overwrite refusal, truncated, corrupted, empty and foreign files; the
- * raw stream parser; record validation.
+ * overwrite refusal, truncated, corrupted, empty and foreign files (each
+ * in format 1 and in format 2, the default); the default format and its
+ * VGIC_TRACE_FORMAT override; the raw stream parser; record validation.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #define PER_CHUNK 100
 
 static char path[256];
+static unsigned int fmt;	/* format written: 0 = the writer's default */
 
 static void make_inject(struct vt_rec_inject *r, unsigned int i)
 {
@@ -40,6 +42,8 @@ static long write_file(bool close_it)
 	snprintf(facts.kernel_release, sizeof(facts.kernel_release), "6.1.0-56-arm64");
 	snprintf(facts.arch, sizeof(facts.arch), "aarch64");
 	assert_int_equal(vt_writer_open(path, &facts, true, &w), 0);
+	if (fmt)
+		assert_int_equal(vt_writer_set_format(w, fmt, 0, &facts), 0);
 	for (i = 0; i < NREC; i++) {
 		make_inject(&r, i);
 		assert_int_equal(vt_writer_append(w, &r.hdr), 0);
@@ -120,23 +124,54 @@ static void test_invalid_record_refused(void **state)
 	vt_writer_close(w);
 }
 
+/*
+ * Offsets where the chunks of the file end (walking the chunk headers;
+ * the size of a format 2 chunk depends on its coding); returns how many.
+ */
+static unsigned int chunk_ends(long *ends, unsigned int max)
+{
+	struct vt_chunk_hdr ch;
+	unsigned int n = 0;
+	size_t len = 0;
+	char *buf = read_all(path, &len);
+	long off = VT_FILE_HDR_SIZE;
+
+	while (n < max && off + VT_CHUNK_HDR_SIZE <= (long)len) {
+		memcpy(&ch, buf + off, sizeof(ch));
+		assert_int_equal(ch.magic, VT_CHUNK_MAGIC);
+		off += VT_CHUNK_HDR_SIZE + ch.len;
+		ends[n++] = off;
+	}
+	free(buf);
+	return n;
+}
+
 /* Truncate at many offsets: every intact chunk is kept. */
 static void test_truncated(void **state)
 {
-	long size = write_file(true), cut;
-	long chunk = VT_CHUNK_HDR_SIZE + PER_CHUNK * (long)sizeof(struct vt_rec_inject);
+	long size = write_file(true), cut, ends[8];
+	unsigned int nch = chunk_ends(ends, 8), c;
 	enum vt_read_end end;
 	char msg[160];
 	int ret;
 
 	(void)state;
+	/* NREC / PER_CHUNK data chunks and the end marker */
+	assert_int_equal(nch, NREC / PER_CHUNK + 1);
+	if (fmt == 1)
+		assert_int_equal(ends[0], VT_FILE_HDR_SIZE + VT_CHUNK_HDR_SIZE +
+				 PER_CHUNK * (long)sizeof(struct vt_rec_inject));
 	for (cut = VT_FILE_HDR_SIZE; cut < size; cut += 37) {
-		unsigned int want = (unsigned int)((cut - VT_FILE_HDR_SIZE) / chunk) * PER_CHUNK;
+		unsigned int want = 0;
 
+		for (c = 0; c < nch - 1; c++)
+			if (ends[c] <= cut)
+				want += PER_CHUNK;
 		write_file(true);
 		assert_int_equal(truncate(path, cut), 0);
 		if (read_file(&end, &ret, msg) != want)
-			fail_msg("cut at %ld: expected %u records (%s)", cut, want, msg);
+			fail_msg("format %u, cut at %ld: expected %u records (%s)",
+				 fmt, cut, want, msg);
 		assert_int_equal(ret, 0);
 		assert_int_equal(end, VT_END_TRUNCATED);
 		assert_non_null(strstr(msg, "truncated"));
@@ -145,23 +180,79 @@ static void test_truncated(void **state)
 
 static void test_corrupted_chunk(void **state)
 {
-	long chunk = VT_CHUNK_HDR_SIZE + PER_CHUNK * (long)sizeof(struct vt_rec_inject);
 	enum vt_read_end end;
-	size_t len;
+	long ends[8];
+	size_t len = 0;
 	char *buf, msg[160];
 	int ret;
 
 	(void)state;
 	write_file(true);
+	assert_true(chunk_ends(ends, 8) >= 2);
 	buf = read_all(path, &len);
 	/* flip one byte inside the second chunk's payload */
-	buf[VT_FILE_HDR_SIZE + chunk + VT_CHUNK_HDR_SIZE + 50] ^= 0x40;
+	buf[ends[0] + VT_CHUNK_HDR_SIZE + 50] ^= 0x40;
 	write_all_file(path, buf, len);
 	free(buf);
 	assert_int_equal(read_file(&end, &ret, msg), PER_CHUNK);
 	assert_int_equal(ret, -EBADMSG);
 	assert_int_equal(end, VT_END_CORRUPT);
 	assert_non_null(strstr(msg, "CRC mismatch"));
+}
+
+/* format 2 by default, 1 or 2 (+zstd) from VGIC_TRACE_FORMAT, bad values refused */
+static void test_default_format(void **state)
+{
+	static const struct { const char *env; int ret; unsigned int major; } t[] = {
+		{ NULL, 0, 2 }, { "", 0, 2 }, { "1", 0, 1 }, { "2", 0, 2 },
+#ifdef VT_HAVE_ZSTD
+		{ "2+zstd", 0, 2 }, { "2+zstd=19", 0, 2 },
+#endif
+		{ "3", -EINVAL, 0 }, { "v1", -EINVAL, 0 }, { "2+zstd=0", -EINVAL, 0 },
+		{ "2+zstd=20", -EINVAL, 0 }, { "1+zstd", -EINVAL, 0 }, { "2+zstdx", -EINVAL, 0 },
+	};
+	struct vt_file_hdr h;
+	struct vt_writer *w;
+	unsigned int i;
+	enum vt_read_end end;
+	size_t len = 0;
+	char *buf;
+	int ret;
+
+	(void)state;
+	assert_int_equal(VT_FILE_MAJOR, 2);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i].env)
+			setenv(VT_FILE_FORMAT_ENV, t[i].env, 1);
+		else
+			unsetenv(VT_FILE_FORMAT_ENV);
+		unlink(path);
+		if (t[i].ret) {
+			assert_int_equal(vt_writer_open(path, NULL, true, &w), t[i].ret);
+			continue;
+		}
+		write_file(true);
+		buf = read_all(path, &len);
+		memcpy(&h, buf, sizeof(h));
+		free(buf);
+		if (h.major != t[i].major)
+			fail_msg("%s=%s: format %u, want %u", VT_FILE_FORMAT_ENV,
+				 t[i].env ? t[i].env : "(unset)", h.major, t[i].major);
+		assert_int_equal(read_file(&end, &ret, NULL), NREC);
+		assert_int_equal(end, VT_END_COMPLETE);
+	}
+	unsetenv(VT_FILE_FORMAT_ENV);
+	/* the library call overrides the environment */
+	setenv(VT_FILE_FORMAT_ENV, "1", 1);
+	fmt = 2;
+	write_file(true);
+	fmt = 0;
+	unsetenv(VT_FILE_FORMAT_ENV);
+	buf = read_all(path, &len);
+	memcpy(&h, buf, sizeof(h));
+	free(buf);
+	assert_int_equal(h.major, 2);
+	assert_int_equal(read_file(&end, &ret, NULL), NREC);
 }
 
 static void test_bad_files(void **state)
@@ -193,7 +284,7 @@ static void test_bad_files(void **state)
 	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), -EPROTONOSUPPORT);
 	assert_non_null(strstr(err, "version 9"));
 
-	h.major = VT_FILE_MAJOR;
+	h.major = fmt ? fmt : VT_FILE_MAJOR;
 	h.kernel_release[0] ^= 1;		/* header CRC no longer matches */
 	memcpy(buf, &h, sizeof(h));
 	write_all_file(path, buf, len);
@@ -297,15 +388,32 @@ static int teardown(void **state)
 	return 0;
 }
 
+static int setup_v1(void **state)
+{
+	(void)state;
+	fmt = 1;
+	return 0;
+}
+
+static int setup_v2(void **state)
+{
+	(void)state;
+	fmt = 0;	/* the default, format 2 */
+	return 0;
+}
+
+#define BOTH(t) cmocka_unit_test_setup(t, setup_v1), cmocka_unit_test_setup(t, setup_v2)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_no_overwrite),
-		cmocka_unit_test(test_invalid_record_refused),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_corrupted_chunk),
-		cmocka_unit_test(test_bad_files),
+		BOTH(test_roundtrip),
+		BOTH(test_no_overwrite),
+		BOTH(test_invalid_record_refused),
+		BOTH(test_truncated),
+		BOTH(test_corrupted_chunk),
+		BOTH(test_bad_files),
+		cmocka_unit_test_setup(test_default_format, setup_v2),
 		cmocka_unit_test(test_record_check),
 		cmocka_unit_test(test_raw_stream),
 	};
