@@ -9,6 +9,13 @@
  * registered when that module becomes live and unregistered when it
  * starts going away (module notifier), and at load time if it is
  * already there.
+ *
+ * Missed hits: the kprobes core skips our handler when a probe fires
+ * inside another probe's handler on the same CPU (kprobe nmissed) and
+ * a kretprobe when all its instances are in use (maxactive, nmissed).
+ * vt_hooks_missed() sums both over every probe, including probes
+ * already unregistered (vfio_pci_core unloaded), without a lock; the
+ * stream reports the increase as VT_REC_LOST (hdr.cpu VT_LOST_PROBES).
  */
 #define pr_fmt(fmt) "vgic_trace: " fmt
 
@@ -22,6 +29,13 @@
 #include "vt_internal.h"
 
 static DEFINE_MUTEX(vt_hooks_lock);
+
+static unsigned int vt_maxactive;
+module_param_named(maxactive, vt_maxactive, uint, 0444);
+MODULE_PARM_DESC(maxactive, "kretprobe instances per hook, 0 = max(64, 4 x CPUs) (load time; small values only to test miss accounting)");
+
+/* missed hits of probes already unregistered */
+static atomic64_t vt_missed_retired = ATOMIC64_INIT(0);
 
 /*
  * The probe table, generated from include/vt_hooks.def. A row whose
@@ -166,7 +180,8 @@ static int vt_probe_register(struct vt_probe *p)
 		p->rp.entry_handler = p->h->entry;
 		p->rp.handler = p->h->ret;
 		p->rp.data_size = p->h->data_size;
-		p->rp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+		p->rp.maxactive = vt_maxactive ? min_t(unsigned int, vt_maxactive, 4096) :
+				  max_t(int, 64, 4 * num_possible_cpus());
 		ret = register_kretprobe(&p->rp);
 	} else {
 		memset(&p->kp, 0, sizeof(p->kp));
@@ -188,7 +203,7 @@ static int vt_probe_register(struct vt_probe *p)
 			ret == -ENOENT ? ": symbol absent (inlined or not loaded)" : "");
 		return ret;
 	}
-	p->armed = true;
+	WRITE_ONCE(p->armed, true);
 	p->status = p->h->ret ? VT_ATTACH_KRETPROBE : VT_ATTACH_KPROBE;
 	pr_info("hook %s%s%s (id %u, group %s): %s\n",
 		p->modname ? p->modname : "", p->modname ? ":" : "", p->sym,
@@ -196,19 +211,67 @@ static int vt_probe_register(struct vt_probe *p)
 	return 0;
 }
 
+/**
+ * vt_probe_missed - hits of one probe that the kprobes core did not hand
+ * to our handler
+ * @p:		the probe (armed or not; lock-free read)
+ *
+ * Return: kprobe reentrancy misses, plus for a kretprobe the hits that
+ * found no free instance (maxactive).
+ */
+u64 vt_probe_missed(const struct vt_probe *p)
+{
+	if (p->h->ret)
+		return (u64)READ_ONCE(p->rp.kp.nmissed) +
+		       (u32)READ_ONCE(p->rp.nmissed);
+	return READ_ONCE(p->kp.nmissed);
+}
+
+/*
+ * An unregistered probe hands its misses over to vt_missed_retired: the
+ * probe stops counting (armed false) before the total moves, so a
+ * lock-free reader may count them once late, never twice.
+ */
+static void vt_probe_retire(struct vt_probe *p)
+{
+	u64 m = vt_probe_missed(p);
+
+	if (m)
+		pr_warn("hook %s: %llu hits missed (kretprobe maxactive %d)\n",
+			p->sym, m, p->h->ret ? p->rp.maxactive : 0);
+	WRITE_ONCE(p->armed, false);
+	smp_wmb();
+	atomic64_add(m, &vt_missed_retired);
+}
+
+/**
+ * vt_hooks_missed - probe hits missed since the module was loaded
+ *
+ * Lock-free (called from the reader's wait condition).
+ *
+ * Return: the sum over every probe, armed or retired.
+ */
+u64 vt_hooks_missed(void)
+{
+	u64 m = atomic64_read(&vt_missed_retired);
+	struct vt_probe *p;
+
+	smp_rmb();
+	vt_for_probes(p)
+		if (READ_ONCE(p->armed))
+			m += vt_probe_missed(p);
+	return m;
+}
+
 static void vt_probe_unregister(struct vt_probe *p)
 {
 	if (!p->armed)
 		return;
-	if (p->h->ret) {
+	if (p->h->ret)
 		unregister_kretprobe(&p->rp);
-		if (p->rp.nmissed)
-			pr_warn("hook %s: %d return probes missed (maxactive %d)\n",
-				p->sym, p->rp.nmissed, p->rp.maxactive);
-	} else {
+	else
 		unregister_kprobe(&p->kp);
-	}
-	p->armed = false;
+	vt_probe_retire(p);
 	p->status = VT_ATTACH_MISSING;
 	p->err = -ENOENT;
 }
@@ -336,12 +399,9 @@ void vt_hooks_exit(void)
 		unregister_kprobes(kps, nk);
 	if (nr)
 		unregister_kretprobes(rps, nr);
-	vt_for_probes(p) {
-		if (p->armed && p->h->ret && p->rp.nmissed)
-			pr_warn("hook %s: %d return probes missed (maxactive %d)\n",
-				p->sym, p->rp.nmissed, p->rp.maxactive);
-		p->armed = false;
-	}
+	vt_for_probes(p)
+		if (p->armed)
+			vt_probe_retire(p);
 	mutex_unlock(&vt_hooks_lock);
 }
 

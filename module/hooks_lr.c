@@ -4,7 +4,10 @@
  *
  *  kvm_vgic_flush_hwstate(vcpu)   kretprobe: at RETURN the LR cache holds
  *                                 what is loaded for the guest
- *                                 -> VT_REC_LR_FLUSH (only if used_lrs > 0)
+ *                                 -> VT_REC_LR_FLUSH (only if used_lrs > 0);
+ *                                 at entry (every guest entry, on the
+ *                                 vCPU thread) VT_META_VCPU when the
+ *                                 vCPU is new on this thread (meta.c)
  *  vgic_v3_fold_lr_state(vcpu)    kprobe at ENTRY: the LR cache holds the
  *  vgic_v2_fold_lr_state(vcpu)    state read back after the exit, and
  *                                 used_lrs is still set (fold clears it)
@@ -92,6 +95,8 @@ static int vt_flush_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kvm_vcpu *vcpu = (struct kvm_vcpu *)vt_arg(regs, 0);
 
+	/* every guest entry runs this on the vCPU's thread: VT_META_VCPU */
+	vt_meta_vcpu_seen(vcpu);
 	/*
 	 * Empty ap_list: no LR will be loaded (used_lrs stays 0), so skip
 	 * the return probe, which on most guest entries is pure cost.

@@ -2,7 +2,7 @@
 /*
  * main.c - vgic_trace.ko init and exit only.
  *
- * Order: host facts and hash key, stream (/dev/vgic_trace), debugfs
+ * Order: filter parameters checked, host facts and hash key, stream (/dev/vgic_trace), debugfs
  * status, then the probes (a missing symbol is reported, not fatal).
  * Exit undoes it in reverse: probes first, so no handler runs when the
  * buffer goes away.
@@ -18,6 +18,9 @@ static int __init vt_init(void)
 {
 	int ret;
 
+	ret = vt_filter_init();
+	if (ret)
+		return ret;
 	ret = vt_meta_init();
 	if (ret)
 		return ret;

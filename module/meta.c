@@ -7,10 +7,16 @@
  * version, implemented LRs (when readable), and one VT_META_HOOK per hook
  * with its attach status and symbol.
  *
+ * VT_META_VCPU: the first time a probe sees a vCPU on a thread (since
+ * the open), and again when that vCPU runs on another thread, the
+ * reader gets (hdr.vm_id, hdr.vcpu_id) -> tid, comm (vt_meta_vcpu_seen).
+ *
  * Also the keyed hash used for eventfd identities: siphash of the
  * eventfd_ctx pointer with a key drawn at load, so records link the same
  * eventfd without exposing a kernel address.
  */
+#include <linux/hash.h>
+#include <linux/kvm_host.h>
 #include <linux/kprobes.h>
 #include <linux/random.h>
 #include <linux/uaccess.h>
@@ -26,6 +32,7 @@
 #endif
 
 #include "vt_internal.h"
+#include "wrapper/kvm_vm_id.h"
 
 static siphash_key_t vt_siphash_key;
 static u8 vt_gic_seen;
@@ -195,4 +202,99 @@ void vt_meta_emit_all(void)
 			continue;	/* not built for this architecture */
 		vt_meta_one(VT_META_HOOK, id, status, sym);
 	}
+}
+
+/*
+ * vCPU -> thread cache of VT_META_VCPU: VT_VCPU_SETS sets of VT_VCPU_WAYS
+ * slots, chosen by the vcpu pointer, allocated with the module (no
+ * allocation in a probe). A slot holds the vcpu pointer and a keyed
+ * hash of (vm_id, vcpu_id, tid, generation): a vCPU whose hash matches
+ * was announced on this thread to this reader. Each word is written
+ * whole (no torn value); two CPUs racing for one slot or a set full of
+ * other vCPUs (the oldest is evicted) only make a record repeat, never
+ * go missing. The generation changes at every open, so every vCPU is
+ * announced again to a new reader.
+ */
+#define VT_VCPU_SET_BITS	8
+#define VT_VCPU_SETS		(1U << VT_VCPU_SET_BITS)
+#define VT_VCPU_WAYS		4
+
+struct vt_vcpu_slot {
+	unsigned long vcpu;
+	u64 sig;
+};
+static struct vt_vcpu_slot vt_vcpu_cache[VT_VCPU_SETS][VT_VCPU_WAYS];
+static u32 vt_vcpu_gen = 1;
+
+/**
+ * vt_meta_vcpu_reset - a new reader: announce every vCPU again
+ *
+ * Called by open() after the stream is on: a probe that sees the new
+ * generation also sees the stream on (release/acquire).
+ */
+void vt_meta_vcpu_reset(void)
+{
+	smp_store_release(&vt_vcpu_gen, READ_ONCE(vt_vcpu_gen) + 1);
+}
+
+/**
+ * vt_meta_vcpu_seen - emit VT_META_VCPU if @vcpu is new on this thread
+ * @vcpu:	the vCPU the current task runs (its KVM_RUN)
+ *
+ * Called from a probe on the vCPU run loop (kvm_vgic_flush_hwstate,
+ * IRQs off). Cost when nothing changed: one hash and up to
+ * VT_VCPU_WAYS compares. A record that cannot be written (buffer full)
+ * leaves the cache as it was, so the next guest entry retries.
+ */
+void vt_meta_vcpu_seen(struct kvm_vcpu *vcpu)
+{
+	struct vt_vcpu_slot *set, *slot = NULL;
+	u32 gen = smp_load_acquire(&vt_vcpu_gen);
+	unsigned long key = (unsigned long)vcpu;
+	struct vt_rec_meta r;
+	u32 vm, id, tid;
+	u64 sig;
+	int i;
+
+	vm = vt_kvm_vm_id(vcpu->kvm);
+	if (!vt_vm_ok(vm))
+		return;
+	id = vcpu->vcpu_id;
+	tid = task_pid_nr(current);
+	sig = siphash_2u64((u64)vm << 32 | id, (u64)tid << 32 | gen,
+			   &vt_siphash_key) | 1;
+	set = vt_vcpu_cache[hash_long(key, VT_VCPU_SET_BITS)];
+	for (i = 0; i < VT_VCPU_WAYS; i++) {
+		if (READ_ONCE(set[i].vcpu) != key)
+			continue;
+		if (READ_ONCE(set[i].sig) == sig)
+			return;		/* announced on this thread */
+		slot = &set[i];
+		break;
+	}
+	if (!slot) {
+		/* a free way, else evict the last (the others shift down) */
+		for (i = 0; i < VT_VCPU_WAYS && !slot; i++)
+			if (!READ_ONCE(set[i].vcpu))
+				slot = &set[i];
+		if (!slot) {
+			for (i = VT_VCPU_WAYS - 1; i > 0; i--) {
+				WRITE_ONCE(set[i].sig, READ_ONCE(set[i - 1].sig));
+				WRITE_ONCE(set[i].vcpu, READ_ONCE(set[i - 1].vcpu));
+			}
+			slot = &set[0];
+		}
+	}
+	memset(&r, 0, sizeof(r));
+	vt_hdr_fill(&r.hdr, VT_REC_META, sizeof(r), vm, id);
+	r.key = VT_META_VCPU;
+	r.val = tid;
+	/* comm: TASK_COMM_LEN bytes, may change under us (prctl): bounded */
+	memcpy(r.str, current->comm, min(sizeof(r.str), sizeof(current->comm)));
+	r.str[min(sizeof(r.str), sizeof(current->comm)) - 1] = '\0';
+	/* not in the reader's buffer (full): retry at the next entry */
+	if (vt_emit_meta(&r) == -ENOSPC)
+		return;
+	WRITE_ONCE(slot->sig, sig);
+	WRITE_ONCE(slot->vcpu, key);
 }

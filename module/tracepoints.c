@@ -191,9 +191,11 @@ void vt_emit_lost(struct vt_rec_lost *r)
  * @r:	record, header filled
  *
  * Sends it to the meta event and the stream.
+ *
+ * Return: vt_stream_write()'s result (0: in the reader's buffer).
  */
-void vt_emit_meta(struct vt_rec_meta *r)
+int vt_emit_meta(struct vt_rec_meta *r)
 {
 	trace_meta(r);
-	vt_stream_write(&r->hdr);
+	return vt_stream_write(&r->hdr);
 }

@@ -98,6 +98,8 @@ extern const struct vt_handler vt_h_flush, vt_h_sync, vt_h_fold_v3,
 int vt_hooks_init(void);
 void vt_hooks_exit(void);
 int vt_hook_status(u16 hook_id, const char **sym);
+u64 vt_hooks_missed(void);
+u64 vt_probe_missed(const struct vt_probe *p);
 /**
  * vt_for_each_probe - iterate over every probe of every set
  * @fn:		called with each probe and @arg (under the hooks lock)
@@ -108,22 +110,50 @@ void vt_for_each_probe(void (*fn)(const struct vt_probe *p, void *arg),
 const char *vt_attach_name(int status);
 
 /* filter.c */
+int vt_filter_init(void);
 bool vt_group_on(enum vt_group g);
 bool vt_vm_ok(u32 vm_id);
 bool vt_intid_ok(u32 intid);
 const char *vt_group_name(enum vt_group g);
 
+/*
+ * hdr.cpu of a VT_REC_LOST that reports probe hits missed by the kprobes
+ * core (no CPU to attribute them to); see the ABI comment of
+ * struct vt_rec_lost.
+ */
+#define VT_LOST_PROBES	0xffffffffu
+
+/**
+ * struct vt_reader_stats - work of the reader since the open (debugfs)
+ * @reads:	read() passes that staged records (blocking waits excluded)
+ * @peeks:	ring_buffer_peek() calls
+ * @records:	records staged
+ * @copy_faults: read() calls whose copy_to_user() did not copy everything
+ */
+struct vt_reader_stats {
+	u64 reads;
+	u64 peeks;
+	u64 records;
+	u64 copy_faults;
+};
+
 /* stream.c */
 int vt_stream_init(void);
 void vt_stream_exit(void);
-void vt_stream_write(const struct vt_hdr *hdr);
+int vt_stream_write(const struct vt_hdr *hdr);
 u64 vt_stream_lost_cpu(int cpu);
+u64 vt_stream_copy_failed_cpu(int cpu);
 u64 vt_stream_written(void);
+u64 vt_stream_probe_missed(void);
+void vt_stream_reader_stats(struct vt_reader_stats *st);
 bool vt_stream_active(void);
 
 /* meta.c */
 int vt_meta_init(void);
 void vt_meta_emit_all(void);
+void vt_meta_vcpu_reset(void);
+struct kvm_vcpu;
+void vt_meta_vcpu_seen(struct kvm_vcpu *vcpu);
 u64 vt_key(const void *ptr);
 u8 vt_host_gic(void);
 void vt_host_gic_seen(u8 version);
@@ -154,7 +184,7 @@ void vt_emit_vfio(struct vt_rec_vfio *r);
 void vt_emit_mmio(struct vt_rec_mmio *r);
 void vt_emit_deactivate(struct vt_rec_deactivate *r);
 void vt_emit_lost(struct vt_rec_lost *r);
-void vt_emit_meta(struct vt_rec_meta *r);
+int vt_emit_meta(struct vt_rec_meta *r);
 
 /**
  * vt_hdr_fill - fill the common header of a record

@@ -13,7 +13,7 @@
 #   COST_RUNS   repetitions of each
 #   RMMOD_LOOPS insmod/rmmod cycles while a guest delivers interrupts
 #   SCEN_BUF_KB ring buffer per CPU (KiB) for the scenario phase (4096)
-#   PHASES      any of: scen trace cost filter lost rmmod
+#   PHASES      any of: scen trace cost filter lost fault missed rmmod
 #
 # Files written (per scenario S): S.raw (record stream), S.modcat (reader
 # summary), S.vmm (VMM output with VT_GROUND_TRUTH), S.vmm.rc, S.stats;
@@ -135,16 +135,62 @@ case " $PHASES " in *" filter "*)
 	echo 0 > $P/lr			# LR group off
 	filt_run lr
 	echo 1 > $P/lr
+	cat $P/intid_min $P/intid_max > filter-default.txt
 	echo 31 > $P/intid_max		# SGIs/PPIs only: SPI 32 filtered
 	filt_run intid
-	echo 1019 > $P/intid_max
+	# the pair: min above max is refused, the old value kept
+	try() { # name value -> "name=value accepted|refused now=N"
+		if echo $2 > $P/$1 2> /dev/null; then r=accepted; else r=refused; fi
+		echo "$1=$2 $r now=$(cat $P/$1)" >> filter-pair.txt
+	}
+	: > filter-pair.txt
+	try intid_min 100		# > intid_max 31: refused
+	try intid_max 16777216		# beyond 24-bit INTIDs: refused
+	try intid_max 16777215
+	try intid_min 8192		# LPIs only: accepted
+	try intid_max 8000		# < intid_min: refused
+	try intid_min 0
 	if echo -5 > $P/vm_pid 2> /dev/null; then
 		echo accepted > filter-bad.txt
 	else
 		echo refused > filter-bad.txt
 	fi
 	cat $P/vm_pid >> filter-bad.txt
-	say "filter runs done: $(cat filter-bad.txt | tr '\n' ' ')"
+	# at load: a reversed pair is refused whatever the order
+	rmmod vgic_trace
+	dmesg -c > dmesg-filter-pair.txt
+	if insmod $KO intid_min=100 intid_max=50 2> /dev/null; then
+		echo "reversed accepted" > filter-load.txt
+		rmmod vgic_trace
+	else
+		echo "reversed refused" > filter-load.txt
+	fi
+	if insmod $KO intid_max=9000 intid_min=8192; then
+		echo "lpi accepted $(cat $P/intid_min) $(cat $P/intid_max)" >> filter-load.txt
+		rmmod vgic_trace
+	else
+		echo "lpi refused" >> filter-load.txt
+	fi
+	dmesg -c > dmesg-filter-load.txt
+	insmod $KO
+	# a second open() while a reader holds the device: refused, the
+	# message ratelimited
+	vt-modcat -o /dev/null > /dev/null 2>&1 &
+	mp=$!
+	wait_reader
+	dmesg -c > dmesg-filter-insmod.txt
+	i=0; busy=0; t0=$(date +%s)
+	while [ $i -lt 40 ]; do
+		cat /dev/vgic_trace > /dev/null 2>&1 || busy=$((busy + 1))
+		i=$((i + 1))
+	done
+	t1=$(date +%s)
+	kill -TERM $mp
+	wait $mp
+	echo "opens=40 refused=$busy" > filter-busy.txt
+	echo "seconds=$((t1 - t0))" >> filter-busy.txt
+	dmesg -c > dmesg-filter-busy.txt
+	say "filter runs done: $(cat filter-bad.txt | tr '\n' ' ') $(cat filter-load.txt | tr '\n' ' ') $(cat filter-busy.txt)"
 ;; esac
 
 case " $PHASES " in *" lost "*)
@@ -166,6 +212,55 @@ case " $PHASES " in *" lost "*)
 	rmmod vgic_trace
 	insmod $KO
 	say "lost test: $(cat lost.modcat)"
+;; esac
+
+case " $PHASES " in *" fault "*)
+	# copy_to_user() fails part way: every other read() of the reader
+	# goes to a buffer straddling an inaccessible page. Records consumed
+	# but not delivered must come back as loss: what the reader got +
+	# what it was told it lost = what the module wrote (debugfs stats,
+	# counted at ring_buffer_write, independent of the read path).
+	rmmod vgic_trace 2>/dev/null
+	insmod $KO buf_kb=4096
+	vt-modcat -F -o fault.raw > fault.modcat 2> fault.modcat.err &
+	mp=$!
+	wait_reader
+	vmm --scenario $COST_SCEN > fault.vmm 2>&1
+	sleep 0.3
+	kill -TERM $mp
+	wait $mp
+	echo $? > fault.modcat.rc
+	cp $DBG/stats fault.stats
+	rmmod vgic_trace
+	insmod $KO
+	say "fault test: $(cat fault.modcat)"
+;; esac
+
+case " $PHASES " in *" missed "*)
+	# one kretprobe instance per hook and three VMs at once (four vCPU
+	# threads, their injections and resamples overlap on the host CPUs):
+	# hits are missed (maxactive) and must be delivered as VT_REC_LOST
+	# (probe misses)
+	rmmod vgic_trace 2>/dev/null
+	insmod $KO maxactive=1
+	vt-modcat -o /dev/null > missed.modcat 2> missed.modcat.err &
+	mp=$!
+	wait_reader
+	vmm --scenario $COST_SCEN > missed-1.vmm 2>&1 &
+	v1=$!
+	vmm --scenario migrate > missed-2.vmm 2>&1 &
+	v2=$!
+	vmm --scenario $COST_SCEN > missed.vmm 2>&1
+	wait $v1 $v2
+	sleep 0.3
+	kill -TERM $mp
+	wait $mp
+	echo $? > missed.modcat.rc
+	cp $DBG/stats missed.stats
+	cp $DBG/hooks missed.hooks
+	rmmod vgic_trace
+	insmod $KO
+	say "missed test: $(cat missed.modcat)"
 ;; esac
 
 case " $PHASES " in *" rmmod "*)

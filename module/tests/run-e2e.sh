@@ -23,8 +23,10 @@
 # Environment: VT_KERNEL=6.1|6.12|7.2 (default 6.1: the emulated host's
 # kernel; the module is built for it, results go to build/out/module-e2e-$VT_KERNEL),
 # VT_SCENARIOS or VT_E2E_SCENARIOS (override the list), VT_E2E_PHASES
-# (subset of "scen trace cost filter lost rmmod"), VT_E2E_RMMOD_LOOPS (default 100),
-# VT_E2E_GICV2=0 (skip the second, GICv2 boot),
+# (subset of "scen trace cost filter lost fault missed rmmod"),
+# VT_E2E_RMMOD_LOOPS (default 100), VT_E2E_GICV2=0 (skip the second,
+# GICv2 boot), VT_E2E_SMP (host CPUs of the GICv3 boot, default 2, 1..8:
+# the reader-cost comparison),
 # VT_E2E_TIMEOUT (guest time limit, default 1200 s), VT_E2E_REUSE=1
 # (skip the boot, re-check the results of the previous run).
 set -uo pipefail
@@ -166,7 +168,8 @@ vfio_scen2=
 for s in $scen2; do
 	case $s in vfio|no-resample|guest-no-eoi|storm|vfio-mmap) vfio_scen2="$vfio_scen2 $s" ;; esac
 done
-phases=${VT_E2E_PHASES:-scen trace cost filter lost rmmod}
+phases=${VT_E2E_PHASES:-scen trace cost filter lost fault missed rmmod}
+smp=${VT_E2E_SMP:-2}
 loops=${VT_E2E_RMMOD_LOOPS:-100}
 cat > "$extra/e2e.conf" <<EOF
 SCENARIOS="$scen"
@@ -176,7 +179,7 @@ COST_RUNS=5
 RMMOD_LOOPS=$loops
 PHASES="$phases"
 EOF
-note "kernel $VT_KERNEL ($VT_KABI), scenarios: $scen, phases: $phases, rmmod loops: $loops"
+note "kernel $VT_KERNEL ($VT_KABI), $smp host CPUs, scenarios: $scen, phases: $phases, rmmod loops: $loops"
 
 # ------------------------------------------------------------------ boot
 if [ "${VT_E2E_REUSE:-0}" != 1 ]; then
@@ -185,7 +188,7 @@ if [ "${VT_E2E_REUSE:-0}" != 1 ]; then
 	[ -n "$vfio_scen" ] && edu=--edu
 	t0=$(date +%s)
 	bash "$top/scripts/testhost/run.sh" --out "$res" --script "$here/inner-e2e.sh" \
-		--extra "$extra" $edu --timeout "${VT_E2E_TIMEOUT:-1200}" > "$work/run.log" 2>&1
+		--extra "$extra" $edu --smp "$smp" --timeout "${VT_E2E_TIMEOUT:-1200}" > "$work/run.log" 2>&1
 	rc=$?
 	note "emulated host: rc $rc, $(( $(date +%s) - t0 )) s wall (log $res/serial.log)"
 	[ $rc -eq 0 ] || { tail -n 30 "$work/run.log" | sed 's/^/# | /'; die "emulated host run failed (rc $rc)"; }
@@ -234,6 +237,24 @@ gt_val() { # file key -> value of key= on the VT_GROUND_TRUTH line
 	grep -m1 '^VT_GROUND_TRUTH' "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'
 }
 
+mc() { # modcat-file key -> value of key= on the VT_MODCAT line
+	tr ' ' '\n' < "$1" 2>/dev/null | awk -F= -v k="$2" '$1 == k { print $2; exit }'
+}
+st() { # stats-file key -> value (debugfs vgic_trace/stats)
+	awk -v k="$2" '$1 == k { print $2; exit }' "$1" 2>/dev/null
+}
+# reader_note LABEL BASE: the reader's work for one recording (BASE.modcat,
+# BASE.stats): CPU time of vt-modcat per 1000 records (under TCG: an
+# emulated figure, compared between boots, never a pass/fail check) and
+# ring buffer peeks per record (deterministic)
+reader_note() {
+	local r=$(mc "$2.modcat" records) cu=$(mc "$2.modcat" cpu_us)
+	local pk=$(st "$2.stats" reader_peeks) rr=$(st "$2.stats" reader_records) rd=$(st "$2.stats" reader_reads)
+	[ -n "$r" ] && [ "${r:-0}" -gt 0 ] && [ -n "$pk" ] || return 0
+	echo "VT_READER label=$1 cpus=$(st "$2.stats" nr_cpu_ids) records=$r cpu_us=$cu reads=$rd peeks=$pk staged=$rr" >> "$res/reader-cost.txt"
+	note "$1: reader $(awk -v c="$cu" -v r="$r" 'BEGIN { printf "%.0f", c * 1000 / r }') us CPU per 1000 records, $(awk -v p="$pk" -v r="$rr" 'BEGIN { printf "%.2f", r ? p / r : 0 }') ring buffer peeks per record ($rd reads, nr_cpu_ids $(st "$2.stats" nr_cpu_ids))"
+}
+
 # check_scen DIR SCENARIO GIC: the records of one scenario against the
 # VMM's ground truth and the expected verdict
 check_scen() {
@@ -248,7 +269,19 @@ check_scen() {
 	check "$p: every read() returned whole records ($(cat "$f.modcat" 2>/dev/null))" \
 		bash -c "[ \"\$(cat '$f.modcat.rc')\" = 0 ]"
 	lost=$(sed -n 's/.* lost=\([0-9]*\).*/\1/p' "$f.modcat")
-	check "$p: no records lost (lost=$lost)" test "${lost:-x}" = 0
+	check "$p: no records lost, no probe hit missed (VT_REC_LOST sum $lost: $(mc "$f.modcat" lost_cpu) per CPU, $(mc "$f.modcat" lost_probe) probe misses; module: $(st "$f.stats" lost_total) lost, $(st "$f.stats" probe_missed) missed)" \
+		test "${lost:-x}" = 0 -a "$(st "$f.stats" lost_total)" = 0 -a "$(st "$f.stats" probe_missed)" = 0
+	# VT_META_VCPU: one per vCPU the VMM created (each runs on its own
+	# thread, never moves), on distinct threads that are not the VMM's
+	# main thread; the reader saw each tid in /proc with Tgid = vm_id
+	# and the same comm while the VMM ran
+	local nv
+	nv=$(gt_val "$f.vmm" vcpus)
+	check "$p: VT_META_VCPU once per vCPU of the VMM (vcpus=${nv:-?}: records $(mc "$f.modcat" vcpu_meta), pairs $(mc "$f.modcat" vcpu_pairs), tids $(mc "$f.modcat" vcpu_tids) [$(mc "$f.modcat" vcpus)])" \
+		test -n "$nv" -a "$(mc "$f.modcat" vcpu_meta)" = "$nv" -a "$(mc "$f.modcat" vcpu_pairs)" = "$nv" -a "$(mc "$f.modcat" vcpu_tids)" = "$nv" -a "$(mc "$f.modcat" vcpu_tid_is_vm)" = 0
+	check "$p: VT_META_VCPU tids are threads of the VM's process with that comm (/proc: ok $(mc "$f.modcat" proc_ok), bad $(mc "$f.modcat" proc_bad), gone $(mc "$f.modcat" proc_gone))" \
+		test "$(mc "$f.modcat" proc_bad)" = 0 -a "$(mc "$f.modcat" proc_ok)" -ge 1
+	reader_note "$p" "$f"
 	rm -f "$f.vgt"
 	if ! "$vt" convert --raw "$f.raw" -o "$f.vgt" > "$f.convert.log" 2>&1; then
 		notok "$p: vgic-trace convert --raw ($(head -c 200 "$f.convert.log"))"
@@ -300,6 +333,7 @@ check_scen() {
 	[ $ck -eq 2 ] && sed 's/^/# check: /' "$f.check" | head -5
 }
 
+rm -f "$res/reader-cost.txt"
 if [[ " $phases " == *" scen "* ]]; then
 	for s in $scen; do
 		check_scen "$res" "$s" 3
@@ -369,16 +403,60 @@ if [[ " $phases " == *" filter "* ]]; then
 		test "$(ntype intid 5)" = 0 -a "$(ntype intid 6)" = 0 -a "$(ntype intid 2)" = 0 -a "$(ntype intid 3)" -gt 0
 	check "bad filter value refused, old value kept ($(tr '\n' ' ' < "$res/filter-bad.txt"))" \
 		bash -c "head -n 1 '$res/filter-bad.txt' | grep -qx refused && sed -n 2p '$res/filter-bad.txt' | grep -qx 0"
+	check "default INTID range includes LPIs and 24-bit INTIDs ($(tr '\n' ' ' < "$res/filter-default.txt"))" \
+		test "$(tr '\n' ' ' < "$res/filter-default.txt")" = "0 16777215 "
+	want_pair="intid_min=100 refused now=0
+intid_max=16777216 refused now=31
+intid_max=16777215 accepted now=16777215
+intid_min=8192 accepted now=8192
+intid_max=8000 refused now=16777215
+intid_min=0 accepted now=0"
+	check "intid_min/intid_max validated as a pair at run time ($(tr '\n' ';' < "$res/filter-pair.txt"))" \
+		test "$(cat "$res/filter-pair.txt")" = "$want_pair"
+	check "the refusal says why (dmesg: $(grep -m1 -o 'intid_min=100 refused.*' "$res/dmesg-filter-pair.txt" 2>/dev/null | cut -c1-120))" \
+		grep -q 'intid_min=100 refused: intid_min (100) would exceed intid_max (31)' "$res/dmesg-filter-pair.txt"
+	check "load with intid_min > intid_max refused with a clear error, LPI-only range loads ($(tr '\n' ';' < "$res/filter-load.txt"); $(grep -o 'intid_min=100 > intid_max=50.*' "$res/dmesg-filter-load.txt" | head -n 1))" \
+		bash -c "grep -qx 'reversed refused' '$res/filter-load.txt' && grep -qx 'lpi accepted 8192 9000' '$res/filter-load.txt' && grep -q 'intid_min=100 > intid_max=50: no INTID would be traced' '$res/dmesg-filter-load.txt'"
+	# printk ratelimit: at most 10 messages per 5 s window
+	nb=$(grep -c 'is already open' "$res/dmesg-filter-busy.txt" 2>/dev/null)
+	bs=$(sed -n 's/^seconds=//p' "$res/filter-busy.txt" 2>/dev/null)
+	check "40 refused second opens: EBUSY each, message ratelimited ($(head -n 1 "$res/filter-busy.txt" 2>/dev/null) in ${bs:-?} s, $nb messages, at most $((10 * (${bs:-0} / 5 + 1))) allowed)" \
+		bash -c "grep -qx 'opens=40 refused=40' '$res/filter-busy.txt' && [ '$nb' -ge 1 ] && [ '$nb' -lt 40 ] && [ '$nb' -le $((10 * (${bs:-0} / 5 + 1))) ]"
 fi
 
 if [[ " $phases " == *" lost "* ]]; then
 	# the VT_REC_LOST records the reader got vs the module's own count
-	got=$(sed -n 's/.* lost=\([0-9]*\).*/\1/p' "$res/lost.modcat" 2>/dev/null)
+	got=$(mc "$res/lost.modcat" lost_cpu)
 	own=$(awk '$1 == "lost_total" { print $2 }' "$res/lost.stats" 2>/dev/null)
 	note "loss test: reader summed ${got:-?} lost in VT_REC_LOST records, module counted ${own:-?} ($(cat "$res/lost.modcat" 2>/dev/null))"
 	check "buffer overflow is counted and delivered as VT_REC_LOST (sum ${got:-?} = module count ${own:-?} > 0)" \
 		test -n "$got" -a -n "$own" -a "${got:-0}" -gt 0 -a "${got:-0}" = "${own:-x}"
 	check "loss test reader saw whole records only" grep -qx 0 "$res/lost.modcat.rc"
+fi
+
+if [[ " $phases " == *" fault "* ]]; then
+	# ground truth: records_written (counted at ring_buffer_write) =
+	# records the reader got (not VT_REC_LOST) + records lost after
+	# they were consumed (reported per CPU, minus failed writes)
+	f=$res/fault
+	data=$(mc "$f.modcat" data) lc=$(mc "$f.modcat" lost_cpu)
+	wr=$(st "$f.stats" records_written) lt=$(st "$f.stats" lost_total) lcp=$(st "$f.stats" lost_copy)
+	note "copy_to_user test: $(mc "$f.modcat" faulted_reads) reads into a straddling buffer ($(mc "$f.modcat" efault) EFAULT), got $data records, told $lc lost ($lcp in copy_to_user, $((${lt:-0} - ${lcp:-0})) failed writes), module wrote $wr"
+	check "copy_to_user failures: got $data + lost $lc - failed writes $((${lt:-0} - ${lcp:-0})) = written $wr, all of the module's $lt losses delivered, $lcp > 0 lost in the copy" \
+		test -n "$data" -a -n "$wr" -a $((${data:-0} + ${lc:-0} - ${lt:-0} + ${lcp:-0})) = "${wr:-x}" -a "${lc:-x}" = "${lt:-y}" -a "${lcp:-0}" -gt 0
+	check "copy_to_user test: the reader saw whole records only, some reads got EFAULT" \
+		bash -c "grep -qx 0 '$f.modcat.rc' && [ '$(mc "$f.modcat" efault)' -gt 0 ]"
+fi
+
+if [[ " $phases " == *" missed "* ]]; then
+	f=$res/missed
+	lp=$(mc "$f.modcat" lost_probe) pm=$(st "$f.stats" probe_missed)
+	hm=$(awk 'NR > 1 { sub("missed=", "", $7); n += $7 } END { print n + 0 }' "$f.hooks" 2>/dev/null)
+	note "missed probe hits (maxactive=1, three VMs at once): delivered $lp, module $pm since open, hooks table $hm since load; per hook: $(awk 'NR > 1 && $7 != "missed=0" { printf "%s:%s ", $4, $7 }' "$f.hooks" 2>/dev/null)"
+	check "missed probe hits delivered as VT_REC_LOST (probe reports sum ${lp:-?} = module count ${pm:-?} > 0)" \
+		test -n "$lp" -a "${lp:-0}" -gt 0 -a "${lp:-0}" = "${pm:-x}"
+	check "missed probe test: no per-CPU loss, whole records ($(mc "$f.modcat" lost_cpu))" \
+		bash -c "grep -qx 0 '$f.modcat.rc' && [ '$(mc "$f.modcat" lost_cpu)' = 0 ]"
 fi
 
 if [[ " $phases " == *" rmmod "* ]]; then
