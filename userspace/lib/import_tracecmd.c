@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "vt_import_tracecmd.h"
+#include "vt_safe_file.h"
 #include "vt_engine.h"
 #include "vt_record.h"
 
@@ -862,7 +863,9 @@ static int feed_writer(const struct vt_hdr *rec, void *arg)
 
 int vt_tc_import(const char *in, const char *out, bool force)
 {
+	const char *const inputs[] = { in, NULL };
 	struct vt_writer *w;
+	struct vt_out o;
 	struct vt_tc *t;
 	char err[300];
 	int ret, cret;
@@ -872,18 +875,33 @@ int vt_tc_import(const char *in, const char *out, bool force)
 		fprintf(stderr, "vgic-trace import: %s\n", err);
 		return ret;
 	}
-	ret = vt_writer_open(out, vt_tc_facts(t), force, &w);
+	/*
+	 * A temporary file renamed into place at the end (lib/safe_file.c):
+	 * OUT == IN is refused before anything is opened for writing, and
+	 * an error leaves no file (nor a partial one under OUT's name).
+	 */
+	ret = vt_out_open(&o, out, force, inputs, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "vgic-trace import: %s: %s%s\n", out, strerror(-ret),
-			ret == -EEXIST ? " (use --force to overwrite)" : "");
+		fprintf(stderr, "vgic-trace import: %s: %s\n", out, err);
+		vt_tc_close(t);
+		return ret;
+	}
+	ret = vt_writer_fdopen(o.fd, vt_tc_facts(t), &w);
+	if (ret) {
+		vt_out_abort(&o);
+		fprintf(stderr, "vgic-trace import: %s: write: %s; no trace written\n",
+			out, strerror(-ret));
 		vt_tc_close(t);
 		return ret;
 	}
 	ret = vt_tc_run(t, feed_writer, w);
-	cret = vt_writer_close(w);
+	cret = ret ? vt_writer_close_truncated(w) : vt_writer_close(w);
+	if (!ret && !cret)
+		cret = vt_out_commit(&o);
 	if (ret || cret) {
-		fprintf(stderr, "vgic-trace import: %s -> %s: %s\n", in, out,
-			strerror(ret ? -ret : -cret));
+		vt_out_abort(&o);
+		fprintf(stderr, "vgic-trace import: %s -> %s: %s; no trace written\n",
+			in, out, strerror(ret ? -ret : -cret));
 		vt_tc_close(t);
 		return ret ? ret : cret;
 	}

@@ -192,10 +192,13 @@ int vt_tc_analyse(const char *path, struct vt_engine_opts *opts,
 /**
  * vt_tc_import() - a trace-cmd file into a vgic-trace file
  * @in:		trace.dat
- * @out:	trace file to write
+ * @out:	trace file to write ("-" for stdout); written to a temporary
+ *		file renamed into place (vt_out_open()), so an error leaves
+ *		no file and an existing @out survives it
  * @force:	overwrite @out
  *
- * Return: 0 or a negative errno (message printed).
+ * Return: 0; -EEXIST when @out exists and !@force; -EINVAL when @out is
+ * @in (same device and inode); another negative errno (message printed).
  */
 int vt_tc_import(const char *in, const char *out, bool force);
 

@@ -12,9 +12,13 @@
  *    be the stream's records, byte for byte; the kvm:* view must count
  *    the guest's EOIs (arm64-S.truth) as acks and name degraded rules;
  *    (6.1: healthy, no-resample; 7.2: icactiver);
- *  - damaged and foreign files get an error, never a crash.
+ *  - damaged and foreign files get an error, never a crash;
+ *  - the output is never the input and never left partial (vt_out_open).
  */
 #include "helpers.h"
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "vt_import_tracecmd.h"
 #include "vt_record.h"
@@ -233,6 +237,60 @@ static void test_import_file(void **state)
 	recs_free(&s);
 }
 
+/* the output goes through vt_out_open(): never the input, never partial */
+static void test_import_safe_output(void **state)
+{
+	const char *dat = "/tmp/vt-test-tc-safe.dat", *lnk = "/tmp/vt-test-tc-safe.lnk";
+	const char *out = "/tmp/vt-test-tc-safe.vtr";
+	struct rlimit rl, old;
+	size_t len0 = 0, len = 0;
+	char *orig, *now;
+	int ret;
+
+	(void)state;
+	vt_tc_from = VT_TC_AUTO;
+	orig = read_all(TC_DIR "/x86-kvm-resample.dat", &len0);
+	assert_non_null(orig);
+	write_all_file(dat, orig, len0);
+	/* OUT == IN, by name or through a link: refused, the input intact */
+	assert_int_equal(vt_tc_import(dat, dat, true), -EINVAL);
+	unlink(lnk);
+	assert_int_equal(symlink(dat, lnk), 0);
+	assert_int_equal(vt_tc_import(dat, lnk, true), -EINVAL);
+	now = read_all(dat, &len);
+	assert_int_equal(len, len0);
+	assert_memory_equal(now, orig, len0);
+	free(now);
+	/* a write error (file size limit: EFBIG) leaves no file */
+	unlink(out);
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	rl = old;
+	rl.rlim_cur = 200;	/* the header, not the first chunk */
+	setrlimit(RLIMIT_FSIZE, &rl);
+	ret = vt_tc_import(dat, out, true);
+	setrlimit(RLIMIT_FSIZE, &old);
+	assert_int_equal(ret, -EFBIG);
+	assert_int_equal(access(out, F_OK), -1);
+	/* ... and an existing OUT survives a failed --force import */
+	write_all_file(out, "keep", 4);
+	setrlimit(RLIMIT_FSIZE, &rl);
+	ret = vt_tc_import(dat, out, true);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(ret, -EFBIG);
+	now = read_all(out, &len);
+	assert_int_equal(len, 4);
+	assert_memory_equal(now, "keep", 4);
+	free(now);
+	/* no temporary file left in the directory (".NAME.XXXXXX") */
+	assert_int_equal(system("ls -a /tmp | grep -q '^\\.vt-test-tc-safe\\.vtr\\.'"), 256);
+	unlink(out);
+	unlink(lnk);
+	unlink(dat);
+	free(orig);
+}
+
 /* truncated, magic + junk, empty: a clear error, no crash */
 static void test_damaged(void **state)
 {
@@ -391,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_x86_kvm),
 		cmocka_unit_test(test_x86_vgic_forced),
 		cmocka_unit_test(test_import_file),
+		cmocka_unit_test(test_import_safe_output),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_take_from),
 		cmocka_unit_test(test_arm64_healthy),
