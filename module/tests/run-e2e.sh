@@ -107,50 +107,14 @@ ok "module builds for $VT_KABI (arm64 cross + x86_64 check, $(( $(date +%s) - tb
 grep -E 'vgic_trace: kernel cc|check-ko' "$work/build.log" | sed 's/^/# /'
 mkdir -p "$work" "$res" "$extra/bin"
 
-make -C "$top/userspace" > "$work/userspace.log" 2>&1
-check "host vgic-trace CLI builds" test -x "$vt"
-
-if [ ! -x "$vmm" ]; then
-	make -C "$top/scripts/vmm" > "$work/testhost.log" 2>&1
-fi
-[ -x "$vmm" ] || die "scenario VMM $vmm missing (make testhost failed, see $work/testhost.log)"
-ok "scenario VMM present"
-
-for t in vt-modcat vt-timeit; do
-	aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
-		-I"$top/include/uapi" -o "$extra/bin/$t" "$here/$t.c" \
-		|| die "cross-compile $t"
-done
+# the build preamble shared with userspace/tests/tracecmd/run-arm64.sh
+# shellcheck source=/dev/null
+. "$top/scripts/testhost/e2e-prep.sh"
+check "host vgic-trace CLI, vt-count and the scenario VMM build" vt_prep_host "$top" "$work"
+[ -x "$vmm" ] || die "scenario VMM $vmm missing"
+vt_prep_cross "$top" "$extra/bin" "$here/vt-modcat.c" "$here/vt-timeit.c" || die "cross-compile vt-modcat, vt-timeit"
 ok "arm64 helpers vt-modcat, vt-timeit build"
-
-# trace-cmd:arm64 and what it links against, from the Debian mirror
-tcdeb=$top/build/cache/debs-tracecmd
-tcroot=$extra/tracecmd
-if [ ! -x "$tcroot/bin/trace-cmd" ]; then
-	mkdir -p "$tcdeb" && rm -rf "$tcroot" "$work/tcroot"
-	(cd "$tcdeb" && apt-get download trace-cmd:arm64 libtraceevent1:arm64 \
-		libtracefs1:arm64 libzstd1:arm64 libtraceevent1-plugin:arm64 \
-		libc6:arm64) > "$work/tracecmd-dl.log" 2>&1
-	mkdir -p "$work/tcroot" "$tcroot/bin" "$tcroot/lib"
-	for d in "$tcdeb"/*.deb; do dpkg -x "$d" "$work/tcroot"; done
-	cp "$work/tcroot/usr/bin/trace-cmd" "$tcroot/bin/" 2>/dev/null
-	cp -L "$work/tcroot/lib/ld-linux-aarch64.so.1" \
-		"$work/tcroot"/lib/aarch64-linux-gnu/{libc.so.6,libm.so.6} \
-		"$work/tcroot"/usr/lib/aarch64-linux-gnu/{libtraceevent.so.1,libtracefs.so.1,libzstd.so.1} \
-		"$tcroot/lib/" 2>/dev/null
-	cp -r "$work/tcroot/usr/lib/aarch64-linux-gnu/traceevent/plugins" \
-		"$tcroot/plugins" 2>/dev/null
-	rm -rf "$work/tcroot"
-fi
-cat > "$extra/bin/vt-trace-cmd" <<'EOF'
-#!/bin/sh
-# trace-cmd from Debian arm64, run through its own loader and libraries
-d=/vt/extra/tracecmd
-export TRACEEVENT_PLUGIN_DIR=$d/plugins
-exec $d/lib/ld-linux-aarch64.so.1 --library-path $d/lib $d/bin/trace-cmd "$@"
-EOF
-chmod +x "$extra/bin/vt-trace-cmd"
-check "trace-cmd:arm64 bundle prepared" test -x "$tcroot/bin/trace-cmd" -a -f "$tcroot/lib/libtracefs.so.1"
+check "trace-cmd:arm64 bundle prepared" vt_prep_tracecmd "$top" "$work" "$extra"
 
 # ------------------------------------------------------------- scenarios
 scen=${VT_E2E_SCENARIOS:-${VT_SCENARIOS:-}}

@@ -44,49 +44,23 @@ done
 mkdir -p "$work" "$extra/bin"
 # shellcheck source=/dev/null
 . "$top/scripts/testhost/kernel-env.sh" || die "kernel-env.sh"
-make -C "$top/userspace" > "$work/userspace.log" 2>&1
-check "host vgic-trace builds (with libtracecmd)" test -x "$vt"
-[ -x "$top/build/arm64/vmm" ] || make -C "$top/scripts/vmm" > "$work/vmm.log" 2>&1
-[ -x "$top/build/arm64/vmm" ] || die "scenario VMM missing"
-aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I"$top/include/uapi" \
-	-o "$extra/bin/vt-modcat" "$top/module/tests/vt-modcat.c" || die "vt-modcat"
-
-# Debian's trace-cmd:arm64 and its libraries, run through the arm64 loader
-tcdeb=$top/build/cache/debs-tracecmd
-tcroot=$extra/tracecmd
-if [ ! -x "$tcroot/bin/trace-cmd" ]; then
-	mkdir -p "$tcdeb" && rm -rf "$tcroot" "$work/tcroot"
-	(cd "$tcdeb" && apt-get download trace-cmd:arm64 libtraceevent1:arm64 \
-		libtracefs1:arm64 libzstd1:arm64 libtraceevent1-plugin:arm64 \
-		libc6:arm64) > "$work/tracecmd-dl.log" 2>&1
-	mkdir -p "$work/tcroot" "$tcroot/bin" "$tcroot/lib"
-	for d in "$tcdeb"/*.deb; do dpkg -x "$d" "$work/tcroot"; done
-	cp "$work/tcroot/usr/bin/trace-cmd" "$tcroot/bin/"
-	cp -L "$work/tcroot/lib/ld-linux-aarch64.so.1" \
-		"$work/tcroot"/lib/aarch64-linux-gnu/{libc.so.6,libm.so.6} \
-		"$work/tcroot"/usr/lib/aarch64-linux-gnu/{libtraceevent.so.1,libtracefs.so.1,libzstd.so.1} \
-		"$tcroot/lib/"
-	rm -rf "$work/tcroot"
-fi
-cat > "$extra/bin/vt-trace-cmd" <<'EOS'
-#!/bin/sh
-d=/vt/extra/tracecmd
-exec $d/lib/ld-linux-aarch64.so.1 --library-path $d/lib $d/bin/trace-cmd "$@"
-EOS
-chmod +x "$extra/bin/vt-trace-cmd"
-check "trace-cmd:arm64 bundle" test -x "$tcroot/bin/trace-cmd"
+# shellcheck source=/dev/null
+. "$top/scripts/testhost/e2e-prep.sh"
+# the build-and-boot preamble shared with module/tests/run-e2e.sh
+check "host vgic-trace (with libtracecmd), vt-count and the scenario VMM build" \
+	vt_prep_host "$top" "$work"
+vt_prep_cross "$top" "$extra/bin" "$top/module/tests/vt-modcat.c" || die "vt-modcat"
+check "trace-cmd:arm64 bundle" vt_prep_tracecmd "$top" "$work" "$extra"
 printf 'SCENARIOS="%s"\nVFIO_SCEN="%s"\n' "$scen" "$vfio_scen" > "$extra/tc.conf"
 
 if [ "${VT_TC_REUSE:-0}" != 1 ]; then
-	rm -rf "$res" && mkdir -p "$res"
 	edu=
 	[ -n "$vfio_scen" ] && edu=--edu
-	t0=$(date +%s)
-	bash "$top/scripts/testhost/run.sh" --out "$res" --script "$here/inner-arm64.sh" \
-		--extra "$extra" $edu --timeout "${VT_TC_TIMEOUT:-900}" > "$work/run.log" 2>&1
+	vt_boot "$res" "$here/inner-arm64.sh" "$extra" "$work/run.log" $edu \
+		--timeout "${VT_TC_TIMEOUT:-900}"
 	rc=$?
-	note "emulated host ($VT_KABI): rc $rc, $(( $(date +%s) - t0 )) s wall"
-	[ $rc -eq 0 ] || { tail -n 20 "$work/run.log" | sed 's/^/# | /'; die "emulated host run failed"; }
+	note "emulated host ($VT_KABI): rc $rc, $vt_boot_secs s wall"
+	[ $rc -eq 0 ] || die "emulated host run failed"
 fi
 
 gt_val() { grep -m1 '^VT_GROUND_TRUTH' "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'; }
