@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # dist/install.mk - `make install` (top-level Makefile): both tools, man
-# pages, bash completion, the systemd unit and the module's DKMS source.
+# pages, bash completion, the systemd unit (with an example metrics
+# drop-in and the Prometheus alerting rules under DOCDIR) and the module's
+# DKMS source.
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=] [SYSTEMDUNITDIR=...]
 #                [DKMS=1]   also `dkms add` the installed source (root)
@@ -17,6 +19,7 @@ SBINDIR	?= $(PREFIX)/sbin
 MANDIR	?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR	?= $(PREFIX)/share/doc/vgic-trace
 DKMSSRCDIR ?= /usr/src
 INSTALL	?= install
 VERSION	:= $(shell sed -n 's/^\#define VT_VERSION "\(.*\)"/\1/p' $(TOP)/userspace/lib/vt_version.h)
@@ -24,7 +27,8 @@ DKMSDIR	:= $(DESTDIR)$(DKMSSRCDIR)/vgic-trace-$(VERSION)
 
 CLI	:= $(BUILD)/host/vgic-trace
 TRACED	:= $(BUILD)/host/vgic-traced
-subst	= sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g'
+subst	= sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+	      -e 's|@PREFIX@|$(PREFIX)|g'
 
 .PHONY: install uninstall install-bin install-doc install-systemd install-dkms
 
@@ -49,6 +53,11 @@ install-systemd:
 	$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR)
 	$(subst) $(TOP)/dist/systemd/vgic-traced.service > $(DESTDIR)$(SYSTEMDUNITDIR)/vgic-traced.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/vgic-traced.service
+	$(INSTALL) -d $(DESTDIR)$(DOCDIR)/vgic-traced.service.d $(DESTDIR)$(DOCDIR)/prometheus
+	$(subst) $(TOP)/dist/systemd/vgic-traced.service.d/metrics.conf \
+		> $(DESTDIR)$(DOCDIR)/vgic-traced.service.d/metrics.conf
+	$(INSTALL) -m 0644 $(TOP)/dist/prometheus/vgic-trace.rules.yml $(DESTDIR)$(DOCDIR)/prometheus/
+	chmod 0644 $(DESTDIR)$(DOCDIR)/vgic-traced.service.d/metrics.conf
 
 # The module source as DKMS wants it: /usr/src/vgic-trace-VERSION/
 install-dkms:
@@ -67,4 +76,4 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man1/vgic-trace.1 $(DESTDIR)$(MANDIR)/man8/vgic-traced.8 \
 	      $(DESTDIR)$(BASHCOMPDIR)/vgic-trace $(DESTDIR)$(BASHCOMPDIR)/vgic-traced \
 	      $(DESTDIR)$(SYSTEMDUNITDIR)/vgic-traced.service
-	rm -rf $(DKMSDIR)
+	rm -rf $(DKMSDIR) $(DESTDIR)$(DOCDIR)

@@ -33,6 +33,11 @@ u=$p/lib/systemd/system/vgic-traced.service
 check "unit names the installed binary" grep -q "^ExecStart=$p/sbin/vgic-traced " "$u"
 if command -v systemd-analyze > /dev/null; then
 	check "systemd-analyze verify vgic-traced.service" systemd-analyze verify --man=no "$u"
+	# the unit with the shipped metrics drop-in (endpoint + textfile) applied
+	dd=$t/units/vgic-traced.service.d
+	mkdir -p "$dd" && cp "$u" "$t/units/" && cp "$p/share/doc/vgic-trace/vgic-traced.service.d/metrics.conf" "$dd/"
+	check "systemd-analyze verify with the metrics drop-in: no warning" bash -c "o=\$(systemd-analyze verify --man=no '$t/units/vgic-traced.service' 2>&1) && [ -z \"\$o\" ] && grep -q '^ExecStart=$p/sbin/vgic-traced .*--metrics-listen 127.0.0.1:9464' '$dd/metrics.conf'"
+	check "unit: Type=notify, watchdog, JSON lines" bash -c "grep -qx 'Type=notify' '$u' && grep -q '^WatchdogSec=' '$u' && grep -q '^ExecStart=.* --json-lines' '$u'"
 	lvl=$(systemd-analyze security --offline=yes "$u" 2>/dev/null | sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
 	check "systemd-analyze security exposure ${lvl:-?} below 4 (OK)" awk -v l="${lvl:-99}" 'BEGIN { exit !(l < 4) }'
 fi

@@ -3,10 +3,13 @@
  * metrics.c - Prometheus text exposition of a recording (vt_metrics.h).
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "report.h"
 #include "vt_engine.h"
 #include "vt_metrics.h"
 #include "vt_record.h"
@@ -14,9 +17,13 @@
 
 #define VT_METRICS_VMS	256	/* VMs with their own series; more: vm="other" */
 
+/* per VM: every record, and the three steps the VMM counts itself */
 struct vm_count {
 	uint32_t vm;
 	uint64_t records;
+	uint64_t irqfd_injections;	/* SPI asserted from the irqfd fast path */
+	uint64_t acks;			/* kvm_notify_acked_irq() */
+	uint64_t resamples;		/* irqfd_resampler_ack() */
 };
 
 struct vt_metrics {
@@ -26,9 +33,12 @@ struct vt_metrics {
 	char hook_sym[VT_HOOK_MAX + 1][64];
 	struct vm_count vms[VT_METRICS_VMS];
 	unsigned int nr_vms;
-	uint64_t other_vm_records;
+	struct vm_count other;			/* VMs beyond VT_METRICS_VMS */
+	unsigned int last;			/* index of the last VM counted */
 	uint32_t backend;
 	char kernel[65];
+	bool have_daemon;
+	struct vt_metrics_daemon d;
 };
 
 int vt_metrics_new(struct vt_metrics **out)
@@ -50,21 +60,50 @@ void vt_metrics_facts(struct vt_metrics *m, const struct vt_host_facts *facts)
 		memcpy(m->kernel, facts->kernel_release, sizeof(m->kernel) - 1);
 }
 
-static void count_vm(struct vt_metrics *m, uint32_t vm)
+void vt_metrics_daemon(struct vt_metrics *m, const struct vt_metrics_daemon *d)
+{
+	m->have_daemon = true;
+	m->d = *d;
+}
+
+static struct vm_count *vm_of(struct vt_metrics *m, uint32_t vm)
 {
 	unsigned int i;
 
+	if (m->last < m->nr_vms && m->vms[m->last].vm == vm)
+		return &m->vms[m->last];
 	for (i = 0; i < m->nr_vms; i++)
 		if (m->vms[i].vm == vm) {
-			m->vms[i].records++;
-			return;
+			m->last = i;
+			return &m->vms[i];
 		}
-	if (m->nr_vms == VT_METRICS_VMS) {
-		m->other_vm_records++;
-		return;
-	}
+	if (m->nr_vms == VT_METRICS_VMS)
+		return &m->other;
+	memset(&m->vms[m->nr_vms], 0, sizeof(m->vms[0]));
 	m->vms[m->nr_vms].vm = vm;
-	m->vms[m->nr_vms++].records = 1;
+	m->last = m->nr_vms;
+	return &m->vms[m->nr_vms++];
+}
+
+static void count_vm(struct vt_metrics *m, const struct vt_hdr *rec)
+{
+	const struct vt_rec_inject *inj = (const void *)rec;
+	struct vm_count *c = vm_of(m, rec->vm_id);
+
+	c->records++;
+	switch (rec->type) {
+	case VT_REC_INJECT:
+		if (rec->size >= sizeof(*inj) && inj->level == 1 &&
+		    inj->source == VT_SRC_IRQFD && inj->intid >= 32)
+			c->irqfd_injections++;
+		break;
+	case VT_REC_ACK:
+		c->acks++;
+		break;
+	case VT_REC_RESAMPLE:
+		c->resamples++;
+		break;
+	}
 }
 
 void vt_metrics_feed(struct vt_metrics *m, const struct vt_hdr *rec)
@@ -96,7 +135,7 @@ void vt_metrics_feed(struct vt_metrics *m, const struct vt_hdr *rec)
 		return;
 	}
 	if (rec->vm_id != VT_NO_VM)
-		count_vm(m, rec->vm_id);
+		count_vm(m, rec);
 }
 
 static const char *attach_name(int v)
@@ -129,6 +168,20 @@ static void label(FILE *f, const char *s)
 	}
 }
 
+/*
+ * # HELP and # TYPE of a metric family. OpenMetrics names a counter's
+ * family without the _total its samples carry.
+ */
+static void family(FILE *f, bool om, const char *name, const char *type,
+		   const char *help)
+{
+	size_t n = strlen(name);
+
+	if (om && !strcmp(type, "counter") && n > 6 && !strcmp(name + n - 6, "_total"))
+		n -= 6;
+	fprintf(f, "# HELP %.*s %s\n# TYPE %.*s %s\n", (int)n, name, help, (int)n, name, type);
+}
+
 struct fkey {
 	uint32_t vm;
 	const char *rule;
@@ -136,14 +189,14 @@ struct fkey {
 	uint64_t n;
 };
 
-static int write_findings(FILE *f, const struct vt_engine *e)
+static int write_findings(FILE *f, bool om, const struct vt_engine *e)
 {
 	unsigned int i, k, nk = 0, nf = e ? vt_engine_nr_findings(e) : 0;
 	const struct vt_finding *fd;
 	struct fkey *keys;
 
-	fprintf(f, "# HELP vgic_trace_findings_total Findings of the anomaly rules, per VM (VMM pid), rule and severity.\n");
-	fprintf(f, "# TYPE vgic_trace_findings_total counter\n");
+	family(f, om, "vgic_trace_findings_total", "counter",
+	       "Findings of the anomaly rules, per VM (VMM pid), rule and severity.");
 	if (!nf)
 		return 0;
 	keys = calloc(nf, sizeof(*keys));
@@ -171,14 +224,71 @@ static int write_findings(FILE *f, const struct vt_engine *e)
 	return 0;
 }
 
-int vt_metrics_write(FILE *f, const struct vt_metrics *m,
-		     const struct vt_engine *e)
+static void degraded_cb(const char *rule, const char *hooks, void *arg)
 {
-	unsigned int t, h, i;
+	FILE *f = arg;
+
+	fprintf(f, "vgic_trace_rule_degraded{rule=\"");
+	label(f, rule);
+	fprintf(f, "\",hooks=\"");
+	label(f, hooks);
+	fprintf(f, "\"} 1\n");
+}
+
+static void vm_label(FILE *f, const char *name, const struct vm_count *c, bool other,
+		     uint64_t v)
+{
+	if (other)
+		fprintf(f, "%s{vm=\"other\"} %llu\n", name, (unsigned long long)v);
+	else
+		fprintf(f, "%s{vm=\"%u\"} %llu\n", name, c->vm, (unsigned long long)v);
+}
+
+/* one per-VM family: every VM with its own series, then "other" */
+static void write_vm_family(FILE *f, bool om, const struct vt_metrics *m,
+			    const char *name, const char *help, size_t field)
+{
+	unsigned int i;
+
+	family(f, om, name, "counter", help);
+	for (i = 0; i < m->nr_vms; i++)
+		vm_label(f, name, &m->vms[i], false,
+			 *(const uint64_t *)((const char *)&m->vms[i] + field));
+	if (m->other.records)
+		vm_label(f, name, &m->other, true,
+			 *(const uint64_t *)((const char *)&m->other + field));
+}
+
+static void write_daemon(FILE *f, bool om, const struct vt_metrics_daemon *d)
+{
+	family(f, om, "vgic_trace_recording", "gauge",
+	       "1 while vgic-traced writes its trace file, 0 once a write error (disk full) stopped it (live detection goes on).");
+	fprintf(f, "vgic_trace_recording %d\n", d->file_ok ? 1 : 0);
+	family(f, om, "vgic_trace_unwritten_records_total", "counter",
+	       "Records vgic-traced could not write to its trace file (they were still analysed live).");
+	fprintf(f, "vgic_trace_unwritten_records_total %llu\n", (unsigned long long)d->not_written);
+	family(f, om, "vgic_trace_invalid_records_total", "counter",
+	       "Records rejected by the record check (a producer bug).");
+	fprintf(f, "vgic_trace_invalid_records_total %llu\n", (unsigned long long)d->invalid);
+	family(f, om, "vgic_trace_missed_events_total", "counter",
+	       "Producer runs the kernel skipped (BPF recursion guard): events without a record or a loss count.");
+	fprintf(f, "vgic_trace_missed_events_total %llu\n", (unsigned long long)d->missed);
+	family(f, om, "vgic_trace_file_rotations_total", "counter",
+	       "Trace files started on SIGHUP after a rotation.");
+	fprintf(f, "vgic_trace_file_rotations_total %llu\n", (unsigned long long)d->rotations);
+	family(f, om, "vgic_trace_start_time_seconds", "gauge",
+	       "When vgic-traced started recording, seconds since the epoch.");
+	fprintf(f, "vgic_trace_start_time_seconds %llu\n", (unsigned long long)d->start_time);
+}
+
+int vt_metrics_write_fmt(FILE *f, const struct vt_metrics *m,
+			 const struct vt_engine *e, bool om)
+{
+	unsigned int t, h;
 	int ret;
 
-	fprintf(f, "# HELP vgic_trace_info vgic-trace version, record backend and traced kernel.\n");
-	fprintf(f, "# TYPE vgic_trace_info gauge\n");
+	family(f, om, "vgic_trace_info", "gauge",
+	       "vgic-trace version, record backend and traced kernel.");
 	fprintf(f, "vgic_trace_info{version=\"%s\",backend=\"%s\",kernel=\"", VT_VERSION,
 		m->backend == VT_BACKEND_MODULE ? "module" :
 		m->backend == VT_BACKEND_BPF ? "bpf" :
@@ -186,8 +296,7 @@ int vt_metrics_write(FILE *f, const struct vt_metrics *m,
 	label(f, m->kernel);
 	fprintf(f, "\"} 1\n");
 
-	fprintf(f, "# HELP vgic_trace_records_total Records received, per record type.\n");
-	fprintf(f, "# TYPE vgic_trace_records_total counter\n");
+	family(f, om, "vgic_trace_records_total", "counter", "Records received, per record type.");
 	for (t = 1; t <= VT_REC_MAX; t++)
 		fprintf(f, "vgic_trace_records_total{type=\"%s\"} %llu\n",
 			vt_record_name(t), (unsigned long long)m->per_type[t]);
@@ -195,21 +304,25 @@ int vt_metrics_write(FILE *f, const struct vt_metrics *m,
 		fprintf(f, "vgic_trace_records_total{type=\"unknown\"} %llu\n",
 			(unsigned long long)m->per_type[VT_REC_MAX + 1]);
 
-	fprintf(f, "# HELP vgic_trace_vm_records_total Records about each VM (VMM pid), metadata and losses excluded.\n");
-	fprintf(f, "# TYPE vgic_trace_vm_records_total counter\n");
-	for (i = 0; i < m->nr_vms; i++)
-		fprintf(f, "vgic_trace_vm_records_total{vm=\"%u\"} %llu\n", m->vms[i].vm,
-			(unsigned long long)m->vms[i].records);
-	if (m->other_vm_records)
-		fprintf(f, "vgic_trace_vm_records_total{vm=\"other\"} %llu\n",
-			(unsigned long long)m->other_vm_records);
+	write_vm_family(f, om, m, "vgic_trace_vm_records_total",
+			"Records about each VM (VMM pid), metadata and losses excluded.",
+			offsetof(struct vm_count, records));
+	write_vm_family(f, om, m, "vgic_trace_vm_irqfd_injections_total",
+			"SPIs asserted through an irqfd (kvm_vgic_inject_irq level 1 from the irqfd path), per VM.",
+			offsetof(struct vm_count, irqfd_injections));
+	write_vm_family(f, om, m, "vgic_trace_vm_acks_total",
+			"Guest EOIs of level interrupts KVM passed to the ack notifiers (kvm_notify_acked_irq), per VM.",
+			offsetof(struct vm_count, acks));
+	write_vm_family(f, om, m, "vgic_trace_vm_resamples_total",
+			"irqfd resamples (irqfd_resampler_ack: resamplefd signalled, line de-asserted), per VM.",
+			offsetof(struct vm_count, resamples));
 
-	fprintf(f, "# HELP vgic_trace_lost_records_total Records the producers could not deliver (findings may be false while this grows).\n");
-	fprintf(f, "# TYPE vgic_trace_lost_records_total counter\n");
+	family(f, om, "vgic_trace_lost_records_total", "counter",
+	       "Records the producers could not deliver (findings may be false while this grows).");
 	fprintf(f, "vgic_trace_lost_records_total %llu\n", (unsigned long long)m->lost);
 
-	fprintf(f, "# HELP vgic_trace_hook_attached 1 when the hook is attached, 0 when missing or disabled (rules that need it are degraded).\n");
-	fprintf(f, "# TYPE vgic_trace_hook_attached gauge\n");
+	family(f, om, "vgic_trace_hook_attached", "gauge",
+	       "1 when the hook is attached, 0 when missing or disabled (rules that need it are degraded).");
 	for (h = 1; h <= VT_HOOK_MAX; h++) {
 		if (!m->hook[h])
 			continue;
@@ -220,13 +333,28 @@ int vt_metrics_write(FILE *f, const struct vt_metrics *m,
 				      m->hook[h] - 1 != VT_ATTACH_DISABLED);
 	}
 
-	ret = write_findings(f, e);
+	family(f, om, "vgic_trace_rule_degraded", "gauge",
+	       "1 for a rule that lacks input on this host: hooks it needs are missing (listed), so it cannot report everything.");
+	if (e)
+		vt_rules_degraded(e, degraded_cb, f);
+
+	ret = write_findings(f, om, e);
 	if (ret)
 		return ret;
-	fprintf(f, "# HELP vgic_trace_engine_bugs_total Impossible states the engine met (a producer or engine bug).\n");
-	fprintf(f, "# TYPE vgic_trace_engine_bugs_total counter\n");
+	family(f, om, "vgic_trace_engine_bugs_total", "counter",
+	       "Impossible states the engine met (a producer or engine bug).");
 	fprintf(f, "vgic_trace_engine_bugs_total %u\n", e ? vt_engine_nr_bugs(e) : 0);
+	if (m->have_daemon)
+		write_daemon(f, om, &m->d);
+	if (om)
+		fprintf(f, "# EOF\n");
 	return ferror(f) ? -EIO : 0;
+}
+
+int vt_metrics_write(FILE *f, const struct vt_metrics *m,
+		     const struct vt_engine *e)
+{
+	return vt_metrics_write_fmt(f, m, e, false);
 }
 
 int vt_metrics_textfile(const char *path, const struct vt_metrics *m,

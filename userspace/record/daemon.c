@@ -7,6 +7,11 @@
  * --force is refused; the source is opened; only then the trace file is
  * created (a failed start leaves no file). Signals: SIGINT/SIGTERM stop,
  * SIGHUP rotates (or syncs), SIGPIPE is ignored.
+ *
+ * Service side: the metrics endpoint is bound before the source is opened
+ * (a bind error is a start error); READY=1 is sent once the file exists;
+ * the loop serves /metrics between polls, rewrites --metrics-file, sends
+ * STATUS= every second and WATCHDOG=1 at half the watchdog period.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "traced.h"
+#include "vt_metrics.h"
 
 static volatile sig_atomic_t stop, hup;
 
@@ -37,6 +43,90 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* what the service side of the loop needs */
+struct svc {
+	const struct vt_opts *o;
+	struct vt_source *s;
+	struct vt_sink *k;
+	struct vt_http *http;
+	uint64_t start_time;	/* epoch seconds */
+	uint64_t watchdog_ns;
+	uint64_t last_metrics, last_status, last_watchdog;
+	bool file_failing;	/* --metrics-file: the last write failed */
+};
+
+static struct svc svc;
+
+/* the daemon's own counters into the accumulator */
+static struct vt_metrics *fill_daemon(struct svc *v)
+{
+	const struct vt_sink_stats *st = vt_sink_stats(v->k);
+	struct vt_metrics_daemon d = {
+		.file_ok = !st->write_errors,
+		.not_written = st->write_errors,
+		.invalid = st->invalid,
+		.missed = v->s ? v->s->missed : 0,
+		.rotations = st->rotations,
+		.start_time = v->start_time,
+	};
+
+	vt_metrics_daemon(vt_sink_metrics(v->k), &d);
+	return vt_sink_metrics(v->k);
+}
+
+/* the /metrics body */
+static int metrics_body(FILE *f, bool openmetrics, void *arg)
+{
+	struct svc *v = arg;
+
+	return vt_metrics_write_fmt(f, fill_daemon(v), vt_sink_engine(v->k), openmetrics);
+}
+
+static int metrics_file(struct svc *v)
+{
+	int err;
+
+	err = vt_metrics_textfile(v->o->metrics_file, fill_daemon(v), vt_sink_engine(v->k));
+	if (err && !v->file_failing)
+		fprintf(stderr, "vgic-traced: --metrics-file %s: %s (retried every interval)\n",
+			v->o->metrics_file, strerror(-err));
+	else if (!err && v->file_failing)
+		fprintf(stderr, "vgic-traced: --metrics-file %s: written again\n",
+			v->o->metrics_file);
+	v->file_failing = err != 0;
+	return err;
+}
+
+static void status(struct svc *v)
+{
+	const struct vt_sink_stats *st = vt_sink_stats(v->k);
+
+	vt_notify("STATUS=recording from %s into %s: %llu records, %llu lost, %llu findings%s",
+		  v->s->name, v->o->output, (unsigned long long)st->records,
+		  (unsigned long long)st->lost, (unsigned long long)st->findings,
+		  st->write_errors ? "; file STOPPED (write error), live detection goes on" : "");
+}
+
+/* between two polls: never waits */
+static void service(struct svc *v, uint64_t t)
+{
+	if (!v->k)
+		return;
+	vt_http_service(v->http);
+	if (v->o->metrics_file && t - v->last_metrics >= v->o->metrics_every_ns) {
+		metrics_file(v);
+		v->last_metrics = t;
+	}
+	if (t - v->last_status >= 1000000000ull) {
+		status(v);
+		v->last_status = t;
+	}
+	if (v->watchdog_ns && t - v->last_watchdog >= v->watchdog_ns / 2) {
+		vt_notify("WATCHDOG=1");
+		v->last_watchdog = t;
+	}
 }
 
 /**
@@ -76,6 +166,7 @@ int vt_traced_run(const struct vt_opts *o, struct vt_source *s,
 			vt_sink_rotate(k);
 		}
 		t = now_ns();
+		service(&svc, t);
 		if (t - last_flush >= 1000000000ull) {
 			vt_sink_flush(k);
 			last_flush = t;
@@ -133,34 +224,65 @@ int vt_traced_main(int argc, char **argv, vt_source_open_fn bpf_open)
 	if (refuse_existing("output", o.output, o.force) ||
 	    refuse_existing("report", o.report, o.force))
 		return 1;
+	memset(&svc, 0, sizeof(svc));
+	svc.o = &o;
+	svc.s = &src;
+	/* a port in use is a start error, before anything is opened */
+	if (o.metrics_listen && vt_http_listen(o.metrics_listen, metrics_body, &svc, &svc.http))
+		return 1;
 	/* the header's backend is refined by the META record of the source */
 	vt_host_facts_probe(&facts, 0);
 	err = vt_sink_open(&o, &facts, &k);
-	if (err)
+	if (err) {
+		vt_http_close(svc.http);
 		return 1;
+	}
 	err = vt_source_select(&o, k, &src, bpf_open);
 	if (err) {
 		vt_sink_free(k);
+		vt_http_close(svc.http);
 		return 1;
 	}
+	/* the metrics name the backend before its META record (a raw device has none) */
+	facts.backend = src.backend;
+	vt_metrics_facts(vt_sink_metrics(k), &facts);
 	err = vt_sink_start(k);
 	if (err) {
 		src.close(&src);
 		vt_sink_free(k);
+		vt_http_close(svc.http);
 		return 1;
 	}
+	svc.k = k;
+	svc.start_time = (uint64_t)time(NULL);
+	svc.watchdog_ns = vt_notify_watchdog_ns();
 	if (src.backend == VT_BACKEND_BPF)
 		vt_hooks_print(stderr, vt_sink_stats(k));
+	if (svc.http)
+		fprintf(stderr, "vgic-traced: metrics at http://%s/metrics\n",
+			vt_http_address(svc.http));
 	fprintf(stderr, "vgic-traced: recording from %s into %s\n", src.name, o.output);
 	t0 = now_ns();
+	if (o.metrics_file)
+		metrics_file(&svc);
+	svc.last_metrics = svc.last_status = svc.last_watchdog = t0;
+	vt_notify("READY=1\nSTATUS=recording from %s into %s", src.name, o.output);
 	err = vt_traced_run(&o, &src, k, &stop, &hup);
+	vt_notify("STOPPING=1\nSTATUS=stopping: draining the source, closing %s", o.output);
+	vt_http_close(svc.http);	/* a scrape from here on would wait: refused */
+	svc.http = NULL;
 	ret = src.finish(&src);
 	err = err ? err : ret;
 	src.close(&src);
 	ret = vt_sink_finish(k, o.report);
 	err = err ? err : ret;
-	vt_summary_print(stdout, &src, vt_sink_stats(k), (double)(now_ns() - t0) / 1e9);
+	/* the last textfile holds the end-of-trace findings */
+	if (o.metrics_file)
+		metrics_file(&svc);
+	vt_summary_print(o.json_lines ? stderr : stdout, &src, vt_sink_stats(k),
+			 (double)(now_ns() - t0) / 1e9);
 	fflush(stdout);
 	vt_sink_free(k);
+	memset(&svc, 0, sizeof(svc));
 	return err ? 1 : 0;
 }

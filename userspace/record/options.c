@@ -43,12 +43,23 @@ static const char usage[] =
 "  -q, --quiet             do not print findings as they happen\n"
 "      --report FILE       write the text report to FILE at exit (an\n"
 "                          existing FILE needs --force)\n"
+"      --json-lines        findings as JSON, one object a line, on stdout\n"
+"                          (flushed per line; the exit summary goes to stderr)\n"
+"      --metrics-listen HOST:PORT\n"
+"                          serve Prometheus/OpenMetrics text at\n"
+"                          http://HOST:PORT/metrics (off by default; e.g.\n"
+"                          127.0.0.1:9464, [::1]:9464)\n"
+"      --metrics-file PATH write the same metrics to PATH atomically, for\n"
+"                          node_exporter's textfile collector\n"
+"      --metrics-interval DUR\n"
+"                          how often to rewrite PATH (default 15s)\n"
 "  -h, --help              this text\n"
 "\n"
 "Examples:\n"
 "  vgic-traced -o run.vtr                 # until Ctrl-C\n"
 "  vgic-traced -b bpf -d 10 -o bpf.vtr    # BPF backend for 10 s\n"
-"  vgic-traced -d 250ms --rb-size 16M -o short.vtr\n";
+"  vgic-traced -d 250ms --rb-size 16M -o short.vtr\n"
+"  vgic-traced --json-lines --metrics-listen 127.0.0.1:9464 -o run.vtr\n";
 
 enum {
 	OPT_DEVICE = 256,
@@ -60,6 +71,10 @@ enum {
 	OPT_TP_ONLY,
 	OPT_DISABLE,
 	OPT_REPORT,
+	OPT_JSON_LINES,
+	OPT_METRICS_LISTEN,
+	OPT_METRICS_FILE,
+	OPT_METRICS_EVERY,
 };
 
 static const struct option longopts[] = {
@@ -77,6 +92,10 @@ static const struct option longopts[] = {
 	{ "disable", required_argument, NULL, OPT_DISABLE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "json-lines", no_argument, NULL, OPT_JSON_LINES },
+	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{ "metrics-interval", required_argument, NULL, OPT_METRICS_EVERY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -174,6 +193,7 @@ int vt_opts_parse(int argc, char **argv, struct vt_opts *o)
 	o->drain_ms = 10;
 	o->wakeup_bytes = 64 * 1024;
 	o->rb_bytes = 4u << 20;
+	o->metrics_every_ns = 15000000000ull;
 
 	optind = 1;
 	while (!err && (c = getopt_long(argc, argv, "o:fb:d:qh", longopts, NULL)) != -1) {
@@ -236,6 +256,27 @@ int vt_opts_parse(int argc, char **argv, struct vt_opts *o)
 			break;
 		case OPT_REPORT:
 			o->report = optarg;
+			break;
+		case OPT_JSON_LINES:
+			o->json_lines = true;
+			break;
+		case OPT_METRICS_LISTEN:
+			o->metrics_listen = optarg;
+			break;
+		case OPT_METRICS_FILE:
+			if (!*optarg) {
+				fprintf(stderr, "vgic-traced: --metrics-file: empty path\n");
+				err = -EINVAL;
+			}
+			o->metrics_file = optarg;
+			break;
+		case OPT_METRICS_EVERY:
+			err = parse_duration("--metrics-interval", optarg, &o->metrics_every_ns);
+			if (!err && o->metrics_every_ns < 100000000ull) {
+				fprintf(stderr, "vgic-traced: --metrics-interval: '%s' is below 100ms\n",
+					optarg);
+				err = -EINVAL;
+			}
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "traced.h"
+#include "report.h"
+#include "vt_metrics.h"
 #include "vt_record.h"
 #include "vt_safe_file.h"
 
@@ -35,6 +37,8 @@ struct vt_sink {
 	struct vt_host_facts facts;
 	struct vt_sink_stats st;
 	bool quiet;
+	bool json_lines;
+	struct vt_metrics *m;	/* the exposition of --metrics-* */
 	unsigned int complaints;
 	uint8_t *pending;	/* records before the file exists */
 	size_t npending;
@@ -55,6 +59,60 @@ static const char *sev_name(enum vt_severity s)
 	return "?";
 }
 
+/**
+ * vt_finding_json_line() - one finding as one JSON object and a newline
+ * @f:		output (flushed after the line)
+ * @fd:		the finding
+ *
+ * Keys: time_ns (CLOCK_MONOTONIC of the proving record, the trace's
+ * clock), time (the same instant in UTC, ISO 8601, through the current
+ * offset of the two clocks), severity, rule, vm, intid and vcpu (null
+ * when not linked), message, evidence (array of "<ts> <text>").
+ */
+void vt_finding_json_line(FILE *f, const struct vt_finding *fd)
+{
+	struct timespec mono, real;
+	int64_t off, t;
+	time_t sec;
+	struct tm tm;
+	char iso[40];
+	unsigned int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	off = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000ll + (real.tv_nsec - mono.tv_nsec);
+	t = (int64_t)fd->ts_ns + off;
+	sec = (time_t)(t / 1000000000ll);
+	gmtime_r(&sec, &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "{\"type\":\"finding\",\"time_ns\":%llu,\"time\":\"%s.%06lldZ\",\"severity\":\"%s\",\"rule\":",
+		(unsigned long long)fd->ts_ns, iso, (long long)(t % 1000000000ll / 1000),
+		sev_name(fd->severity));
+	vt_json_str(f, fd->rule);
+	if (fd->vm_id == VT_NO_VM)
+		fprintf(f, ",\"vm\":null");
+	else
+		fprintf(f, ",\"vm\":%u", fd->vm_id);
+	if (fd->intid == VT_NO_INTID)
+		fprintf(f, ",\"intid\":null");
+	else
+		fprintf(f, ",\"intid\":%u", fd->intid);
+	if (fd->vcpu_id == VT_NO_VCPU)
+		fprintf(f, ",\"vcpu\":null");
+	else
+		fprintf(f, ",\"vcpu\":%u", fd->vcpu_id);
+	fprintf(f, ",\"message\":");
+	vt_json_str(f, fd->summary);
+	fprintf(f, ",\"evidence\":[");
+	for (i = 0; i < fd->nr_evidence && i < VT_EVIDENCE_MAX; i++) {
+		if (i)
+			fputc(',', f);
+		vt_json_str(f, fd->evidence[i]);
+	}
+	fprintf(f, "]}\n");
+	fflush(f);
+}
+
 static void on_finding(const struct vt_finding *f, void *arg)
 {
 	struct vt_sink *k = arg;
@@ -62,6 +120,10 @@ static void on_finding(const struct vt_finding *f, void *arg)
 	k->st.findings++;
 	if (k->quiet)
 		return;
+	if (k->json_lines) {
+		vt_finding_json_line(stdout, f);
+		return;
+	}
 	printf("finding: %s [%s] vm %u intid ", f->rule, sev_name(f->severity),
 	       f->vm_id);
 	if (f->intid == VT_NO_INTID)
@@ -96,11 +158,13 @@ int vt_sink_open(const struct vt_opts *o, const struct vt_host_facts *facts,
 	k->fd = -1;
 	k->facts = *facts;
 	k->quiet = o->quiet;
+	k->json_lines = o->json_lines;
 	k->force = o->force;
 	k->output = strdup(o->output);
 	k->pending = malloc(SINK_PENDING_MAX);
 	memset(k->st.hook, 0xff, sizeof(k->st.hook));
-	if (!k->output || !k->pending) {
+	if (!k->output || !k->pending || vt_metrics_new(&k->m)) {
+		vt_metrics_free(k->m);
 		free(k->output);
 		free(k->pending);
 		free(k);
@@ -113,11 +177,13 @@ int vt_sink_open(const struct vt_opts *o, const struct vt_host_facts *facts,
 	err = vt_engine_new(&eo, &k->e);
 	if (err) {
 		fprintf(stderr, "vgic-traced: engine: %s\n", strerror(-err));
+		vt_metrics_free(k->m);
 		free(k->output);
 		free(k->pending);
 		free(k);
 		return err;
 	}
+	vt_metrics_facts(k->m, &k->facts);
 	*out = k;
 	return 0;
 }
@@ -297,6 +363,7 @@ int vt_sink_put(struct vt_sink *k, const struct vt_hdr *rec, size_t avail)
 	}
 	k->st.records++;
 	k->st.by_type[rec->type]++;
+	vt_metrics_feed(k->m, rec);
 	if (rec->type == VT_REC_LOST) {
 		k->st.lost += ((const struct vt_rec_lost *)rec)->lost;
 	} else if (rec->type == VT_REC_META) {
@@ -452,6 +519,17 @@ struct vt_engine *vt_sink_engine(struct vt_sink *k)
 }
 
 /**
+ * vt_sink_metrics() - the metrics of everything put so far
+ * @k:		sink
+ *
+ * Return: the accumulator (valid until vt_sink_free()).
+ */
+struct vt_metrics *vt_sink_metrics(struct vt_sink *k)
+{
+	return k->m;
+}
+
+/**
  * vt_sink_free() - free the sink (closes the file if still open)
  * @k:		sink (may be NULL)
  */
@@ -464,6 +542,7 @@ void vt_sink_free(struct vt_sink *k)
 	if (k->fd >= 0)
 		close(k->fd);
 	vt_engine_free(k->e);
+	vt_metrics_free(k->m);
 	free(k->pending);
 	free(k->output);
 	free(k);

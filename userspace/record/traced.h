@@ -41,6 +41,11 @@ enum vt_backend_choice {
  * @disabled:	BPF: bit (1 << VT_HOOK_*) set for hooks switched off
  * @quiet:	no live finding lines
  * @report:	write the engine's text report here at exit (NULL: none)
+ * @json_lines:	findings as JSON objects, one a line, on stdout (the exit
+ *		summary then goes to stderr)
+ * @metrics_listen: "HOST:PORT" of the /metrics endpoint (NULL: off)
+ * @metrics_file: textfile for node_exporter, rewritten atomically (NULL: off)
+ * @metrics_every_ns: period of @metrics_file
  */
 struct vt_opts {
 	const char *output;
@@ -57,6 +62,10 @@ struct vt_opts {
 	uint32_t disabled;
 	bool quiet;
 	const char *report;
+	bool json_lines;
+	const char *metrics_listen;
+	const char *metrics_file;
+	uint64_t metrics_every_ns;
 };
 
 /**
@@ -140,6 +149,24 @@ int vt_sink_finish(struct vt_sink *k, const char *report);
 void vt_sink_free(struct vt_sink *k);
 const struct vt_sink_stats *vt_sink_stats(const struct vt_sink *k);
 struct vt_engine *vt_sink_engine(struct vt_sink *k);
+struct vt_metrics *vt_sink_metrics(struct vt_sink *k);
+
+/* JSON line of one finding (sink.c; --json-lines) */
+void vt_finding_json_line(FILE *f, const struct vt_finding *fd);
+
+/* http.c: the /metrics endpoint, served from the drain loop */
+struct vt_http;
+typedef int (*vt_http_body_fn)(FILE *f, bool openmetrics, void *arg);
+int vt_http_listen(const char *addr, vt_http_body_fn body, void *arg,
+		   struct vt_http **out);
+const char *vt_http_address(const struct vt_http *h);
+void vt_http_service(struct vt_http *h);
+uint64_t vt_http_served(const struct vt_http *h);
+void vt_http_close(struct vt_http *h);
+
+/* notify.c: sd_notify() for systemd Type=notify (no-ops without it) */
+void vt_notify(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+uint64_t vt_notify_watchdog_ns(void);
 
 /* select.c: module device (auto: if it exists) or BPF backend */
 int vt_source_select(const struct vt_opts *o, struct vt_sink *k,

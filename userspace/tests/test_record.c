@@ -11,13 +11,21 @@
  * in a child process: a failed start leaves no file, --report and the
  * output need --force, SIGHUP/SIGTERM/SIGPIPE, --duration with an
  * endless producer, a write error exits 1, 250ms/4M options.
+ * Service side: /metrics scraped with curl (counts, a client that sends
+ * nothing does not stop recording, 404/405, OpenMetrics), bind errors,
+ * --metrics-file, --json-lines parsed by python3, sd_notify messages
+ * (READY=1 only once the file exists, STATUS=, WATCHDOG=1, STOPPING=1).
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -747,6 +755,286 @@ static void test_daemon_duration_under_load(void **state)
 	signal(SIGPIPE, SIG_DFL);
 }
 
+
+/* ---- service side: /metrics, --metrics-file, --json-lines, sd_notify -- */
+
+/* wait for "metrics at http://ADDR/metrics" in the child's stderr */
+static int metrics_port(void)
+{
+	char *text, *p;
+	int i, port = 0;
+
+	for (i = 0; i < 500 && !port; i++) {
+		text = read_all(P("stderr"), NULL);
+		p = text ? strstr(text, "metrics at http://127.0.0.1:") : NULL;
+		if (p)
+			port = atoi(p + strlen("metrics at http://127.0.0.1:"));
+		free(text);
+		if (!port)
+			usleep(10000);
+	}
+	assert_true(port > 0);
+	return port;
+}
+
+/* curl @path of the endpoint into @out; returns curl's exit status */
+static int curl(int port, const char *path, const char *extra, const char *out)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "curl -s -S -f -m 5 %s -o '%s' -D '%s.hdr' http://127.0.0.1:%d%s 2>/dev/null",
+		 extra, out, out, port, path);
+	return WEXITSTATUS(system(cmd));
+}
+
+static void test_metrics_endpoint(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct child c;
+	int wfd, port, idle;
+	char *text, cmd[600];
+
+	(void)state;
+	assert_int_equal(system("command -v curl > /dev/null"), 0);
+	assert_int_equal(mkfifo(P("fifo"), 0600), 0);
+	c = daemon_start((const char *const[]){ "-b", "module", "--device", P("fifo"),
+						"-o", P("out.vtr"), "-q",
+						"--metrics-listen", "127.0.0.1:0",
+						"--metrics-file", P("m.prom"),
+						"--metrics-interval", "100ms", NULL }, 0, false);
+	wfd = open(P("fifo"), O_WRONLY);
+	assert_true(wfd >= 0);
+	port = metrics_port();
+	/* a client that connects and never sends: recording goes on */
+	idle = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(idle, (struct sockaddr *)&a, sizeof(a)), 0);
+	put_records(wfd, 0, 3000);
+	wait_drained(wfd);
+	usleep(50000);
+	assert_int_equal(curl(port, "/metrics", "", P("scrape")), 0);
+	text = read_all(P("scrape"), NULL);
+	assert_non_null(strstr(text, "vgic_trace_records_total{type=\"inject\"} 3000\n"));
+	assert_non_null(strstr(text, "vgic_trace_vm_records_total{vm=\"1\"} 3000\n"));
+	/* level 1, source 0 (unknown): not an irqfd injection */
+	assert_non_null(strstr(text, "vgic_trace_vm_irqfd_injections_total{vm=\"1\"} 0\n"));
+	assert_non_null(strstr(text, "vgic_trace_recording 1\n"));
+	assert_non_null(strstr(text, "backend=\"module\""));
+	free(text);
+	text = read_all(P("scrape.hdr"), NULL);
+	assert_non_null(strstr(text, "Content-Type: text/plain; version=0.0.4"));
+	free(text);
+	/* OpenMetrics when asked for; 404, 405 */
+	assert_int_equal(curl(port, "/metrics", "-H 'Accept: application/openmetrics-text; version=1.0.0'",
+			      P("om")), 0);
+	text = read_all(P("om"), NULL);
+	assert_non_null(strstr(text, "# TYPE vgic_trace_records counter\n"));
+	assert_non_null(strstr(text, "\n# EOF\n"));
+	free(text);
+	assert_int_equal(curl(port, "/other", "", P("404")), 22);
+	text = read_all(P("404.hdr"), NULL);
+	assert_non_null(strstr(text, "404 Not Found"));
+	free(text);
+	assert_int_equal(curl(port, "/metrics", "-X POST", P("405")), 22);
+	text = read_all(P("405.hdr"), NULL);
+	assert_non_null(strstr(text, "405 Method Not Allowed"));
+	free(text);
+	/* more records after the scrapes: counted, the idle client notwithstanding */
+	put_records(wfd, 3000, 500);
+	wait_drained(wfd);
+	usleep(300000);		/* > --metrics-interval */
+	text = read_all(P("m.prom"), NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "vgic_trace_records_total{type=\"inject\"} 3500\n"));
+	free(text);
+	close(idle);
+	kill(c.pid, SIGTERM);
+	assert_int_equal(daemon_wait(&c, 30), 0);
+	close(wfd);
+	/* the endpoint is closed with the daemon; the textfile stays, no .tmp */
+	assert_int_not_equal(curl(port, "/metrics", "", P("gone")), 0);
+	assert_int_equal(access(P("m.prom.tmp"), F_OK), -1);
+	/* the textfile is valid exposition text (promtool: scripts/deps.sh) */
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < '%s' > /dev/null", P("m.prom"));
+	assert_int_equal(system(cmd), 0);
+}
+
+/* a port in use, a bad address: exit 1, said clearly, no trace file */
+static void test_metrics_bind_errors(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	char addr[64];
+	struct child c;
+	int fd;
+
+	(void)state;
+	raw_file(P("dev"), 10);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", ntohs(a.sin_port));
+	c = DAEMON("-b", "module", "--device", P("dev"), "-o", P("out.vtr"),
+		   "--metrics-listen", addr);
+	assert_int_equal(daemon_wait(&c, 20), 1);
+	assert_non_null(strstr(errtext, "bind: Address already in use"));
+	assert_non_null(strstr(errtext, addr));
+	assert_int_equal(access(P("out.vtr"), F_OK), -1);
+	close(fd);
+	c = DAEMON("-b", "module", "--device", P("dev"), "-o", P("out.vtr"),
+		   "--metrics-listen", "example.org:80");
+	assert_int_equal(daemon_wait(&c, 20), 1);
+	assert_non_null(strstr(errtext, "not an IPv4/IPv6 address"));
+	c = DAEMON("-b", "module", "--device", P("dev"), "-o", P("out.vtr"),
+		   "--metrics-listen", "127.0.0.1");
+	assert_int_equal(daemon_wait(&c, 20), 1);
+	assert_non_null(strstr(errtext, "is not HOST:PORT"));
+	c = DAEMON("-b", "module", "--device", P("dev"), "-o", P("out.vtr"),
+		   "--metrics-interval", "10ms");
+	assert_int_equal(daemon_wait(&c, 20), 2);
+	assert_int_equal(access(P("out.vtr"), F_OK), -1);
+}
+
+static int to_fd(const struct vt_hdr *rec, void *arg)
+{
+	int fd = *(int *)arg;
+
+	assert_int_equal(write(fd, rec, rec->size), (ssize_t)rec->size);
+	return 0;
+}
+
+/* a scenario's records as the device would deliver them */
+static void scenario_raw(const char *scen, const char *out)
+{
+	struct vt_host_facts facts;
+	char path[512], err[256];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/scenarios/%s.txt", VT_TEST_DIR, scen);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_true(vt_scenario_import(f, path, &facts, to_fd, &fd, err, sizeof(err)) >= 0);
+	fclose(f);
+	close(fd);
+}
+
+/* --json-lines: one object per finding, parsed by python3 */
+static void test_json_lines(void **state)
+{
+	char cmd[1024];
+	struct child c;
+	char *text;
+
+	(void)state;
+	scenario_raw("no-resample", P("dev"));
+	c = daemon_start((const char *const[]){ "-b", "module", "--device", P("dev"),
+						"-o", P("out.vtr"), "--json-lines", NULL }, 0, true);
+	{
+		FILE *out = fdopen(dup(c.out_fd), "r");
+		FILE *save = fopen(P("lines"), "w");
+		char line[8192];
+
+		assert_non_null(out);
+		assert_non_null(save);
+		while (fgets(line, sizeof(line), out))
+			fputs(line, save);
+		fclose(out);
+		fclose(save);
+	}
+	assert_int_equal(daemon_wait(&c, 30), 0);
+	/* the summary is on stderr, stdout holds only the JSON lines */
+	assert_non_null(strstr(errtext, "summary: findings 1"));
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import json,sys\n"
+		 "L = [json.loads(l) for l in open(sys.argv[1])]\n"
+		 "assert len(L) == 1, L\n"
+		 "o = L[0]\n"
+		 "assert set(o) == {\"type\", \"time_ns\", \"time\", \"severity\", \"rule\", \"vm\", \"intid\", \"vcpu\", \"message\", \"evidence\"}, o\n"
+		 "assert (o[\"type\"], o[\"rule\"], o[\"severity\"], o[\"vm\"]) == (\"finding\", \"intx-masked-forever\", \"error\", 100), o\n"
+		 "assert isinstance(o[\"intid\"], int) and o[\"time\"].endswith(\"Z\") and o[\"time_ns\"] > 0, o\n"
+		 "assert o[\"message\"] and len(o[\"evidence\"]) > 0 and all(isinstance(e, str) for e in o[\"evidence\"]), o\n"
+		 "' '%s'", P("lines"));
+	assert_int_equal(system(cmd), 0);
+	/* nothing else on stdout */
+	text = read_all(P("lines"), NULL);
+	assert_null(strstr(text, "summary:"));
+	free(text);
+}
+
+/* NOTIFY_SOCKET: the messages of a whole run, in order */
+static void test_sd_notify(void **state)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char msgs[8192] = "", buf[1024], *ready, *stop, *wd;
+	struct child c;
+	int fd, wfd, i, st;
+	ssize_t n;
+	size_t len = 0;
+
+	(void)state;
+#ifndef VT_HAVE_SYSTEMD
+	fail_msg("built without libsystemd (apt-get install libsystemd-dev)");
+#endif
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", P("notify"));
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	/* a failed start: no READY=1 */
+	setenv("NOTIFY_SOCKET", P("notify"), 1);
+	c = DAEMON("-b", "module", "--device", P("missing"), "-o", P("out.vtr"));
+	assert_int_equal(daemon_wait(&c, 20), 1);
+	assert_true(recv(fd, buf, sizeof(buf), 0) < 0);
+	/* a run of 1.5 s with a watchdog of 200 ms */
+	assert_int_equal(mkfifo(P("fifo"), 0600), 0);
+	setenv("WATCHDOG_USEC", "200000", 1);
+	c = DAEMON("-b", "module", "--device", P("fifo"), "-o", P("out.vtr"), "-q", "-d", "1500ms");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("NOTIFY_SOCKET");
+	wfd = open(P("fifo"), O_WRONLY);
+	assert_true(wfd >= 0);
+	for (i = 0; i < 300 && !strstr(msgs, "READY=1"); i++) {
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n > 0) {
+			buf[n] = 0;
+			len += (size_t)snprintf(msgs + len, sizeof(msgs) - len, "%s|", buf);
+		} else {
+			usleep(10000);
+		}
+	}
+	/* READY=1 only once the trace file exists */
+	assert_non_null(strstr(msgs, "READY=1"));
+	assert_int_equal(access(P("out.vtr"), F_OK), 0);
+	put_records(wfd, 0, 100);
+	/* keep reading as systemd does (a full datagram queue blocks sd_notify) */
+	for (i = 0, st = -1; i < 3000; i++) {
+		while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+			buf[n] = 0;
+			len += (size_t)snprintf(msgs + len, sizeof(msgs) - len, "%s|", buf);
+		}
+		if (st >= 0)
+			break;		/* one more drain after the exit */
+		if (waitpid(c.pid, &st, WNOHANG) != c.pid)
+			st = -1;
+		usleep(10000);
+	}
+	assert_true(WIFEXITED(st) && !WEXITSTATUS(st));
+	close(wfd);
+	close(fd);
+	ready = strstr(msgs, "READY=1");
+	wd = strstr(msgs, "WATCHDOG=1");
+	stop = strstr(msgs, "STOPPING=1");
+	if (!ready || !wd || !stop || !(ready < wd && wd < stop))
+		fail_msg("notify messages: %s", msgs);
+	/* STATUS= each second with the counts: 100 records by then */
+	assert_non_null(strstr(msgs, "STATUS=recording from module into "));
+	assert_non_null(strstr(msgs, ": 100 records, 0 lost, 0 findings"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -763,6 +1051,10 @@ int main(void)
 		cmocka_unit_test_setup(test_daemon_file, setup),
 		cmocka_unit_test_setup(test_daemon_signals, setup),
 		cmocka_unit_test_setup(test_daemon_duration_under_load, setup),
+		cmocka_unit_test_setup(test_metrics_endpoint, setup),
+		cmocka_unit_test_setup(test_metrics_bind_errors, setup),
+		cmocka_unit_test_setup(test_json_lines, setup),
+		cmocka_unit_test_setup(test_sd_notify, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
