@@ -20,6 +20,7 @@
  *   irqs     NIRQS (default 100000) distinct IRQs over 4 VMs: SPIs
  *            32..1019 and LPIs from 8192 (edge, no ack) - the distinct
  *            IRQ scaling trace.
+ *   wide     irqs with 128 vCPUs per VM (512 vCPUs)
  *
  * VT_BENCH_FORMAT=v1|v2|v2z (default v2z): file format 1, 2, or 2 with
  * zstd chunks (level 3).
@@ -37,6 +38,7 @@
 
 #define NVM		4
 #define NVCPU		4
+#define MAX_VCPU	128		/* per VM (wide) */
 #define NSPI		8
 #define VM_BASE		1000
 #define LR_EOI		(1ull << 41)
@@ -225,7 +227,8 @@ struct vcpu_state {
 	int bad;		/* this cycle is an anomaly */
 	int timer, extra;	/* LRs of the current run besides the SPI */
 };
-static struct vcpu_state vs[NVM][NVCPU];
+static struct vcpu_state vs[NVM][MAX_VCPU];
+static uint32_t nvcpu = NVCPU;
 static uint64_t cycles;
 
 static uint64_t lrv(uint32_t intid, uint64_t state, int level)
@@ -379,7 +382,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: vt-bench-gen healthy|mixed|irqs NRECORDS OUT [NIRQS]\n");
+		fprintf(stderr, "usage: vt-bench-gen healthy|mixed|irqs|wide NRECORDS OUT [NIRQS]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "healthy"))
@@ -388,6 +391,10 @@ int main(int argc, char **argv)
 		kind = 1;
 	else if (!strcmp(argv[1], "irqs"))
 		kind = 2;
+	else if (!strcmp(argv[1], "wide")) {
+		kind = 2;
+		nvcpu = MAX_VCPU;
+	}
 	else {
 		fprintf(stderr, "vt-bench-gen: unknown kind '%s'\n", argv[1]);
 		return 2;
@@ -422,7 +429,7 @@ int main(int argc, char **argv)
 	setup();
 	while (nrec + nheld < target) {
 		vm = rnd(NVM);
-		c = rnd(NVCPU);
+		c = rnd(nvcpu);
 		if (kind == 2)
 			step_irqs(vm, c);
 		else
@@ -430,7 +437,7 @@ int main(int argc, char **argv)
 	}
 	/* finish the cycles in flight: a healthy trace ends healthy */
 	for (vm = 0; vm < NVM; vm++)
-		for (c = 0; c < NVCPU; c++)
+		for (c = 0; c < nvcpu; c++)
 			while (vs[vm][c].step) {
 				if (kind == 2)
 					step_irqs(vm, c);

@@ -25,7 +25,7 @@ reps=${BENCH_REPS:-3}
 tmo=${BENCH_TIMEOUT:-300}
 sizes=${BENCH_SIZES:-"100000 1000000 10000000"}
 mixed="1000000 10000000"
-irqs="100000"
+irqs="1000000"
 scale="2000 8000 16000 100000"
 big=""
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
@@ -190,8 +190,12 @@ for n in $big; do
 	table "healthy-$n-v2" healthy "$n" 100000 v2
 	table "mixed-$n-v2" mixed "$n" 100000 v2 "check"
 done
+# distinct IRQs: 10 vs 10^5 (SPIs and LPIs) on 16 vCPUs, and 10^5 on 512
+# vCPUs (wide): per record they should cost alike
 for n in $irqs; do
+	table "irqs10-$n" irqs "$n" 10 v1 "check report stats"
 	table "irqs100k-$n" irqs "$n" 100000 v1
+	table "wide100k-$n" wide "$n" 100000 v1 "check report stats"
 done
 for k in $scale; do
 	table "irqs$k-96k" irqs 96000 "$k" v1 "check"

@@ -1,25 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * coverage.c - which rules lack inputs because a producer reported a
- * hook as missing or disabled (VT_META_HOOK). A rule without its inputs
+ * hook as missing or disabled (VT_META_HOOK); the hooks each rule needs
+ * are in its struct vt_rule. A rule without its inputs
  * cannot find anything; the report says so instead of staying silent.
  */
 #include <stdio.h>
 #include <string.h>
-#include "engine_internal.h"
+#include "rule.h"
 #include "report.h"
-
-static const struct {
-	const char *rule;
-	unsigned int hooks[4];		/* all needed; 0 ends */
-} needs[] = {
-	{ "missed-resample",	  { VT_HOOK_LR_FLUSH, VT_HOOK_ACK } },
-	{ "intx-masked-forever",  { VT_HOOK_INJECT, VT_HOOK_RESAMPLE, VT_HOOK_VFIO_HANDLER } },
-	{ "mmio-state-cleared",	  { VT_HOOK_MMIO_PENDING, VT_HOOK_MMIO_ACTIVE, VT_HOOK_ACK } },
-	{ "eoi-lost-lr-overflow", { VT_HOOK_LR_FLUSH, VT_HOOK_ACK } },
-	{ "storm",		  { VT_HOOK_RESAMPLE, VT_HOOK_INJECT } },
-	{ "migration",		  { VT_HOOK_LR_FLUSH, VT_HOOK_MMIO_ROUTE } },
-};
 
 static bool missing(const struct vt_engine *e, unsigned int h)
 {
@@ -37,28 +26,30 @@ unsigned int vt_rules_degraded(const struct vt_engine *e,
 			       void (*cb)(const char *rule, const char *hooks,
 					  void *arg), void *arg)
 {
-	unsigned int i, k, n = 0;
+	const struct vt_rule *const *rules;
+	unsigned int i, k, n = 0, nr;
 	char buf[160];
 	size_t off;
 
-	for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
+	rules = vt_rules_table(&nr);
+	for (i = 0; i < nr; i++) {
+		const struct vt_rule *r = rules[i];
+
 		off = 0;
 		buf[0] = 0;
-		for (k = 0; k < 4 && needs[i].hooks[k]; k++)
-			if (missing(e, needs[i].hooks[k]))
+		for (k = 0; k < 4 && r->hooks[k]; k++)
+			if (missing(e, r->hooks[k]))
 				off += (size_t)snprintf(buf + off, sizeof(buf) - off,
 							"%s%s", off ? "," : "",
-							vt_hook_name(needs[i].hooks[k]));
-		if ((!strcmp(needs[i].rule, "missed-resample") ||
-		     !strcmp(needs[i].rule, "eoi-lost-lr-overflow")) &&
-		    fold_missing(e) && off < sizeof(buf))
+							vt_hook_name(r->hooks[k]));
+		if (r->needs_fold && fold_missing(e) && off < sizeof(buf))
 			off += (size_t)snprintf(buf + off, sizeof(buf) - off,
 						"%slr_fold", off ? "," : "");
 		if (!off)
 			continue;
 		n++;
 		if (cb)
-			cb(needs[i].rule, buf, arg);
+			cb(r->name, buf, arg);
 	}
 	return n;
 }

@@ -11,25 +11,6 @@
 
 typedef int (*vt_handler)(struct vt_engine *e, const struct vt_hdr *rec);
 
-void vt_ev_init(struct vt_ev *ev, enum vt_ev_kind kind,
-		const struct vt_hdr *rec, struct vt_irq *irq)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = kind;
-	ev->ts = rec->ts_ns;
-	ev->rec = rec;
-	ev->irq = irq;
-}
-
-void vt_emit_rec(struct vt_engine *e, const struct vt_hdr *rec,
-		 struct vt_irq *irq)
-{
-	struct vt_ev ev;
-
-	vt_ev_init(&ev, VT_EV_RECORD, rec, irq);
-	vt_eng_emit(e, &ev);
-}
-
 static const char *src_name(unsigned int s)
 {
 	static const char *const n[] = { "?", "irqfd", "resampler", "user", "kernel" };
@@ -41,6 +22,7 @@ static int h_inject(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	const struct vt_rec_inject *r = (const void *)rec;
 	struct vt_irq *irq = vt_irq_get(e, rec->vm_id, r->intid);
+	struct vt_ev ev;
 
 	if (!irq)
 		return -ENOMEM;
@@ -49,8 +31,12 @@ static int h_inject(struct vt_engine *e, const struct vt_hdr *rec)
 	vt_irq_hist(irq, rec->ts_ns, "inject level %u (%s)%s", r->level ? 1 : 0,
 		    src_name(r->source), r->ret ? " FAILED" : "");
 	if (r->level)
-		vt_lat_stage(irq, VT_ST_INJECT, rec->ts_ns);
-	vt_emit_rec(e, rec, irq);
+		vt_lat_stage(e, irq, VT_ST_INJECT, rec->ts_ns);
+	vt_ev_init(&ev, VT_EV_INJECT, rec, irq);
+	ev.inject.level = r->level;
+	ev.inject.source = r->source;
+	ev.inject.failed = r->ret != 0;
+	vt_emit_irq(e, rec, &ev);
 	return 0;
 }
 
@@ -58,6 +44,7 @@ static int h_irq_state(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	const struct vt_rec_irq_state *r = (const void *)rec;
 	struct vt_irq *irq = vt_irq_get(e, rec->vm_id, r->intid);
+	struct vt_ev ev;
 
 	if (!irq)
 		return -ENOMEM;
@@ -66,19 +53,20 @@ static int h_irq_state(struct vt_engine *e, const struct vt_hdr *rec)
 	irq->line = r->line_level;
 	irq->latch = r->pending_latch;
 	irq->have_state = true;
-	irq->active = r->active;
-	irq->active_vcpu = r->active ? r->ap_vcpu : VT_NO_VCPU;
+	vt_irq_set_active(e, irq, r->active, r->ap_vcpu);
 	irq->prev_target = irq->target_vcpu;
 	irq->target_vcpu = r->target_vcpu;
+	vt_ev_init(&ev, VT_EV_STATE, rec, irq);
 	/* a retarget seen only in state records; the old one may be unknown */
-	irq->mg_retarget = r->target_vcpu != VT_NO_VCPU &&
-			   r->target_vcpu != irq->prev_target;
-	irq->mg_new_target = r->target_vcpu;
+	ev.state.retarget = r->target_vcpu != VT_NO_VCPU &&
+			    r->target_vcpu != irq->prev_target;
+	ev.state.new_target = r->target_vcpu;
+	ev.state.ap_vcpu = r->ap_vcpu;
 	vt_irq_hist(irq, rec->ts_ns, "state line %u latch %u active %u target %d%s",
 		    r->line_level, r->pending_latch, r->active,
 		    (int)r->target_vcpu,
 		    r->cause == VT_CAUSE_MIGRATE ? " (migrate)" : "");
-	vt_emit_rec(e, rec, irq);
+	vt_emit_irq(e, rec, &ev);
 	return 0;
 }
 
@@ -107,18 +95,16 @@ static int h_ack(struct vt_engine *e, const struct vt_hdr *rec)
 	irq->cnt.acks++;
 	irq->last_ack_ts = rec->ts_ns;
 	/* KVM acks an SPI when it deactivates it (fold, or 6.19 EOIcount) */
-	irq->active = false;
-	irq->active_vcpu = VT_NO_VCPU;
+	vt_irq_set_active(e, irq, false, VT_NO_VCPU);
 	if (r->gsi != VT_NO_GSI) {
 		irq->gsi = r->gsi;
 		vt_route_learn(e, rec->vm_id, r->gsi, intid);
 	}
 	vt_irq_hist(irq, rec->ts_ns, "ack notify irqchip %u pin %u", r->irqchip,
 		    r->pin);
-	vt_lat_stage(irq, VT_ST_ACK, rec->ts_ns);
+	vt_lat_stage(e, irq, VT_ST_ACK, rec->ts_ns);
 	vt_ev_init(&ev, VT_EV_ACK, rec, irq);
-	vt_eng_emit(e, &ev);
-	vt_emit_rec(e, rec, irq);
+	vt_emit_irq(e, rec, &ev);
 	return 0;
 }
 
@@ -127,20 +113,20 @@ static void mmio_one(struct vt_engine *e, const struct vt_hdr *rec,
 {
 	const struct vt_rec_mmio *r = (const void *)rec;
 	struct vt_irq *irq = vt_irq_get(e, rec->vm_id, intid);
+	struct vt_ev ev;
 
 	if (!irq)
 		return;
 	irq->cnt.mmio[r->reg]++;
 	irq->was_active = irq->active;
-	irq->mg_retarget = false;
+	vt_ev_init(&ev, VT_EV_MMIO, rec, irq);
+	ev.mmio.reg = r->reg;
 	switch (r->reg) {
 	case VT_MMIO_ISACTIVER:
-		irq->active = true;
-		irq->active_vcpu = irq->target_vcpu;
+		vt_irq_set_active(e, irq, true, irq->target_vcpu);
 		break;
 	case VT_MMIO_ICACTIVER:
-		irq->active = false;
-		irq->active_vcpu = VT_NO_VCPU;
+		vt_irq_set_active(e, irq, false, VT_NO_VCPU);
 		break;
 	case VT_MMIO_IROUTER:
 	case VT_MMIO_ITARGETSR:
@@ -148,8 +134,8 @@ static void mmio_one(struct vt_engine *e, const struct vt_hdr *rec,
 			break;		/* IROUTER Aff3 half: KVM ignores it */
 		irq->prev_target = irq->target_vcpu;
 		irq->target_vcpu = target;
-		irq->mg_retarget = target != irq->prev_target;
-		irq->mg_new_target = target;
+		ev.mmio.retarget = target != irq->prev_target;
+		ev.mmio.new_target = target;
 		break;
 	}
 	if ((r->reg == VT_MMIO_IROUTER || r->reg == VT_MMIO_ITARGETSR) &&
@@ -164,7 +150,7 @@ static void mmio_one(struct vt_engine *e, const struct vt_hdr *rec,
 		vt_irq_hist(irq, rec->ts_ns, "guest %s write%s",
 			    vt_mmio_reg_name(r->reg),
 			    irq->was_active ? " (was active)" : "");
-	vt_emit_rec(e, rec, irq);
+	vt_emit_irq(e, rec, &ev);
 }
 
 static int h_mmio(struct vt_engine *e, const struct vt_hdr *rec)
@@ -250,17 +236,16 @@ static int h_deactivate(struct vt_engine *e, const struct vt_hdr *rec)
 		    how == VT_DEACT_EOICOUNT ? " (EOIcount)" : "",
 		    deact ? " deactivated" : "");
 	if (deact) {
-		irq->active = false;
-		irq->active_vcpu = VT_NO_VCPU;
+		vt_irq_set_active(e, irq, false, VT_NO_VCPU);
 		irq->last_eoi_ts = rec->ts_ns;
-		vt_lat_stage(irq, VT_ST_EOI, rec->ts_ns);
+		vt_lat_stage(e, irq, VT_ST_EOI, rec->ts_ns);
 		vt_ev_init(&ev, VT_EV_DEACT, rec, irq);
 		ev.vcpu = vt_vcpu_get(e, rec->vm_id, rec->vcpu_id);
-		ev.how = how;
+		ev.deact.how = how;
 		if (ev.vcpu)
-			vt_eng_emit(e, &ev);
+			vt_bus_emit(e, &ev);
 	}
-	vt_emit_rec(e, rec, irq);
+	vt_rec_done(e, rec, irq);
 	return 0;
 }
 
@@ -270,7 +255,7 @@ static int h_lost(struct vt_engine *e, const struct vt_hdr *rec)
 
 	e->lost += r->lost;
 	e->lost_cpu[rec->cpu % 64] += r->lost;
-	vt_emit_rec(e, rec, NULL);
+	vt_rec_done(e, rec, NULL);
 	return 0;
 }
 
@@ -303,7 +288,7 @@ static int h_meta(struct vt_engine *e, const struct vt_hdr *rec)
 			e->facts.backend = (uint8_t)r->val;
 		break;
 	}
-	vt_emit_rec(e, rec, NULL);
+	vt_rec_done(e, rec, NULL);
 	return 0;
 }
 

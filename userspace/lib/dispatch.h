@@ -2,31 +2,69 @@
 /*
  * dispatch.h - the record handlers, one per type, split by subject:
  * dispatch_lr.c (list registers), dispatch_vfio.c (irqfd, resample,
- * VFIO and their linking), dispatch.c (the rest and the table).
+ * VFIO and their linking), dispatch.c (the rest and the table). They
+ * update the objects and give typed events to the rules (bus.c).
  */
 #ifndef VT_DISPATCH_H
 #define VT_DISPATCH_H
 
-#include "engine_internal.h"
+#include <string.h>
+#include "rule.h"
 
 /**
- * vt_ev_init() - start a derived event from the record it comes from
- * @ev:		event to fill: zeroed, then kind, ts, rec and irq set
+ * vt_eng_dispatch() - handle one record in time order
+ * @e:		engine
+ * @rec:	record (validated)
+ *
+ * Return: 0, or a negative errno (no memory, no handler).
+ */
+int vt_eng_dispatch(struct vt_engine *e, const struct vt_hdr *rec);
+
+/**
+ * vt_ev_init() - start a typed event
+ * @ev:		event to fill: zeroed, then kind, ts and irq set
  * @kind:	VT_EV_*
  * @rec:	record being handled (gives the time)
  * @irq:	the IRQ it concerns, or NULL
  */
-void vt_ev_init(struct vt_ev *ev, enum vt_ev_kind kind,
-		const struct vt_hdr *rec, struct vt_irq *irq);
+static inline void vt_ev_init(struct vt_ev *ev, enum vt_ev_kind kind,
+			      const struct vt_hdr *rec, struct vt_irq *irq)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->ts = rec->ts_ns;
+	ev->irq = irq;
+}
 
 /**
- * vt_emit_rec() - give the rules the VT_EV_RECORD event of @rec
+ * vt_rec_done() - @rec was handled for @irq: the record callback
+ * (opts.rec_cb, e.g. the timeline) sees it with @irq's INTID
  * @e:		engine
- * @rec:	record just handled
+ * @rec:	record
  * @irq:	the IRQ it concerns, or NULL
  */
-void vt_emit_rec(struct vt_engine *e, const struct vt_hdr *rec,
-		 struct vt_irq *irq);
+static inline void vt_rec_done(struct vt_engine *e, const struct vt_hdr *rec,
+			       const struct vt_irq *irq)
+{
+	if (e->opts.rec_cb)
+		e->opts.rec_cb(rec, irq ? irq->intid : VT_NO_INTID,
+			       e->opts.rec_arg);
+}
+
+/**
+ * vt_emit_irq() - give @ev (whose IRQ is set) to the rules, then the
+ * record callback
+ * @e:		engine
+ * @rec:	record it comes from
+ * @ev:		event
+ */
+static inline void vt_emit_irq(struct vt_engine *e, const struct vt_hdr *rec,
+			       const struct vt_ev *ev)
+{
+	if (ev->irq)
+		vt_bus_emit(e, ev);
+	vt_rec_done(e, rec, ev->irq);
+}
 
 int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec);
 int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec);

@@ -9,23 +9,6 @@
 #include <string.h>
 #include "dispatch.h"
 
-bool vt_lrrec_holds(const struct vt_rec_lr *r, uint32_t intid, struct vt_lr *out)
-{
-	struct vt_lr lr;
-	unsigned int i;
-
-	for (i = 0; i < r->used_lrs && i < VT_MAX_LR; i++) {
-		if (vt_lr_decode(r->gic_version, r->lr[i], &lr))
-			continue;
-		if (lr.vintid == intid && lr.state != VT_LR_INVALID) {
-			if (out)
-				*out = lr;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* The vCPU of an LR record; notes the GIC version and LR count it gives. */
 static struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
 				   const struct vt_rec_lr *r)
@@ -45,24 +28,30 @@ static struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
 }
 
 /* FLUSH or FOLD: the whole LR record of vCPU @v, before or after its LRs */
-static void lr_emit_rec(struct vt_engine *e, enum vt_ev_kind kind,
-			const struct vt_rec_lr *r, struct vt_vcpu *v)
+static void lr_emit(struct vt_engine *e, enum vt_ev_kind kind,
+		    const struct vt_rec_lr *r, struct vt_vcpu *v,
+		    struct vt_ev_lrs *lrs)
 {
 	struct vt_ev ev;
 
+	lrs->used = r->used_lrs < VT_MAX_LR ? r->used_lrs : VT_MAX_LR;
+	lrs->nr_lrs = r->nr_lrs;
+	lrs->hcr_valid = r->flags & VT_LR_F_HCR_VALID;
+	lrs->eoicount = lrs->hcr_valid ? (r->hcr >> 27) & 0x1f : 0;
 	vt_ev_init(&ev, kind, &r->hdr, NULL);
-	ev.lrrec = r;
+	ev.lr = lrs;
 	ev.vcpu = v;
-	vt_eng_emit(e, &ev);
+	vt_bus_emit(e, &ev);
 }
 
 int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	const struct vt_rec_lr *r = (const void *)rec;
 	struct vt_vcpu *v = lr_rec_vcpu(e, r);
+	struct vt_ev_lrs lrs;
 	struct vt_lr lr;
 	struct vt_irq *irq;
-	unsigned int i;
+	unsigned int i, used = r->used_lrs < VT_MAX_LR ? r->used_lrs : VT_MAX_LR;
 
 	if (!v)
 		return -ENOMEM;
@@ -86,39 +75,51 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		if (vt_lr_decode(v->entry.gic_version, v->entry.lr[i], &lr))
 			continue;
 		irq = vt_irq_find(e, rec->vm_id, lr.vintid);
-		if (irq && irq->lr_vcpu == rec->vcpu_id)
+		if (!irq)
+			continue;
+		if (irq->lr_vcpu == rec->vcpu_id)
 			irq->lr_vcpu = VT_NO_VCPU;
+		vt_irq_holder_del(irq, v);
+	}
+	/* the new LRs, decoded once, and their IRQs */
+	for (i = 0; i < used; i++) {
+		if (vt_lr_decode(r->gic_version, r->lr[i], &lrs.lr[i]))
+			lrs.lr[i].state = VT_LR_INVALID;
+		lrs.irq[i] = NULL;
+		if (lrs.lr[i].state == VT_LR_INVALID)
+			continue;
+		lrs.irq[i] = vt_irq_get(e, rec->vm_id, lrs.lr[i].vintid);
+		if (!lrs.irq[i])
+			return -ENOMEM;
 	}
 	/* Rules look at the previous state first (migration, overflow). */
-	lr_emit_rec(e, VT_EV_FLUSH, r, v);
+	lr_emit(e, VT_EV_FLUSH, r, v, &lrs);
 
-	for (i = 0; i < r->used_lrs; i++) {
-		vt_lr_decode(r->gic_version, r->lr[i], &lr);
-		if (lr.state == VT_LR_INVALID)
-			continue;
-		irq = vt_irq_get(e, rec->vm_id, lr.vintid);
+	for (i = 0; i < used; i++) {
+		const struct vt_lr *l = &lrs.lr[i];
+
+		irq = lrs.irq[i];
 		if (!irq)
-			return -ENOMEM;
+			continue;
 		irq->cnt.in_lr++;
-		if (lr.eoi && !lr.hw)
+		if (l->eoi && !l->hw)
 			irq->level = true;
 		irq->lr_vcpu = rec->vcpu_id;
-		irq->lr_state = lr.state;
-		if (lr.state & VT_LR_A) {
-			irq->active = true;
-			irq->active_vcpu = rec->vcpu_id;
-		}
+		irq->lr_state = l->state;
+		vt_irq_holder_add(irq, v);
+		if (l->state & VT_LR_A)
+			vt_irq_set_active(e, irq, true, rec->vcpu_id);
 		vt_irq_hist_lr(irq, rec->ts_ns, rec->vcpu_id, i,
 			       r->gic_version, r->lr[i]);
-		if (lr.state & VT_LR_P) {
-			vt_lat_stage(irq, VT_ST_LR_P, rec->ts_ns);
+		if (l->state & VT_LR_P) {
+			vt_lat_stage(e, irq, VT_ST_LR_P, rec->ts_ns);
 			irq->last_deliver_ts = rec->ts_ns;
 		}
 	}
 	v->entry = *r;
 	v->in_run = true;
 	v->runs++;
-	vt_emit_rec(e, rec, NULL);
+	vt_rec_done(e, rec, NULL);
 	return 0;
 }
 
@@ -126,7 +127,8 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	const struct vt_rec_lr *r = (const void *)rec;
 	struct vt_vcpu *v = lr_rec_vcpu(e, r);
-	struct vt_lr in, out;
+	struct vt_ev_lrs lrs;
+	struct vt_lr in, out, lr;
 	struct vt_irq *irq;
 	struct vt_ev ev;
 	unsigned int i;
@@ -152,13 +154,13 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 		if (!irq)
 			return -ENOMEM;
 		vt_ev_init(&ev, VT_EV_LR_RUN, rec, irq);
-		ev.lrrec = r;
 		ev.vcpu = v;
-		ev.lr_index = (int)i;
-		ev.out = out;
+		ev.run.index = (int)i;
+		ev.run.out = out;
+		ev.run.have_in = have_in;
 		if (have_in) {
-			ev.in = in;
-			ev.eoied = vt_lr_guest_eoied(&in, &out);
+			ev.run.in = in;
+			ev.run.eoied = vt_lr_guest_eoied(&in, &out);
 			irq->cnt.lr_trans[in.state][out.state]++;
 			if ((in.state & VT_LR_A) && !(out.state & VT_LR_A))
 				irq->cnt.out_of_active++;
@@ -166,7 +168,7 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 				    rec->vcpu_id, i, vt_lr_state_name(in.state),
 				    vt_lr_state_name(out.state),
 				    out.eoi ? " EOI" : "",
-				    ev.eoied ? " (guest deactivated)" : "");
+				    ev.run.eoied ? " (guest deactivated)" : "");
 		} else {
 			vt_irq_hist(irq, rec->ts_ns, "exit  vCPU%u LR%u ? -> %s (no entry seen)",
 				    rec->vcpu_id, i, vt_lr_state_name(out.state));
@@ -174,27 +176,31 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 		if (out.eoi && !out.hw)
 			irq->level = true;
 		/* P+A -> A: the deactivation came before the new activation */
-		if (ev.eoied) {
+		if (ev.run.eoied) {
 			irq->cnt.guest_eoi++;
 			irq->last_eoi_ts = rec->ts_ns;
-			vt_lat_stage(irq, VT_ST_EOI, rec->ts_ns);
+			vt_lat_stage(e, irq, VT_ST_EOI, rec->ts_ns);
 		}
 		if (out.state & VT_LR_A)
-			vt_lat_stage(irq, VT_ST_ACTIVE, rec->ts_ns);
-		irq->active = out.state & VT_LR_A;
-		irq->active_vcpu = irq->active ? rec->vcpu_id : VT_NO_VCPU;
+			vt_lat_stage(e, irq, VT_ST_ACTIVE, rec->ts_ns);
+		vt_irq_set_active(e, irq, out.state & VT_LR_A, rec->vcpu_id);
 		if (irq->lr_vcpu == rec->vcpu_id)
 			irq->lr_vcpu = VT_NO_VCPU;
-		vt_eng_emit(e, &ev);
+		vt_bus_emit(e, &ev);
 	}
-	lr_emit_rec(e, VT_EV_FOLD, r, v);
+	lr_emit(e, VT_EV_FOLD, r, v, &lrs);
+	/* the run is over: its entry's IRQs are no longer held here */
+	if (v->in_run)
+		for (i = 0; i < v->entry.used_lrs && i < VT_MAX_LR; i++) {
+			if (vt_lr_decode(v->entry.gic_version, v->entry.lr[i], &lr) ||
+			    lr.state == VT_LR_INVALID)
+				continue;
+			irq = vt_irq_find(e, rec->vm_id, lr.vintid);
+			if (irq)
+				vt_irq_holder_del(irq, v);
+		}
 	v->in_run = false;
 	v->last_exit_ts = rec->ts_ns;
-	vt_emit_rec(e, rec, NULL);
+	vt_rec_done(e, rec, NULL);
 	return 0;
-}
-
-bool vt_vcpu_holds(const struct vt_vcpu *v, uint32_t intid, struct vt_lr *out)
-{
-	return v->in_run && vt_lrrec_holds(&v->entry, intid, out);
 }

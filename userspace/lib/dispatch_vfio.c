@@ -44,6 +44,7 @@ int h_resample(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	const struct vt_rec_resample *r = (const void *)rec;
 	struct vt_irq *irq;
+	struct vt_ev ev;
 
 	irq = vt_irq_get(e, rec->vm_id, vt_gsi_to_intid(e, rec->vm_id, r->gsi));
 	if (!irq)
@@ -67,8 +68,10 @@ int h_resample(struct vt_engine *e, const struct vt_hdr *rec)
 	}
 	vt_irq_hist(irq, rec->ts_ns, "resample gsi %u (%u irqfds)", r->gsi,
 		    r->nr_irqfds);
-	vt_lat_stage(irq, VT_ST_RESAMPLE, rec->ts_ns);
-	vt_emit_rec(e, rec, irq);
+	vt_lat_stage(e, irq, VT_ST_RESAMPLE, rec->ts_ns);
+	vt_ev_init(&ev, VT_EV_RESAMPLE, rec, irq);
+	ev.resample.gsi = r->gsi;
+	vt_emit_irq(e, rec, &ev);
 	return 0;
 }
 
@@ -77,24 +80,30 @@ int h_irqfd(struct vt_engine *e, const struct vt_hdr *rec)
 	const struct vt_rec_irqfd *r = (const void *)rec;
 	struct vt_irqfd *f;
 	struct vt_irq *irq;
+	struct vt_ev ev;
 	size_t i;
 
 	irq = vt_irq_get(e, rec->vm_id, vt_gsi_to_intid(e, rec->vm_id, r->gsi));
 	if (!irq)
 		return -ENOMEM;
 	irq->gsi = r->gsi;
+	vt_ev_init(&ev, VT_EV_IRQFD, rec, irq);
+	ev.irqfd.gsi = r->gsi;
+	ev.irqfd.deassign = r->flags & VT_IRQFD_F_DEASSIGN;
+	ev.irqfd.failed = r->ret != 0;
+	ev.irqfd.resample = r->flags & VT_IRQFD_F_RESAMPLE;
 	if (r->flags & VT_IRQFD_F_DEASSIGN) {
 		f = vt_irqfd_by_gsi(e, rec->vm_id, r->gsi);
 		if (f)
 			f->deassigned = true;
 		vt_irq_hist(irq, rec->ts_ns, "irqfd gsi %u deassigned", r->gsi);
-		vt_emit_rec(e, rec, irq);
+		vt_emit_irq(e, rec, &ev);
 		return 0;
 	}
 	if (r->ret) {
 		vt_irq_hist(irq, rec->ts_ns, "irqfd gsi %u failed (%d)", r->gsi,
 			    r->ret);
-		vt_emit_rec(e, rec, irq);
+		vt_emit_irq(e, rec, &ev);
 		return 0;
 	}
 	f = vt_irqfd_add(e);
@@ -111,7 +120,7 @@ int h_irqfd(struct vt_engine *e, const struct vt_hdr *rec)
 		    f->resample ? " with resamplefd" : " (no resample)");
 	for (i = 0; i < e->nr_devs; i++)
 		link_dev(e, e->devs[i]);
-	vt_emit_rec(e, rec, irq);
+	vt_emit_irq(e, rec, &ev);
 	return 0;
 }
 
@@ -121,6 +130,7 @@ int h_vfio(struct vt_engine *e, const struct vt_hdr *rec)
 	char name[17];
 	struct vt_dev *d;
 	bool was = false, masked;
+	struct vt_ev ev;
 
 	memcpy(name, r->dev, 16);
 	name[16] = 0;
@@ -178,14 +188,18 @@ int h_vfio(struct vt_engine *e, const struct vt_hdr *rec)
 			    r->event == VT_VFIO_UNMASK_HANDLER && r->result == 1 ?
 			    " (still asserted)" : "");
 		if (r->event == VT_VFIO_HANDLER)
-			vt_lat_stage(irq, VT_ST_HOSTIRQ, rec->ts_ns);
+			vt_lat_stage(e, irq, VT_ST_HOSTIRQ, rec->ts_ns);
 		if (masked && !was)
-			vt_lat_stage(irq, VT_ST_MASK, rec->ts_ns);
+			vt_lat_stage(e, irq, VT_ST_MASK, rec->ts_ns);
 		if (!masked && was) {
-			vt_lat_stage(irq, VT_ST_UNMASK, rec->ts_ns);
+			vt_lat_stage(e, irq, VT_ST_UNMASK, rec->ts_ns);
 			irq->last_unmask_ts = rec->ts_ns;
 		}
 	}
-	vt_emit_rec(e, rec, d->irq);
+	vt_ev_init(&ev, VT_EV_VFIO, rec, d->irq);
+	ev.vfio.event = r->event;
+	ev.vfio.result = r->result;
+	ev.vfio.masked = masked;
+	vt_emit_irq(e, rec, &ev);
 	return 0;
 }

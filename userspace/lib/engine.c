@@ -1,23 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * engine.c - engine life cycle, record reordering and helpers shared
- * by the handlers and rules.
+ * engine.c - engine life cycle and record reordering. Records go from
+ * here to the handlers (dispatch*.c), which update the objects
+ * (objects.c) and give typed events to the rules (bus.c).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "engine_internal.h"
-
-static const struct vt_rule *const rules[] = {
-	&vt_rule_missed_resample,
-	&vt_rule_masked_forever,
-	&vt_rule_mmio_cleared,
-	&vt_rule_eoi_lost,
-	&vt_rule_storm,
-	&vt_rule_migration,
-};
+#include "dispatch.h"
+#include "rule.h"
 
 /*
  * Reorder window. Records wait in fixed 256-byte slots (one copy of
@@ -84,6 +77,7 @@ int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out)
 		free(e);
 		return -ENOMEM;
 	}
+	vt_bus_init(e);
 	*out = e;
 	return 0;
 }
@@ -93,19 +87,6 @@ void vt_engine_set_read_status(struct vt_engine *e,
 {
 	e->rstat = *st;
 	e->have_rstat = true;
-}
-
-void vt_eng_emit(struct vt_engine *e, const struct vt_ev *ev)
-{
-	size_t i;
-
-	if (ev->kind == VT_EV_RECORD && e->opts.rec_cb)
-		e->opts.rec_cb(ev->rec, ev->irq ? ev->irq->intid : VT_NO_INTID,
-			       e->opts.rec_arg);
-
-	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (rules[i]->event)
-			rules[i]->event(e, ev);
 }
 
 static int process(struct vt_engine *e, const struct vt_hdr *rec)
@@ -127,7 +108,7 @@ static int process(struct vt_engine *e, const struct vt_hdr *rec)
 		memset(&ev, 0, sizeof(ev));
 		ev.kind = VT_EV_TICK;
 		ev.ts = e->now;
-		vt_eng_emit(e, &ev);
+		vt_bus_emit(e, &ev);
 		e->next_tick = e->now + 1000000;
 	}
 	return vt_eng_dispatch(e, rec);
@@ -274,80 +255,19 @@ int vt_engine_tick(struct vt_engine *e, uint64_t now_ns)
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = VT_EV_TICK;
 	ev.ts = now_ns;
-	vt_eng_emit(e, &ev);
+	vt_bus_emit(e, &ev);
 	e->next_tick = now_ns + 1000000;
 	return ret;
 }
 
 int vt_engine_finish(struct vt_engine *e)
 {
-	size_t i;
 	int ret;
 
 	ret = drain(e, 0, true);
-	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (rules[i]->finish)
-			rules[i]->finish(e);
+	vt_irqs_sort(e);
+	vt_bus_finish(e);
 	return ret;
-}
-
-bool vt_eng_arm64(const struct vt_engine *e)
-{
-	if (e->facts.gic_version || e->seen_gic)
-		return true;
-	if (!strncmp(e->facts.arch, "aarch64", 7) ||
-	    !strncmp(e->facts.arch, "arm64", 5))
-		return true;
-	/* x86 hosts say so; an unknown host is taken as arm64. */
-	return !(e->facts.arch[0] && (strstr(e->facts.arch, "86")));
-}
-
-unsigned int vt_eng_nr_lrs(const struct vt_engine *e, const struct vt_rec_lr *r)
-{
-	if (r && r->nr_lrs)
-		return r->nr_lrs;
-	if (e->seen_nr_lrs)
-		return e->seen_nr_lrs;
-	return e->facts.nr_lrs;
-}
-
-unsigned int vt_eng_nr_lrs_inferred(const struct vt_engine *e,
-				    const struct vt_rec_lr *r, bool *inferred)
-{
-	unsigned int nr = vt_eng_nr_lrs(e, r);
-
-	*inferred = !nr && e->max_used_lrs >= 2;
-	return nr ? nr : (*inferred ? e->max_used_lrs : 0);
-}
-
-bool vt_eng_kernel_at_least(const struct vt_engine *e, int major, int minor)
-{
-	int ma = 0, mi = 0;
-
-	if (sscanf(e->facts.kernel_release, "%d.%d", &ma, &mi) != 2)
-		return false;
-	return ma > major || (ma == major && mi >= minor);
-}
-
-void vt_eng_bug(struct vt_engine *e, const char *fmt, ...)
-{
-	char buf[200], **nb;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (e->nr_bugs >= 100) {
-		e->nr_bugs++;
-		return;
-	}
-	nb = realloc(e->bugs, (e->nr_bugs + 1) * sizeof(*nb));
-	if (!nb)
-		return;
-	e->bugs = nb;
-	e->bugs[e->nr_bugs] = strdup(buf);
-	if (e->bugs[e->nr_bugs])
-		e->nr_bugs++;
 }
 
 unsigned int vt_engine_nr_findings(const struct vt_engine *e)
@@ -383,7 +303,11 @@ void vt_engine_free(struct vt_engine *e)
 		free(e->ro->ord);
 		free(e->ro);
 	}
+	for (i = 0; i < e->nr_irqs; i++)
+		vt_bus_free_irq(e, e->irqs[i]);
+	vt_bus_free(e);
 	vt_objects_free(e);
+	vt_host_free(e);
 	for (i = 0; i < e->nr_bugs && i < 100; i++)
 		free(e->bugs[i]);
 	free(e->bugs);

@@ -89,10 +89,37 @@ struct vt_hist {
 	char str[54];			/* the %s arguments, NUL separated */
 };
 
+/* The rule table (rules/rules.def): index of each rule. */
+enum vt_rule_idx {
+#define VT_RULE(sym) VT_RULE_##sym,
+#include "rules/rules.def"
+#undef VT_RULE
+	VT_NR_RULES
+};
+
 /**
- * struct vt_irq - state of one (VM, INTID)
- *
- * Fields marked "rule:" belong to one rule and are only touched there.
+ * struct vt_watch - a rule's watch on one IRQ (a deadline): bus.c
+ * @ts:		time it was armed (0: not armed)
+ * @pos:	position + 1 in the rule's list of armed IRQs, 0 none
+ * @vcpu:	vCPU whose next entry fires it, VT_NO_VCPU none
+ * @seq:	arm count, tells stale per-vCPU list entries apart
+ */
+struct vt_watch {
+	uint64_t ts;
+	uint32_t pos;
+	uint32_t vcpu;
+	uint32_t seq;
+};
+
+/* vCPUs whose current run holds an IRQ in an LR, inline up to this many */
+#define VT_HOLDERS		4
+
+struct vt_vcpu;
+
+/**
+ * struct vt_irq - state of one (VM, INTID): the chain state the
+ * handlers keep. Rule state is not here: each rule declares the size of
+ * its per-IRQ state (struct vt_rule.irq_state), allocated in @priv.
  */
 struct vt_irq {
 	uint32_t vm_id;
@@ -101,63 +128,29 @@ struct vt_irq {
 	bool level;			/* level-sensitive (config or EOI LR) */
 	bool resampled;			/* resample irqfd or resample seen */
 	bool active;			/* last known active state */
-	uint32_t active_vcpu;
-	uint32_t lr_vcpu;		/* vCPU whose LRs hold it in a run */
-	uint8_t lr_state;		/* its state at that entry */
-	uint32_t target_vcpu;
-	uint32_t prev_target;		/* target before the last change */
 	bool was_active;		/* active before the current record */
 	bool line;			/* last inject level */
+	bool latch;			/* pending latch (irq_state) */
+	bool have_state;		/* an irq_state record was seen */
+	uint8_t lr_state;		/* its state at that entry */
+	uint32_t active_vcpu;
+	uint32_t lr_vcpu;		/* vCPU whose LRs hold it in a run */
+	uint32_t target_vcpu;
+	uint32_t prev_target;		/* target before the last change */
+	uint32_t active_pos;		/* position + 1 in e->active, 0 none */
 	uint64_t last_ack_ts;
 	uint64_t last_eoi_ts;
 	uint64_t last_resample_ts;
 	uint64_t last_unmask_ts;	/* VFIO unmask of the linked device */
 	uint64_t last_deliver_ts;	/* last entry with the IRQ pending in an LR */
-	bool latch;			/* pending latch (irq_state) */
-	bool have_state;		/* an irq_state record was seen */
 	struct vt_dev *dev;		/* linked VFIO device */
-	unsigned int reported;		/* bit per rule index */
+	unsigned int reported;		/* bit per rule index: vt_reported() */
+	/* vCPUs whose current run's entry holds it (in_run, valid LR) */
+	struct vt_vcpu *holder[VT_HOLDERS];
+	uint8_t nr_holders;
+	bool holders_overflow;		/* more than VT_HOLDERS: scan vCPUs */
 	struct vt_counts cnt;
-
-	/* rule: missed-resample */
-	bool mr_wait;
-	uint64_t mr_ts;
-	uint32_t mr_vcpu;
-	uint8_t mr_in, mr_out;
-	uint8_t mr_how;			/* 0: LR run, else VT_DEACT_* */
-
-	/* rule: intx-masked-forever (sources without a VFIO record) */
-	uint64_t mf_line_ts;		/* asserted via irqfd, not de-asserted */
-	bool mf_from_irqfd;
-
-	/* rule: mmio-state-cleared */
-	bool mc_wait;
-	uint64_t mc_ts;
-	uint8_t mc_reg;
-	bool mc_line;			/* line asserted after the write */
-	bool mc_masked;			/* VFIO masked at the write */
-	uint64_t mc_redeliver_ts, mc_ack_ts, mc_unmask_ts;
-	uint8_t mc_sev;			/* highest severity reported + 1 */
-	uint64_t mc_icen;		/* ICENABLER writes before the write */
-
-	/* rule: eoi-lost-lr-overflow */
-	uint64_t ol_ts;			/* 0: not out of the LRs while active */
-	uint32_t ol_vcpu;
-
-	/* rule: storm */
-	uint64_t *st_ring;
-	uint32_t st_head, st_n;
-	bool st_resampled;		/* resample seen since last re-assert */
-	uint32_t st_still_run;		/* consecutive still-asserted unmasks */
-	uint64_t st_total;
-
-	/* rule: migration */
-	uint64_t mg_ts;			/* retargeted while active */
-	uint32_t mg_from, mg_to;
-	uint64_t mg_pending_ts;		/* asserted after the retarget */
-	uint8_t mg_how;			/* how the retarget was written */
-	bool mg_retarget;		/* set by dispatch: this record retargeted */
-	uint32_t mg_new_target;
+	struct vt_watch watch[VT_NR_RULES];
 
 	/* latency */
 	uint64_t cyc[VT_ST_MAX];
@@ -167,6 +160,9 @@ struct vt_irq {
 
 	struct vt_hist hist[VT_HIST_LEN];
 	unsigned int hist_n;		/* total entries written */
+
+	/* the rules' per-IRQ state, at e->irq_off[rule index] */
+	unsigned char priv[] __attribute__((aligned(8)));
 };
 
 /**
@@ -182,10 +178,10 @@ struct vt_dev {
 	struct vt_irq *irq;
 	bool masked;
 	uint64_t mask_ts;
-	bool mf_reported;		/* rule: intx-masked-forever */
-	uint64_t mf_ts;
 	uint64_t vfio[VT_VFIO_SEND_EVENTFD + 1];
 	uint64_t still_asserted;
+	/* the rules' per-device state, at e->dev_off[rule index] */
+	unsigned char priv[] __attribute__((aligned(8)));
 };
 
 /* An irqfd registration seen in the trace. */
@@ -198,66 +194,35 @@ struct vt_irqfd {
 	uint64_t resample_key;
 };
 
+/* One IRQ waiting for a vCPU's next entry (a deadline with a vCPU). */
+struct vt_vwait {
+	struct vt_irq *irq;
+	uint32_t rule;
+	uint32_t seq;
+};
+
 /* One vCPU: the LRs of its current run. */
 struct vt_vcpu {
 	uint32_t vm_id;
 	uint32_t vcpu_id;
+	uint32_t idx;			/* creation order */
 	bool in_run;			/* flush seen, fold not yet */
 	uint64_t last_exit_ts;		/* last LR_FOLD */
 	struct vt_rec_lr entry;
 	uint64_t runs;
+	/* deadlines that fire at this vCPU's next entry (bus.c) */
+	struct vt_vwait *wait;
+	uint32_t nr_wait, cap_wait;
 };
 
-/* A derived event given to the rules. */
-enum vt_ev_kind {
-	VT_EV_RECORD,		/* every record after the state update */
-	VT_EV_LR_RUN,		/* one LR matched entry -> exit */
-	VT_EV_FLUSH,		/* a vCPU entered with @lrrec */
-	VT_EV_FOLD,		/* a vCPU exited with @lrrec (after LR_RUNs) */
-	VT_EV_ACK,		/* @irq acked */
-	VT_EV_TICK,		/* time passed (every 1 ms of trace time) */
-	VT_EV_DEACT,		/* @irq deactivated outside an LR run (DIR
-				 * trap, EOIcount replay, per-LR fold) */
-};
-
-struct vt_ev {
-	enum vt_ev_kind kind;
-	uint64_t ts;
-	const struct vt_hdr *rec;
-	const struct vt_rec_lr *lrrec;
-	struct vt_irq *irq;
-	struct vt_vcpu *vcpu;
-	struct vt_lr in, out;
-	int lr_index;
-	bool eoied;
-	unsigned int how;		/* VT_EV_DEACT: VT_DEACT_* */
-};
-
-struct vt_engine;
 struct vt_hash;
-
-/**
- * struct vt_rule - one anomaly rule (userspace/lib/rules/)
- * @name:	rule name as printed
- * @index:	bit in vt_irq.reported
- * @event:	called for every derived event
- * @finish:	called once at the end of input
- */
-struct vt_rule {
-	const char *name;
-	unsigned int index;
-	void (*event)(struct vt_engine *e, const struct vt_ev *ev);
-	void (*finish)(struct vt_engine *e);
-};
-
-extern const struct vt_rule vt_rule_missed_resample;
-extern const struct vt_rule vt_rule_masked_forever;
-extern const struct vt_rule vt_rule_mmio_cleared;
-extern const struct vt_rule vt_rule_eoi_lost;
-extern const struct vt_rule vt_rule_storm;
-extern const struct vt_rule vt_rule_migration;
-
 struct vt_reorder;		/* engine.c: the reorder window */
+
+/* a rule's list of armed IRQs (bus.c) */
+struct vt_armed {
+	struct vt_irq **v;
+	size_t n, cap;
+};
 
 struct vt_engine {
 	struct vt_engine_opts opts;
@@ -276,8 +241,11 @@ struct vt_engine {
 	bool started;
 	uint64_t next_tick;
 
-	struct vt_irq **irqs;		/* sorted by (VM, INTID) */
+	struct vt_irq **irqs;		/* sorted by (VM, INTID) once irqs_sorted */
 	size_t nr_irqs, cap_irqs;
+	bool irqs_sorted;
+	struct vt_irq **active;		/* active IRQs (e->active[pos - 1]) */
+	size_t nr_active, cap_active;
 	struct vt_hash *irq_hash;	/* objects.c: (VM, INTID) -> IRQ */
 	struct vt_hash *vcpu_hash;	/* objects.c: (VM, vCPU) -> vCPU */
 	struct vt_hash *dev_hash;	/* objects.c: name hash -> device */
@@ -290,8 +258,16 @@ struct vt_engine {
 	struct vt_irq *last_rs_irq;	/* last resample: adjacency link */
 	uint64_t last_rs_ts;
 	uint32_t last_rs_cpu;
-	struct vt_route { uint32_t vm, gsi, intid; } *routes;
+	struct vt_route { uint32_t vm, gsi, intid; } *routes;	/* host.c */
 	size_t nr_routes, cap_routes;
+
+	/* rule bus (bus.c) */
+	size_t irq_off[VT_NR_RULES], irq_priv;	/* per-IRQ rule state */
+	size_t dev_off[VT_NR_RULES], dev_priv;	/* per-device rule state */
+	uint8_t sub[16][VT_NR_RULES];		/* subscribers per event kind */
+	uint8_t nr_sub[16];
+	struct vt_armed armed[VT_NR_RULES];
+	uint8_t step_bit;		/* largest log2 bucket of a cycle step + 1 */
 
 	uint64_t by_type[VT_REC_MAX + 1];
 	uint64_t invalid;
@@ -310,7 +286,7 @@ struct vt_engine {
 	unsigned int nr_bugs;
 };
 
-/* engine.c */
+/* host.c: host facts (arch, LR count, kernel) and learnt routes */
 
 /**
  * vt_eng_arm64() - is the traced host arm64 (GIC, SPI = pin + 32)?
@@ -334,26 +310,12 @@ unsigned int vt_eng_nr_lrs(const struct vt_engine *e, const struct vt_rec_lr *r)
 unsigned int vt_eng_nr_lrs_inferred(const struct vt_engine *e,
 				    const struct vt_rec_lr *r, bool *inferred);
 bool vt_eng_kernel_at_least(const struct vt_engine *e, int major, int minor);
-/**
- * vt_eng_bug() - record an impossible state ("BUG: ..." in the report)
- * @e:		engine
- * @fmt:	printf format
- */
-void vt_eng_bug(struct vt_engine *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/**
- * vt_eng_emit() - hand a derived event to every rule
- * @e:		engine
- * @ev:		event
- */
-void vt_eng_emit(struct vt_engine *e, const struct vt_ev *ev);
+uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi);
+void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi, uint32_t intid);
+void vt_host_free(struct vt_engine *e);
 
-/* dispatch.c */
-int vt_eng_dispatch(struct vt_engine *e, const struct vt_hdr *rec);
-bool vt_lrrec_holds(const struct vt_rec_lr *r, uint32_t intid, struct vt_lr *out);
-bool vt_vcpu_holds(const struct vt_vcpu *v, uint32_t intid, struct vt_lr *out);
+/* objects.c: the object tables, the active set, LR holders, history */
 
-/* objects.c */
 /**
  * vt_irq_get() - the state of (@vm, @intid), created on first use
  * @e:		engine
@@ -364,13 +326,31 @@ bool vt_vcpu_holds(const struct vt_vcpu *v, uint32_t intid, struct vt_lr *out);
  */
 struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid);
 struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid);
+/**
+ * vt_irqs_sort() - sort e->irqs by (VM, INTID) (for the finish and the
+ * reports; new IRQs are appended while the trace is read)
+ * @e:		engine
+ */
+void vt_irqs_sort(struct vt_engine *e);
+int vt_irq_cmp(const void *a, const void *b);
+/**
+ * vt_irq_set_active() - set the active state of @irq (kept in e->active)
+ * @e:		engine
+ * @irq:	IRQ
+ * @active:	new state
+ * @vcpu:	vCPU it is active on, VT_NO_VCPU unknown (ignored if !@active)
+ */
+void vt_irq_set_active(struct vt_engine *e, struct vt_irq *irq, bool active,
+		       uint32_t vcpu);
+void vt_irq_holder_add(struct vt_irq *irq, struct vt_vcpu *v);
+void vt_irq_holder_del(struct vt_irq *irq, struct vt_vcpu *v);
 struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu);
 struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name);
 struct vt_irqfd *vt_irqfd_by_key(struct vt_engine *e, uint64_t key, bool resample);
 struct vt_irqfd *vt_irqfd_by_gsi(struct vt_engine *e, uint32_t vm, uint32_t gsi);
 struct vt_irqfd *vt_irqfd_add(struct vt_engine *e);
-uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi);
-void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi, uint32_t intid);
+bool vt_lrrec_holds(const struct vt_rec_lr *r, uint32_t intid, struct vt_lr *out);
+bool vt_vcpu_holds(const struct vt_vcpu *v, uint32_t intid, struct vt_lr *out);
 void vt_irq_hist(struct vt_irq *irq, uint64_t ts, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /**
@@ -394,99 +374,28 @@ void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts, uint32_t vcpu,
 void vt_hist_format(const struct vt_hist *h, char *buf, size_t len);
 void vt_objects_free(struct vt_engine *e);
 
-/* findings.c */
+/* findings.c: findings and impossible states */
+
 /**
- * vt_finding_add() - record a finding with @irq's last transitions as
- * evidence, mark the rule reported for @irq and call the live callback
+ * vt_eng_bug() - record an impossible state ("BUG: ..." in the report)
  * @e:		engine
- * @rule:	the rule making it
- * @sev:	severity
- * @irq:	IRQ concerned, or NULL
- * @vcpu:	vCPU concerned, or VT_NO_VCPU
- * @ts:		time of the proving record
- * @fmt:	printf format of the summary
+ * @fmt:	printf format
  */
-void vt_finding_add(struct vt_engine *e, const struct vt_rule *rule,
-		    enum vt_severity sev, struct vt_irq *irq, uint32_t vcpu,
-		    uint64_t ts, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+void vt_eng_bug(struct vt_engine *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 const char *vt_severity_name(enum vt_severity s);
 void vt_fmt_ts(uint64_t ts, char *buf, size_t len);
-
-/* rules/common.c: helpers shared by the rules */
-
-/**
- * vt_rule_file_mode() - is the whole input known (file analysis)?
- * @e:		engine
- *
- * With the whole trace sorted, "never delivered"/"never acked" verdicts
- * wait for what the trace shows next instead of a time threshold.
- *
- * Return: true when the engine sorts the whole input (VT_WINDOW_ALL).
- */
-bool vt_rule_file_mode(const struct vt_engine *e);
-
-/**
- * vt_rule_longest_step() - the longest single step of a delivery cycle
- * that this trace shows completed (assert -> LR, LR -> active, active ->
- * EOI, EOI -> ack), from the latency histograms (bucket upper bound)
- * @e:		engine
- * @skip:	IRQ left out (the one judged at the end of a trace: its own
- *		late samples are its hang, not the host's pace), or NULL
- *
- * Return: ns, 0 if no cycle step was measured.
- */
-uint64_t vt_rule_longest_step(const struct vt_engine *e,
-			      const struct vt_irq *skip);
-
-/**
- * vt_rule_wait() - how long to wait for an ack or a delivery before
- * calling it missing: @base, or 4x the longest step this trace shows
- * when that is longer (slow, emulated hosts)
- * @e:		engine
- * @base:	the configured wait (e.g. opts.ack_wait_ns)
- * @skip:	IRQ left out of the scale (see vt_rule_longest_step())
- *
- * Return: ns.
- */
-uint64_t vt_rule_wait(const struct vt_engine *e, uint64_t base,
-		      const struct vt_irq *skip);
-
-/**
- * vt_rule_kernel() - kernel release of the traced host for findings
- * @e:		engine
- *
- * Return: the release, or "unknown kernel".
- */
-const char *vt_rule_kernel(const struct vt_engine *e);
-
-/**
- * vt_rule_fmt_ms() - "12.345 ms" for finding texts
- * @ns:		duration
- * @buf:	output
- * @len:	size of @buf
- *
- * Return: @buf.
- */
-const char *vt_rule_fmt_ms(uint64_t ns, char *buf, size_t len);
-
-/**
- * vt_rule_nr_lrs() - the number of LRs a producer recorded
- * (VT_META_NR_LRS or the file header), never a guess
- * @e:		engine
- *
- * Return: LRs, 0 when unknown.
- */
-unsigned int vt_rule_nr_lrs(const struct vt_engine *e);
 
 /* latency.c */
 /**
  * vt_lat_stage() - @irq reached stage @st of its delivery cycle at @ts
+ * @e:		engine (keeps the longest cycle step of the trace)
  * @irq:	IRQ
  * @st:		stage
  * @ts:		time
  */
-void vt_lat_stage(struct vt_irq *irq, enum vt_stage st, uint64_t ts);
+void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
+		  uint64_t ts);
 const char *vt_stage_name(enum vt_stage st);
 int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,
 	       uint64_t *max);

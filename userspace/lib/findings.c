@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * findings.c - record a finding with the IRQ's last transitions as
- * evidence and hand it to the live callback.
+ * evidence and hand it to the live callback; impossible states (BUG).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "engine_internal.h"
+#include "rule.h"
 
 const char *vt_severity_name(enum vt_severity s)
 {
@@ -77,4 +77,25 @@ void vt_finding_add(struct vt_engine *e, const struct vt_rule *rule,
 	}
 	if (e->opts.cb)
 		e->opts.cb(f, e->opts.cb_arg);
+}
+
+void vt_eng_bug(struct vt_engine *e, const char *fmt, ...)
+{
+	char buf[200], **nb;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (e->nr_bugs >= 100) {
+		e->nr_bugs++;
+		return;
+	}
+	nb = realloc(e->bugs, (e->nr_bugs + 1) * sizeof(*nb));
+	if (!nb)
+		return;
+	e->bugs = nb;
+	e->bugs[e->nr_bugs] = strdup(buf);
+	if (e->bugs[e->nr_bugs])
+		e->nr_bugs++;
 }

@@ -95,8 +95,19 @@ static void add_sample(struct vt_samples *s, uint64_t v)
 	s->n++;
 }
 
-void vt_lat_stage(struct vt_irq *irq, enum vt_stage st, uint64_t ts)
+/* the stages whose longest step scales the rules' waits */
+static bool cycle_step(enum vt_stage st)
 {
+	return st == VT_ST_LR_P || st == VT_ST_ACTIVE || st == VT_ST_EOI ||
+	       st == VT_ST_ACK;
+}
+
+void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
+		  uint64_t ts)
+{
+	uint64_t d;
+	unsigned int b;
+
 	bool start = st <= VT_ST_INJECT;
 
 	if (irq->cyc_last >= 0 && (int)st == irq->cyc_last)
@@ -119,7 +130,13 @@ void vt_lat_stage(struct vt_irq *irq, enum vt_stage st, uint64_t ts)
 		memset(irq->cyc, 0, sizeof(irq->cyc));
 		irq->cyc_mask = 0;
 	} else if (ts >= irq->cyc[irq->cyc_last]) {
-		add_sample(&irq->lat[st], ts - irq->cyc[irq->cyc_last]);
+		d = ts - irq->cyc[irq->cyc_last];
+		add_sample(&irq->lat[st], d);
+		if (cycle_step(st)) {
+			b = d ? 64u - (unsigned int)__builtin_clzll(d) : 1;
+			if (b > e->step_bit)
+				e->step_bit = (uint8_t)b;
+		}
 	}
 	irq->cyc[st] = ts;
 	irq->cyc_mask |= 1u << st;

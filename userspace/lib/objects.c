@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * objects.c - lookup tables of the engine: IRQs per (VM, INTID), vCPUs,
- * VFIO devices, irqfds; the per-IRQ transition history.
+ * VFIO devices, irqfds; the set of active IRQs, the vCPUs holding an IRQ
+ * in their LRs; the per-IRQ transition history. Depends on no other
+ * engine file.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -120,15 +122,28 @@ struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid)
 	return hash_get(e->irq_hash, key2(vm, intid));
 }
 
-static int irq_before(const struct vt_irq *x, uint32_t vm, uint32_t intid)
+int vt_irq_cmp(const void *a, const void *b)
 {
-	return x->vm_id != vm ? x->vm_id < vm : x->intid < intid;
+	const struct vt_irq *x = *(struct vt_irq *const *)a;
+	const struct vt_irq *y = *(struct vt_irq *const *)b;
+
+	if (x->vm_id != y->vm_id)
+		return x->vm_id < y->vm_id ? -1 : 1;
+	return x->intid < y->intid ? -1 : x->intid > y->intid;
+}
+
+void vt_irqs_sort(struct vt_engine *e)
+{
+	if (e->irqs_sorted)
+		return;
+	if (e->nr_irqs > 1)
+		qsort(e->irqs, e->nr_irqs, sizeof(*e->irqs), vt_irq_cmp);
+	e->irqs_sorted = true;
 }
 
 struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid)
 {
 	struct vt_irq *irq = vt_irq_find(e, vm, intid), **n;
-	size_t lo, hi, mid;
 
 	if (irq)
 		return irq;
@@ -136,7 +151,7 @@ struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid)
 	if (!n)
 		return NULL;
 	e->irqs = n;
-	irq = calloc(1, sizeof(*irq));
+	irq = calloc(1, sizeof(*irq) + e->irq_priv);
 	if (!irq)
 		return NULL;
 	if (hash_put(&e->irq_hash, key2(vm, intid), irq)) {
@@ -150,21 +165,82 @@ struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid)
 	irq->lr_vcpu = VT_NO_VCPU;
 	irq->target_vcpu = VT_NO_VCPU;
 	irq->cyc_last = -1;
-	/* Keep the table sorted so reports are in (VM, INTID) order. */
-	lo = 0;
-	hi = e->nr_irqs;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (irq_before(e->irqs[mid], vm, intid))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	memmove(e->irqs + lo + 1, e->irqs + lo,
-		(e->nr_irqs - lo) * sizeof(*e->irqs));
-	e->irqs[lo] = irq;
-	e->nr_irqs++;
+	/* appended: sorted once for the finish and the reports */
+	if (e->nr_irqs && e->irqs_sorted &&
+	    vt_irq_cmp(&e->irqs[e->nr_irqs - 1], &irq) > 0)
+		e->irqs_sorted = false;
+	if (!e->nr_irqs)
+		e->irqs_sorted = true;
+	e->irqs[e->nr_irqs++] = irq;
 	return irq;
+}
+
+void vt_irq_set_active(struct vt_engine *e, struct vt_irq *irq, bool active,
+		       uint32_t vcpu)
+{
+	struct vt_irq **n, *last;
+
+	irq->active = active;
+	irq->active_vcpu = active ? vcpu : VT_NO_VCPU;
+	if (active && !irq->active_pos) {
+		n = grow(e->active, &e->cap_active, e->nr_active, sizeof(*n));
+		if (!n)
+			return;
+		e->active = n;
+		e->active[e->nr_active++] = irq;
+		irq->active_pos = (uint32_t)e->nr_active;
+	} else if (!active && irq->active_pos) {
+		last = e->active[--e->nr_active];
+		e->active[irq->active_pos - 1] = last;
+		last->active_pos = irq->active_pos;
+		irq->active_pos = 0;
+	}
+}
+
+void vt_irq_holder_add(struct vt_irq *irq, struct vt_vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < irq->nr_holders; i++)
+		if (irq->holder[i] == v)
+			return;
+	if (irq->nr_holders < VT_HOLDERS)
+		irq->holder[irq->nr_holders++] = v;
+	else
+		irq->holders_overflow = true;
+}
+
+void vt_irq_holder_del(struct vt_irq *irq, struct vt_vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < irq->nr_holders; i++)
+		if (irq->holder[i] == v) {
+			irq->holder[i] = irq->holder[--irq->nr_holders];
+			return;
+		}
+}
+
+bool vt_lrrec_holds(const struct vt_rec_lr *r, uint32_t intid, struct vt_lr *out)
+{
+	struct vt_lr lr;
+	unsigned int i;
+
+	for (i = 0; i < r->used_lrs && i < VT_MAX_LR; i++) {
+		if (vt_lr_decode(r->gic_version, r->lr[i], &lr))
+			continue;
+		if (lr.vintid == intid && lr.state != VT_LR_INVALID) {
+			if (out)
+				*out = lr;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool vt_vcpu_holds(const struct vt_vcpu *v, uint32_t intid, struct vt_lr *out)
+{
+	return v->in_run && vt_lrrec_holds(&v->entry, intid, out);
 }
 
 struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu)
@@ -186,6 +262,7 @@ struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu)
 	}
 	v->vm_id = vm;
 	v->vcpu_id = vcpu;
+	v->idx = (uint32_t)e->nr_vcpus;
 	e->vcpus[e->nr_vcpus++] = v;
 	return v;
 }
@@ -217,7 +294,7 @@ struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 	if (!n)
 		return NULL;
 	e->devs = n;
-	d = calloc(1, sizeof(*d));
+	d = calloc(1, sizeof(*d) + e->dev_priv);
 	if (!d)
 		return NULL;
 	if (!hash_get(e->dev_hash, key) && hash_put(&e->dev_hash, key, d)) {
@@ -267,40 +344,6 @@ struct vt_irqfd *vt_irqfd_by_gsi(struct vt_engine *e, uint32_t vm, uint32_t gsi)
 		    !e->irqfds[i].deassigned)
 			return &e->irqfds[i];
 	return NULL;
-}
-
-void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi,
-		    uint32_t intid)
-{
-	struct vt_route *n;
-	size_t i;
-
-	for (i = 0; i < e->nr_routes; i++)
-		if (e->routes[i].vm == vm && e->routes[i].gsi == gsi) {
-			e->routes[i].intid = intid;
-			return;
-		}
-	n = grow(e->routes, &e->cap_routes, e->nr_routes, sizeof(*n));
-	if (!n)
-		return;
-	e->routes = n;
-	n[e->nr_routes].vm = vm;
-	n[e->nr_routes].gsi = gsi;
-	n[e->nr_routes].intid = intid;
-	e->nr_routes++;
-}
-
-uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi)
-{
-	size_t i;
-
-	if (gsi == VT_NO_GSI)
-		return VT_NO_INTID;
-	for (i = 0; i < e->nr_routes; i++)
-		if (e->routes[i].vm == vm && e->routes[i].gsi == gsi)
-			return e->routes[i].intid;
-	/* arm64: identity gsi -> pin routing, SPI = pin + 32. x86: the GSI. */
-	return vt_eng_arm64(e) ? gsi + VT_SPI_BASE : gsi;
 }
 
 /*
@@ -544,7 +587,6 @@ void vt_objects_free(struct vt_engine *e)
 
 	for (i = 0; i < e->nr_irqs; i++) {
 		vt_lat_free(e->irqs[i]);
-		free(e->irqs[i]->st_ring);
 		free(e->irqs[i]);
 	}
 	free(e->irqs);
@@ -555,8 +597,10 @@ void vt_objects_free(struct vt_engine *e)
 		free(e->devs[i]);
 	free(e->devs);
 	free(e->irqfds);
-	free(e->routes);
-	for (i = 0; i < e->nr_vcpus; i++)
+	free(e->active);
+	for (i = 0; i < e->nr_vcpus; i++) {
+		free(e->vcpus[i]->wait);
 		free(e->vcpus[i]);
+	}
 	free(e->vcpus);
 }

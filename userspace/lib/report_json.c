@@ -4,7 +4,7 @@
  * text report).
  */
 #include <stdio.h>
-#include "engine_internal.h"
+#include "rule.h"
 #include "report.h"
 
 struct jdeg {
@@ -139,6 +139,7 @@ static void j_latency(struct vt_engine *e, FILE *f)
 
 int vt_engine_report_json(struct vt_engine *e, FILE *f)
 {
+	vt_irqs_sort(e);
 	j_header(e, f);
 	j_findings(e, f);
 	j_latency(e, f);

@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "engine_internal.h"
+#include "rule.h"
 #include "report.h"
 
 static const char *gic_name(unsigned int v)
@@ -239,6 +239,7 @@ static void text_latency(struct vt_engine *e, FILE *f)
 
 int vt_engine_report_text(struct vt_engine *e, FILE *f)
 {
+	vt_irqs_sort(e);
 	text_header(e, f);
 	text_findings(e, f);
 	text_irqs(e, f);

@@ -46,6 +46,7 @@ int vt_engine_stats_text(struct vt_engine *e, FILE *f)
 	unsigned int t, a, b, ev;
 	size_t i;
 
+	vt_irqs_sort(e);
 	fprintf(f, "records %llu invalid %llu lost %llu\n",
 		(unsigned long long)e->records, (unsigned long long)e->invalid,
 		(unsigned long long)e->lost);
@@ -92,6 +93,7 @@ int vt_engine_stats_json(struct vt_engine *e, FILE *f)
 	unsigned int t, a, b, ev, first;
 	size_t i;
 
+	vt_irqs_sort(e);
 	fprintf(f, "{\"records\":%llu,\"invalid\":%llu,\"lost\":%llu,\"by_type\":{",
 		(unsigned long long)e->records, (unsigned long long)e->invalid,
 		(unsigned long long)e->lost);

@@ -5,7 +5,7 @@
  * kernel name and the LR count a producer really recorded.
  */
 #include <stdio.h>
-#include "engine_internal.h"
+#include "rule.h"
 
 bool vt_rule_file_mode(const struct vt_engine *e)
 {
@@ -23,6 +23,13 @@ uint64_t vt_rule_longest_step(const struct vt_engine *e,
 	size_t i;
 	int b;
 
+	/* all IRQs: kept as the trace is read */
+	if (!skip) {
+		if (!e->step_bit)
+			return 0;
+		b = e->step_bit - 1;
+		return b >= 62 ? UINT64_MAX / 8 : 2ull << b;
+	}
 	for (i = 0; i < e->nr_irqs; i++) {
 		if (e->irqs[i] == skip)
 			continue;
@@ -65,4 +72,27 @@ const char *vt_rule_fmt_ms(uint64_t ns, char *buf, size_t len)
 unsigned int vt_rule_nr_lrs(const struct vt_engine *e)
 {
 	return e->seen_nr_lrs ? e->seen_nr_lrs : e->facts.nr_lrs;
+}
+
+unsigned int vt_rule_lr_order(const struct vt_ev_lrs *lrs, unsigned int *idx)
+{
+	unsigned int i, j, n = 0, t;
+
+	for (i = 0; i < lrs->used; i++) {
+		if (!lrs->irq[i])
+			continue;
+		for (j = 0; j < n && lrs->irq[idx[j]] != lrs->irq[i]; j++)
+			;
+		if (j == n)
+			idx[n++] = i;
+	}
+	/* insertion sort by (VM, INTID): at most VT_MAX_LR entries */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && vt_irq_cmp(&lrs->irq[idx[j - 1]],
+						&lrs->irq[idx[j]]) > 0; j--) {
+			t = idx[j];
+			idx[j] = idx[j - 1];
+			idx[j - 1] = t;
+		}
+	return n;
 }

@@ -18,7 +18,21 @@
  * ends the watch: the deactivation was not lost (missed-resample checks
  * its ack).
  */
-#include "engine_internal.h"
+#include <stdlib.h>
+#include "rule.h"
+
+/* per-IRQ state: out of the LRs while active (watched while armed) */
+struct eo_irq {
+	uint64_t ts;
+	uint32_t vcpu;
+};
+
+#define EO(e, irq)	((struct eo_irq *)vt_rule_irq(e, &vt_rule_eoi_lost, irq))
+
+bool vt_eoi_lost_watching(const struct vt_irq *irq)
+{
+	return vt_deadline_armed(irq, &vt_rule_eoi_lost) != 0;
+}
 
 /* LRs implemented: recorded, or (@inferred) the best guess from records */
 static unsigned int nr_lrs(const struct vt_engine *e, bool *inferred)
@@ -32,72 +46,97 @@ static unsigned int nr_lrs(const struct vt_engine *e, bool *inferred)
 	return nr >= 2 ? nr : 0;
 }
 
-static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
+static bool in_lrs(const struct vt_ev_lrs *l, const struct vt_irq *irq)
 {
-	const struct vt_rec_lr *r = ev->lrrec;
-	unsigned int nr, eoicount;
+	unsigned int i;
+
+	for (i = 0; i < l->used; i++)
+		if (l->irq[i] == irq)
+			return true;
+	return false;
+}
+
+/* an entry with every LR used: active IRQs of the vCPU left outside */
+static void full_entry(struct vt_engine *e, const struct vt_ev *ev)
+{
+	unsigned int nr;
 	struct vt_irq *irq;
-	bool fixed, inferred;
+	bool inferred;
 	size_t i;
 
+	nr = nr_lrs(e, &inferred);
+	if (!nr || ev->lr->used < nr)
+		return;
+	for (i = 0; i < e->nr_active; i++) {
+		irq = e->active[i];
+		if (irq->vm_id != ev->vcpu->vm_id ||
+		    vt_eoi_lost_watching(irq) || irq->intid < VT_SPI_BASE ||
+		    (!irq->level && !irq->resampled))
+			continue;
+		if (irq->active_vcpu != VT_NO_VCPU &&
+		    irq->active_vcpu != ev->vcpu->vcpu_id)
+			continue;
+		if (in_lrs(ev->lr, irq))
+			continue;
+		EO(e, irq)->ts = ev->ts;
+		EO(e, irq)->vcpu = ev->vcpu->vcpu_id;
+		vt_deadline_arm(e, &vt_rule_eoi_lost, irq, ev->ts, NULL);
+		vt_irq_hist(irq, ev->ts,
+			    "active but in no LR of vCPU%u (all %u LRs used%s)",
+			    ev->vcpu->vcpu_id, nr,
+			    inferred ? ", number not recorded: inferred" : "");
+	}
+}
+
+/* an exit with EOIcount: deactivations of IRQs that were in no LR */
+static void eoicount_exit(struct vt_engine *e, const struct vt_ev *ev)
+{
+	unsigned int eoicount = ev->lr->eoicount;
+	struct vt_irq **v, *irq;
+	bool fixed, inferred;
+	size_t i, n;
+
+	if (!ev->lr->hcr_valid || !eoicount)
+		return;
+	fixed = vt_eng_kernel_at_least(e, 6, 19);
+	nr_lrs(e, &inferred);
+	v = vt_deadline_list(e, &vt_rule_eoi_lost, &n);
+	for (i = 0; i < n; i++) {
+		irq = v[i];
+		if (irq->vm_id != ev->vcpu->vm_id ||
+		    EO(e, irq)->vcpu != ev->vcpu->vcpu_id ||
+		    vt_reported(irq, &vt_rule_eoi_lost))
+			continue;
+		vt_irq_hist(irq, ev->ts, "exit vCPU%u EOIcount %u",
+			    ev->vcpu->vcpu_id, eoicount);
+		if (fixed)
+			continue;	/* 6.19+ replays EOIcount: acks follow */
+		vt_finding_add(e, &vt_rule_eoi_lost, VT_SEV_ERROR, irq,
+			       EO(e, irq)->vcpu, ev->ts,
+			       "guest deactivated %u IRQ(s) that were in no LR (EOIcount %u); INTID %u was active outside the LRs%s: kernels before 6.19 ignore EOIcount, the deactivation and its ack are lost",
+			       eoicount, eoicount, irq->intid,
+			       inferred ? " (LR count not recorded, inferred: rule degraded)" : "");
+	}
+	free(v);
+}
+
+static void eo_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
+{
+	(void)st;
 	switch (ev->kind) {
 	case VT_EV_FLUSH:
-		nr = nr_lrs(e, &inferred);
-		if (!nr || r->used_lrs < nr)
-			return;
-		for (i = 0; i < e->nr_irqs; i++) {
-			irq = e->irqs[i];
-			if (irq->vm_id != ev->vcpu->vm_id || !irq->active ||
-			    irq->ol_ts || irq->intid < VT_SPI_BASE ||
-			    (!irq->level && !irq->resampled))
-				continue;
-			if (irq->active_vcpu != VT_NO_VCPU &&
-			    irq->active_vcpu != ev->vcpu->vcpu_id)
-				continue;
-			if (vt_lrrec_holds(r, irq->intid, NULL))
-				continue;
-			irq->ol_ts = ev->ts;
-			irq->ol_vcpu = ev->vcpu->vcpu_id;
-			vt_irq_hist(irq, ev->ts,
-				    "active but in no LR of vCPU%u (all %u LRs used%s)",
-				    ev->vcpu->vcpu_id, nr,
-				    inferred ? ", number not recorded: inferred" : "");
-		}
+		full_entry(e, ev);
 		break;
 	case VT_EV_FOLD:
-		if (!(r->flags & VT_LR_F_HCR_VALID))
-			return;
-		eoicount = (r->hcr >> 27) & 0x1f;
-		if (!eoicount)
-			return;
-		fixed = vt_eng_kernel_at_least(e, 6, 19);
-		nr_lrs(e, &inferred);
-		for (i = 0; i < e->nr_irqs; i++) {
-			irq = e->irqs[i];
-			if (!irq->ol_ts || irq->vm_id != ev->vcpu->vm_id ||
-			    irq->ol_vcpu != ev->vcpu->vcpu_id ||
-			    (irq->reported & (1u << vt_rule_eoi_lost.index)))
-				continue;
-			vt_irq_hist(irq, ev->ts, "exit vCPU%u EOIcount %u",
-				    ev->vcpu->vcpu_id, eoicount);
-			if (fixed)
-				continue;	/* 6.19+ replays EOIcount: acks follow */
-			vt_finding_add(e, &vt_rule_eoi_lost, VT_SEV_ERROR, irq,
-				       irq->ol_vcpu, ev->ts,
-				       "guest deactivated %u IRQ(s) that were in no LR (EOIcount %u); INTID %u was active outside the LRs%s: kernels before 6.19 ignore EOIcount, the deactivation and its ack are lost",
-				       eoicount, eoicount, irq->intid,
-				       inferred ? " (LR count not recorded, inferred: rule degraded)" : "");
-		}
-		break;
-	case VT_EV_ACK:
-		ev->irq->ol_ts = 0;
+		eoicount_exit(e, ev);
 		break;
 	case VT_EV_LR_RUN:
-		if (ev->eoied)
-			ev->irq->ol_ts = 0;
+		if (ev->run.eoied)
+			vt_deadline_cancel(e, &vt_rule_eoi_lost, ev->irq);
 		break;
+	case VT_EV_ACK:
 	case VT_EV_DEACT:
-		ev->irq->ol_ts = 0;
+		vt_deadline_cancel(e, &vt_rule_eoi_lost, ev->irq);
 		break;
 	default:
 		break;
@@ -106,27 +145,34 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev)
 
 static void eo_finish(struct vt_engine *e)
 {
-	struct vt_irq *irq;
+	struct vt_irq **v, *irq;
 	bool inferred;
-	size_t i;
+	size_t i, n;
 
 	nr_lrs(e, &inferred);
-	for (i = 0; i < e->nr_irqs; i++) {
-		irq = e->irqs[i];
-		if (!irq->ol_ts || !irq->active ||
-		    (irq->reported & (1u << vt_rule_eoi_lost.index)))
+	v = vt_deadline_list(e, &vt_rule_eoi_lost, &n);
+	for (i = 0; i < n; i++) {
+		irq = v[i];
+		if (!irq->active || vt_reported(irq, &vt_rule_eoi_lost))
 			continue;
 		vt_finding_add(e, &vt_rule_eoi_lost, VT_SEV_ERROR, irq,
-			       irq->ol_vcpu, irq->ol_ts,
+			       EO(e, irq)->vcpu, EO(e, irq)->ts,
 			       "INTID %u was active outside the LRs of vCPU%u (all LRs used%s) and stayed active with no ack until the end of the trace: a deactivation lost to LR overflow",
-			       irq->intid, irq->ol_vcpu,
+			       irq->intid, EO(e, irq)->vcpu,
 			       inferred ? "; LR count not recorded, inferred: rule degraded" : "");
 	}
+	free(v);
 }
 
 const struct vt_rule vt_rule_eoi_lost = {
 	.name = "eoi-lost-lr-overflow",
-	.index = 3,
+	.index = VT_RULE_eoi_lost,
+	.events = VT_EVM(FLUSH) | VT_EVM(FOLD) | VT_EVM(LR_RUN) |
+		  VT_EVM(ACK) | VT_EVM(DEACT),
+	.hooks = { VT_HOOK_LR_FLUSH, VT_HOOK_ACK },
+	.needs_fold = true,
+	.irq_state = sizeof(struct eo_irq),
+	.wait = VT_WAIT_NONE,
 	.event = eo_event,
 	.finish = eo_finish,
 };

@@ -21,7 +21,22 @@
  * resample that does not come, so for it the line is masked forever.
  */
 #include <stdio.h>
-#include "engine_internal.h"
+#include "rule.h"
+
+/* per-IRQ state: a level line asserted through an irqfd */
+struct mf_irq {
+	uint64_t line_ts;		/* asserted, not de-asserted (0: low) */
+	bool from_irqfd;
+};
+
+/* per-device state: the mask already reported */
+struct mf_dev {
+	bool reported;
+	uint64_t ts;			/* mask_ts of the reported mask */
+};
+
+#define MF_IRQ(e, irq)	((struct mf_irq *)vt_rule_irq(e, &vt_rule_masked_forever, irq))
+#define MF_DEV(e, d)	((struct mf_dev *)vt_rule_dev(e, &vt_rule_masked_forever, d))
 
 static const char *reason(struct vt_engine *e, const struct vt_dev *d,
 			  char *buf, size_t len)
@@ -61,7 +76,7 @@ static const char *reason(struct vt_engine *e, const struct vt_dev *d,
 	return buf;
 }
 
-static const char *line_reason(struct vt_engine *e, const struct vt_irq *irq,
+static const char *line_reason(struct vt_engine *e, struct vt_irq *irq,
 			       char *buf, size_t len)
 {
 	struct vt_irqfd *f = vt_irqfd_by_gsi(e, irq->vm_id, irq->gsi);
@@ -71,11 +86,11 @@ static const char *line_reason(struct vt_engine *e, const struct vt_irq *irq,
 			 f ? "its irqfd" : "no irqfd with a resamplefd in the trace:");
 		return buf;
 	}
-	if (irq->ol_ts && irq->active) {
+	if (vt_eoi_lost_watching(irq) && irq->active) {
 		snprintf(buf, len, "its deactivation was lost to LR overflow: still active in KVM (see eoi-lost-lr-overflow)");
 		return buf;
 	}
-	if (irq->last_eoi_ts < irq->mf_line_ts) {
+	if (irq->last_eoi_ts < MF_IRQ(e, irq)->line_ts) {
 		if (irq->cnt.mmio[VT_MMIO_ICPENDR] || irq->cnt.mmio[VT_MMIO_ICACTIVER])
 			snprintf(buf, len, "guest never EOI'd it; it cleared its state through GICD ICPENDR/ICACTIVER");
 		else
@@ -92,58 +107,78 @@ static const char *line_reason(struct vt_engine *e, const struct vt_irq *irq,
 	return buf;
 }
 
-static void check_lines(struct vt_engine *e, uint64_t now, bool end)
+/*
+ * A line asserted longer than the (scaled) threshold: report it. Live
+ * (@end false) it says what is true at @now: masked so far.
+ * Return: true when decided (reported now or before), false to look
+ * again later (not known to be level yet, or now linked to a device).
+ */
+static bool line_verdict(struct vt_engine *e, struct vt_irq *irq, uint64_t now,
+			 bool end)
 {
+	struct mf_irq *m = MF_IRQ(e, irq);
 	char why[200];
-	size_t i;
 
-	for (i = 0; i < e->nr_irqs; i++) {
-		struct vt_irq *irq = e->irqs[i];
-
-		if (!irq->mf_line_ts || irq->dev || !irq->level ||
-		    now - irq->mf_line_ts <= e->opts.masked_ns ||
-		    (irq->reported & (1u << vt_rule_masked_forever.index)))
-			continue;
-		if (now - irq->mf_line_ts <=
-		    vt_rule_wait(e, e->opts.masked_ns, end ? irq : NULL))
-			continue;	/* a slow host: scaled to its latencies */
+	if (vt_reported(irq, &vt_rule_masked_forever))
+		return true;
+	if (!m->line_ts || irq->dev || !irq->level ||
+	    now - m->line_ts <= e->opts.masked_ns)
+		return false;
+	if (now - m->line_ts <=
+	    vt_rule_wait(e, e->opts.masked_ns, end ? irq : NULL))
+		return false;	/* a slow host: scaled to its latencies */
+	if (end)
 		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
 			       VT_NO_VCPU, now,
 			       "level INTID %u asserted through irqfd gsi %d for %llu ms without de-assert or resample: the source stays masked: %s",
 			       irq->intid, (int)irq->gsi,
-			       (unsigned long long)((now - irq->mf_line_ts) / 1000000),
+			       (unsigned long long)((now - m->line_ts) / 1000000),
 			       line_reason(e, irq, why, sizeof(why)));
-	}
+	else
+		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
+			       VT_NO_VCPU, now,
+			       "level INTID %u asserted through irqfd gsi %d: masked for %llu ms so far, no de-assert or resample seen: %s",
+			       irq->intid, (int)irq->gsi,
+			       (unsigned long long)((now - m->line_ts) / 1000000),
+			       line_reason(e, irq, why, sizeof(why)));
+	return true;
 }
 
-static void track_line(const struct vt_ev *ev)
+static void line_low(struct vt_engine *e, struct vt_irq *irq, struct mf_irq *m)
 {
-	const struct vt_rec_inject *r;
+	m->line_ts = 0;
+	vt_deadline_cancel(e, &vt_rule_masked_forever, irq);
+}
+
+static void track_line(struct vt_engine *e, const struct vt_ev *ev,
+		       struct mf_irq *m)
+{
 	struct vt_irq *irq = ev->irq;
 
-	if (!irq)
-		return;
-	if (ev->rec->type == VT_REC_RESAMPLE) {
-		irq->mf_line_ts = 0;
-		return;
-	}
-	if (ev->rec->type == VT_REC_IRQFD) {
+	switch (ev->kind) {
+	case VT_EV_RESAMPLE:
+		line_low(e, irq, m);
+		break;
+	case VT_EV_IRQFD:
 		/* a deassigned irqfd (VM shutting down) waits for nothing */
-		if (((const struct vt_rec_irqfd *)(const void *)ev->rec)->flags &
-		    VT_IRQFD_F_DEASSIGN)
-			irq->mf_line_ts = 0;
+		if (ev->irqfd.deassign)
+			line_low(e, irq, m);
 		else
-			irq->mf_from_irqfd = true;
-		return;
-	}
-	if (ev->rec->type != VT_REC_INJECT)
-		return;
-	r = (const void *)ev->rec;
-	if (!r->level) {
-		irq->mf_line_ts = 0;
-	} else if (!irq->mf_line_ts &&
-		   (r->source == VT_SRC_IRQFD || irq->mf_from_irqfd)) {
-		irq->mf_line_ts = ev->ts ? ev->ts : 1;
+			m->from_irqfd = true;
+		break;
+	case VT_EV_INJECT:
+		if (!ev->inject.level) {
+			line_low(e, irq, m);
+		} else if (!m->line_ts &&
+			   (ev->inject.source == VT_SRC_IRQFD || m->from_irqfd)) {
+			m->line_ts = ev->ts ? ev->ts : 1;
+			if (!vt_reported(irq, &vt_rule_masked_forever))
+				vt_deadline_arm(e, &vt_rule_masked_forever, irq,
+						m->line_ts, NULL);
+		}
+		break;
+	default:
+		break;
 	}
 }
 
@@ -154,6 +189,7 @@ static void check(struct vt_engine *e, uint64_t now, bool end)
 
 	for (i = 0; i < e->nr_devs; i++) {
 		struct vt_dev *d = e->devs[i];
+		struct mf_dev *md = MF_DEV(e, d);
 		struct vt_irqfd *f;
 
 		if (!d->masked || now - d->mask_ts <= e->opts.masked_ns)
@@ -164,13 +200,14 @@ static void check(struct vt_engine *e, uint64_t now, bool end)
 		f = vt_irqfd_by_key(e, d->trigger_key, false);
 		if (f && f->deassigned)
 			continue;	/* its irqfd is gone: VM shutting down */
-		if (d->mf_reported && d->mask_ts == d->mf_ts)
+		if (md->reported && d->mask_ts == md->ts)
 			continue;
-		d->mf_reported = true;
-		d->mf_ts = d->mask_ts;
+		md->reported = true;
+		md->ts = d->mask_ts;
 		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, d->irq,
-			       VT_NO_VCPU, now,
-			       "VFIO INTx of %s (host irq %u) masked for %llu ms without unmask: %s",
+			       VT_NO_VCPU, now, end ?
+			       "VFIO INTx of %s (host irq %u) masked for %llu ms without unmask: %s" :
+			       "VFIO INTx of %s (host irq %u) masked for %llu ms so far, no unmask seen: %s",
 			       d->name, d->host_irq,
 			       (unsigned long long)((now - d->mask_ts) / 1000000),
 			       reason(e, d, why, sizeof(why)));
@@ -188,21 +225,21 @@ static void ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
 	struct vt_irqfd *f;
 	char why[200];
 
-	if (irq->reported & (1u << vt_rule_masked_forever.index))
+	if (vt_reported(irq, &vt_rule_masked_forever))
 		return;
 	if (d && d->masked) {
 		f = vt_irqfd_by_key(e, d->trigger_key, false);
 		if (!f || f->resample)
 			return;
-		d->mf_reported = true;
-		d->mf_ts = d->mask_ts;
+		MF_DEV(e, d)->reported = true;
+		MF_DEV(e, d)->ts = d->mask_ts;
 		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
 			       VT_NO_VCPU, ts,
 			       "VFIO INTx of %s (host irq %u) masked; the guest EOI'd INTID %u and KVM acked it, but no resampler is registered (irqfd gsi %u has no resamplefd): nothing will unmask it",
 			       d->name, d->host_irq, irq->intid, f->gsi);
 		return;
 	}
-	if (d || !irq->mf_line_ts || !irq->level)
+	if (d || !MF_IRQ(e, irq)->line_ts || !irq->level)
 		return;
 	f = vt_irqfd_by_gsi(e, irq->vm_id, irq->gsi);
 	if (!f || f->resample)
@@ -213,28 +250,44 @@ static void ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
 		       irq->intid, f->gsi, line_reason(e, irq, why, sizeof(why)));
 }
 
-static void mf_event(struct vt_engine *e, const struct vt_ev *ev)
+static void mf_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
-	if (ev->kind == VT_EV_ACK) {
+	if (ev->kind == VT_EV_ACK)
 		ack_without_resampler(e, ev->irq, ev->ts);
-	} else if (ev->kind == VT_EV_RECORD) {
-		track_line(ev);
-	} else if (ev->kind == VT_EV_TICK && !vt_rule_file_mode(e)) {
-		/* a whole trace is judged at its end: unmasked later is no hang */
-		check(e, ev->ts, false);
-		check_lines(e, ev->ts, false);
-	}
+	else if (ev->kind == VT_EV_TICK && !vt_rule_file_mode(e))
+		check(e, ev->ts, false);	/* a whole trace is judged at its end */
+	else if (ev->irq)
+		track_line(e, ev, st);
+}
+
+/* live: a line asserted longer than the threshold */
+static bool mf_expire(struct vt_engine *e, struct vt_irq *irq, void *st,
+		      enum vt_expire why)
+{
+	(void)st;
+	(void)why;
+	return line_verdict(e, irq, e->now, false);
 }
 
 static void mf_finish(struct vt_engine *e)
 {
+	size_t i;
+
 	check(e, e->now, true);
-	check_lines(e, e->now, true);
+	for (i = 0; i < e->nr_irqs; i++)
+		line_verdict(e, e->irqs[i], e->now, true);
 }
 
 const struct vt_rule vt_rule_masked_forever = {
 	.name = "intx-masked-forever",
-	.index = 1,
+	.index = VT_RULE_masked_forever,
+	.events = VT_EVM(ACK) | VT_EVM(TICK) | VT_EVM(RESAMPLE) |
+		  VT_EVM(IRQFD) | VT_EVM(INJECT),
+	.hooks = { VT_HOOK_INJECT, VT_HOOK_RESAMPLE, VT_HOOK_VFIO_HANDLER },
+	.irq_state = sizeof(struct mf_irq),
+	.dev_state = sizeof(struct mf_dev),
+	.wait = VT_WAIT_MASKED,
 	.event = mf_event,
+	.expire = mf_expire,
 	.finish = mf_finish,
 };

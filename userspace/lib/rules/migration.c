@@ -20,9 +20,20 @@
  *     scaled wait.
  */
 #include <stdio.h>
-#include "engine_internal.h"
+#include <stdlib.h>
+#include "rule.h"
 
 enum { MG_STATE = 1, MG_IROUTER, MG_ITARGETSR };
+
+/* per-IRQ state: a move while active/in an LR, and the assertion after */
+struct mg_irq {
+	uint64_t ts;			/* retargeted while active (0: none) */
+	uint32_t from, to;
+	uint64_t pending_ts;		/* asserted after it (the deadline) */
+	uint8_t how;			/* how the retarget was written */
+};
+
+#define MG(e, irq)	((struct mg_irq *)vt_rule_irq(e, &vt_rule_migration, irq))
 
 static const char *how_name(uint8_t how)
 {
@@ -35,75 +46,113 @@ static const char *how_name(uint8_t how)
 	return "target change in the vgic state";
 }
 
-static void in_two(struct vt_engine *e, const struct vt_ev *ev)
+/* the first vCPU (creation order) other than @self whose run holds @irq */
+static struct vt_vcpu *other_holder(struct vt_engine *e, struct vt_irq *irq,
+				    const struct vt_vcpu *self,
+				    struct vt_lr *other)
 {
-	const struct vt_rec_lr *r = ev->lrrec;
-	struct vt_lr lr, other;
-	struct vt_irq *irq;
-	unsigned int i;
+	struct vt_vcpu *best = NULL, *v;
+	struct vt_lr lr;
 	size_t j;
 
-	for (i = 0; i < r->used_lrs; i++) {
-		vt_lr_decode(r->gic_version, r->lr[i], &lr);
-		if (lr.state == VT_LR_INVALID || lr.vintid < VT_SPI_BASE ||
-		    lr.vintid >= 1020)
-			continue;
+	if (irq->holders_overflow) {
 		for (j = 0; j < e->nr_vcpus; j++) {
-			const struct vt_vcpu *v = e->vcpus[j];
-
-			if (v == ev->vcpu || v->vm_id != ev->vcpu->vm_id ||
-			    !vt_vcpu_holds(v, lr.vintid, &other))
-				continue;
-			irq = vt_irq_get(e, r->hdr.vm_id, lr.vintid);
-			if (!irq || (irq->reported & (1u << vt_rule_migration.index)))
-				continue;
-			vt_irq_hist(irq, ev->ts, "entry vCPU%u LR%u %s while in LR of vCPU%u as %s",
-				    ev->vcpu->vcpu_id, i, vt_lr_state_name(lr.state),
-				    v->vcpu_id, vt_lr_state_name(other.state));
-			vt_finding_add(e, &vt_rule_migration, VT_SEV_ERROR, irq,
-				       ev->vcpu->vcpu_id, ev->ts,
-				       "INTID %u in flight on two vCPUs at once: %s on vCPU%u and %s on vCPU%u",
-				       lr.vintid, vt_lr_state_name(other.state),
-				       v->vcpu_id, vt_lr_state_name(lr.state),
-				       ev->vcpu->vcpu_id);
+			v = e->vcpus[j];
+			if (v != self && v->vm_id == self->vm_id &&
+			    vt_vcpu_holds(v, irq->intid, other))
+				return v;
 		}
+		return NULL;
 	}
+	for (j = 0; j < irq->nr_holders; j++) {
+		v = irq->holder[j];
+		if (v == self || v->vm_id != self->vm_id ||
+		    (best && best->idx < v->idx) ||
+		    !vt_vcpu_holds(v, irq->intid, &lr))
+			continue;
+		best = v;
+		*other = lr;
+	}
+	return best;
+}
+
+static void in_two(struct vt_engine *e, const struct vt_ev *ev)
+{
+	const struct vt_ev_lrs *l = ev->lr;
+	struct vt_lr other;
+	struct vt_vcpu *v;
+	struct vt_irq *irq;
+	unsigned int i;
+
+	for (i = 0; i < l->used; i++) {
+		const struct vt_lr *lr = &l->lr[i];
+
+		irq = l->irq[i];
+		if (!irq || lr->vintid < VT_SPI_BASE || lr->vintid >= 1020 ||
+		    vt_reported(irq, &vt_rule_migration))
+			continue;
+		v = other_holder(e, irq, ev->vcpu, &other);
+		if (!v)
+			continue;
+		vt_irq_hist(irq, ev->ts, "entry vCPU%u LR%u %s while in LR of vCPU%u as %s",
+			    ev->vcpu->vcpu_id, i, vt_lr_state_name(lr->state),
+			    v->vcpu_id, vt_lr_state_name(other.state));
+		vt_finding_add(e, &vt_rule_migration, VT_SEV_ERROR, irq,
+			       ev->vcpu->vcpu_id, ev->ts,
+			       "INTID %u in flight on two vCPUs at once: %s on vCPU%u and %s on vCPU%u",
+			       lr->vintid, vt_lr_state_name(other.state),
+			       v->vcpu_id, vt_lr_state_name(lr->state),
+			       ev->vcpu->vcpu_id);
+	}
+}
+
+static void clear(struct vt_engine *e, struct vt_irq *irq, struct mg_irq *m)
+{
+	m->ts = m->pending_ts = 0;
+	vt_deadline_cancel(e, &vt_rule_migration, irq);
+}
+
+/* asserted after the move: it must be delivered (the deadline) */
+static void pending(struct vt_engine *e, struct vt_irq *irq, struct mg_irq *m,
+		    uint64_t ts)
+{
+	m->pending_ts = ts;
+	vt_deadline_arm(e, &vt_rule_migration, irq, ts, NULL);
 }
 
 /* A pending entry after the assertion ends the watch: it was delivered. */
 static void delivered(struct vt_engine *e, const struct vt_ev *ev)
 {
-	struct vt_lr lr;
-	size_t i;
+	unsigned int idx[VT_MAX_LR], i, n;
+	struct vt_irq *irq;
 
-	for (i = 0; i < e->nr_irqs; i++) {
-		struct vt_irq *irq = e->irqs[i];
-
-		if (irq->mg_pending_ts && irq->vm_id == ev->vcpu->vm_id &&
-		    vt_lrrec_holds(ev->lrrec, irq->intid, &lr) &&
-		    (lr.state & VT_LR_P))
-			irq->mg_ts = irq->mg_pending_ts = 0;
+	n = vt_rule_lr_order(ev->lr, idx);
+	for (i = 0; i < n; i++) {
+		irq = ev->lr->irq[idx[i]];
+		if (MG(e, irq)->pending_ts && (ev->lr->lr[idx[i]].state & VT_LR_P))
+			clear(e, irq, MG(e, irq));
 	}
 }
 
 static void never(struct vt_engine *e, struct vt_irq *irq, bool end)
 {
+	struct mg_irq *m = MG(e, irq);
 	char from[16] = "an unknown vCPU", rt[32], at[32], ms[32], step[32];
-	uint64_t ts = irq->mg_pending_ts;
+	uint64_t ts = m->pending_ts;
 	uint64_t longest = vt_rule_longest_step(e, end ? irq : NULL);
 
-	if (irq->mg_from != VT_NO_VCPU)
-		snprintf(from, sizeof(from), "vCPU%u", irq->mg_from);
-	vt_fmt_ts(irq->mg_ts, rt, sizeof(rt));
+	if (m->from != VT_NO_VCPU)
+		snprintf(from, sizeof(from), "vCPU%u", m->from);
+	vt_fmt_ts(m->ts, rt, sizeof(rt));
 	vt_fmt_ts(ts, at, sizeof(at));
 	vt_rule_fmt_ms(e->now - ts, ms, sizeof(ms));
 	vt_rule_fmt_ms(longest, step, sizeof(step));
-	irq->mg_ts = irq->mg_pending_ts = 0;
-	if (irq->reported & (1u << vt_rule_migration.index))
+	clear(e, irq, m);
+	if (vt_reported(irq, &vt_rule_migration))
 		return;
-	vt_finding_add(e, &vt_rule_migration, VT_SEV_ERROR, irq, irq->mg_to, ts,
+	vt_finding_add(e, &vt_rule_migration, VT_SEV_ERROR, irq, m->to, ts,
 		       "INTID %u moved from %s to vCPU%u (%s at %s) while active/in an LR there, asserted at %s and not delivered on any vCPU %s (%s later; %s%s)",
-		       irq->intid, from, irq->mg_to, how_name(irq->mg_how), rt,
+		       irq->intid, from, m->to, how_name(m->how), rt,
 		       at, end ? "until the trace ended" : "within the ack wait",
 		       ms, longest ? "the longest delivery step in this trace is below " :
 		       "no other delivery step measured", longest ? step : "");
@@ -117,48 +166,47 @@ static uint32_t place(const struct vt_irq *irq)
 	return irq->lr_vcpu;
 }
 
-static void mg_record(struct vt_engine *e, const struct vt_ev *ev)
+static void mg_record(struct vt_engine *e, const struct vt_ev *ev,
+		      struct mg_irq *m)
 {
 	struct vt_irq *irq = ev->irq;
-	const struct vt_hdr *rec = ev->rec;
-	uint32_t from;
+	uint32_t from, to;
+	bool retarget;
 	uint8_t how;
 
-	(void)e;
-	if (!irq || irq->intid < VT_SPI_BASE || irq->intid >= 1020)
+	if (irq->intid < VT_SPI_BASE || irq->intid >= 1020)
 		return;
-	switch (rec->type) {
-	case VT_REC_MMIO:
-		how = ((const struct vt_rec_mmio *)(const void *)rec)->reg ==
-		      VT_MMIO_IROUTER ? MG_IROUTER : MG_ITARGETSR;
-		if (((const struct vt_rec_mmio *)(const void *)rec)->reg !=
-		    VT_MMIO_IROUTER &&
-		    ((const struct vt_rec_mmio *)(const void *)rec)->reg !=
-		    VT_MMIO_ITARGETSR)
+	switch (ev->kind) {
+	case VT_EV_MMIO:
+		if (ev->mmio.reg != VT_MMIO_IROUTER &&
+		    ev->mmio.reg != VT_MMIO_ITARGETSR)
 			return;
+		how = ev->mmio.reg == VT_MMIO_IROUTER ? MG_IROUTER : MG_ITARGETSR;
+		retarget = ev->mmio.retarget;
+		to = ev->mmio.new_target;
 		break;
-	case VT_REC_IRQ_STATE:
+	case VT_EV_STATE:
 		how = MG_STATE;
 		/*
 		 * Pending and no longer active after the move: it must be
 		 * delivered. A line still high while the IRQ is active is the
 		 * assertion being handled (the resample after the EOI drops it).
 		 */
-		if (irq->mg_ts && !irq->mg_pending_ts && !irq->active &&
+		if (m->ts && !m->pending_ts && !irq->active &&
 		    (irq->line || irq->latch))
-			irq->mg_pending_ts = ev->ts;
+			pending(e, irq, m, ev->ts);
+		retarget = ev->state.retarget;
+		to = ev->state.new_target;
 		break;
-	case VT_REC_INJECT:
-		if (irq->mg_ts && !irq->mg_pending_ts &&
-		    ((const struct vt_rec_inject *)(const void *)rec)->level)
-			irq->mg_pending_ts = ev->ts;
+	case VT_EV_INJECT:
+		if (m->ts && !m->pending_ts && ev->inject.level)
+			pending(e, irq, m, ev->ts);
 		return;
 	default:
 		return;
 	}
-	if (!irq->mg_retarget)
+	if (!retarget)
 		return;
-	irq->mg_retarget = false;
 	from = irq->prev_target;
 	/* a move matters only while the IRQ sits on a vCPU */
 	if (!irq->was_active && irq->lr_vcpu == VT_NO_VCPU)
@@ -166,81 +214,78 @@ static void mg_record(struct vt_engine *e, const struct vt_ev *ev)
 	if (place(irq) != VT_NO_VCPU)
 		from = place(irq);
 	else if (irq->active_vcpu == VT_NO_VCPU && irq->was_active &&
-		 rec->type == VT_REC_IRQ_STATE)
-		from = ((const struct vt_rec_irq_state *)(const void *)rec)->ap_vcpu;
-	if (from == irq->mg_new_target)
+		 ev->kind == VT_EV_STATE)
+		from = ev->state.ap_vcpu;
+	if (from == to)
 		return;		/* where it already is */
-	if (irq->mg_ts && irq->mg_to == irq->mg_new_target)
+	if (m->ts && m->to == to)
 		return;		/* the state record of the same move */
-	irq->mg_ts = ev->ts;
-	irq->mg_from = from;
-	irq->mg_to = irq->mg_new_target;
-	irq->mg_how = how;
-	irq->mg_pending_ts = 0;	/* a P in the LR shows at its fold */
+	m->ts = ev->ts;
+	m->from = from;
+	m->to = to;
+	m->how = how;
+	m->pending_ts = 0;	/* a P in the LR shows at its fold */
+	vt_deadline_cancel(e, &vt_rule_migration, irq);
 	vt_irq_hist(irq, ev->ts, "retarget vCPU%d -> vCPU%u while %s",
-		    (int)from, irq->mg_to,
+		    (int)from, m->to,
 		    irq->was_active ? "active" : "in an LR");
 }
 
-static void mg_event(struct vt_engine *e, const struct vt_ev *ev)
+static void mg_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
-	uint64_t wait = 0;
-	size_t i;
+	struct mg_irq *m = st;
 
 	switch (ev->kind) {
 	case VT_EV_FLUSH:
 		in_two(e, ev);
 		delivered(e, ev);
 		break;
-	case VT_EV_RECORD:
-		mg_record(e, ev);
-		break;
 	case VT_EV_LR_RUN:
 		/* folded back pending after the move: it must be loaded again */
-		if (ev->irq->mg_ts && !ev->irq->mg_pending_ts &&
-		    (ev->out.state & VT_LR_P))
-			ev->irq->mg_pending_ts = ev->ts;
-		break;
-	case VT_EV_TICK:
-		if (vt_rule_file_mode(e))
-			break;	/* the rest of the trace decides */
-		for (i = 0; i < e->nr_irqs; i++) {
-			struct vt_irq *irq = e->irqs[i];
-
-			if (!irq->mg_pending_ts ||
-			    ev->ts - irq->mg_pending_ts <= e->opts.ack_wait_ns)
-				continue;
-			if (!wait)
-				wait = vt_rule_wait(e, e->opts.ack_wait_ns, NULL);
-			if (ev->ts - irq->mg_pending_ts > wait)
-				never(e, irq, false);
-		}
+		if (m->ts && !m->pending_ts && (ev->run.out.state & VT_LR_P))
+			pending(e, ev->irq, m, ev->ts);
 		break;
 	default:
+		mg_record(e, ev, m);
 		break;
 	}
+}
+
+/* live: asserted and not delivered within the scaled ack wait */
+static bool mg_expire(struct vt_engine *e, struct vt_irq *irq, void *st,
+		      enum vt_expire why)
+{
+	(void)st;
+	(void)why;
+	never(e, irq, false);
+	return true;
 }
 
 static void mg_finish(struct vt_engine *e)
 {
-	size_t i;
+	struct vt_irq **v;
+	uint64_t wait;
+	size_t i, n;
 
-	for (i = 0; i < e->nr_irqs; i++) {
-		struct vt_irq *irq = e->irqs[i];
-		uint64_t wait;
-
-		if (!irq->mg_pending_ts)
-			continue;
-		wait = vt_rule_wait(e, e->opts.ack_wait_ns, irq);
+	v = vt_deadline_list(e, &vt_rule_migration, &n);
+	for (i = 0; i < n; i++) {
+		wait = vt_rule_wait(e, e->opts.ack_wait_ns, v[i]);
 		/* a trace that stops right after the assertion proves nothing */
-		if (e->now - irq->mg_pending_ts > wait)
-			never(e, irq, true);
+		if (e->now - MG(e, v[i])->pending_ts > wait)
+			never(e, v[i], true);
 	}
+	free(v);
 }
 
 const struct vt_rule vt_rule_migration = {
 	.name = "migration",
-	.index = 5,
+	.index = VT_RULE_migration,
+	.events = VT_EVM(FLUSH) | VT_EVM(LR_RUN) | VT_EVM(MMIO) |
+		  VT_EVM(STATE) | VT_EVM(INJECT),
+	.hooks = { VT_HOOK_LR_FLUSH, VT_HOOK_MMIO_ROUTE },
+	.irq_state = sizeof(struct mg_irq),
+	.wait = VT_WAIT_ACK,
 	.event = mg_event,
+	.expire = mg_expire,
 	.finish = mg_finish,
 };

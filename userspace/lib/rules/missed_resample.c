@@ -22,21 +22,30 @@
  * ack wait scaled to the latencies of this trace (vt_rule_wait()).
  */
 #include <stdio.h>
-#include "engine_internal.h"
+#include <stdlib.h>
+#include "rule.h"
+
+/* per-IRQ state: the deactivation waiting for its ack (a deadline) */
+struct mr_irq {
+	uint64_t ts;
+	uint32_t vcpu;
+	uint8_t in, out;
+	uint8_t how;			/* 0: LR run, else VT_DEACT_* */
+};
 
 static const char *pattern_lr(uint8_t in, uint8_t out);
 
-static const char *pattern(struct vt_engine *e, const struct vt_irq *irq,
+static const char *pattern(struct vt_engine *e, const struct mr_irq *m,
 			   char *buf, size_t len)
 {
-	uint8_t in = irq->mr_in, out = irq->mr_out;
+	uint8_t in = m->in, out = m->out;
 
-	if (irq->mr_how == VT_DEACT_DIR) {
+	if (m->how == VT_DEACT_DIR) {
 		snprintf(buf, len, "guest DIR (EOImode=1) trapped and deactivated it on kernel %s, yet KVM sent no ack notification",
 			 vt_rule_kernel(e));
 		return buf;
 	}
-	if (irq->mr_how == VT_DEACT_EOICOUNT) {
+	if (m->how == VT_DEACT_EOICOUNT) {
 		snprintf(buf, len, "deactivated by the EOIcount replay while in no LR (kernel %s), yet KVM sent no ack notification",
 			 vt_rule_kernel(e));
 		return buf;
@@ -83,12 +92,13 @@ static bool vm_irqfds_known(const struct vt_engine *e, uint32_t vm)
 	return false;
 }
 
-static void missed(struct vt_engine *e, struct vt_irq *irq, const char *why)
+static void missed(struct vt_engine *e, struct vt_irq *irq, struct mr_irq *m,
+		   const char *why)
 {
 	bool known = irq->resampled || irq->dev;
 	char pat[300];
 
-	irq->mr_wait = false;
+	vt_deadline_cancel(e, &vt_rule_missed_resample, irq);
 	irq->cnt.eoi_no_ack++;
 	if (ack_hook_missing(e))
 		return;		/* cannot tell: the report lists the hook */
@@ -98,99 +108,101 @@ static void missed(struct vt_engine *e, struct vt_irq *irq, const char *why)
 	 */
 	if (!known && vm_irqfds_known(e, irq->vm_id))
 		return;
-	if (irq->reported & (1u << vt_rule_missed_resample.index))
+	if (vt_reported(irq, &vt_rule_missed_resample))
 		return;		/* counted in the per-IRQ table */
 	vt_finding_add(e, &vt_rule_missed_resample,
-		       known ? VT_SEV_ERROR : VT_SEV_WARNING, irq, irq->mr_vcpu,
-		       irq->mr_ts,
+		       known ? VT_SEV_ERROR : VT_SEV_WARNING, irq, m->vcpu,
+		       m->ts,
 		       "guest %s level INTID %u on vCPU%u, no ack notification %s%s: %s",
-		       irq->mr_how ? "deactivated" : "EOI'd",
-		       irq->intid, irq->mr_vcpu, why,
+		       m->how ? "deactivated" : "EOI'd",
+		       irq->intid, m->vcpu, why,
 		       !known ? " (no resampler seen in the trace)" :
 		       irq->dev ? "; without it the resampler does not run and VFIO stays masked" :
 		       "; without it the resampler does not run (line not de-asserted)",
-		       pattern(e, irq, pat, sizeof(pat)));
+		       pattern(e, m, pat, sizeof(pat)));
 }
 
-static void arm(struct vt_irq *irq, uint64_t ts, uint32_t vcpu, uint8_t in,
-		uint8_t out, uint8_t how)
+/* wait for the ack until the vCPU enters again (or the ack wait) */
+static void arm(struct vt_engine *e, struct vt_irq *irq, struct mr_irq *m,
+		uint64_t ts, struct vt_vcpu *v, uint8_t in, uint8_t out,
+		uint8_t how)
 {
-	irq->mr_wait = true;
-	irq->mr_ts = ts;
-	irq->mr_vcpu = vcpu;
-	irq->mr_in = in;
-	irq->mr_out = out;
-	irq->mr_how = how;
+	m->ts = ts;
+	m->vcpu = v->vcpu_id;
+	m->in = in;
+	m->out = out;
+	m->how = how;
+	vt_deadline_arm(e, &vt_rule_missed_resample, irq, ts, v);
 }
 
-static void mr_event(struct vt_engine *e, const struct vt_ev *ev)
+static void mr_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
 	struct vt_irq *irq = ev->irq;
-	size_t i;
+	struct mr_irq *m = st;
+	bool waiting = vt_deadline_armed(irq, &vt_rule_missed_resample);
 
 	switch (ev->kind) {
 	case VT_EV_LR_RUN:
-		if (!ev->eoied || !ev->in.eoi || ev->in.hw ||
+		if (!ev->run.eoied || !ev->run.in.eoi || ev->run.in.hw ||
 		    irq->intid < VT_SPI_BASE || irq->intid >= 1020)
 			return;
-		if (irq->mr_wait)
-			missed(e, irq, "before its next deactivation");
-		arm(irq, ev->ts, ev->vcpu->vcpu_id, ev->in.state,
-		    ev->out.state, 0);
+		if (waiting)
+			missed(e, irq, m, "before its next deactivation");
+		arm(e, irq, m, ev->ts, ev->vcpu, ev->run.in.state,
+		    ev->run.out.state, 0);
 		break;
 	case VT_EV_DEACT:
 		/* DIR trap / EOIcount replay of a level SPI: an ack must follow */
-		if (ev->how == VT_DEACT_LR || !irq->level ||
+		if (ev->deact.how == VT_DEACT_LR || !irq->level ||
 		    irq->intid < VT_SPI_BASE || irq->intid >= 1020)
 			return;
 		/* a producer that writes the record after the ack */
 		if (irq->last_ack_ts >= ev->vcpu->last_exit_ts &&
 		    irq->cnt.acks && irq->last_ack_ts <= ev->ts)
 			return;
-		if (irq->mr_wait)
-			missed(e, irq, "before its next deactivation");
-		arm(irq, ev->ts, ev->vcpu->vcpu_id, VT_LR_A, VT_LR_INVALID,
-		    (uint8_t)ev->how);
+		if (waiting)
+			missed(e, irq, m, "before its next deactivation");
+		arm(e, irq, m, ev->ts, ev->vcpu, VT_LR_A, VT_LR_INVALID,
+		    (uint8_t)ev->deact.how);
 		break;
 	case VT_EV_ACK:
-		irq->mr_wait = false;
-		break;
-	case VT_EV_FLUSH:
-		for (i = 0; i < e->nr_irqs; i++) {
-			irq = e->irqs[i];
-			if (irq->mr_wait && irq->vm_id == ev->vcpu->vm_id &&
-			    irq->mr_vcpu == ev->vcpu->vcpu_id)
-				missed(e, irq, "in that exit");
-		}
-		break;
-	case VT_EV_TICK:
-		if (vt_rule_file_mode(e))
-			break;	/* the rest of the trace decides */
-		for (i = 0; i < e->nr_irqs; i++) {
-			irq = e->irqs[i];
-			if (irq->mr_wait &&
-			    ev->ts - irq->mr_ts > e->opts.ack_wait_ns &&
-			    ev->ts - irq->mr_ts > vt_rule_wait(e, e->opts.ack_wait_ns, NULL))
-				missed(e, irq, "within the ack wait (scaled to this trace's latencies)");
-		}
+		vt_deadline_cancel(e, &vt_rule_missed_resample, irq);
 		break;
 	default:
 		break;
 	}
 }
 
+/* the vCPU entered again, or (live) the scaled ack wait passed */
+static bool mr_expire(struct vt_engine *e, struct vt_irq *irq, void *st,
+		      enum vt_expire why)
+{
+	missed(e, irq, st, why == VT_EXP_ENTRY ? "in that exit" :
+	       "within the ack wait (scaled to this trace's latencies)");
+	return true;
+}
+
 static void mr_finish(struct vt_engine *e)
 {
-	size_t i;
+	struct vt_irq **v;
+	size_t i, n;
 
-	for (i = 0; i < e->nr_irqs; i++)
-		if (e->irqs[i]->mr_wait)
-			missed(e, e->irqs[i], "before the trace ended");
+	v = vt_deadline_list(e, &vt_rule_missed_resample, &n);
+	for (i = 0; i < n; i++)
+		missed(e, v[i], vt_rule_irq(e, &vt_rule_missed_resample, v[i]),
+		       "before the trace ended");
+	free(v);
 }
 
 const struct vt_rule vt_rule_missed_resample = {
 	.name = "missed-resample",
-	.index = 0,
+	.index = VT_RULE_missed_resample,
+	.events = VT_EVM(LR_RUN) | VT_EVM(DEACT) | VT_EVM(ACK),
+	.hooks = { VT_HOOK_LR_FLUSH, VT_HOOK_ACK },
+	.needs_fold = true,
+	.irq_state = sizeof(struct mr_irq),
+	.wait = VT_WAIT_ACK,
 	.event = mr_event,
+	.expire = mr_expire,
 	.finish = mr_finish,
 };

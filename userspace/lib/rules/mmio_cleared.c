@@ -27,7 +27,21 @@
  * trace (live), after the ack wait scaled to this trace's latencies.
  */
 #include <stdio.h>
-#include "engine_internal.h"
+#include <stdlib.h>
+#include "rule.h"
+
+/* per-IRQ state: the write being watched (a deadline while armed) */
+struct mc_irq {
+	uint64_t ts;
+	uint8_t reg;
+	bool line;			/* line asserted after the write */
+	bool masked;			/* VFIO masked at the write */
+	uint64_t redeliver_ts, ack_ts, unmask_ts;
+	uint8_t top;			/* highest severity reported + 1 */
+	uint64_t icen;			/* ICENABLER writes before the write */
+};
+
+#define MC(e, irq)	((struct mc_irq *)vt_rule_irq(e, &vt_rule_mmio_cleared, irq))
 
 static bool mc_hit(const struct vt_irq *irq, uint8_t reg)
 {
@@ -40,21 +54,22 @@ static bool mc_hit(const struct vt_irq *irq, uint8_t reg)
 
 /* one finding per IRQ, unless a later one is more severe */
 #define add(e, irq, sev, fmt, a, b) do {				\
+	struct mc_irq *m_ = MC(e, irq);					\
 	char ts_[32];							\
 									\
-	(irq)->mc_wait = false;						\
-	if ((irq)->mc_sev <= (sev)) {					\
-		(irq)->mc_sev = (uint8_t)((sev) + 1);			\
-		vt_fmt_ts((irq)->mc_ts, ts_, sizeof(ts_));		\
+	vt_deadline_cancel(e, &vt_rule_mmio_cleared, irq);		\
+	if (m_->top <= (sev)) {						\
+		m_->top = (uint8_t)((sev) + 1);				\
+		vt_fmt_ts(m_->ts, ts_, sizeof(ts_));			\
 		vt_finding_add(e, &vt_rule_mmio_cleared, sev, irq,	\
-			       VT_NO_VCPU, (irq)->mc_ts, fmt,		\
-			       vt_mmio_reg_name((irq)->mc_reg), ts_,	\
+			       VT_NO_VCPU, m_->ts, fmt,			\
+			       vt_mmio_reg_name(m_->reg), ts_,		\
 			       (irq)->intid, a, b);			\
 	}								\
 } while (0)
 
 /* "re-delivered at T" / "not delivered again" and the ack/unmask part */
-static void after(const struct vt_engine *e, const struct vt_irq *irq,
+static void after(const struct vt_engine *e, struct vt_irq *irq,
 		  bool end, char *d, size_t dl, char *r, size_t rl)
 {
 	char t1[32], t2[32], t3[32], ms[32];
@@ -62,18 +77,18 @@ static void after(const struct vt_engine *e, const struct vt_irq *irq,
 	/* live: e->now is the tick, not the end */
 	const char *when = end ? "at the end of the trace" : "so far";
 
-	if (irq->mc_redeliver_ts) {
-		vt_fmt_ts(irq->mc_redeliver_ts, t1, sizeof(t1));
+	if (MC(e, irq)->redeliver_ts) {
+		vt_fmt_ts(MC(e, irq)->redeliver_ts, t1, sizeof(t1));
 		snprintf(d, dl, "delivered again at %s", t1);
 	} else {
 		snprintf(d, dl, "not delivered again");
 	}
-	vt_rule_fmt_ms(e->now - irq->mc_ts, ms, sizeof(ms));
+	vt_rule_fmt_ms(e->now - MC(e, irq)->ts, ms, sizeof(ms));
 
-	if (irq->mc_ack_ts) {
-		vt_fmt_ts(irq->mc_ack_ts, t2, sizeof(t2));
-		if (irq->dev && irq->mc_unmask_ts) {
-			vt_fmt_ts(irq->mc_unmask_ts, t3, sizeof(t3));
+	if (MC(e, irq)->ack_ts) {
+		vt_fmt_ts(MC(e, irq)->ack_ts, t2, sizeof(t2));
+		if (irq->dev && MC(e, irq)->unmask_ts) {
+			vt_fmt_ts(MC(e, irq)->unmask_ts, t3, sizeof(t3));
 			snprintf(r, rl, "acked only with a later EOI at %s, VFIO unmasked at %s", t2, t3);
 		} else if (irq->dev) {
 			snprintf(r, rl, "acked at %s, but VFIO still masked %s (%s after the write)", t2, when, ms);
@@ -92,8 +107,8 @@ static void after(const struct vt_engine *e, const struct vt_irq *irq,
 static void active_verdict(struct vt_engine *e, struct vt_irq *irq, bool end)
 {
 	char d[80], r[200];
-	bool recovered = irq->mc_ack_ts &&
-			 (!irq->dev || irq->mc_unmask_ts || !irq->mc_masked);
+	bool recovered = MC(e, irq)->ack_ts &&
+			 (!irq->dev || MC(e, irq)->unmask_ts || !MC(e, irq)->masked);
 
 	if (!recovered && !end)
 		return;
@@ -108,21 +123,21 @@ static void pending_verdict(struct vt_engine *e, struct vt_irq *irq, bool end)
 {
 	char d[80], r[200];
 
-	if (irq->mc_redeliver_ts) {
+	if (MC(e, irq)->redeliver_ts) {
 		char t[32];
 
-		if (!irq->mc_line) {
-			irq->mc_wait = false;	/* still pending after all */
+		if (!MC(e, irq)->line) {
+			vt_deadline_cancel(e, &vt_rule_mmio_cleared, irq);	/* still pending after all */
 			return;
 		}
-		vt_fmt_ts(irq->mc_redeliver_ts, t, sizeof(t));
+		vt_fmt_ts(MC(e, irq)->redeliver_ts, t, sizeof(t));
 		add(e, irq, VT_SEV_INFO,
 		    "guest GICD_%s write at %s for level INTID %u while its line was asserted: KVM keeps it pending (line_level || latch; only the latch was cleared) and %s%s: the device sees a phantom interrupt if the guest acked it before the write",
 		    "delivered it again at ", t);
 		return;
 	}
-	if (irq->mc_ack_ts || irq->mc_unmask_ts) {
-		irq->mc_wait = false;	/* the chain went on: nothing lost */
+	if (MC(e, irq)->ack_ts || MC(e, irq)->unmask_ts) {
+		vt_deadline_cancel(e, &vt_rule_mmio_cleared, irq);	/* the chain went on: nothing lost */
 		return;
 	}
 	if (!end)
@@ -134,19 +149,19 @@ static void pending_verdict(struct vt_engine *e, struct vt_irq *irq, bool end)
 	 * whose ICPENDR clears a level line's pending state, or the line
 	 * dropped unseen).
 	 */
-	if (irq->mc_line && irq->cnt.mmio[VT_MMIO_ICENABLER] == irq->mc_icen &&
-	    e->now - irq->mc_ts > vt_rule_wait(e, e->opts.ack_wait_ns, irq)) {
+	if (MC(e, irq)->line && irq->cnt.mmio[VT_MMIO_ICENABLER] == MC(e, irq)->icen &&
+	    e->now - MC(e, irq)->ts > vt_rule_wait(e, e->opts.ack_wait_ns, irq)) {
 		after(e, irq, vt_rule_file_mode(e), d, sizeof(d), r, sizeof(r));
-		add(e, irq, irq->mc_masked || (irq->dev && irq->dev->masked) ?
+		add(e, irq, MC(e, irq)->masked || (irq->dev && irq->dev->masked) ?
 		    VT_SEV_ERROR : VT_SEV_WARNING,
 		    "guest GICD_%s write at %s for resampled INTID %u while its line was asserted, then it was lost: %s, %s",
 		    d, r);
 		return;
 	}
-	if (irq->mc_line) {
+	if (MC(e, irq)->line) {
 		add(e, irq, VT_SEV_INFO,
 		    "guest GICD_%s write at %s for level INTID %u while its line was asserted: KVM keeps it pending (line_level || latch; only the latch was cleared)%s, not delivered again %s",
-		    irq->cnt.mmio[VT_MMIO_ICENABLER] > irq->mc_icen ?
+		    irq->cnt.mmio[VT_MMIO_ICENABLER] > MC(e, irq)->icen ?
 		    ": still pending while the guest has it disabled" :
 		    ": still pending",
 		    vt_rule_file_mode(e) ? "before the trace ended" :
@@ -154,7 +169,7 @@ static void pending_verdict(struct vt_engine *e, struct vt_irq *irq, bool end)
 		return;
 	}
 	after(e, irq, vt_rule_file_mode(e), d, sizeof(d), r, sizeof(r));
-	add(e, irq, irq->mc_masked || (irq->dev && irq->dev->masked) ?
+	add(e, irq, MC(e, irq)->masked || (irq->dev && irq->dev->masked) ?
 	    VT_SEV_ERROR : VT_SEV_WARNING,
 	    "guest GICD_%s write at %s cleared the pending latch of resampled INTID %u while its line was low: the interrupt is lost (neither pending nor active afterwards), %s, %s",
 	    d, r);
@@ -162,53 +177,53 @@ static void pending_verdict(struct vt_engine *e, struct vt_irq *irq, bool end)
 
 static void verdict(struct vt_engine *e, struct vt_irq *irq, bool end)
 {
-	if (!irq->mc_wait)
+	if (!vt_deadline_armed(irq, &vt_rule_mmio_cleared))
 		return;
-	if (irq->mc_reg == VT_MMIO_ICACTIVER)
+	if (MC(e, irq)->reg == VT_MMIO_ICACTIVER)
 		active_verdict(e, irq, end);
 	else
 		pending_verdict(e, irq, end);
 }
 
-static void mc_record(struct vt_engine *e, const struct vt_ev *ev)
+static void mc_record(struct vt_engine *e, const struct vt_ev *ev,
+		      struct mc_irq *m)
 {
 	struct vt_irq *irq = ev->irq;
-	const struct vt_rec_mmio *m;
+	bool waiting = vt_deadline_armed(irq, &vt_rule_mmio_cleared);
 
-	switch (ev->rec->type) {
-	case VT_REC_MMIO:
-		m = (const void *)ev->rec;
-		if (m->reg != VT_MMIO_ICACTIVER && m->reg != VT_MMIO_ICPENDR)
+	switch (ev->kind) {
+	case VT_EV_MMIO:
+		if (ev->mmio.reg != VT_MMIO_ICACTIVER &&
+		    ev->mmio.reg != VT_MMIO_ICPENDR)
 			return;
-		if (irq->mc_wait || !mc_hit(irq, m->reg))
+		if (waiting || !mc_hit(irq, ev->mmio.reg))
 			return;
-		irq->mc_wait = true;
-		irq->mc_ts = ev->ts;
-		irq->mc_reg = m->reg;
-		irq->mc_line = irq->line;	/* ICPENDR leaves the line */
-		irq->mc_masked = irq->dev && irq->dev->masked;
-		irq->mc_redeliver_ts = irq->mc_ack_ts = irq->mc_unmask_ts = 0;
-		irq->mc_icen = irq->cnt.mmio[VT_MMIO_ICENABLER];
+		vt_deadline_arm(e, &vt_rule_mmio_cleared, irq, ev->ts, NULL);
+		m->ts = ev->ts;
+		m->reg = ev->mmio.reg;
+		m->line = irq->line;	/* ICPENDR leaves the line */
+		m->masked = irq->dev && irq->dev->masked;
+		m->redeliver_ts = m->ack_ts = m->unmask_ts = 0;
+		m->icen = irq->cnt.mmio[VT_MMIO_ICENABLER];
 		break;
-	case VT_REC_IRQ_STATE:
+	case VT_EV_STATE:
 		/* the state after the write: what is really still pending */
-		if (irq->mc_wait && !irq->mc_redeliver_ts && !irq->mc_ack_ts)
-			irq->mc_line = irq->line ||
-				       (irq->latch && irq->mc_reg == VT_MMIO_ICACTIVER);
+		if (waiting && !m->redeliver_ts && !m->ack_ts)
+			m->line = irq->line ||
+				  (irq->latch && m->reg == VT_MMIO_ICACTIVER);
 		break;
-	case VT_REC_INJECT:
-		if (irq->mc_wait && !irq->mc_redeliver_ts)
-			irq->mc_line = irq->line;
+	case VT_EV_INJECT:
+		if (waiting && !m->redeliver_ts)
+			m->line = irq->line;
 		break;
-	case VT_REC_RESAMPLE:
-		if (irq->mc_wait && !irq->dev && irq->mc_ack_ts &&
-		    !irq->mc_unmask_ts)
-			irq->mc_unmask_ts = ev->ts;
+	case VT_EV_RESAMPLE:
+		if (waiting && !irq->dev && m->ack_ts && !m->unmask_ts)
+			m->unmask_ts = ev->ts;
 		break;
-	case VT_REC_VFIO:
-		if (irq->mc_wait && irq->dev && !irq->dev->masked &&
-		    irq->last_unmask_ts == ev->ts && !irq->mc_unmask_ts)
-			irq->mc_unmask_ts = ev->ts;
+	case VT_EV_VFIO:
+		if (waiting && irq->dev && !irq->dev->masked &&
+		    irq->last_unmask_ts == ev->ts && !m->unmask_ts)
+			m->unmask_ts = ev->ts;
 		break;
 	default:
 		return;
@@ -216,65 +231,67 @@ static void mc_record(struct vt_engine *e, const struct vt_ev *ev)
 	verdict(e, irq, false);
 }
 
-static void mc_event(struct vt_engine *e, const struct vt_ev *ev)
+static void mc_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
 	struct vt_irq *irq = ev->irq;
-	struct vt_lr lr;
-	uint64_t wait;
-	size_t i;
+	struct mc_irq *m = st;
+	unsigned int idx[VT_MAX_LR], i, n;
 
 	switch (ev->kind) {
-	case VT_EV_RECORD:
-		if (irq)
-			mc_record(e, ev);
-		break;
 	case VT_EV_ACK:
-		if (irq->mc_wait && !irq->mc_ack_ts)
-			irq->mc_ack_ts = ev->ts;
+		if (vt_deadline_armed(irq, &vt_rule_mmio_cleared) && !m->ack_ts)
+			m->ack_ts = ev->ts;
 		verdict(e, irq, false);
 		break;
 	case VT_EV_FLUSH:
-		for (i = 0; i < e->nr_irqs; i++) {
-			irq = e->irqs[i];
-			if (irq->mc_wait && !irq->mc_redeliver_ts &&
-			    irq->vm_id == ev->vcpu->vm_id &&
-			    vt_lrrec_holds(ev->lrrec, irq->intid, &lr) &&
-			    (lr.state & VT_LR_P)) {
-				irq->mc_redeliver_ts = ev->ts;
+		/* delivered again: loaded pending in this entry */
+		n = vt_rule_lr_order(ev->lr, idx);
+		for (i = 0; i < n; i++) {
+			irq = ev->lr->irq[idx[i]];
+			m = MC(e, irq);
+			if (vt_deadline_armed(irq, &vt_rule_mmio_cleared) &&
+			    !m->redeliver_ts && (ev->lr->lr[idx[i]].state & VT_LR_P)) {
+				m->redeliver_ts = ev->ts;
 				verdict(e, irq, false);
 			}
 		}
 		break;
-	case VT_EV_TICK:
-		if (vt_rule_file_mode(e))
-			break;	/* the rest of the trace decides */
-		wait = 0;
-		for (i = 0; i < e->nr_irqs; i++) {
-			irq = e->irqs[i];
-			if (!irq->mc_wait || ev->ts - irq->mc_ts <= e->opts.ack_wait_ns)
-				continue;
-			if (!wait)
-				wait = vt_rule_wait(e, e->opts.ack_wait_ns, NULL);
-			if (ev->ts - irq->mc_ts > wait)
-				verdict(e, irq, true);
-		}
-		break;
 	default:
+		mc_record(e, ev, m);
 		break;
 	}
 }
 
+/* live: the scaled ack wait passed */
+static bool mc_expire(struct vt_engine *e, struct vt_irq *irq, void *st,
+		      enum vt_expire why)
+{
+	(void)st;
+	(void)why;
+	verdict(e, irq, true);
+	return true;
+}
+
 static void mc_finish(struct vt_engine *e)
 {
-	size_t i;
+	struct vt_irq **v;
+	size_t i, n;
 
-	for (i = 0; i < e->nr_irqs; i++)
-		verdict(e, e->irqs[i], true);
+	v = vt_deadline_list(e, &vt_rule_mmio_cleared, &n);
+	for (i = 0; i < n; i++)
+		verdict(e, v[i], true);
+	free(v);
 }
 
 const struct vt_rule vt_rule_mmio_cleared = {
 	.name = "mmio-state-cleared",
-	.index = 2,
+	.index = VT_RULE_mmio_cleared,
+	.events = VT_EVM(ACK) | VT_EVM(FLUSH) | VT_EVM(MMIO) | VT_EVM(STATE) |
+		  VT_EVM(INJECT) | VT_EVM(RESAMPLE) | VT_EVM(VFIO),
+	.hooks = { VT_HOOK_MMIO_PENDING, VT_HOOK_MMIO_ACTIVE, VT_HOOK_ACK },
+	.irq_state = sizeof(struct mc_irq),
+	.wait = VT_WAIT_ACK,
 	.event = mc_event,
+	.expire = mc_expire,
 	.finish = mc_finish,
 };

@@ -20,76 +20,81 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "engine_internal.h"
+#include "rule.h"
 
-static bool is_reassert(const struct vt_hdr *rec)
+/* per-IRQ state: the re-fire cycles */
+struct st_irq {
+	uint64_t *ring;			/* last storm_per_sec + 1 cycle times */
+	uint32_t head, n;
+	bool resampled;			/* resample seen since last re-assert */
+	uint32_t still_run;		/* consecutive still-asserted unmasks */
+	uint64_t total;
+};
+
+static bool is_reassert(const struct vt_ev *ev)
 {
-	if (rec->type == VT_REC_INJECT)
-		return ((const struct vt_rec_inject *)(const void *)rec)->level;
-	if (rec->type == VT_REC_VFIO)
-		return ((const struct vt_rec_vfio *)(const void *)rec)->event ==
-		       VT_VFIO_HANDLER;
-	return false;
+	if (ev->kind == VT_EV_INJECT)
+		return ev->inject.level;
+	return ev->kind == VT_EV_VFIO && ev->vfio.event == VT_VFIO_HANDLER;
 }
 
 /*
  * Rate-free condition: a VFIO unmask from the resamplefd that finds the
  * line still asserted, storm_still times in a row.
  */
-static void st_still(struct vt_engine *e, const struct vt_ev *ev)
+static void st_still(struct vt_engine *e, const struct vt_ev *ev,
+		     struct st_irq *s)
 {
-	const struct vt_rec_vfio *r = (const void *)ev->rec;
 	struct vt_irq *irq = ev->irq;
 
-	if (r->event != VT_VFIO_UNMASK_HANDLER)
+	if (ev->vfio.event != VT_VFIO_UNMASK_HANDLER)
 		return;
-	if (r->result != 1) {
-		irq->st_still_run = 0;
+	if (ev->vfio.result != 1) {
+		s->still_run = 0;
 		return;
 	}
-	if (++irq->st_still_run < e->opts.storm_still ||
-	    (irq->reported & (1u << vt_rule_storm.index)))
+	if (++s->still_run < e->opts.storm_still ||
+	    vt_reported(irq, &vt_rule_storm))
 		return;
 	vt_finding_add(e, &vt_rule_storm, VT_SEV_WARNING, irq, VT_NO_VCPU,
 		       ev->ts,
 		       "INTID %u: the VFIO unmask found the line still asserted after %u consecutive guest EOIs (threshold %u; %llu host IRQs): the device is never serviced and the interrupt re-fires from the unmask path (\"nobody cared\" precursor)",
-		       irq->intid, irq->st_still_run, e->opts.storm_still,
+		       irq->intid, s->still_run, e->opts.storm_still,
 		       (unsigned long long)irq->cnt.vfio[VT_VFIO_HANDLER]);
 }
 
-static void st_event(struct vt_engine *e, const struct vt_ev *ev)
+static void st_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
 	struct vt_irq *irq = ev->irq;
+	struct st_irq *s = st;
 	uint32_t size = e->opts.storm_per_sec + 1, oldest;
 	char still[80] = "";
 
-	if (ev->kind != VT_EV_RECORD || !irq)
-		return;
-	if (ev->rec->type == VT_REC_VFIO)
-		st_still(e, ev);
-	if (ev->rec->type == VT_REC_RESAMPLE) {
-		irq->st_resampled = true;
+	if (ev->kind == VT_EV_VFIO)
+		st_still(e, ev, s);
+	if (ev->kind == VT_EV_RESAMPLE) {
+		s->resampled = true;
 		return;
 	}
-	if (!is_reassert(ev->rec) || !irq->st_resampled)
+	if (!is_reassert(ev) || !s->resampled)
 		return;
-	irq->st_resampled = false;
-	irq->st_total++;
-	if (irq->reported & (1u << vt_rule_storm.index))
+	s->resampled = false;
+	s->total++;
+	if (vt_reported(irq, &vt_rule_storm))
 		return;
-	if (!irq->st_ring) {
-		irq->st_ring = calloc(size, sizeof(*irq->st_ring));
-		if (!irq->st_ring)
+	if (!s->ring) {
+		s->ring = calloc(size, sizeof(*s->ring));
+		if (!s->ring)
 			return;
 	}
-	irq->st_ring[irq->st_head] = ev->ts;
-	irq->st_head = (irq->st_head + 1) % size;
-	if (irq->st_n < size)
-		irq->st_n++;
-	if (irq->st_n < size)
+	s->ring[s->head] = ev->ts;
+	s->head = (s->head + 1) % size;
+	if (s->n < size)
+		s->n++;
+	if (s->n < size)
 		return;
-	oldest = irq->st_head;		/* the ring is full: head is oldest */
-	if (ev->ts - irq->st_ring[oldest] >= 1000000000ull)
+	oldest = s->head;		/* the ring is full: head is oldest */
+	if (ev->ts - s->ring[oldest] >= 1000000000ull)
 		return;
 	if (irq->dev && irq->cnt.still_asserted)
 		snprintf(still, sizeof(still),
@@ -99,13 +104,21 @@ static void st_event(struct vt_engine *e, const struct vt_ev *ev)
 		       ev->ts,
 		       "INTID %u re-asserted %u times through resample -> re-fire within %llu us (threshold %u/s)%s: the source keeps asserting although the guest handled it (\"nobody cared\" precursor)",
 		       irq->intid, size,
-		       (unsigned long long)((ev->ts - irq->st_ring[oldest]) / 1000),
+		       (unsigned long long)((ev->ts - s->ring[oldest]) / 1000),
 		       e->opts.storm_per_sec, still);
+}
+
+static void st_free(void *st)
+{
+	free(((struct st_irq *)st)->ring);
 }
 
 const struct vt_rule vt_rule_storm = {
 	.name = "storm",
-	.index = 4,
+	.index = VT_RULE_storm,
+	.events = VT_EVM(VFIO) | VT_EVM(RESAMPLE) | VT_EVM(INJECT),
+	.hooks = { VT_HOOK_RESAMPLE, VT_HOOK_INJECT },
+	.irq_state = sizeof(struct st_irq),
 	.event = st_event,
-	.finish = NULL,
+	.irq_free = st_free,
 };

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * bus.c - the rule bus: the rule table (rules/rules.def), the layout of
+ * the rules' per-IRQ and per-device state, event subscriptions, and the
+ * one deadline facility the rules share (arm, cancel, fire from time in
+ * live mode or at a vCPU's next entry).
+ *
+ * Deadlines cost what is armed, never what exists: each rule keeps a
+ * list of the IRQs it armed (swap-removed on cancel), a tick walks only
+ * those, and a deadline "until the vCPU's next entry" sits on that
+ * vCPU's list, which its next FLUSH empties.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "rule.h"
+
+static const struct vt_rule *const rules[] = {
+#define VT_RULE(sym) &vt_rule_##sym,
+#include "rules/rules.def"
+#undef VT_RULE
+};
+
+_Static_assert(sizeof(rules) / sizeof(rules[0]) == VT_NR_RULES,
+	       "rules.def and the rule table disagree");
+_Static_assert(VT_NR_RULES <= 32, "vt_irq.reported has 32 bits");
+_Static_assert(VT_EV_MAX <= 16, "struct vt_engine.sub has 16 kinds");
+
+const struct vt_rule *const *vt_rules_table(unsigned int *n)
+{
+	*n = VT_NR_RULES;
+	return rules;
+}
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+void vt_bus_init(struct vt_engine *e)
+{
+	unsigned int i, k;
+
+	e->irq_priv = e->dev_priv = 0;
+	for (i = 0; i < VT_NR_RULES; i++) {
+		e->irq_off[i] = e->irq_priv;
+		e->irq_priv += align8(rules[i]->irq_state);
+		e->dev_off[i] = e->dev_priv;
+		e->dev_priv += align8(rules[i]->dev_state);
+		for (k = 0; k < VT_EV_MAX; k++)
+			if (rules[i]->event && (rules[i]->events & (1u << k)))
+				e->sub[k][e->nr_sub[k]++] = (uint8_t)i;
+	}
+}
+
+static void armed_del(struct vt_engine *e, unsigned int ri, struct vt_irq *irq)
+{
+	struct vt_armed *a = &e->armed[ri];
+	struct vt_watch *w = &irq->watch[ri];
+	struct vt_irq *last;
+
+	if (!w->pos)
+		return;
+	last = a->v[--a->n];
+	a->v[w->pos - 1] = last;
+	last->watch[ri].pos = w->pos;
+	w->pos = 0;
+	w->ts = 0;
+	w->vcpu = VT_NO_VCPU;
+}
+
+void vt_deadline_arm(struct vt_engine *e, const struct vt_rule *rule,
+		     struct vt_irq *irq, uint64_t ts,
+		     struct vt_vcpu *until_entry)
+{
+	unsigned int ri = rule->index;
+	struct vt_armed *a = &e->armed[ri];
+	struct vt_watch *w = &irq->watch[ri];
+
+	if (!w->pos) {
+		if (a->n == a->cap) {
+			size_t cap = a->cap ? a->cap * 2 : 16;
+			struct vt_irq **nv = realloc(a->v, cap * sizeof(*nv));
+
+			if (!nv)
+				return;
+			a->v = nv;
+			a->cap = cap;
+		}
+		a->v[a->n++] = irq;
+		w->pos = (uint32_t)a->n;
+	}
+	w->ts = ts ? ts : 1;
+	w->seq++;
+	w->vcpu = VT_NO_VCPU;
+	if (until_entry) {
+		struct vt_vcpu *v = until_entry;
+
+		if (v->nr_wait == v->cap_wait) {
+			uint32_t cap = v->cap_wait ? v->cap_wait * 2 : 4;
+			struct vt_vwait *nw = realloc(v->wait, cap * sizeof(*nw));
+
+			if (!nw)
+				return;
+			v->wait = nw;
+			v->cap_wait = cap;
+		}
+		v->wait[v->nr_wait].irq = irq;
+		v->wait[v->nr_wait].rule = ri;
+		v->wait[v->nr_wait].seq = w->seq;
+		v->nr_wait++;
+		w->vcpu = v->idx;
+	}
+}
+
+void vt_deadline_cancel(struct vt_engine *e, const struct vt_rule *rule,
+			struct vt_irq *irq)
+{
+	armed_del(e, rule->index, irq);
+}
+
+static int irq_ptr_cmp(const void *a, const void *b)
+{
+	return vt_irq_cmp(a, b);
+}
+
+struct vt_irq **vt_deadline_list(struct vt_engine *e,
+				 const struct vt_rule *rule, size_t *n)
+{
+	struct vt_armed *a = &e->armed[rule->index];
+	struct vt_irq **v;
+
+	*n = 0;
+	if (!a->n)
+		return NULL;
+	v = malloc(a->n * sizeof(*v));
+	if (!v)
+		return NULL;
+	memcpy(v, a->v, a->n * sizeof(*v));
+	if (a->n > 1)
+		qsort(v, a->n, sizeof(*v), irq_ptr_cmp);
+	*n = a->n;
+	return v;
+}
+
+/* fire @irq's deadline of rule @ri, cancel it when the rule is done */
+static void fire(struct vt_engine *e, unsigned int ri, struct vt_irq *irq,
+		 enum vt_expire why)
+{
+	const struct vt_rule *r = rules[ri];
+
+	if (r->expire(e, irq, vt_rule_irq(e, r, irq), why))
+		armed_del(e, ri, irq);
+}
+
+static int vwait_cmp(const void *a, const void *b)
+{
+	const struct vt_vwait *x = a, *y = b;
+	int c = vt_irq_cmp(&x->irq, &y->irq);
+
+	return c ? c : (int)x->rule - (int)y->rule;
+}
+
+/* @v entered: fire the deadlines armed until its next entry */
+static void fire_entry(struct vt_engine *e, struct vt_vcpu *v)
+{
+	struct vt_vwait one, *w = v->wait;
+	uint32_t n = v->nr_wait, i, k = 0;
+
+	if (!n)
+		return;
+	/* keep the live ones: armed, for this vCPU, by this very arm */
+	for (i = 0; i < n; i++) {
+		struct vt_watch *wt = &w[i].irq->watch[w[i].rule];
+
+		if (wt->pos && wt->vcpu == v->idx && wt->seq == w[i].seq)
+			w[k++] = w[i];
+	}
+	v->nr_wait = 0;
+	if (k == 1) {
+		one = w[0];
+		fire(e, one.rule, one.irq, VT_EXP_ENTRY);
+		return;
+	}
+	if (!k)
+		return;
+	/* (VM, INTID) order, as a walk of the IRQ table gives; the rules
+	 * may arm again on this vCPU while firing: work on a copy */
+	w = malloc(k * sizeof(*w));
+	if (!w)
+		return;
+	memcpy(w, v->wait, k * sizeof(*w));
+	qsort(w, k, sizeof(*w), vwait_cmp);
+	for (i = 0; i < k; i++) {
+		struct vt_watch *wt = &w[i].irq->watch[w[i].rule];
+
+		if (wt->pos && wt->seq == w[i].seq)
+			fire(e, w[i].rule, w[i].irq, VT_EXP_ENTRY);
+	}
+	free(w);
+}
+
+/* live: fire rule @ri's deadlines older than its wait at @now */
+static void fire_time(struct vt_engine *e, unsigned int ri, uint64_t now)
+{
+	const struct vt_rule *r = rules[ri];
+	struct vt_armed *a = &e->armed[ri];
+	uint64_t base, wait = 0;
+	struct vt_irq **v;
+	size_t i, n, k;
+
+	if (!a->n || r->wait == VT_WAIT_NONE)
+		return;
+	base = r->wait == VT_WAIT_ACK ? e->opts.ack_wait_ns : e->opts.masked_ns;
+	for (i = 0, k = 0; i < a->n; i++)
+		if (now - a->v[i]->watch[ri].ts > base)
+			k++;
+	if (!k)
+		return;
+	wait = vt_rule_wait(e, base, NULL);
+	v = vt_deadline_list(e, r, &n);
+	for (i = 0; i < n; i++)
+		if (v[i]->watch[ri].pos && now - v[i]->watch[ri].ts > wait)
+			fire(e, ri, v[i], VT_EXP_TIME);
+	free(v);
+}
+
+void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
+{
+	unsigned int k = ev->kind, i, ri;
+	const struct vt_rule *r;
+	void *st;
+
+	if (k == VT_EV_FLUSH)
+		fire_entry(e, ev->vcpu);
+	if (k == VT_EV_TICK) {
+		/* per rule: its TICK event, then its deadlines */
+		for (ri = 0; ri < VT_NR_RULES; ri++) {
+			r = rules[ri];
+			if (r->event && (r->events & VT_EVM(TICK)))
+				r->event(e, ev, NULL);
+			if (!vt_rule_file_mode(e))
+				fire_time(e, ri, ev->ts);
+		}
+		return;
+	}
+	for (i = 0; i < e->nr_sub[k]; i++) {
+		r = rules[e->sub[k][i]];
+		st = ev->irq ? ev->irq->priv + e->irq_off[r->index] : NULL;
+		r->event(e, ev, st);
+	}
+}
+
+void vt_bus_finish(struct vt_engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < VT_NR_RULES; i++)
+		if (rules[i]->finish)
+			rules[i]->finish(e);
+}
+
+void vt_bus_free_irq(struct vt_engine *e, struct vt_irq *irq)
+{
+	unsigned int i;
+
+	for (i = 0; i < VT_NR_RULES; i++)
+		if (rules[i]->irq_free)
+			rules[i]->irq_free(vt_rule_irq(e, rules[i], irq));
+}
+
+void vt_bus_free(struct vt_engine *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < VT_NR_RULES; i++)
+		free(e->armed[i].v);
+}
