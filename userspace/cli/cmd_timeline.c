@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "vt_import_tracecmd.h"
 #include "vt_safe_file.h"
 #include "vt_timeline.h"
 #include "vt_tracefile.h"
@@ -14,15 +15,22 @@
 static void timeline_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: vgic-trace timeline FILE -o OUT.json [--force]\n"
-		"Write the trace as Chrome trace-event JSON: one process per VM, per IRQ a\n"
-		"track of inject/ack/resample/MMIO events and per IRQ and vCPU a track of\n"
-		"LR residency slices (entry state -> exit state); VFIO events per host IRQ.\n"
-		"Open OUT.json in https://ui.perfetto.dev or chrome://tracing.\n"
+		"Usage: vgic-trace timeline [--from auto|vgic|kvm] FILE -o OUT.json [--force]\n"
+		"Write the trace as Chrome trace-event JSON for Perfetto: one process per VM\n"
+		"(pid = the VMM's pid), its vCPU threads (tid and comm from the trace; a\n"
+		"synthetic tid when the producer did not name them) with one slice per guest\n"
+		"run, per IRQ a track of assert/deassert/ack/resample/MMIO events and per IRQ\n"
+		"and vCPU a track of LR residency slices (entry state -> exit state); VFIO\n"
+		"events per host IRQ in a \"host\" process. Timestamps are the records'\n"
+		"CLOCK_MONOTONIC time in us, not rebased: they line up with trace-cmd -C mono\n"
+		"and perf -k CLOCK_MONOTONIC data of the same host.\n"
+		"FILE is a vgic-trace file or a trace-cmd .dat (--from as for report).\n"
+		"Open OUT.json in https://ui.perfetto.dev or Perfetto's trace_processor.\n"
 		"OUT is written to a temporary file and renamed into place: a failure\n"
-		"leaves no file. OUT may not be FILE.\n\n"
+		"leaves no file. OUT may not be FILE. OUT - is stdout.\n\n"
 		"Examples:\n"
 		"  vgic-trace timeline run.vgt -o run.json\n"
+		"  vgic-trace timeline trace.dat -o run.json\n"
 		"  vgic-trace timeline run.vgt -o - | gzip > run.json.gz\n");
 }
 
@@ -34,7 +42,8 @@ static void tl_rec(const struct vt_hdr *rec, uint32_t intid, void *arg)
 
 /*
  * The records come through the engine (vt_analyse_file(), the reader loop
- * of report/check/stats): in time order through its reorder window, each
+ * of report/check/stats, trace-cmd .dat files included): in time order
+ * through its bounded reorder window, each
  * with the IRQ the engine attributed it to, so tracks agree with the
  * report (learnt gsi -> SPI routes, GSIs on x86) and nothing is buffered.
  */
@@ -65,6 +74,8 @@ int cmd_timeline(int argc, char **argv)
 	FILE *f;
 	int ret, wret;
 
+	if (vt_tc_take_from(&argc, argv))
+		return VT_EXIT_ERROR;
 	ret = vt_in_out_cmdline(argc, argv, timeline_usage, &in, &out, &force);
 	if (ret || !in)
 		return ret;

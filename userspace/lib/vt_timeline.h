@@ -1,12 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * vt_timeline.h - export records as a Chrome trace-event JSON timeline
- * (opens in ui.perfetto.dev or chrome://tracing).
+ * (ui.perfetto.dev, Perfetto's trace processor, chrome://tracing).
  *
- * One process per VM. Per IRQ one track of instant events (inject, ack,
- * resample, VFIO, MMIO), and per (IRQ, vCPU) one track of LR residency
- * slices (entry -> exit, named "P -> A"): a vCPU runs one run at a time,
- * so slices on one track never overlap.
+ * Timestamps are the records' own CLOCK_MONOTONIC times in microseconds
+ * with nanosecond decimals ("ts":1234.567), not rebased: the timeline
+ * lines up with trace-cmd (-C mono) and perf (-k CLOCK_MONOTONIC) data of
+ * the same host.
+ *
+ * Processes and threads:
+ *  - one process per VM, pid = hdr.vm_id (the VMM's tgid);
+ *  - per vCPU its thread, tid from VT_META_VCPU (thread named after its
+ *    comm), with one "guest run" slice per entry -> exit. Until a
+ *    VT_META_VCPU names the thread (producers that predate it), the vCPU
+ *    gets a synthetic tid, named "vCPU N (synthetic tid)" and listed in
+ *    otherData.vcpu_threads with "synthetic":true;
+ *  - per IRQ a track of instant events (assert/deassert with the source,
+ *    ack, resample, MMIO, deactivate), per (IRQ, vCPU) a track of LR
+ *    residency slices (entry state -> exit state): a vCPU runs one run at
+ *    a time, so slices on one track never overlap;
+ *  - VFIO events (hard IRQ context, no VM) and losses go to a "host"
+ *    process, pid VT_TL_HOST_PID.
+ *
+ * Tracks that are not real threads get sequential tids from
+ * VT_TL_SYNTH_TID up, from a map keyed by (VM, kind, INTID, vCPU): any
+ * 24-bit INTID and any vCPU id, no collisions, and never a real tid
+ * (Linux pids and tids are below PID_MAX_LIMIT, 2^22).
+ *
+ * Output is streamed through a fixed buffer as records come; memory is
+ * bounded by the number of distinct tracks, not by the trace length.
  */
 #ifndef VT_TIMELINE_H
 #define VT_TIMELINE_H
@@ -14,11 +36,16 @@
 #include <stdio.h>
 #include <vgic_trace_abi.h>
 
+/* pid of the host process (VFIO, losses): PID_MAX_LIMIT, never a real pid */
+#define VT_TL_HOST_PID		4194304u
+/* first synthetic tid (track that is not a thread, or a vCPU of no tid) */
+#define VT_TL_SYNTH_TID		4194305u
+
 struct vt_timeline;
 
 /**
  * vt_timeline_new() - start a timeline
- * @out:	output stream (the JSON is written at vt_timeline_finish())
+ * @out:	output stream; events are written as records are added
  * @tl:		the new timeline
  *
  * Return: 0 or -ENOMEM.
@@ -26,11 +53,15 @@ struct vt_timeline;
 int vt_timeline_new(FILE *out, struct vt_timeline **tl);
 
 /**
- * vt_timeline_add() - add one record (any order; sorted at the end)
+ * vt_timeline_add() - write one record's events now, with no INTID
+ * attribution (acks go to pin + 32, resamples to gsi + 32)
  * @tl:		timeline
  * @rec:	record, validated by the caller
  *
- * Return: 0 or -ENOMEM.
+ * Records should come in time order per vCPU (LR entry -> exit pairs);
+ * nothing is buffered or sorted (Perfetto sorts on load).
+ *
+ * Return: 0 or -EIO.
  */
 int vt_timeline_add(struct vt_timeline *tl, const struct vt_hdr *rec);
 
@@ -42,15 +73,14 @@ int vt_timeline_add(struct vt_timeline *tl, const struct vt_hdr *rec);
  * @intid:	the INTID the engine attributed @rec to, or VT_NO_INTID
  *		(acks, resamples and MMIO writes then go to that IRQ's track)
  *
- * Nothing is buffered. Do not mix with vt_timeline_add().
- *
- * Return: 0 or -EIO.
+ * Return: 0, -ENOMEM or -EIO.
  */
 int vt_timeline_add_irq(struct vt_timeline *tl, const struct vt_hdr *rec,
 			uint32_t intid);
 
 /**
- * vt_timeline_finish() - sort, write the JSON and free the timeline
+ * vt_timeline_finish() - write the trailer (otherData: clock, vCPU
+ * threads and whether their tids are real) and free the timeline
  * @tl:		timeline
  * @events:	set to the number of trace events written (may be NULL)
  *

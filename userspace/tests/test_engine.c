@@ -514,7 +514,8 @@ static unsigned int count_str(const char *hay, const char *needle)
 	return n;
 }
 
-/* timeline: valid JSON, one slice per LR run, one instant per ack. */
+/* timeline: valid JSON, one slice per LR run, one instant per ack
+ * (test_timeline.c checks the timeline in depth). */
 static void test_timeline(void **state)
 {
 	char vgt[256], json[256];
@@ -530,11 +531,13 @@ static void test_timeline(void **state)
 	buf = read_all(json, NULL);
 	assert_non_null(buf);
 	assert_true(json_valid(buf));
-	assert_int_equal(count_str(buf, "\"ph\":\"X\""), 10);
+	/* 10 LR slices + 10 "guest run" slices on the vCPU thread */
+	assert_int_equal(count_str(buf, "\"ph\":\"X\""), 20);
 	assert_int_equal(count_str(buf, "\"name\":\"ack\""), 5);
 	assert_int_equal(count_str(buf, "\"name\":\"resample\""), 5);
 	assert_int_equal(count_str(buf, "\"name\":\"A -> inv (deactivated)\""), 5);
-	assert_int_equal(count_str(buf, "\"name\":\"thread_name\""), 3);
+	/* INTID 32, its LR track, vCPU 0, host IRQ 45 */
+	assert_int_equal(count_str(buf, "\"name\":\"thread_name\""), 4);
 	free(buf);
 	unlink(vgt);
 	unlink(json);
