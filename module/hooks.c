@@ -32,7 +32,8 @@ static DEFINE_MUTEX(vt_hooks_lock);
 
 static unsigned int vt_maxactive;
 module_param_named(maxactive, vt_maxactive, uint, 0444);
-MODULE_PARM_DESC(maxactive, "kretprobe instances per hook, 0 = max(64, 4 x CPUs) (load time; small values only to test miss accounting)");
+MODULE_PARM_DESC(maxactive,
+		 "kretprobe instances per hook, 0 = max(64, 4 x CPUs) (load time; tests)");
 
 /* missed hits of probes already unregistered */
 static atomic64_t vt_missed_retired = ATOMIC64_INIT(0);

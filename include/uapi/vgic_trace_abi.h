@@ -271,9 +271,17 @@ struct vt_rec_mmio {
 
 /**
  * struct vt_rec_lost - records the producer could not deliver
- * @hdr.cpu:	the CPU whose buffer overflowed
+ * @hdr.cpu:	the CPU whose buffer overflowed (module: also records of
+ *		that CPU, by their hdr.cpu, consumed from its buffer and
+ *		then lost because the copy to the reader's buffer failed);
+ *		or 0xffffffff: probe hits the kernel's kprobes core did not
+ *		run the handler for (kprobe/kretprobe nmissed, kretprobe
+ *		instances exhausted), summed over every hook, no CPU known;
+ *		each missed hit is at most the records that hook makes
  * @lost:	records lost since the previous VT_REC_LOST of that CPU
- * @total:	records lost on that CPU since the tracer started
+ *		(or of the probe-miss count)
+ * @total:	records lost on that CPU (or probe hits missed) since the
+ *		tracer started (module: since the device was opened)
  */
 struct vt_rec_lost {
 	struct vt_hdr hdr;

@@ -13,7 +13,7 @@
 #   COST_RUNS   repetitions of each
 #   RMMOD_LOOPS insmod/rmmod cycles while a guest delivers interrupts
 #   SCEN_BUF_KB ring buffer per CPU (KiB) for the scenario phase (4096)
-#   PHASES      any of: scen trace cost filter lost fault missed rmmod
+#   PHASES      any of: scen trace cost filter lost fault missed reader rmmod
 #
 # Files written (per scenario S): S.raw (record stream), S.modcat (reader
 # summary), S.vmm (VMM output with VT_GROUND_TRUTH), S.vmm.rc, S.stats;
@@ -261,6 +261,27 @@ case " $PHASES " in *" missed "*)
 	rmmod vgic_trace
 	insmod $KO
 	say "missed test: $(cat missed.modcat)"
+;; esac
+
+case " $PHASES " in *" reader "*)
+	# the reader's own cost: records pile up for 6 s (no read; the VMM
+	# is done by then), then one drain (burst_us); vt-modcat's CPU time and the module's reader counters
+	# (debugfs stats) per record. run-e2e.sh compares boots with
+	# different host CPU counts (VT_E2E_SMP).
+	rmmod vgic_trace 2>/dev/null
+	insmod $KO buf_kb=4096
+	vt-modcat -w 6 -o /dev/null > reader.modcat 2> reader.modcat.err &
+	mp=$!
+	wait_reader
+	vmm --scenario $COST_SCEN > reader.vmm 2>&1
+	sleep 7
+	kill -TERM $mp
+	wait $mp
+	echo $? > reader.modcat.rc
+	cp $DBG/stats reader.stats
+	rmmod vgic_trace
+	insmod $KO
+	say "reader test: $(cat reader.modcat)"
 ;; esac
 
 case " $PHASES " in *" rmmod "*)

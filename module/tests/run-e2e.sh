@@ -23,7 +23,7 @@
 # Environment: VT_KERNEL=6.1|6.12|7.2 (default 6.1: the emulated host's
 # kernel; the module is built for it, results go to build/out/module-e2e-$VT_KERNEL),
 # VT_SCENARIOS or VT_E2E_SCENARIOS (override the list), VT_E2E_PHASES
-# (subset of "scen trace cost filter lost fault missed rmmod"),
+# (subset of "scen trace cost filter lost fault missed reader rmmod"),
 # VT_E2E_RMMOD_LOOPS (default 100), VT_E2E_GICV2=0 (skip the second,
 # GICv2 boot), VT_E2E_SMP (host CPUs of the GICv3 boot, default 2, 1..8:
 # the reader-cost comparison),
@@ -132,7 +132,7 @@ vfio_scen2=
 for s in $scen2; do
 	case $s in vfio|no-resample|guest-no-eoi|storm|vfio-mmap) vfio_scen2="$vfio_scen2 $s" ;; esac
 done
-phases=${VT_E2E_PHASES:-scen trace cost filter lost fault missed rmmod}
+phases=${VT_E2E_PHASES:-scen trace cost filter lost fault missed reader rmmod}
 smp=${VT_E2E_SMP:-2}
 loops=${VT_E2E_RMMOD_LOOPS:-100}
 cat > "$extra/e2e.conf" <<EOF
@@ -214,9 +214,10 @@ st() { # stats-file key -> value (debugfs vgic_trace/stats)
 reader_note() {
 	local r=$(mc "$2.modcat" records) cu=$(mc "$2.modcat" cpu_us)
 	local pk=$(st "$2.stats" reader_peeks) rr=$(st "$2.stats" reader_records) rd=$(st "$2.stats" reader_reads)
-	[ -n "$r" ] && [ "${r:-0}" -gt 0 ] && [ -n "$pk" ] || return 0
-	echo "VT_READER label=$1 cpus=$(st "$2.stats" nr_cpu_ids) records=$r cpu_us=$cu reads=$rd peeks=$pk staged=$rr" >> "$res/reader-cost.txt"
-	note "$1: reader $(awk -v c="$cu" -v r="$r" 'BEGIN { printf "%.0f", c * 1000 / r }') us CPU per 1000 records, $(awk -v p="$pk" -v r="$rr" 'BEGIN { printf "%.2f", r ? p / r : 0 }') ring buffer peeks per record ($rd reads, nr_cpu_ids $(st "$2.stats" nr_cpu_ids))"
+	[ -n "$r" ] && [ "${r:-0}" -gt 0 ] || return 0
+	local bu=$(mc "$2.modcat" burst_us) br=$(mc "$2.modcat" burst_records)
+	echo "VT_READER label=$1 cpus=$(st "$2.stats" nr_cpu_ids) records=$r cpu_us=$cu burst_us=$bu burst_records=$br reads=${rd:-na} peeks=${pk:-na} staged=${rr:-na}" >> "$res/reader-cost.txt"
+	note "$1: reader $(awk -v c="$cu" -v r="$r" 'BEGIN { printf "%.0f", c * 1000 / r }') us CPU per 1000 records, first burst $(awk -v c="$bu" -v r="$br" 'BEGIN { if (r) printf "%.0f", c * 1000 / r; else printf "n/a" }') us wall per 1000 records ($br records), $(awk -v p="$pk" -v r="$rr" 'BEGIN { if (r) printf "%.2f", p / r; else printf "n/a" }') ring buffer peeks per record (${rd:-?} reads, nr_cpu_ids $(st "$2.stats" nr_cpu_ids))"
 }
 
 # check_scen DIR SCENARIO GIC: the records of one scenario against the
@@ -421,6 +422,13 @@ if [[ " $phases " == *" missed "* ]]; then
 		test -n "$lp" -a "${lp:-0}" -gt 0 -a "${lp:-0}" = "${pm:-x}"
 	check "missed probe test: no per-CPU loss, whole records ($(mc "$f.modcat" lost_cpu))" \
 		bash -c "grep -qx 0 '$f.modcat.rc' && [ '$(mc "$f.modcat" lost_cpu)' = 0 ]"
+fi
+
+if [[ " $phases " == *" reader "* ]]; then
+	f=$res/reader
+	check "reader test: one drain of a 6 s backlog, whole records, nothing lost ($(mc "$f.modcat" records) records, lost $(mc "$f.modcat" lost))" \
+		bash -c "grep -qx 0 '$f.modcat.rc' && [ '$(mc "$f.modcat" lost)' = 0 ] && [ '$(mc "$f.modcat" records)' -gt 100 ]"
+	reader_note "reader drain ($smp host CPUs)" "$f"
 fi
 
 if [[ " $phases " == *" rmmod "* ]]; then

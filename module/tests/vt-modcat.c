@@ -21,7 +21,9 @@
  *   (vm, vcpu) pairs and tids, tids equal to the VM's pid (the VMM's main
  *   thread); proc_*: tids whose /proc/TID/status Tgid and comm, read
  *   when the record arrives, match the record (gone: thread exited
- *   first); cpu_us: this process's user + system CPU time.
+ *   first); cpu_us: this process's user + system CPU time; burst_us /
+ *   burst_records: wall time and records of the first run of reads up
+ *   to the first EAGAIN (with -w: draining the backlog).
  *
  * -F: every other read() goes to a buffer that straddles an inaccessible
  * page (0..3000 mapped bytes before it, read size 64 KiB), so that the
@@ -39,6 +41,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,9 +88,18 @@ struct counts {
 	unsigned long long deact[VT_DEACT_LR + 1];	/* DEACTIVATE by how */
 	unsigned long long lost_cpu, lost_probe, efault, faulted;
 	unsigned long long proc_ok, proc_bad, proc_gone;
+	unsigned long long burst_ns, burst_records;
 	unsigned int nvcpu;
 	struct vcpu_meta vcpu[MAX_VCPU_META];
 };
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
 
 /* Tgid and comm of a thread from /proc: 0 ok, 1 mismatch, -1 gone. */
 static int proc_check(const struct vt_rec_meta *m)
@@ -236,7 +248,8 @@ int main(int argc, char **argv)
 	char *end;
 	struct sigaction sa;
 	struct pollfd pfd;
-	int fd, ofd, opt, i, j, draining = 0;
+	int fd, ofd, opt, i, j, draining = 0, burst = 0;
+	unsigned long long t0 = 0;
 	ssize_t n;
 
 	while ((opt = getopt(argc, argv, "d:o:w:Fh")) != -1) {
@@ -303,7 +316,14 @@ int main(int argc, char **argv)
 			rbuf = fbase + 2 * pg - mapped[c.faulted % 5];
 			c.faulted++;
 		}
+		if (!burst && !t0)
+			t0 = now_ns();
 		n = read(fd, rbuf, sizeof(buf));
+		if (n < 0 && errno == EAGAIN && !burst) {
+			burst = 1;
+			c.burst_ns = now_ns() - t0;
+			c.burst_records = c.records;
+		}
 		if (n < 0 && errno == EFAULT && rbuf != buf) {
 			c.efault++;
 			continue;
@@ -361,6 +381,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < (int)c.nvcpu && i < 16; i++)
 		printf("%s%u:%u:%u", i ? "," : "", c.vcpu[i].vm, c.vcpu[i].vcpu,
 		       c.vcpu[i].tid);
-	printf("%s\n", c.nvcpu ? "" : "none");
+	printf("%s burst_us=%llu burst_records=%llu\n", c.nvcpu ? "" : "none",
+	       c.burst_ns / 1000, c.burst_records);
 	return c.bad ? 1 : 0;
 }
