@@ -44,6 +44,7 @@ sub72="healthy vfio storm icpendr lr-overflow mem-ack vfio-mmap"
 # name | kernel (VT_KERNEL, - = none) | time limit (s) | command
 stages=(
 	"unit                    |-   | 900|make -C userspace check"
+	"html                    |-   | 120|bash userspace/tests/html/run.sh"
 	"fuzz-smoke              |-   | 600|make -C userspace fuzz-smoke FUZZ_TIME=60"
 	"module-build            |6.1 | 600|make module"
 	"module-build-6.12       |6.12| 600|make module"

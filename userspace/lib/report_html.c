@@ -1027,7 +1027,7 @@ static void section_latency(FILE *f, const struct hj *rep)
 	const struct hj *lat = hj_get(rep, "latency");
 	const char *stages[MAX_STAGES];
 	unsigned long long hist[MAX_STAGES][64], tot[MAX_STAGES], top;
-	unsigned int ns = 0, s, b, lo, hi;
+	unsigned int ns = 0, s, b, lo, hi, w;
 	size_t i, j;
 
 	memset(hist, 0, sizeof(hist));
@@ -1053,9 +1053,9 @@ static void section_latency(FILE *f, const struct hj *rep)
 			}
 		}
 	}
-	fprintf(f, "<h2>Latency per stage</h2>\n<p>ns since the previous stage of the same delivery cycle, all IRQs; log2 buckets. ");
+	fprintf(f, "<h2>Latency per stage</h2>\n<p>");
 	html_esc(f, hj_str(rep, "latency_note"));
-	fprintf(f, ".</p>\n");
+	fprintf(f, ". Histograms: all IRQs, log2 buckets (upper bound, count).</p>\n");
 	if (!hj_len(lat))
 		fprintf(f, "<p>No complete delivery stages in this trace.</p>\n");
 	for (s = 0; s < ns; s++) {
@@ -1072,16 +1072,17 @@ static void section_latency(FILE *f, const struct hj *rep)
 		html_esc(f, stages[s]);
 		fprintf(f, "\" data-n=\"%llu\"><b>", tot[s]);
 		html_esc(f, stages[s]);
+		w = (hi - lo + 1) * 44 + 10;
 		fprintf(f, "</b> n=%llu<br>\n<svg width=\"%u\" height=\"130\" viewBox=\"0 0 %u 130\">\n",
-			tot[s], (hi - lo + 1) * 22 + 10, (hi - lo + 1) * 22 + 10);
+			tot[s], w, w);
 		for (b = lo; b <= hi; b++) {
 			double hgt = (double)hist[s][b] / (double)top * 90;
-			unsigned int x = 5 + (b - lo) * 22;
+			unsigned int x = 5 + (b - lo) * 44 + 9;
 			char ub[24];
 
 			bucket_label(ub, sizeof(ub), b);
 			fprintf(f, "<rect class=\"bar\" x=\"%u\" y=\"%.1f\" width=\"18\" height=\"%.1f\"><title>&lt;%s: %llu</title></rect>"
-				"<text x=\"%u\" y=\"112\" text-anchor=\"middle\" font-size=\"9\">&lt;%s</text>"
+				"<text x=\"%u\" y=\"114\" text-anchor=\"middle\" font-size=\"9\">&lt;%s</text>"
 				"<text x=\"%u\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"9\">%llu</text>\n",
 				x, 100 - hgt, hgt > 0.5 ? hgt : 0.5, ub, hist[s][b],
 				x + 9, ub, x + 9, 97 - hgt, hist[s][b]);
