@@ -57,6 +57,10 @@ struct vt_timeline {
 	uint32_t *vidx;			/* open addressing: index + 1, 0 = empty */
 	size_t capvidx;
 
+	/* '{"pid":P,"tid":T,"ts":' of synthetic tid VT_TL_SYNTH_TID + i */
+	struct tl_pre { char s[48]; uint8_t len; } *pre;
+	size_t cappre;
+
 	/* "P -> A", "P -> inv (deactivated)": [entry][exit][eoied] */
 	char names[4][4][2][32];
 	uint8_t namelen[4][4][2];
@@ -188,44 +192,82 @@ static void ev_meta(struct vt_timeline *tl, const char *what, uint32_t pid,
 	PUTS(tl, "}}");
 }
 
-/* {"ph":"i","s":"t","cat":CAT,"name":NAME,"pid":P,"tid":T,"ts":X,"args":{ */
-static void ev_instant(struct vt_timeline *tl, const char *cat,
-		       const char *name, uint32_t pid, uint32_t tid,
-		       uint64_t ts)
+/* '{"pid":P,"tid":T,"ts":', precomputed for synthetic tids */
+static inline void put_head(struct vt_timeline *tl, uint32_t pid, uint32_t tid)
 {
-	ev_begin(tl);
-	PUTS(tl, "{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"");
-	put_cstr(tl, cat);
-	PUTS(tl, "\",\"name\":\"");
-	put_cstr(tl, name);
-	PUTS(tl, "\",\"pid\":");
+	size_t i = tid - VT_TL_SYNTH_TID;
+
+	if (tid >= VT_TL_SYNTH_TID && i < tl->cappre && tl->pre[i].len) {
+		put(tl, tl->pre[i].s, tl->pre[i].len);
+		return;
+	}
+	PUTS(tl, "{\"pid\":");
 	put_u64(tl, pid);
 	PUTS(tl, ",\"tid\":");
 	put_u64(tl, tid);
 	PUTS(tl, ",\"ts\":");
-	put_us(tl, ts);
-	PUTS(tl, ",\"args\":{");
 }
 
-/* {"ph":"X","cat":CAT,"name":NAME,"pid":P,"tid":T,"ts":X,"dur":D,"args":{ */
+/* A new synthetic tid: its head (out of memory: formatted each time). */
+static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
+{
+	uint32_t tid = tl->next_tid++;
+	size_t i = tid - VT_TL_SYNTH_TID;
+
+	if (i >= tl->cappre) {
+		size_t cap = tl->cappre ? tl->cappre * 2 : 256;
+		struct tl_pre *np = realloc(tl->pre, cap * sizeof(*np));
+
+		if (!np)
+			return tid;
+		memset(np + tl->cappre, 0, (cap - tl->cappre) * sizeof(*np));
+		tl->pre = np;
+		tl->cappre = cap;
+	}
+	tl->pre[i].len = (uint8_t)snprintf(tl->pre[i].s, sizeof(tl->pre[i].s),
+					   "{\"pid\":%u,\"tid\":%u,\"ts\":", pid, tid);
+	return tid;
+}
+
+/* {"pid":P,"tid":T,"ts":X,"ph":"i","s":"t","cat":CAT,"name":N1N2N3,"args":{ */
+static void ev_instant3(struct vt_timeline *tl, const char *cat,
+			const char *n1, const char *n2, const char *n3,
+			uint32_t pid, uint32_t tid, uint64_t ts)
+{
+	ev_begin(tl);
+	put_head(tl, pid, tid);
+	put_us(tl, ts);
+	PUTS(tl, ",\"ph\":\"i\",\"s\":\"t\",\"cat\":\"");
+	put_cstr(tl, cat);
+	PUTS(tl, "\",\"name\":\"");
+	put_cstr(tl, n1);
+	put_cstr(tl, n2);
+	put_cstr(tl, n3);
+	PUTS(tl, "\",\"args\":{");
+}
+
+static inline void ev_instant(struct vt_timeline *tl, const char *cat,
+			      const char *name, uint32_t pid, uint32_t tid,
+			      uint64_t ts)
+{
+	ev_instant3(tl, cat, name, "", "", pid, tid, ts);
+}
+
+/* {"pid":P,"tid":T,"ts":X,"dur":D,"ph":"X","cat":CAT,"name":NAME,"args":{ */
 static void ev_slice(struct vt_timeline *tl, const char *cat,
 		     const char *name, size_t len, uint32_t pid, uint32_t tid,
 		     uint64_t ts, uint64_t end)
 {
 	ev_begin(tl);
-	PUTS(tl, "{\"ph\":\"X\",\"cat\":\"");
-	put_cstr(tl, cat);
-	PUTS(tl, "\",\"name\":\"");
-	put(tl, name, len);
-	PUTS(tl, "\",\"pid\":");
-	put_u64(tl, pid);
-	PUTS(tl, ",\"tid\":");
-	put_u64(tl, tid);
-	PUTS(tl, ",\"ts\":");
+	put_head(tl, pid, tid);
 	put_us(tl, ts);
 	PUTS(tl, ",\"dur\":");
 	put_us(tl, end > ts ? end - ts : 0);
-	PUTS(tl, ",\"args\":{");
+	PUTS(tl, ",\"ph\":\"X\",\"cat\":\"");
+	put_cstr(tl, cat);
+	PUTS(tl, "\",\"name\":\"");
+	put(tl, name, len);
+	PUTS(tl, "\",\"args\":{");
 }
 
 /* ---- the track map -------------------------------------------------- */
@@ -323,7 +365,7 @@ static uint32_t track_tid(struct vt_timeline *tl, uint8_t kind, uint32_t pid,
 		return 0;
 	if (!added)
 		return s->tid;
-	s->tid = tl->next_tid++;
+	s->tid = new_tid(tl, pid);
 	name_process(tl, pid);
 	switch (kind) {
 	case TK_IRQ:
@@ -433,7 +475,7 @@ static void name_vcpu_thread(struct vt_timeline *tl, const struct tl_vcpu *v)
 static uint32_t vcpu_tid(struct vt_timeline *tl, struct tl_vcpu *v)
 {
 	if (!v->tid) {
-		v->tid = v->synth_tid = tl->next_tid++;
+		v->tid = v->synth_tid = new_tid(tl, v->vm);
 		name_vcpu_thread(tl, v);
 	}
 	return v->tid;
@@ -566,7 +608,6 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		uint32_t irq_intid)
 {
 	uint32_t tid, intid, vm = h->vm_id;
-	char name[48];
 
 	switch (h->type) {
 	case VT_REC_LR_FLUSH:
@@ -671,9 +712,8 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		tid = track_tid(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq, 0);
 		if (!tid)
 			return;
-		snprintf(name, sizeof(name), "vfio %s",
-			 vt_vfio_event_name(r->event));
-		ev_instant(tl, "vfio", name, VT_TL_HOST_PID, tid, h->ts_ns);
+		ev_instant3(tl, "vfio", "vfio ", vt_vfio_event_name(r->event),
+			    "", VT_TL_HOST_PID, tid, h->ts_ns);
 		PUTS(tl, "\"dev\":");
 		put_jstr(tl, r->dev, sizeof(r->dev));
 		PUTS(tl, ",\"host_irq\":");
@@ -696,9 +736,8 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 			      r->first_intid);
 		if (!tid)
 			return;
-		snprintf(name, sizeof(name), "guest %s write",
-			 vt_mmio_reg_name(r->reg));
-		ev_instant(tl, "mmio", name, vm, tid, h->ts_ns);
+		ev_instant3(tl, "mmio", "guest ", vt_mmio_reg_name(r->reg),
+			    " write", vm, tid, h->ts_ns);
 		PUTS(tl, "\"val\":");
 		put_hex(tl, r->val);
 		PUTS(tl, ",\"offset\":");
@@ -729,13 +768,9 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		if (!tid)
 			return;
 		ev_begin(tl);
-		PUTS(tl, "{\"ph\":\"i\",\"s\":\"g\",\"cat\":\"lost\",\"name\":\"records lost\",\"pid\":");
-		put_u64(tl, VT_TL_HOST_PID);
-		PUTS(tl, ",\"tid\":");
-		put_u64(tl, tid);
-		PUTS(tl, ",\"ts\":");
+		put_head(tl, VT_TL_HOST_PID, tid);
 		put_us(tl, h->ts_ns);
-		PUTS(tl, ",\"args\":{\"cpu\":");
+		PUTS(tl, ",\"ph\":\"i\",\"s\":\"g\",\"cat\":\"lost\",\"name\":\"records lost\",\"args\":{\"cpu\":");
 		put_u64(tl, h->cpu);
 		PUTS(tl, ",\"lost\":");
 		put_u64(tl, r->lost);
@@ -866,6 +901,7 @@ int vt_timeline_finish(struct vt_timeline *tl, unsigned long *events)
 	free(tl->tracks);
 	free(tl->vcpus);
 	free(tl->vidx);
+	free(tl->pre);
 	free(tl);
 	return ret;
 }
