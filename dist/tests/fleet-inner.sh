@@ -9,8 +9,8 @@
 # wget, in Prometheus text and in OpenMetrics; then SIGTERM. All checks
 # are made afterwards on the build machine (dist/tests/fleet-check.py).
 # Files: S.vmm (VT_GROUND_TRUTH), S.pid (VMM pid = the VM label), S.scrape,
-# S.om, S.hdr, S.json (daemon stdout), S.err, S.prom (last textfile),
-# S.rc, S.vtr.
+# S.om, S.hdr, S.mid.K (scrapes while the guest ran), S.json (daemon
+# stdout), S.err, S.prom (last textfile), S.rc, S.vtr.
 
 . /vt/extra/fleet.conf
 PATH=/vt/bin:$PATH
@@ -50,8 +50,19 @@ for s in $SCENARIOS; do
 	vmm --scenario $s --timeout 120 $va > $s.vmm 2> $s.vmm.err &
 	vp=$!
 	echo $vp > $s.pid
+	# scrapes while the guest runs: the recording must not notice them
+	(
+		k=0
+		while kill -0 $vp 2>/dev/null; do
+			k=$((k + 1))
+			wget -q -O $s.mid.$k http://$ADDR/metrics 2>/dev/null || rm -f $s.mid.$k
+			sleep 0.2
+		done
+	) &
+	sp=$!
 	wait $vp
 	echo $? > $s.vmm.rc
+	wait $sp
 	# the module drains every 10 ms; 1 s covers the reorder window too
 	sleep 1
 	wget -q -S -O $s.scrape http://$ADDR/metrics 2> $s.hdr
