@@ -269,6 +269,9 @@ int vt_traced_main(int argc, char **argv, vt_source_open_fn bpf_open)
 	vt_notify("READY=1\nSTATUS=recording from %s into %s", src.name, o.output);
 	err = vt_traced_run(&o, &src, k, &stop, &hup);
 	vt_notify("STOPPING=1\nSTATUS=stopping: draining the source, closing %s", o.output);
+	if (svc.http)
+		fprintf(stderr, "vgic-traced: metrics endpoint closed after %llu scrapes\n",
+			(unsigned long long)vt_http_served(svc.http));
 	vt_http_close(svc.http);	/* a scrape from here on would wait: refused */
 	svc.http = NULL;
 	ret = src.finish(&src);

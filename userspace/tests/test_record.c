@@ -852,6 +852,8 @@ static void test_metrics_endpoint(void **state)
 	kill(c.pid, SIGTERM);
 	assert_int_equal(daemon_wait(&c, 30), 0);
 	close(wfd);
+	/* 2 scrapes of /metrics answered (404/405 are not) */
+	assert_non_null(strstr(errtext, "metrics endpoint closed after 2 scrapes"));
 	/* the endpoint is closed with the daemon; the textfile stays, no .tmp */
 	assert_int_not_equal(curl(port, "/metrics", "", P("gone")), 0);
 	assert_int_equal(access(P("m.prom.tmp"), F_OK), -1);
