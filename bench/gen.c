@@ -20,7 +20,8 @@
  *   irqs     NIRQS (default 100000) distinct IRQs over 4 VMs: SPIs
  *            32..1019 and LPIs from 8192 (edge, no ack) - the distinct
  *            IRQ scaling trace.
- *   wide     irqs with 128 vCPUs per VM (512 vCPUs)
+ *   wide     irqs with 128 vCPUs per VM (512 vCPUs), each vCPU its own
+ *            IRQs
  *
  * VT_BENCH_FORMAT=v1|v2|v2z (default v2z): file format 1, 2, or 2 with
  * zstd chunks (level 3).
@@ -337,7 +338,8 @@ static void step_irqs(uint32_t vm, uint32_t c)
 	int level;
 
 	if (s->step == 0) {
-		k = rnd(per_vm);
+		/* wide: each vCPU its own IRQs (no IRQ on two vCPUs at once) */
+		k = nvcpu > NVCPU ? rnd(per_vm / nvcpu) * nvcpu + c : rnd(per_vm);
 		s->spi = k < 988 && k < per_vm / 2 ? 32 + k : 8192 + k;
 	}
 	level = s->spi < 1020;

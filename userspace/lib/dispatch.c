@@ -11,11 +11,10 @@
 
 typedef int (*vt_handler)(struct vt_engine *e, const struct vt_hdr *rec);
 
+/* the source as the history shows it: "?" when unknown */
 static const char *src_name(unsigned int s)
 {
-	static const char *const n[] = { "?", "irqfd", "resampler", "user", "kernel" };
-
-	return s < sizeof(n) / sizeof(n[0]) ? n[s] : "?";
+	return s && s < VT_SRC_END ? vt_source_name(s) : "?";
 }
 
 static int h_inject(struct vt_engine *e, const struct vt_hdr *rec)

@@ -13,7 +13,7 @@
 #include "vt_lr.h"
 #include "vt_record.h"
 
-#define VT_HIST_LEN		16	/* transitions kept per IRQ */
+#define VT_HIST_LEN		VT_EVIDENCE_MAX	/* transitions kept per IRQ */
 #define VT_HIST_TEXT		96
 
 /* Latency stages of one delivery cycle, in chain order. */
@@ -46,7 +46,10 @@ enum vt_stage {
  * @n:		number of samples
  * @cap:	entries allocated in @v
  * @min, @max:	smallest and largest sample (exact)
- * @log2:	histogram, bucket i counts samples in [2^i, 2^(i+1)) ns
+ *
+ * The log2 histogram (vt_lat_log2()) is derived: every log-linear bucket
+ * lies inside one octave (the last one, >= 2^40 ns, counts in the octave
+ * of @max).
  */
 struct vt_samples {
 	uint64_t *v;
@@ -54,7 +57,6 @@ struct vt_samples {
 	uint32_t n;
 	uint32_t cap;
 	uint64_t min, max;
-	uint32_t log2[64];
 };
 
 /* LR state transition counters, [entry state][exit state]. */
@@ -62,15 +64,15 @@ struct vt_counts {
 	uint64_t inject[2];		/* level 0 / 1 */
 	uint64_t acks;
 	uint64_t resamples;
-	uint64_t vfio[VT_VFIO_SEND_EVENTFD + 1];
+	uint64_t vfio[VT_VFIO_END];
 	uint64_t still_asserted;	/* unmask_handler result 1 */
 	uint64_t lr_trans[4][4];
 	uint64_t out_of_active;		/* LR A at entry, no A at exit */
 	uint64_t guest_eoi;		/* runs where the guest deactivated */
 	uint64_t eoi_no_ack;		/* of those, with no ack in the exit */
-	uint64_t mmio[VT_MMIO_ICENABLER + 1];
+	uint64_t mmio[VT_MMIO_END];
 	uint64_t in_lr;			/* times loaded in an LR at entry */
-	uint64_t deact[VT_DEACT_LR + 1];	/* VT_REC_DEACTIVATE by how */
+	uint64_t deact[VT_DEACT_END];	/* VT_REC_DEACTIVATE by how */
 };
 
 #define VT_HIST_ARGS		6
@@ -178,7 +180,7 @@ struct vt_dev {
 	struct vt_irq *irq;
 	bool masked;
 	uint64_t mask_ts;
-	uint64_t vfio[VT_VFIO_SEND_EVENTFD + 1];
+	uint64_t vfio[VT_VFIO_END];
 	uint64_t still_asserted;
 	/* the rules' per-device state, at e->dev_off[rule index] */
 	unsigned char priv[] __attribute__((aligned(8)));
@@ -247,6 +249,8 @@ struct vt_engine {
 	struct vt_irq **active;		/* active IRQs (e->active[pos - 1]) */
 	size_t nr_active, cap_active;
 	struct vt_hash *irq_hash;	/* objects.c: (VM, INTID) -> IRQ */
+	struct vt_irq *last_irq;	/* the last one found */
+	struct vt_vcpu *last_vcpu;
 	struct vt_hash *vcpu_hash;	/* objects.c: (VM, vCPU) -> vCPU */
 	struct vt_hash *dev_hash;	/* objects.c: name hash -> device */
 	struct vt_dev **devs;
@@ -260,6 +264,7 @@ struct vt_engine {
 	uint32_t last_rs_cpu;
 	struct vt_route { uint32_t vm, gsi, intid; } *routes;	/* host.c */
 	size_t nr_routes, cap_routes;
+	struct vt_hash *route_hash;	/* (VM, GSI) -> route index + 1 */
 
 	/* rule bus (bus.c) */
 	size_t irq_off[VT_NR_RULES], irq_priv;	/* per-IRQ rule state */
@@ -269,7 +274,7 @@ struct vt_engine {
 	struct vt_armed armed[VT_NR_RULES];
 	uint8_t step_bit;		/* largest log2 bucket of a cycle step + 1 */
 
-	uint64_t by_type[VT_REC_MAX + 1];
+	uint64_t by_type[VT_REC_END];
 	uint64_t invalid;
 	uint64_t records;
 	uint64_t lost;
@@ -373,6 +378,10 @@ void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts, uint32_t vcpu,
  */
 void vt_hist_format(const struct vt_hist *h, char *buf, size_t len);
 void vt_objects_free(struct vt_engine *e);
+/* the open-addressing hash of 64-bit keys the tables use (@val not NULL) */
+void *vt_hash_get(const struct vt_hash *h, uint64_t key);
+int vt_hash_put(struct vt_hash **hp, uint64_t key, void *val);
+void vt_hash_free(struct vt_hash *h);
 
 /* findings.c: findings and impossible states */
 
@@ -400,5 +409,12 @@ const char *vt_stage_name(enum vt_stage st);
 int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,
 	       uint64_t *max);
 void vt_lat_free(struct vt_irq *irq);
+/**
+ * vt_lat_log2() - log2 histogram of @s: bucket i counts samples in
+ * [2^i, 2^(i+1)) ns (bucket 0 also 0 ns)
+ * @s:		samples
+ * @out:	64 counts
+ */
+void vt_lat_log2(const struct vt_samples *s, uint32_t out[64]);
 
 #endif /* VT_ENGINE_INTERNAL_H */

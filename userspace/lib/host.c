@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * host.c - facts about the traced host: architecture, LR count, kernel
- * version, and the GSI -> INTID routes learnt from ack records.
+ * version, and the GSI -> INTID routes learnt from ack records (a hash
+ * on (VM, GSI)).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,17 +47,24 @@ bool vt_eng_kernel_at_least(const struct vt_engine *e, int major, int minor)
 	return ma > major || (ma == major && mi >= minor);
 }
 
+static struct vt_route *route_find(const struct vt_engine *e, uint32_t vm,
+				   uint32_t gsi)
+{
+	uintptr_t i = (uintptr_t)vt_hash_get(e->route_hash,
+					     ((uint64_t)vm << 32) | gsi);
+
+	return i ? &e->routes[i - 1] : NULL;
+}
+
 void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi,
 		    uint32_t intid)
 {
-	struct vt_route *n;
-	size_t i;
+	struct vt_route *n = route_find(e, vm, gsi);
 
-	for (i = 0; i < e->nr_routes; i++)
-		if (e->routes[i].vm == vm && e->routes[i].gsi == gsi) {
-			e->routes[i].intid = intid;
-			return;
-		}
+	if (n) {
+		n->intid = intid;
+		return;
+	}
 	if (e->nr_routes == e->cap_routes) {
 		size_t cap = e->cap_routes ? e->cap_routes * 2 : 16;
 
@@ -66,6 +74,9 @@ void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi,
 		e->routes = n;
 		e->cap_routes = cap;
 	}
+	if (vt_hash_put(&e->route_hash, ((uint64_t)vm << 32) | gsi,
+			(void *)(uintptr_t)(e->nr_routes + 1)))
+		return;
 	e->routes[e->nr_routes].vm = vm;
 	e->routes[e->nr_routes].gsi = gsi;
 	e->routes[e->nr_routes].intid = intid;
@@ -74,13 +85,13 @@ void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi,
 
 uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi)
 {
-	size_t i;
+	const struct vt_route *r;
 
 	if (gsi == VT_NO_GSI)
 		return VT_NO_INTID;
-	for (i = 0; i < e->nr_routes; i++)
-		if (e->routes[i].vm == vm && e->routes[i].gsi == gsi)
-			return e->routes[i].intid;
+	r = route_find(e, vm, gsi);
+	if (r)
+		return r->intid;
 	/* arm64: identity gsi -> pin routing, SPI = pin + 32. x86: the GSI. */
 	return vt_eng_arm64(e) ? gsi + VT_SPI_BASE : gsi;
 }
@@ -88,4 +99,5 @@ uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi)
 void vt_host_free(struct vt_engine *e)
 {
 	free(e->routes);
+	vt_hash_free(e->route_hash);
 }

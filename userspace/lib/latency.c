@@ -58,15 +58,38 @@ static uint64_t hdr_value(unsigned int i)
 	       ((1ull << (e - VT_LAT_SUB_BITS)) >> 1);
 }
 
+static unsigned int octave(uint64_t v)
+{
+	return v ? 63u - (unsigned int)__builtin_clzll(v) : 0;
+}
+
+void vt_lat_log2(const struct vt_samples *s, uint32_t out[64])
+{
+	unsigned int i;
+
+	memset(out, 0, 64 * sizeof(*out));
+	if (s->hdr) {
+		for (i = 0; i < VT_LAT_BUCKETS - 1; i++)
+			if (s->hdr[i])
+				out[i < 16 ? octave(i) :
+				    (i - 16) / 16 + VT_LAT_SUB_BITS] += s->hdr[i];
+		/* the saturated bucket (>= 2^40 ns, 18 minutes): max's octave */
+		if (s->hdr[i])
+			out[octave(s->max)] += s->hdr[i];
+		return;
+	}
+	for (i = 0; s->v && i < s->n; i++)
+		out[octave(s->v[i])]++;
+}
+
 static void add_sample(struct vt_samples *s, uint64_t v)
 {
-	unsigned int b = v ? 63u - (unsigned int)__builtin_clzll(v) : 0, i;
+	unsigned int i;
 
 	if (!s->n || v < s->min)
 		s->min = v;
 	if (!s->n || v > s->max)
 		s->max = v;
-	s->log2[b]++;
 	if (s->n < VT_LAT_EXACT) {
 		if (s->n == s->cap) {
 			uint32_t cap = s->cap ? s->cap * 2 : 4;

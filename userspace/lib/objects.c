@@ -46,7 +46,7 @@ static size_t hash_slot(const struct vt_hash *h, uint64_t key)
 	return (size_t)key & (h->cap - 1);
 }
 
-static void *hash_get(const struct vt_hash *h, uint64_t key)
+void *vt_hash_get(const struct vt_hash *h, uint64_t key)
 {
 	size_t i;
 
@@ -58,7 +58,7 @@ static void *hash_get(const struct vt_hash *h, uint64_t key)
 	return NULL;
 }
 
-static int hash_put(struct vt_hash **hp, uint64_t key, void *val)
+int vt_hash_put(struct vt_hash **hp, uint64_t key, void *val)
 {
 	struct vt_hash *h = *hp, nh;
 	size_t i;
@@ -103,7 +103,7 @@ static int hash_put(struct vt_hash **hp, uint64_t key, void *val)
 	return 0;
 }
 
-static void hash_free(struct vt_hash *h)
+void vt_hash_free(struct vt_hash *h)
 {
 	if (!h)
 		return;
@@ -119,7 +119,15 @@ static uint64_t key2(uint32_t a, uint32_t b)
 
 struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid)
 {
-	return hash_get(e->irq_hash, key2(vm, intid));
+	struct vt_irq *irq = e->last_irq;
+
+	/* consecutive records often concern the same IRQ */
+	if (irq && irq->intid == intid && irq->vm_id == vm)
+		return irq;
+	irq = vt_hash_get(e->irq_hash, key2(vm, intid));
+	if (irq)
+		e->last_irq = irq;
+	return irq;
 }
 
 int vt_irq_cmp(const void *a, const void *b)
@@ -154,7 +162,7 @@ struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid)
 	irq = calloc(1, sizeof(*irq) + e->irq_priv);
 	if (!irq)
 		return NULL;
-	if (hash_put(&e->irq_hash, key2(vm, intid), irq)) {
+	if (vt_hash_put(&e->irq_hash, key2(vm, intid), irq)) {
 		free(irq);
 		return NULL;
 	}
@@ -245,10 +253,15 @@ bool vt_vcpu_holds(const struct vt_vcpu *v, uint32_t intid, struct vt_lr *out)
 
 struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu)
 {
-	struct vt_vcpu **n, *v = hash_get(e->vcpu_hash, key2(vm, vcpu));
+	struct vt_vcpu **n, *v = e->last_vcpu;
 
-	if (v)
+	if (v && v->vcpu_id == vcpu && v->vm_id == vm)
 		return v;
+	v = vt_hash_get(e->vcpu_hash, key2(vm, vcpu));
+	if (v) {
+		e->last_vcpu = v;
+		return v;
+	}
 	n = grow(e->vcpus, &e->cap_vcpus, e->nr_vcpus, sizeof(*n));
 	if (!n)
 		return NULL;
@@ -256,7 +269,7 @@ struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu)
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return NULL;
-	if (hash_put(&e->vcpu_hash, key2(vm, vcpu), v)) {
+	if (vt_hash_put(&e->vcpu_hash, key2(vm, vcpu), v)) {
 		free(v);
 		return NULL;
 	}
@@ -283,7 +296,7 @@ struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 	uint64_t key = name_key(name);
 	size_t i;
 
-	d = hash_get(e->dev_hash, key);
+	d = vt_hash_get(e->dev_hash, key);
 	if (d && !strncmp(d->name, name, 16))
 		return d;
 	if (d)	/* two names, one hash: look the long way */
@@ -297,7 +310,7 @@ struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 	d = calloc(1, sizeof(*d) + e->dev_priv);
 	if (!d)
 		return NULL;
-	if (!hash_get(e->dev_hash, key) && hash_put(&e->dev_hash, key, d)) {
+	if (!vt_hash_get(e->dev_hash, key) && vt_hash_put(&e->dev_hash, key, d)) {
 		free(d);
 		return NULL;
 	}
@@ -590,9 +603,9 @@ void vt_objects_free(struct vt_engine *e)
 		free(e->irqs[i]);
 	}
 	free(e->irqs);
-	hash_free(e->irq_hash);
-	hash_free(e->vcpu_hash);
-	hash_free(e->dev_hash);
+	vt_hash_free(e->irq_hash);
+	vt_hash_free(e->vcpu_hash);
+	vt_hash_free(e->dev_hash);
 	for (i = 0; i < e->nr_devs; i++)
 		free(e->devs[i]);
 	free(e->devs);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * record.c - ABI record sizes, names and validation.
+ * record.c - ABI record sizes, names and validation, expanded from the
+ * registry (include/vt_registry.def).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,22 +9,53 @@
 
 VT_ABI_STATIC_CHECKS();
 
+/* the registry's values are the ABI's */
+#define VT_REG_REC(N, v, n, st) \
+	_Static_assert(VT_REC_##N == (v), "registry: VT_REC_" #N);
+#define VT_REG_VFIO(N, v, n) \
+	_Static_assert(VT_VFIO_##N == (v), "registry: VT_VFIO_" #N);
+#define VT_REG_MMIO(N, v, n) \
+	_Static_assert(VT_MMIO_##N == (v), "registry: VT_MMIO_" #N);
+#define VT_REG_SRC(N, v, n) \
+	_Static_assert(VT_SRC_##N == (v), "registry: VT_SRC_" #N);
+#define VT_REG_DEACT(N, v, n) \
+	_Static_assert(VT_DEACT_##N == (v), "registry: VT_DEACT_" #N);
+#define VT_REG_BACKEND(N, v, n) \
+	_Static_assert(VT_BACKEND_##N == (v), "registry: VT_BACKEND_" #N);
+#include "../../include/vt_registry.def"
+_Static_assert(VT_REC_END == VT_REC_MAX + 1, "registry: record types");
+
 static const struct {
 	const char *name;
 	size_t size;
-} rec_types[VT_REC_MAX + 1] = {
-	[VT_REC_LR_FLUSH]	= { "lr_flush",	 sizeof(struct vt_rec_lr) },
-	[VT_REC_LR_FOLD]	= { "lr_fold",	 sizeof(struct vt_rec_lr) },
-	[VT_REC_INJECT]		= { "inject",	 sizeof(struct vt_rec_inject) },
-	[VT_REC_IRQ_STATE]	= { "irq_state", sizeof(struct vt_rec_irq_state) },
-	[VT_REC_ACK]		= { "ack",	 sizeof(struct vt_rec_ack) },
-	[VT_REC_RESAMPLE]	= { "resample",	 sizeof(struct vt_rec_resample) },
-	[VT_REC_IRQFD]		= { "irqfd",	 sizeof(struct vt_rec_irqfd) },
-	[VT_REC_VFIO]		= { "vfio",	 sizeof(struct vt_rec_vfio) },
-	[VT_REC_MMIO]		= { "mmio",	 sizeof(struct vt_rec_mmio) },
-	[VT_REC_LOST]		= { "lost",	 sizeof(struct vt_rec_lost) },
-	[VT_REC_META]		= { "meta",	 sizeof(struct vt_rec_meta) },
-	[VT_REC_DEACTIVATE]	= { "deactivate", sizeof(struct vt_rec_deactivate) },
+} rec_types[VT_REC_END] = {
+#define VT_REG_REC(N, v, n, st) [v] = { #n, sizeof(struct st) },
+#include "../../include/vt_registry.def"
+};
+
+const char *const vt_vfio_names[VT_VFIO_END] = {
+#define VT_REG_VFIO(N, v, n) [v] = #n,
+#include "../../include/vt_registry.def"
+};
+
+const char *const vt_mmio_names[VT_MMIO_END] = {
+#define VT_REG_MMIO(N, v, n) [v] = #n,
+#include "../../include/vt_registry.def"
+};
+
+const char *const vt_src_names[VT_SRC_END] = {
+#define VT_REG_SRC(N, v, n) [v] = #n,
+#include "../../include/vt_registry.def"
+};
+
+const char *const vt_deact_names[VT_DEACT_END] = {
+#define VT_REG_DEACT(N, v, n) [v] = #n,
+#include "../../include/vt_registry.def"
+};
+
+static const char *const backend_names[] = {
+#define VT_REG_BACKEND(N, v, n) [v] = #n,
+#include "../../include/vt_registry.def"
 };
 
 size_t vt_record_size(unsigned int type)
@@ -64,14 +96,14 @@ static int check_fields(const struct vt_hdr *rec, char *err, size_t errlen)
 		break;
 	case VT_REC_VFIO:
 		vf = (const void *)rec;
-		if (vf->event < VT_VFIO_HANDLER || vf->event > VT_VFIO_SEND_EVENTFD) {
+		if (vf->event < 1 || vf->event >= VT_VFIO_END) {
 			snprintf(err, errlen, "vfio: unknown event %u", vf->event);
 			return -EINVAL;
 		}
 		break;
 	case VT_REC_MMIO:
 		mm = (const void *)rec;
-		if (mm->reg < VT_MMIO_ISPENDR || mm->reg > VT_MMIO_ICENABLER) {
+		if (mm->reg < 1 || mm->reg >= VT_MMIO_END) {
 			snprintf(err, errlen, "mmio: unknown register %u", mm->reg);
 			return -EINVAL;
 		}
@@ -126,31 +158,27 @@ static const char *table_name(const char *const *names, size_t n,
 
 const char *vt_vfio_event_name(unsigned int event)
 {
-	static const char *const names[] = {
-		[VT_VFIO_HANDLER]	 = "handler",
-		[VT_VFIO_MASK]		 = "mask",
-		[VT_VFIO_UNMASK]	 = "unmask",
-		[VT_VFIO_UNMASK_HANDLER] = "unmask_handler",
-		[VT_VFIO_SEND_EVENTFD]	 = "send_eventfd",
-	};
-
-	return TABLE_NAME(names, event);
+	return TABLE_NAME(vt_vfio_names, event);
 }
 
 const char *vt_mmio_reg_name(unsigned int reg)
 {
-	static const char *const names[] = {
-		[VT_MMIO_ISPENDR]	= "ISPENDR",
-		[VT_MMIO_ICPENDR]	= "ICPENDR",
-		[VT_MMIO_ISACTIVER]	= "ISACTIVER",
-		[VT_MMIO_ICACTIVER]	= "ICACTIVER",
-		[VT_MMIO_IROUTER]	= "IROUTER",
-		[VT_MMIO_ITARGETSR]	= "ITARGETSR",
-		[VT_MMIO_ISENABLER]	= "ISENABLER",
-		[VT_MMIO_ICENABLER]	= "ICENABLER",
-	};
+	return TABLE_NAME(vt_mmio_names, reg);
+}
 
-	return TABLE_NAME(names, reg);
+const char *vt_source_name(unsigned int src)
+{
+	return TABLE_NAME(vt_src_names, src);
+}
+
+const char *vt_deact_name(unsigned int how)
+{
+	return TABLE_NAME(vt_deact_names, how);
+}
+
+const char *vt_backend_name(unsigned int b)
+{
+	return TABLE_NAME(backend_names, b);
 }
 
 const char *vt_hook_name(unsigned int hook)

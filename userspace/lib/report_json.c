@@ -109,6 +109,7 @@ static void j_latency(struct vt_engine *e, FILE *f)
 {
 	uint64_t p50, p99, max;
 	unsigned int st, b, sep, first = 1;
+	uint32_t l2[64];
 	size_t i;
 
 	fprintf(f, ",\"latency_note\":\"ns since the previous stage of the same cycle; emulation-relative on TCG hosts\",\"latency\":[");
@@ -124,11 +125,12 @@ static void j_latency(struct vt_engine *e, FILE *f)
 				(unsigned long long)p50, (unsigned long long)p99,
 				(unsigned long long)max);
 			first = 0;
+			vt_lat_log2(&q->lat[st], l2);
 			for (b = 0, sep = 0; b < 64; b++) {
-				if (!q->lat[st].log2[b])
+				if (!l2[b])
 					continue;
 				fprintf(f, "%s\"%u\":%u", sep ? "," : "", b,
-					q->lat[st].log2[b]);
+					l2[b]);
 				sep = 1;
 			}
 			fprintf(f, "}}");

@@ -13,19 +13,6 @@ static const char *gic_name(unsigned int v)
 	return v == VT_GIC_V3 ? "GICv3" : v == VT_GIC_V2 ? "GICv2" : "no GIC";
 }
 
-const char *vt_backend_name(unsigned int b)
-{
-	switch (b) {
-	case VT_BACKEND_MODULE:
-		return "module";
-	case VT_BACKEND_BPF:
-		return "bpf";
-	case VT_BACKEND_REPLAY:
-		return "replay";
-	}
-	return "unknown";
-}
-
 const char *vt_read_end_name(enum vt_read_end end)
 {
 	switch (end) {
@@ -197,17 +184,19 @@ static void text_hist(FILE *f, const struct vt_samples *smp)
 {
 	static const char *const unit[] = { "ns", "us", "ms", "s" };
 	unsigned int b, u, sep = 0;
+	uint32_t l2[64];
 	uint64_t hi;
 
+	vt_lat_log2(smp, l2);
 	fprintf(f, "      hist");
 	for (b = 0; b < 64; b++) {
-		if (!smp->log2[b])
+		if (!l2[b])
 			continue;
 		hi = b < 63 ? 2ull << b : UINT64_MAX;
 		for (u = 0; u < 3 && hi >= 1000 * 10; u++)
 			hi /= 1000;
 		fprintf(f, "%s <%llu%s %u", sep ? " |" : "", (unsigned long long)hi,
-			unit[u], smp->log2[b]);
+			unit[u], l2[b]);
 		sep = 1;
 	}
 	fprintf(f, "\n");

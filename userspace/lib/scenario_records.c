@@ -103,13 +103,14 @@ static int do_lr(struct scen *s, unsigned int type, char **tok, int n,
 	return 0;
 }
 
-static const char *const src_names[] = { "unknown", "irqfd", "resampler", "user", "kernel" };
-static const char *const vfio_names[] = { NULL, "handler", "mask", "unmask", "unmask_handler", "send_eventfd" };
-static const char *const mmio_names[] = { NULL, "ISPENDR", "ICPENDR", "ISACTIVER", "ICACTIVER", "IROUTER", "ITARGETSR", "ISENABLER", "ICENABLER" };
+/* sources, VFIO events, registers, deactivations: include/vt_registry.def */
+#define src_names	vt_src_names
+#define vfio_names	vt_vfio_names
+#define mmio_names	vt_mmio_names
+#define deact_names	vt_deact_names
 static const char *const cause_names[] = { NULL, "inject", "mmio", "fold", "migrate" };
 static const char *const attach_names[] = { "missing", "kprobe", "kretprobe", "fentry", "tracepoint", "disabled" };
 static const char *const hook_names[] = { NULL, "lr_flush", "lr_fold_v2", "lr_fold_v3", "inject", "ack", "resample", "irqfd", "vfio_handler", "vfio_mask", "vfio_unmask", "vfio_unmask_handler", "mmio_pending", "mmio_active", "mmio_route", "deactivate_v3", "deactivate_v2", "fold_lr" };
-static const char *const deact_names[] = { NULL, "dir", "eoicount", "fold_lr" };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -254,7 +255,10 @@ int scen_record(struct scen *s, const char *kind, char **tok, int n,
 		return 0;
 	}
 	if (!strcmp(kind, "vfio")) {
-		static const char *const k[] = { "handler", "mask", "unmask", "unmask_handler", "send_eventfd", "dev", "irq", "masked", "result", "tkey", "ukey", "pci23", NULL };
+		static const char *const k[] = {
+#define VT_REG_VFIO(N, v, n) #n,
+#include "../../include/vt_registry.def"
+			"dev", "irq", "masked", "result", "tkey", "ukey", "pci23", NULL };
 		struct vt_rec_vfio *r = (void *)h;
 
 		h->type = VT_REC_VFIO;
@@ -284,7 +288,10 @@ int scen_record(struct scen *s, const char *kind, char **tok, int n,
 		return 0;
 	}
 	if (!strcmp(kind, "mmio")) {
-		static const char *const k[] = { "ISPENDR", "ICPENDR", "ISACTIVER", "ICACTIVER", "IROUTER", "ITARGETSR", "ISENABLER", "ICENABLER", "intid", "val", "len", "offset", NULL };
+		static const char *const k[] = {
+#define VT_REG_MMIO(N, v, n) #n,
+#include "../../include/vt_registry.def"
+			"intid", "val", "len", "offset", NULL };
 		struct vt_rec_mmio *r = (void *)h;
 
 		h->type = VT_REC_MMIO;

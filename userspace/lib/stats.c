@@ -50,7 +50,7 @@ int vt_engine_stats_text(struct vt_engine *e, FILE *f)
 	fprintf(f, "records %llu invalid %llu lost %llu\n",
 		(unsigned long long)e->records, (unsigned long long)e->invalid,
 		(unsigned long long)e->lost);
-	for (t = 1; t <= VT_REC_MAX; t++)
+	for (t = 1; t < VT_REC_END; t++)
 		fprintf(f, "type %s %llu\n", vt_record_name(t),
 			(unsigned long long)e->by_type[t]);
 	for (i = 0; i < e->nr_irqs; i++) {
@@ -59,10 +59,10 @@ int vt_engine_stats_text(struct vt_engine *e, FILE *f)
 
 		fprintf(f, "irq vm %u intid %u", q->vm_id, q->intid);
 		irq_counts_print(f, c, false);
-		for (ev = VT_VFIO_HANDLER; ev <= VT_VFIO_SEND_EVENTFD; ev++)
+		for (ev = 1; ev < VT_VFIO_END; ev++)
 			fprintf(f, " vfio_%s %llu", vt_vfio_event_name(ev),
 				(unsigned long long)c->vfio[ev]);
-		for (ev = VT_MMIO_ISPENDR; ev <= VT_MMIO_ICENABLER; ev++)
+		for (ev = 1; ev < VT_MMIO_END; ev++)
 			if (c->mmio[ev])
 				fprintf(f, " mmio_%s %llu", vt_mmio_reg_name(ev),
 					(unsigned long long)c->mmio[ev]);
@@ -79,7 +79,7 @@ int vt_engine_stats_text(struct vt_engine *e, FILE *f)
 
 		fprintf(f, "dev %s vm %u gsi %d host_irq %u", d->name, d->vm_id,
 			(int)d->gsi, d->host_irq);
-		for (ev = VT_VFIO_HANDLER; ev <= VT_VFIO_SEND_EVENTFD; ev++)
+		for (ev = 1; ev < VT_VFIO_END; ev++)
 			fprintf(f, " %s %llu", vt_vfio_event_name(ev),
 				(unsigned long long)d->vfio[ev]);
 		fprintf(f, " still_asserted %llu masked %u\n",
@@ -97,7 +97,7 @@ int vt_engine_stats_json(struct vt_engine *e, FILE *f)
 	fprintf(f, "{\"records\":%llu,\"invalid\":%llu,\"lost\":%llu,\"by_type\":{",
 		(unsigned long long)e->records, (unsigned long long)e->invalid,
 		(unsigned long long)e->lost);
-	for (t = 1; t <= VT_REC_MAX; t++)
+	for (t = 1; t < VT_REC_END; t++)
 		fprintf(f, "%s\"%s\":%llu", t > 1 ? "," : "", vt_record_name(t),
 			(unsigned long long)e->by_type[t]);
 	fprintf(f, "},\"irqs\":[");
@@ -109,12 +109,12 @@ int vt_engine_stats_json(struct vt_engine *e, FILE *f)
 			q->vm_id, q->intid, (int)q->gsi);
 		irq_counts_print(f, c, true);
 		fprintf(f, ",\"vfio\":{");
-		for (ev = VT_VFIO_HANDLER; ev <= VT_VFIO_SEND_EVENTFD; ev++)
+		for (ev = 1; ev < VT_VFIO_END; ev++)
 			fprintf(f, "%s\"%s\":%llu", ev > 1 ? "," : "",
 				vt_vfio_event_name(ev),
 				(unsigned long long)c->vfio[ev]);
 		fprintf(f, "},\"mmio\":{");
-		for (ev = VT_MMIO_ISPENDR, first = 1; ev <= VT_MMIO_ICENABLER; ev++) {
+		for (ev = 1, first = 1; ev < VT_MMIO_END; ev++) {
 			if (!c->mmio[ev])
 				continue;
 			fprintf(f, "%s\"%s\":%llu", first ? "" : ",",
@@ -142,7 +142,7 @@ int vt_engine_stats_json(struct vt_engine *e, FILE *f)
 		vt_json_str(f, d->name);
 		fprintf(f, ",\"vm\":%u,\"gsi\":%d,\"host_irq\":%u", d->vm_id,
 			(int)d->gsi, d->host_irq);
-		for (ev = VT_VFIO_HANDLER; ev <= VT_VFIO_SEND_EVENTFD; ev++)
+		for (ev = 1; ev < VT_VFIO_END; ev++)
 			fprintf(f, ",\"%s\":%llu", vt_vfio_event_name(ev),
 				(unsigned long long)d->vfio[ev]);
 		fprintf(f, ",\"still_asserted\":%llu,\"masked\":%s}",

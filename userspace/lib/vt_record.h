@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * vt_record.h - checks and names for ABI records.
+ * vt_record.h - checks and names for ABI records. The names and value
+ * ranges come from include/vt_registry.def.
  */
 #ifndef VT_RECORD_H
 #define VT_RECORD_H
@@ -8,6 +9,42 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <vgic_trace_abi.h>
+
+/* one past the last value of each registry list (values are contiguous) */
+enum {
+#define VT_REG_REC(N, v, n, st) VT_REC_END_AFTER_##N = (v),
+#include "../../include/vt_registry.def"
+	VT_REC_END
+};
+enum {
+#define VT_REG_VFIO(N, v, n) VT_VFIO_END_AFTER_##N = (v),
+#include "../../include/vt_registry.def"
+	VT_VFIO_END
+};
+enum {
+#define VT_REG_MMIO(N, v, n) VT_MMIO_END_AFTER_##N = (v),
+#include "../../include/vt_registry.def"
+	VT_MMIO_END
+};
+enum {
+#define VT_REG_SRC(N, v, n) VT_SRC_END_AFTER_##N = (v),
+#include "../../include/vt_registry.def"
+	VT_SRC_END
+};
+enum {
+#define VT_REG_DEACT(N, v, n) VT_DEACT_END_AFTER_##N = (v),
+#include "../../include/vt_registry.def"
+	VT_DEACT_END
+};
+
+/*
+ * Name tables indexed by value (NULL for a value without a name), for
+ * parsers: vt_vfio_names[VT_VFIO_END] etc.
+ */
+extern const char *const vt_vfio_names[VT_VFIO_END];
+extern const char *const vt_mmio_names[VT_MMIO_END];
+extern const char *const vt_src_names[VT_SRC_END];
+extern const char *const vt_deact_names[VT_DEACT_END];
 
 /**
  * vt_record_size() - expected size of a record type
@@ -65,5 +102,29 @@ const char *vt_mmio_reg_name(unsigned int reg);
  * Return: static string.
  */
 const char *vt_hook_name(unsigned int hook);
+
+/**
+ * vt_source_name() - name of a VT_SRC_* inject source ("irqfd", ...)
+ * @src:	VT_SRC_*
+ *
+ * Return: static string, "unknown" outside the registry.
+ */
+const char *vt_source_name(unsigned int src);
+
+/**
+ * vt_deact_name() - name of a VT_DEACT_* deactivation ("dir", ...)
+ * @how:	VT_DEACT_*
+ *
+ * Return: static string.
+ */
+const char *vt_deact_name(unsigned int how);
+
+/**
+ * vt_backend_name() - "module", "bpf", "replay" or "unknown"
+ * @b:		VT_BACKEND_*
+ *
+ * Return: static string.
+ */
+const char *vt_backend_name(unsigned int b);
 
 #endif /* VT_RECORD_H */

@@ -36,10 +36,10 @@ uint64_t vt_rule_longest_step(const struct vt_engine *e,
 		for (k = 0; k < sizeof(st) / sizeof(st[0]); k++) {
 			const struct vt_samples *s = &e->irqs[i]->lat[st[k]];
 
-			for (b = 63; b >= 0 && !s->log2[b]; b--)
-				;
-			if (b < 0)
+			if (!s->n)
 				continue;
+			/* the highest log2 bucket: the one of the exact max */
+			b = s->max ? 63 - __builtin_clzll(s->max) : 0;
 			hi = b >= 62 ? UINT64_MAX / 8 : 2ull << b;
 			if (hi > best)
 				best = hi;
