@@ -64,7 +64,7 @@ stages=(
 	"x86-live                |-   | 600|bash bpf/tests/run-x86-live.sh"
 	"install                 |6.1 | 600|bash dist/test-install.sh"
 	"metrics                 |-   | 300|bash dist/test-metrics.sh"
-	"fleet-e2e               |6.1 | 600|bash dist/test-fleet-e2e.sh"
+	"fleet-e2e               |6.1 | 900|bash dist/test-fleet-e2e.sh"
 )
 
 trim() { local s=$1; s=${s#"${s%%[! ]*}"}; echo "${s%"${s##*[! ]}"}"; }
