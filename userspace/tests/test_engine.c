@@ -409,6 +409,53 @@ static void test_live_tick(void **state)
 	vt_engine_free(e);
 }
 
+/*
+ * Live, the masked-forever deadline fires while the line is still high
+ * and says only what is true then ("so far"); a resample later in the
+ * same stream makes no second finding. A file analysis of the same
+ * records sees the resample and makes none.
+ */
+static void test_live_masked_so_far(void **state)
+{
+	static const char text[] =
+		"@0 irqfd gsi=0 resample key=0x1001 rkey=0x2001\n"
+		"@1ms inject intid=32 level=1 src=irqfd\n"
+		"@+10us flush lr=32:P:eoi\n"
+		"@+40us fold lr=32:A:eoi\n"
+		"@1500ms resample gsi=0 key=0x2001\n";
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+	struct vt_engine_opts o;
+	const struct vt_finding *f;
+	struct vt_engine *e;
+	unsigned int i;
+
+	(void)state;
+	load_text(text, &rb, &facts);
+	memset(&o, 0, sizeof(o));
+	o.facts = &facts;
+	o.cb = count_cb;
+	cb_calls = 0;
+	assert_int_equal(vt_engine_new(&o, &e), 0);
+	for (i = 0; i + 1 < rb.n; i++)
+		assert_int_equal(vt_engine_feed(e, (const void *)rb.r[i].b), 0);
+	assert_int_equal(vt_engine_tick(e, 1200000000ull), 0);
+	assert_int_equal(cb_calls, 1);
+	f = vt_engine_finding(e, 0);
+	assert_string_equal(f->rule, "intx-masked-forever");
+	assert_non_null(strstr(f->summary, "masked for 1199 ms so far, no de-assert or resample seen"));
+	assert_null(strstr(f->summary, "stays masked"));
+	/* the resample comes: no second finding, the first stays */
+	assert_int_equal(vt_engine_feed(e, (const void *)rb.r[rb.n - 1].b), 0);
+	assert_int_equal(vt_engine_finish(e), 0);
+	assert_int_equal(vt_engine_nr_findings(e), 1);
+	vt_engine_free(e);
+
+	e = run(&rb, &facts, VT_WINDOW_ALL, NULL);
+	assert_int_equal(vt_engine_nr_findings(e), 0);
+	vt_engine_free(e);
+}
+
 static int cli(const char *a0, const char *a1, const char *a2, const char *a3,
 	       const char *a4)
 {
@@ -554,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_missing_hook),
 		cmocka_unit_test(test_linking),
 		cmocka_unit_test(test_live_tick),
+		cmocka_unit_test(test_live_masked_so_far),
 		cmocka_unit_test(test_nr_lrs_inferred),
 		cmocka_unit_test(test_deassign_stops_wait),
 		cmocka_unit_test(test_unresampled_eoi),
