@@ -135,7 +135,7 @@ int vt_stream_write(const struct vt_hdr *hdr)
 	cpu = smp_processor_id();
 	if (ring_buffer_write(vt_rb, hdr->size, (void *)hdr)) {
 		this_cpu_inc(vt_failed);
-		smp_mb__before_atomic();
+		smp_mb();	/* count before mark test, as for records */
 		vt_mark_cpu(cpu, vt_lossmask);
 		ret = -ENOSPC;
 	} else {
