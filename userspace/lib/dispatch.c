@@ -35,6 +35,7 @@ static int h_inject(struct vt_engine *e, const struct vt_hdr *rec)
 	ev.inject.level = r->level;
 	ev.inject.source = r->source;
 	ev.inject.failed = r->ret != 0;
+	ev.inject.vcpu_id = rec->vcpu_id;
 	vt_emit_irq(e, rec, &ev);
 	return 0;
 }

@@ -63,6 +63,7 @@ struct vt_ev {
 			bool level;
 			uint8_t source;		/* VT_SRC_* */
 			bool failed;
+			uint32_t vcpu_id;	/* record's vCPU, VT_NO_VCPU none */
 		} inject;
 		struct {
 			bool retarget;		/* the target changed */

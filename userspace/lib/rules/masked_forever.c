@@ -19,6 +19,13 @@
  * an inject with level 1 and never de-asserted (inject level 0 from the
  * resampler, or a resample) within masked_ns: the source waits for a
  * resample that does not come, so for it the line is masked forever.
+ *
+ * A de-assert that is not the guest's doing does not undo that: a line
+ * asserted past the threshold with no ack (so no resample) and then
+ * driven low by a source that is not the resampler (source unknown or
+ * kernel, no vCPU) - the 6.1 VM teardown's irqfd_resampler_shutdown()
+ * de-asserts from a kworker after the VMM closed its fds, with no IRQFD
+ * deassign record - keeps its finding, made at that de-assert.
  */
 #include <stdio.h>
 #include "rule.h"
@@ -77,7 +84,7 @@ static const char *reason(struct vt_engine *e, const struct vt_dev *d,
 }
 
 static const char *line_reason(struct vt_engine *e, struct vt_irq *irq,
-			       char *buf, size_t len)
+			       uint64_t line_ts, char *buf, size_t len)
 {
 	struct vt_irqfd *f = vt_irqfd_by_gsi(e, irq->vm_id, irq->gsi);
 
@@ -90,7 +97,7 @@ static const char *line_reason(struct vt_engine *e, struct vt_irq *irq,
 		snprintf(buf, len, "its deactivation was lost to LR overflow: still active in KVM (see eoi-lost-lr-overflow)");
 		return buf;
 	}
-	if (irq->last_eoi_ts < MF_IRQ(e, irq)->line_ts) {
+	if (irq->last_eoi_ts < line_ts) {
 		if (irq->cnt.mmio[VT_MMIO_ICPENDR] || irq->cnt.mmio[VT_MMIO_ICACTIVER])
 			snprintf(buf, len, "guest never EOI'd it; it cleared its state through GICD ICPENDR/ICACTIVER");
 		else
@@ -133,15 +140,50 @@ static bool line_verdict(struct vt_engine *e, struct vt_irq *irq, uint64_t now,
 			       "level INTID %u asserted through irqfd gsi %d for %llu ms without de-assert or resample: the source stays masked: %s",
 			       irq->intid, (int)irq->gsi,
 			       (unsigned long long)((now - m->line_ts) / 1000000),
-			       line_reason(e, irq, why, sizeof(why)));
+			       line_reason(e, irq, m->line_ts, why, sizeof(why)));
 	else
 		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
 			       VT_NO_VCPU, now,
 			       "level INTID %u asserted through irqfd gsi %d: masked for %llu ms so far, no de-assert or resample seen: %s",
 			       irq->intid, (int)irq->gsi,
 			       (unsigned long long)((now - m->line_ts) / 1000000),
-			       line_reason(e, irq, why, sizeof(why)));
+			       line_reason(e, irq, m->line_ts, why, sizeof(why)));
 	return true;
+}
+
+/*
+ * A level-0 injection of a line asserted through an irqfd: is it one the
+ * source's wait does not end with? Not the resampler (source unknown or
+ * kernel), from no vCPU, with no ack since the assert (the guest never
+ * had its EOI acked, so no resample was due), after the threshold.
+ * Then the line was stuck for all that time: report it, saying what
+ * the records show.
+ */
+static void nonguest_low(struct vt_engine *e, const struct vt_ev *ev,
+			 struct mf_irq *m)
+{
+	struct vt_irq *irq = ev->irq;
+	char why[200], t[32];
+
+	if (!m->line_ts || irq->dev || !irq->level ||
+	    vt_reported(irq, &vt_rule_masked_forever))
+		return;
+	if ((ev->inject.source != VT_SRC_UNKNOWN &&
+	     ev->inject.source != VT_SRC_KERNEL) ||
+	    ev->inject.vcpu_id != VT_NO_VCPU || irq->last_ack_ts >= m->line_ts)
+		return;
+	if (ev->ts - m->line_ts <= e->opts.masked_ns ||
+	    ev->ts - m->line_ts <= vt_rule_wait(e, e->opts.masked_ns, irq))
+		return;
+	vt_fmt_ts(ev->ts, t, sizeof(t));
+	vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
+		       VT_NO_VCPU, ev->ts,
+		       "level INTID %u asserted through irqfd gsi %d for %llu ms with no ack or resample: the source stayed masked: %s; then de-asserted at %s by a non-guest source (%s, no vCPU, no ack before it; VM teardown?)",
+		       irq->intid, (int)irq->gsi,
+		       (unsigned long long)((ev->ts - m->line_ts) / 1000000),
+		       line_reason(e, irq, m->line_ts, why, sizeof(why)), t,
+		       ev->inject.source == VT_SRC_KERNEL ? "source kernel" :
+		       "source unknown");
 }
 
 static void line_low(struct vt_engine *e, struct vt_irq *irq, struct mf_irq *m)
@@ -168,6 +210,7 @@ static void track_line(struct vt_engine *e, const struct vt_ev *ev,
 		break;
 	case VT_EV_INJECT:
 		if (!ev->inject.level) {
+			nonguest_low(e, ev, m);
 			line_low(e, irq, m);
 		} else if (!m->line_ts &&
 			   (ev->inject.source == VT_SRC_IRQFD || m->from_irqfd)) {
@@ -247,7 +290,8 @@ static void ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
 	vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
 		       VT_NO_VCPU, ts,
 		       "level INTID %u asserted through irqfd gsi %u; the guest EOI'd it and KVM acked it, but %s",
-		       irq->intid, f->gsi, line_reason(e, irq, why, sizeof(why)));
+		       irq->intid, f->gsi,
+		       line_reason(e, irq, MF_IRQ(e, irq)->line_ts, why, sizeof(why)));
 }
 
 static void mf_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
