@@ -129,6 +129,32 @@ static void service(struct svc *v, uint64_t t)
 	}
 }
 
+/*
+ * How far behind the clock the live engine's tick runs: a record the
+ * kernel wrote up to this long ago may still be unread (a poll period,
+ * a reader that wakes late), and must not arrive after the engine has
+ * moved past it. Deadlines (1 s masked threshold, 100 ms ack wait) fire
+ * that much later on a quiet stream instead of at the next record.
+ */
+#define TICK_LAG_NS	250000000ull
+
+/*
+ * Let the live engine's clock move on while the stream is quiet: records
+ * carry the host's CLOCK_MONOTONIC, so now (minus the lag) is a time the
+ * trace has reached. Only for the kernel sources; a replay's timestamps
+ * are not this host's clock.
+ */
+static void tick(const struct vt_source *s, struct vt_sink *k, uint64_t t,
+		 unsigned long drain_ms)
+{
+	uint64_t lag = TICK_LAG_NS + 2ull * drain_ms * 1000000ull;
+
+	if (s->backend != VT_BACKEND_MODULE && s->backend != VT_BACKEND_BPF)
+		return;
+	if (t > lag)
+		vt_engine_tick(vt_sink_engine(k), t - lag);
+}
+
 /**
  * vt_traced_run() - the drain loop
  * @o:		settings (drain period, duration)
@@ -166,6 +192,7 @@ int vt_traced_run(const struct vt_opts *o, struct vt_source *s,
 			vt_sink_rotate(k);
 		}
 		t = now_ns();
+		tick(s, k, t, o->drain_ms);
 		service(&svc, t);
 		if (t - last_flush >= 1000000000ull) {
 			vt_sink_flush(k);

@@ -756,6 +756,135 @@ static void test_daemon_duration_under_load(void **state)
 }
 
 
+/* ---- the live engine's clock on a quiet stream ------------------------ */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A quiet source: its first poll hands over an irqfd with a resamplefd,
+ * one level-1 injection through it and the level IRQ's state, stamped 1.5 s ago on this host's
+ * CLOCK_MONOTONIC (as the module and BPF stamp records), then nothing.
+ * Later polls note when the sink has a finding, and end the source after
+ * 40 polls of 10 ms: only a tick from the loop can make the finding
+ * before the end.
+ */
+static unsigned int quiet_polls;
+static uint64_t quiet_findings;		/* findings seen before the end */
+
+static int quiet_poll(struct vt_source *s, int timeout_ms)
+{
+	struct vt_rec_irqfd f;
+	struct vt_rec_inject in;
+	struct vt_rec_irq_state st;
+	uint64_t t = mono_ns() - 1500000000ull;
+
+	(void)timeout_ms;
+	if (quiet_polls++ == 0) {
+		memset(&f, 0, sizeof(f));
+		f.hdr.type = VT_REC_IRQFD;
+		f.hdr.size = sizeof(f);
+		f.hdr.ts_ns = t;
+		f.hdr.vm_id = 100;
+		f.hdr.vcpu_id = VT_NO_VCPU;
+		f.gsi = 0;
+		f.flags = VT_IRQFD_F_RESAMPLE;
+		f.fd = 10;
+		f.resamplefd = 11;
+		f.eventfd_key = 0x1001;
+		f.resample_key = 0x2001;
+		memset(&in, 0, sizeof(in));
+		in.hdr.type = VT_REC_INJECT;
+		in.hdr.size = sizeof(in);
+		in.hdr.ts_ns = t + 1000000;
+		in.hdr.vm_id = 100;
+		in.hdr.vcpu_id = VT_NO_VCPU;
+		in.intid = 32;
+		in.level = 1;
+		in.source = VT_SRC_IRQFD;
+		assert_int_equal(vt_sink_put(s->sink, &f.hdr, sizeof(f)), 0);
+		/* the state after it: a level line, asserted, not delivered */
+		memset(&st, 0, sizeof(st));
+		st.hdr = in.hdr;
+		st.hdr.type = VT_REC_IRQ_STATE;
+		st.hdr.size = sizeof(st);
+		st.hdr.ts_ns += 1000;
+		st.intid = 32;
+		st.target_vcpu = 0;
+		st.ap_vcpu = VT_NO_VCPU;
+		st.line_level = 1;
+		st.enabled = 1;
+		st.config = VT_CFG_LEVEL;
+		assert_int_equal(vt_sink_put(s->sink, &f.hdr, sizeof(f)), 0);
+		assert_int_equal(vt_sink_put(s->sink, &in.hdr, sizeof(in)), 0);
+		assert_int_equal(vt_sink_put(s->sink, &st.hdr, sizeof(st)), 0);
+		return 3;
+	}
+	quiet_findings = vt_sink_stats(s->sink)->findings;
+	if (quiet_polls > 40)
+		return -ENODATA;
+	usleep(10000);
+	return 0;
+}
+
+static unsigned int quiet_run(unsigned int backend)
+{
+	volatile sig_atomic_t stop_flag = 0;
+	struct vt_source s;
+	struct vt_sink *k;
+	struct vt_opts o;
+	unsigned int n;
+
+	opts(&o, NULL, P("out.vtr"));
+	unlink(P("out.vtr"));
+	k = sink(&o);
+	memset(&s, 0, sizeof(s));
+	s.name = "quiet";
+	s.backend = backend;
+	s.poll = quiet_poll;
+	s.finish = fake_finish;
+	s.close = fake_close;
+	s.sink = k;
+	assert_int_equal(vt_sink_start(k), 0);
+	quiet_polls = 0;
+	quiet_findings = 0;
+	assert_int_equal(vt_traced_run(&o, &s, k, &stop_flag, NULL), 0);
+	assert_int_equal(s.finish(&s), 0);
+	assert_int_equal(vt_sink_finish(k, NULL), 0);
+	/* the end is the last record's time: 1 us after the assert */
+	n = vt_engine_nr_findings(vt_sink_engine(k));
+	assert_int_equal(n, quiet_findings);
+	if (n) {
+		const struct vt_finding *fi = vt_engine_finding(vt_sink_engine(k), 0);
+
+		assert_string_equal(fi->rule, "intx-masked-forever");
+		assert_int_equal(fi->intid, 32);
+		assert_non_null(strstr(fi->summary, "so far"));
+	}
+	vt_sink_free(k);
+	return (unsigned int)quiet_findings;
+}
+
+/*
+ * The loop ticks the engine with the host's clock for the module and BPF
+ * sources: a line asserted 1.5 s ago on a stream that stays quiet gets
+ * its intx-masked-forever ("so far") while the source still runs. A
+ * replay's timestamps are not this host's clock: no tick, and the end
+ * (the last record, 1 us after the assert) cannot show it either.
+ */
+static void test_daemon_tick(void **state)
+{
+	(void)state;
+	assert_int_equal(quiet_run(VT_BACKEND_BPF), 1);
+	assert_int_equal(quiet_run(VT_BACKEND_MODULE), 1);
+	assert_int_equal(quiet_run(VT_BACKEND_REPLAY), 0);
+}
+
 /* ---- service side: /metrics, --metrics-file, --json-lines, sd_notify -- */
 
 /* wait for "metrics at http://ADDR/metrics" in the child's stderr */
@@ -1053,6 +1182,7 @@ int main(void)
 		cmocka_unit_test_setup(test_daemon_file, setup),
 		cmocka_unit_test_setup(test_daemon_signals, setup),
 		cmocka_unit_test_setup(test_daemon_duration_under_load, setup),
+		cmocka_unit_test_setup(test_daemon_tick, setup),
 		cmocka_unit_test_setup(test_metrics_endpoint, setup),
 		cmocka_unit_test_setup(test_metrics_bind_errors, setup),
 		cmocka_unit_test_setup(test_json_lines, setup),
