@@ -125,6 +125,7 @@ cell() {	# cell NAME FILE N VERB: one table row
 	stats)		res=$(run "$cli" stats "$f") ;;
 	timeline)	res=$(run "$cli" timeline "$f" -o -) ;;
 	limit)		res=$(run "$out/vt-bench-readsum" "$f") ;;
+	reader)		res=$(run "$out/vt-bench-readlib" "$f") ;;
 	esac
 	read -r cpu rss <<<"$res"
 	bpr=$(awk "BEGIN { printf \"%.1f\", $(stat -c %s "$f") / $n }")
@@ -168,6 +169,7 @@ table() {	# table NAME KIND N NIRQS FORMAT [VERBS]
 	local f verbs=${6:-"check report stats timeline"} v
 	f=$(trace "$1" "$2" "$3" "$4" "$5")
 	cell "$1" "$f" "$3" limit
+	cell "$1" "$f" "$3" reader	# the library's reader alone
 	for v in $verbs; do
 		cell "$1" "$f" "$3" "$v"
 	done
@@ -204,7 +206,8 @@ done
 echo
 echo "vgic-trace bench ($(nproc) CPUs, $(date -u +%F\ %H:%M) UTC, median of $reps runs;"
 echo " M rec/s = records per second of CPU time of one process; x limit = rate /"
-echo " read-and-sum rate of the same file; x tc = rate / trace-cmd report rate"
+echo " read-and-sum rate of the same file; reader = the library's reader alone"
+echo " (CRC, validation, decode; no engine); x tc = rate / trace-cmd report rate"
 echo " on the same number of events; B/rec = file bytes per record; RSS MiB peak)"
 printf "%-16s %11s %-9s %10s %8s %8s %7s %9s\n" trace records verb "M rec/s" "x limit" "x tc" "B/rec" "RSS MiB"
 printf '%s\n' "${rows[@]}"
