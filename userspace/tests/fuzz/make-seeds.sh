@@ -4,8 +4,8 @@
 # make-seeds.sh - (re)create the committed seed corpora of the libFuzzer
 # harnesses from the test scenarios: the scenario texts themselves, the
 # trace files `vgic-trace import` makes of them (files over 64 KiB are
-# skipped), their chunk payloads as raw record streams, and numbers/LR
-# values. Run from anywhere after `make -C userspace`.
+# skipped), their chunk payloads as raw record streams, the trace-cmd
+# .dat fixtures of tests/tracecmd, and numbers/LR values. Run from anywhere after `make -C userspace`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
@@ -13,7 +13,7 @@ cli=${VT_CLI:-$top/build/host/vgic-trace}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 c=$tmp/corpus	# replaces $here/corpus only when everything worked
-mkdir -p "$c"/fuzz_scenario "$c"/fuzz_tracefile "$c"/fuzz_raw "$c"/fuzz_numbers
+mkdir -p "$c"/fuzz_scenario "$c"/fuzz_tracefile "$c"/fuzz_tracecmd "$c"/fuzz_raw "$c"/fuzz_numbers
 # format 2 seeds (coded records, zstd chunks when libzstd is there)
 us=$top/userspace
 cc -O1 -std=gnu11 -D_GNU_SOURCE $(make -s -C "$us" --no-print-directory print-fuzz-defs) \
@@ -40,6 +40,12 @@ while off + 32 <= len(d):
     off += 32 + ln
 open(sys.argv[2], 'wb').write(bytes([40]) + out)
 PY
+done
+# trace-cmd recordings for fuzz_tracecmd (libtracecmd + import_tracecmd.c),
+# those within -max_len of fuzz-smoke
+for d in "$here"/../tracecmd/*.dat; do
+	[ "$(stat -c %s "$d")" -le 65536 ] || continue
+	cp "$d" "$c/fuzz_tracecmd/tc-$(basename "$d")"
 done
 i=0
 for v in 010 08 0x10 0XfF 250ms 1m 2s 10us 4M 64K 0x1000 18446744073709551615 \
