@@ -33,6 +33,23 @@ static const struct {
 #include "../../include/vt_registry.def"
 };
 
+#define RCF(v) ((v) == VT_REC_LR_FLUSH || (v) == VT_REC_LR_FOLD ? VT_RCF_LR : \
+		 (v) == VT_REC_VFIO ? VT_RCF_VFIO : \
+		 (v) == VT_REC_MMIO ? VT_RCF_MMIO : VT_RCF_NONE)
+
+const struct vt_rec_check_ent vt_rec_check_tab[VT_REC_END] = {
+#define VT_REG_REC(N, v, n, st) [v] = { sizeof(struct st), RCF(v) },
+#include "../../include/vt_registry.def"
+};
+
+/* the fast path's byte offsets are the ABI's */
+_Static_assert(offsetof(struct vt_rec_lr, gic_version) == sizeof(struct vt_hdr) &&
+	       offsetof(struct vt_rec_lr, used_lrs) == sizeof(struct vt_hdr) + 1 &&
+	       offsetof(struct vt_rec_vfio, event) == sizeof(struct vt_hdr) &&
+	       offsetof(struct vt_rec_mmio, reg) == sizeof(struct vt_hdr),
+	       "vt_record_ok() field offsets");
+_Static_assert(VT_REC_MAX_SIZE <= UINT16_MAX, "vt_rec_check_tab size");
+
 const char *const vt_vfio_names[VT_VFIO_END] = {
 #define VT_REG_VFIO(N, v, n) [v] = #n,
 #include "../../include/vt_registry.def"
@@ -112,8 +129,9 @@ static int check_fields(const struct vt_hdr *rec, char *err, size_t errlen)
 	return 0;
 }
 
-int vt_record_check(const struct vt_hdr *rec, size_t avail,
-		    char *err, size_t errlen)
+/* vt_record_check() without the fast path: the checks with messages */
+int vt_record_check_full(const struct vt_hdr *rec, size_t avail,
+			 char *err, size_t errlen)
 {
 	char dummy[4];
 	size_t want;

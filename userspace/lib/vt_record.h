@@ -76,8 +76,60 @@ const char *vt_record_name(unsigned int type);
  *
  * Return: 0 or -EINVAL with @err set.
  */
-int vt_record_check(const struct vt_hdr *rec, size_t avail,
-		    char *err, size_t errlen);
+int vt_record_check_full(const struct vt_hdr *rec, size_t avail,
+			 char *err, size_t errlen);
+
+/* field checks of vt_rec_check_tab[].fields */
+enum { VT_RCF_NONE, VT_RCF_LR, VT_RCF_VFIO, VT_RCF_MMIO };
+
+/*
+ * Per record type, from the registry: @size the type's size (0 for a
+ * hole), @fields which VT_RCF_* check its own fields need.
+ */
+struct vt_rec_check_ent {
+	uint16_t size;
+	uint8_t fields;
+};
+extern const struct vt_rec_check_ent vt_rec_check_tab[VT_REC_END];
+
+/*
+ * The table-driven fast path of vt_record_check(): 1 when @rec is valid.
+ * Any failure goes to vt_record_check_full() for the message.
+ */
+static inline int vt_record_ok(const struct vt_hdr *rec, size_t avail)
+{
+	const struct vt_rec_check_ent *t;
+	const uint8_t *b = (const uint8_t *)rec;
+	unsigned int sz;
+
+	if (avail < sizeof(*rec) || rec->type >= VT_REC_END)
+		return 0;
+	t = &vt_rec_check_tab[rec->type];
+	sz = rec->size;
+	if (!t->size || sz < t->size || sz > VT_REC_MAX_SIZE || (sz & 7) ||
+	    sz > avail)
+		return 0;
+	switch (t->fields) {
+	case VT_RCF_LR:
+		/* gic_version, used_lrs follow the header */
+		return (b[sizeof(*rec)] == VT_GIC_V2 ||
+			b[sizeof(*rec)] == VT_GIC_V3) &&
+		       b[sizeof(*rec) + 1] <= VT_MAX_LR;
+	case VT_RCF_VFIO:
+		return b[sizeof(*rec)] >= 1 && b[sizeof(*rec)] < VT_VFIO_END;
+	case VT_RCF_MMIO:
+		return b[sizeof(*rec)] >= 1 && b[sizeof(*rec)] < VT_MMIO_END;
+	}
+	return 1;
+}
+
+static inline int vt_record_check(const struct vt_hdr *rec, size_t avail,
+				  char *err, size_t errlen)
+{
+	if (__builtin_expect(vt_record_ok(rec, avail), 1))
+		return 0;
+	return vt_record_check_full(rec, avail, err, errlen);
+}
 
 /**
  * vt_vfio_event_name() - name of a VT_VFIO_* event
