@@ -15,7 +15,7 @@
  * a kretprobe when all its instances are in use (maxactive, nmissed).
  * vt_hooks_missed() sums both over every probe, including probes
  * already unregistered (vfio_pci_core unloaded), without a lock; the
- * stream reports the increase as VT_REC_LOST (hdr.cpu VT_LOST_PROBES).
+ * stream reports the increase as VT_REC_LOST (hdr.cpu VT_LOST_CPU_PROBES).
  */
 #define pr_fmt(fmt) "vgic_trace: " fmt
 

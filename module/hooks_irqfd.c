@@ -8,6 +8,8 @@
  *      (entry emits; while it runs, kvm_vgic_inject_irq on this CPU is a
  *       de-assert by the resampler, see vt_in_resampler())
  *  kvm_irqfd(kvm, args)                     kretprobe -> VT_REC_IRQFD
+ *      (assign: keys of the irqfd KVM added, read at return from
+ *       kvm->irqfds.items; deassign: keys of args->fd at entry)
  */
 #include <linux/eventfd.h>
 #include <linux/kvm_host.h>
@@ -18,6 +20,7 @@
 
 #include "vt_internal.h"
 #include "hooks_irqfd.h"
+#include "wrapper/kvm_irqfd_list.h"
 #include "wrapper/kvm_irq_routing.h"
 #include "wrapper/kvm_vm_id.h"
 
@@ -144,6 +147,14 @@ static int vt_irqfd_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	d->fd = args.fd;
 	d->resamplefd = (args.flags & KVM_IRQFD_FLAG_RESAMPLE) ?
 			(s32)args.resamplefd : -1;
+	/*
+	 * Deassign: kvm_irqfd_deassign() resolves args->fd itself with
+	 * eventfd_ctx_fdget(), so this lookup has the same semantics as
+	 * KVM's (a dup2/close racing the ioctl changes both alike).
+	 * Assign: only a fallback; another VMM thread can dup2/close the
+	 * fd between this lookup and KVM's, so vt_irqfd_ret() takes the
+	 * keys of the irqfd KVM actually added when it can.
+	 */
 	d->eventfd_key = vt_fd_key(args.fd);
 	d->resample_key = vt_fd_key(d->resamplefd);
 	return 0;
@@ -163,6 +174,20 @@ static int vt_irqfd_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	r.ret = (s32)regs_return_value(regs);
 	r.eventfd_key = d->eventfd_key;
 	r.resample_key = d->resample_key;
+	if (!r.ret && !(d->flags & KVM_IRQFD_FLAG_DEASSIGN)) {
+		const void *ev = NULL, *rs = NULL;
+
+		/*
+		 * kvm_irqfd_assign() list_add_tail()s the new irqfd: the
+		 * last one for this gsi is it, unless an EPOLLHUP took it
+		 * off again before the return (then an older irqfd of the
+		 * gsi, or none and the entry-time keys stay).
+		 */
+		if (vt_kvm_irqfd_last(d->kvm, d->gsi, &ev, &rs)) {
+			r.eventfd_key = vt_key(ev);
+			r.resample_key = vt_key(rs);
+		}
+	}
 	vt_emit_irqfd(&r);
 	return 0;
 }

@@ -11,7 +11,7 @@
  *  - per CPU (hdr.cpu = the CPU): failed writes on that CPU, and records
  *    of that CPU (hdr.cpu of the record) consumed from the ring buffer
  *    whose copy_to_user() then failed;
- *  - hdr.cpu = VT_LOST_PROBES: probe hits the kprobes core could not
+ *  - hdr.cpu = VT_LOST_CPU_PROBES: probe hits the kprobes core could not
  *    run our handler for (kprobe/kretprobe nmissed, kretprobe maxactive
  *    exhausted), summed over every hook (hooks.c); not attributable to
  *    a CPU. Each missed hit is at most the records that hook would have
@@ -258,8 +258,8 @@ static size_t vt_stage_lost(u8 *buf, size_t cap)
 	}
 	total = vt_stream_probe_missed();
 	if (total > vt_missed_reported && cap - used >= sizeof(rec)) {
-		vt_lost_fill(&rec, VT_LOST_PROBES, total - vt_missed_reported,
-			     total);
+		vt_lost_fill(&rec, VT_LOST_CPU_PROBES,
+			     total - vt_missed_reported, total);
 		WRITE_ONCE(vt_missed_reported, total);
 		memcpy(buf + used, &rec, sizeof(rec));
 		used += sizeof(rec);
@@ -388,7 +388,7 @@ static size_t vt_copy_failed_fixup(const u8 *buf, size_t len, size_t copied)
 			continue;
 		}
 		l = (const struct vt_rec_lost *)h;
-		if (h->cpu == VT_LOST_PROBES) {
+		if (h->cpu == VT_LOST_CPU_PROBES) {
 			WRITE_ONCE(vt_missed_reported,
 				   vt_missed_reported - l->lost);
 		} else {

@@ -116,13 +116,6 @@ bool vt_vm_ok(u32 vm_id);
 bool vt_intid_ok(u32 intid);
 const char *vt_group_name(enum vt_group g);
 
-/*
- * hdr.cpu of a VT_REC_LOST that reports probe hits missed by the kprobes
- * core (no CPU to attribute them to); see the ABI comment of
- * struct vt_rec_lost.
- */
-#define VT_LOST_PROBES	0xffffffffu
-
 /**
  * struct vt_reader_stats - work of the reader since the open (debugfs)
  * @reads:	read() passes that staged records (blocking waits excluded)

@@ -274,9 +274,10 @@ struct vt_rec_mmio {
  * @hdr.cpu:	the CPU whose buffer overflowed (module: also records of
  *		that CPU, by their hdr.cpu, consumed from its buffer and
  *		then lost because the copy to the reader's buffer failed);
- *		or 0xffffffff: probe hits the kernel's kprobes core did not
- *		run the handler for (kprobe/kretprobe nmissed, kretprobe
- *		instances exhausted), summed over every hook, no CPU known;
+ *		or VT_LOST_CPU_PROBES: probe hits the kernel's kprobes
+ *		core did not run the handler for (kprobe/kretprobe nmissed,
+ *		kretprobe instances exhausted), summed over every hook, no
+ *		CPU known;
  *		each missed hit is at most the records that hook makes
  * @lost:	records lost since the previous VT_REC_LOST of that CPU
  *		(or of the probe-miss count)
@@ -288,6 +289,8 @@ struct vt_rec_lost {
 	__u64 lost;
 	__u64 total;
 };
+
+#define VT_LOST_CPU_PROBES	0xffffffffu	/* @hdr.cpu of a loss that is probe misses, not one CPU's buffer */
 
 /* How a VT_REC_DEACTIVATE deactivation reached KVM (6.19+ kernels). */
 #define VT_DEACT_DIR		1	/* vgic_v{2,3}_deactivate(): guest DIR trapped */

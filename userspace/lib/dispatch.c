@@ -254,7 +254,12 @@ static int h_lost(struct vt_engine *e, const struct vt_hdr *rec)
 	const struct vt_rec_lost *r = (const void *)rec;
 
 	e->lost += r->lost;
-	e->lost_cpu[rec->cpu % 64] += r->lost;
+	/*
+	 * Probe misses have no CPU: they are e->lost less the sum of
+	 * lost_cpu[] (the reports print them on their own).
+	 */
+	if (rec->cpu != VT_LOST_CPU_PROBES)
+		e->lost_cpu[rec->cpu % 64] += r->lost;
 	vt_rec_done(e, rec, NULL);
 	return 0;
 }

@@ -24,6 +24,7 @@ static void jdeg_cb(const char *rule, const char *hooks, void *arg)
 static void j_header(struct vt_engine *e, FILE *f)
 {
 	unsigned int t, h, first = 1;
+	uint64_t cpu_lost;
 
 	fprintf(f, "{\"format\":\"vgic-trace-report\",\"version\":1,\"host\":{\"kernel\":");
 	vt_json_str(f, e->facts.kernel_release);
@@ -54,6 +55,12 @@ static void j_header(struct vt_engine *e, FILE *f)
 		(unsigned long long)e->lost,
 		e->lost || (e->have_rstat && e->rstat.end == VT_END_TRUNCATED) ?
 		"true" : "false");
+	/* of "lost": probe hits missed (hdr.cpu VT_LOST_CPU_PROBES) */
+	for (t = 0, cpu_lost = 0; t < 64; t++)
+		cpu_lost += e->lost_cpu[t];
+	if (e->lost > cpu_lost)
+		fprintf(f, ",\"lost_probe_hits\":%llu",
+			(unsigned long long)(e->lost - cpu_lost));
 	fprintf(f, ",\"truncated\":%s,\"hooks_missing\":[",
 		e->have_rstat && e->rstat.end == VT_END_TRUNCATED ? "true" : "false");
 	for (h = 1; h <= VT_HOOK_MAX; h++) {

@@ -36,6 +36,7 @@ static void degraded_cb(const char *rule, const char *hooks, void *arg)
 static void text_header(struct vt_engine *e, FILE *f)
 {
 	unsigned int t, h, nmiss = 0;
+	uint64_t cpu_lost;
 
 	fprintf(f, "vgic-trace report\n");
 	fprintf(f, "host: kernel %s, arch %s, %s, ",
@@ -58,11 +59,16 @@ static void text_header(struct vt_engine *e, FILE *f)
 			(unsigned long long)e->by_type[t]);
 	fprintf(f, "\n");
 	fprintf(f, "lost records: %llu", (unsigned long long)e->lost);
-	for (t = 0; t < 64; t++)
+	for (t = 0, cpu_lost = 0; t < 64; t++) {
+		cpu_lost += e->lost_cpu[t];
 		if (e->lost_cpu[t])
 			fprintf(f, " (cpu%u: %llu)", t,
 				(unsigned long long)e->lost_cpu[t]);
+	}
 	fprintf(f, "\n");
+	if (e->lost > cpu_lost)
+		fprintf(f, "lost probe hits: %llu (the kprobes core did not run the handler; each is at most the records of its hook; no CPU)\n",
+			(unsigned long long)(e->lost - cpu_lost));
 	if (e->lost)
 		fprintf(f, "WARNING: %llu records were lost: findings may be false (a lost ack or exit looks like a missing one)\n",
 			(unsigned long long)e->lost);
