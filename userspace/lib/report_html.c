@@ -243,6 +243,9 @@ static unsigned long long hj_u64(const struct hj *o, const char *key)
 {
 	double d = hj_num(o, key);
 
+	/* a u64 printed as a double may round up to 2^64: not representable */
+	if (d >= 18446744073709551616.0)
+		return ~0ULL;
 	return d > 0 ? (unsigned long long)d : 0;
 }
 
