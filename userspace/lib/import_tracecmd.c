@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "vt_import_tracecmd.h"
 #include "vt_safe_file.h"
@@ -245,14 +247,64 @@ static bool has_vgic_events(const struct vt_tc *t)
 	return false;
 }
 
+/*
+ * Debian's libtracecmd 3.1.6 dereferences NULL in tracecmd_close() on the
+ * error path of tracecmd_open_fd() for some damaged files (reproducer:
+ * tests/fuzz/crashes/libtracecmd-open-segv.dat). Open the file once in a
+ * child first, so a damaged file is an error message, not a crash of ours.
+ */
+#define TC_PROBE_OK	42	/* the probe child's "did not crash" */
+
+static int tc_probe_open(const char *path, char *err, size_t errlen)
+{
+	struct tracecmd_input *in;
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return 0;	/* cannot probe: open it directly */
+	if (pid == 0) {
+		/* die of the fault: no inherited handler (test harness) */
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGBUS, SIG_DFL);
+		signal(SIGFPE, SIG_DFL);
+		signal(SIGILL, SIG_DFL);
+		signal(SIGABRT, SIG_DFL);
+		alarm(120);
+		tracecmd_set_loglevel(TEP_LOG_NONE);
+		in = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS);
+		if (in)
+			tracecmd_close(in);
+		_exit(TC_PROBE_OK);	/* opened, or refused without crashing */
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == TC_PROBE_OK)
+		return 0;
+	if (WIFSIGNALED(status))
+		setmsg(err, errlen, "%s: damaged trace-cmd file: libtracecmd crashed opening it (signal %d); nothing was read",
+		       path, WTERMSIG(status));
+	else
+		setmsg(err, errlen, "%s: damaged trace-cmd file: libtracecmd failed opening it (exit %d); nothing was read",
+		       path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return -EPROTO;
+}
+
 int vt_tc_open(const char *path, enum vt_tc_mode mode, struct vt_tc **out,
 	       char *err, size_t errlen)
 {
 	struct vt_tc *t;
 	const char *clk;
 	unsigned int k;
+	int ret;
 
 	*out = NULL;
+	ret = tc_probe_open(path, err, errlen);
+	if (ret)
+		return ret;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;

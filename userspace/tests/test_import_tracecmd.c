@@ -332,6 +332,20 @@ static void test_damaged(void **state)
 	free(buf);
 }
 
+/* libtracecmd 3.1.6 segfaults opening this one (found by fuzz_tracecmd). */
+static void test_damaged_libtracecmd_crash(void **state)
+{
+	char err[300];
+	struct vt_tc *t = NULL;
+
+	(void)state;
+	err[0] = 0;
+	assert_int_equal(vt_tc_open(VT_TEST_DIR "/fuzz/crashes/libtracecmd-open-segv.dat",
+				    VT_TC_AUTO, &t, err, sizeof(err)), -EPROTO);
+	assert_null(t);
+	assert_non_null(strstr(err, "damaged trace-cmd file"));
+}
+
 static void test_take_from(void **state)
 {
 	char a0[] = "report", a1[] = "--from", a2[] = "kvm", a3[] = "x.dat",
@@ -451,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_import_file),
 		cmocka_unit_test(test_import_safe_output),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_damaged_libtracecmd_crash),
 		cmocka_unit_test(test_take_from),
 		cmocka_unit_test(test_arm64_healthy),
 		cmocka_unit_test(test_arm64_no_resample),
