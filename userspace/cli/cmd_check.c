@@ -23,7 +23,7 @@ static void degraded_note(const char *rule, const char *hooks, void *arg)
 static void check_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: vgic-trace check [--quiet] [--allow-truncated] [--masked-threshold DUR]\n"
+		"Usage: vgic-trace check [--quiet] [--json] [--allow-truncated] [--masked-threshold DUR]\n"
 		"                        [--storm-rate N] [--storm-still N] [--ack-wait DUR] FILE\n"
 		"Exit 0 when the trace has no finding (INFO findings are printed and do not\n"
 		"count), 1 when it has WARNING or ERROR findings (one line each on stdout),\n"
@@ -32,11 +32,14 @@ static void check_usage(FILE *f)
 		"(--allow-truncated checks what a truncated trace holds; its findings about\n"
 		"the last moments may be false).\n"
 		"Lost records are reported on stderr: findings may then be false; so are\n"
-		"the rules that lack input because hooks are missing (e.g. --from kvm).\n\n"
+		"the rules that lack input because hooks are missing (e.g. --from kvm).\n"
+		"--json prints the report's JSON (as 'report --json') instead of the lines;\n"
+		"the exit status is the same.\n\n"
 		"Examples:\n"
 		"  vgic-trace check run.vgt && echo clean\n"
 		"  vgic-trace check --masked-threshold 250ms run.vgt\n"
-		"  vgic-trace check --allow-truncated crashed-host.vgt\n");
+		"  vgic-trace check --allow-truncated crashed-host.vgt\n"
+		"  vgic-trace check --json run.vgt > findings.json\n");
 }
 
 int cmd_check(int argc, char **argv)
@@ -47,7 +50,7 @@ int cmd_check(int argc, char **argv)
 		.engine_opts = true,
 		.usage = check_usage,
 	};
-	bool quiet, allow_trunc = false;
+	bool quiet, json = false, allow_trunc = false;
 	const char *file = argc > 1 ? argv[argc - 1] : "";
 	struct vt_engine *e;
 	unsigned int i, n, nfail;
@@ -57,6 +60,8 @@ int cmd_check(int argc, char **argv)
 	for (j = 1, k = 1; j < argc; j++) {
 		if (!strcmp(argv[j], "--allow-truncated"))
 			allow_trunc = true;
+		else if (!strcmp(argv[j], "--json"))
+			json = true;
 		else
 			argv[k++] = argv[j];
 	}
@@ -81,6 +86,14 @@ int cmd_check(int argc, char **argv)
 	}
 	n = vt_engine_nr_findings(e);
 	nfail = vt_engine_nr_findings_at_least(e, VT_SEV_WARNING);
+	if (json) {
+		ret = vt_engine_report_json(e, stdout);
+		if (ret) {
+			vt_engine_free(e);
+			return VT_EXIT_ERROR;
+		}
+		quiet = true;	/* the JSON holds the findings */
+	}
 	for (i = 0; i < n && !quiet; i++) {
 		const struct vt_finding *f = vt_engine_finding(e, i);
 
@@ -98,7 +111,7 @@ int cmd_check(int argc, char **argv)
 	if (vt_engine_nr_bugs(e))
 		fprintf(stderr, "vgic-trace check: %u impossible states (BUG:) in the trace, see 'report'\n",
 			vt_engine_nr_bugs(e));
-	if (!quiet) {
+	if (!quiet) {	/* not after --json: stdout stays one JSON document */
 		printf("%u finding%s", nfail, nfail == 1 ? "" : "s");
 		if (n > nfail)
 			printf(" (and %u INFO)", n - nfail);

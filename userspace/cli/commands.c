@@ -40,6 +40,7 @@ static void usage(FILE *f)
 
 int vt_cli_main(int argc, char **argv)
 {
+	static char verb[32];
 	size_t i;
 
 	if (argc < 2) {
@@ -52,8 +53,12 @@ int vt_cli_main(int argc, char **argv)
 		return VT_EXIT_OK;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			/* getopt's messages then say "vgic-trace report: ..." */
+			snprintf(verb, sizeof(verb), "vgic-trace %s", argv[1]);
+			argv[1] = verb;
 			return commands[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "vgic-trace: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return VT_EXIT_ERROR;

@@ -121,7 +121,9 @@ int vt_reader_open(const char *path, struct vt_reader **out,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* "-" is standard input (read only forward: a pipe is fine) */
+	r->fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) :
+				    fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
 	if (r->fd < 0) {
 		ret = -errno;
 		setmsg(err, errlen, "%s", strerror(errno));

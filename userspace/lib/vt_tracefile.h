@@ -279,7 +279,7 @@ uint64_t vt_writer_written(const struct vt_writer *w);
 
 /**
  * vt_reader_open() - open a trace file and check its header
- * @path:	file to read
+ * @path:	file to read, "-" for standard input
  * @out:	the new reader
  * @err:	message buffer for a failure (may be NULL)
  * @errlen:	size of @err

@@ -24,7 +24,7 @@ static const char usage[] =
 "chunk and reads as truncated; live detection goes on, the exit status\n"
 "is 1. Exit status: 0 ok, 1 runtime error, 2 bad usage.\n"
 "\n"
-"  -o, --output FILE       trace file to write (default vgic-trace.vtr)\n"
+"  -o, --output FILE       trace file to write (default vgic-trace.vgt)\n"
 "  -f, --force             overwrite FILE if it exists\n"
 "  -b, --backend NAME      auto (default), module or bpf\n"
 "      --device PATH       module device (default " VT_DEVICE_PATH ")\n"
@@ -188,7 +188,7 @@ int vt_opts_parse(int argc, char **argv, struct vt_opts *o)
 	int c, err = 0;
 
 	memset(o, 0, sizeof(*o));
-	o->output = "vgic-trace.vtr";
+	o->output = "vgic-trace.vgt";
 	o->device = VT_DEVICE_PATH;
 	o->drain_ms = 10;
 	o->wakeup_bytes = 64 * 1024;

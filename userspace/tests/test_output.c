@@ -23,6 +23,7 @@
 static char dir[256];
 static char errbuf[8192];
 static const char *stdin_path;	/* the CLI's stdin (NULL: /dev/null) */
+static const char *stdout_path;	/* the CLI's stdout (NULL: /dev/null) */
 
 /* full path of NAME in the test directory */
 static const char *P(const char *name)
@@ -61,7 +62,10 @@ static int cli(long fsize, long as_mb, const char *const *args)
 		int in = stdin_path ? open(stdin_path, O_RDONLY) : null;
 
 		dup2(pfd[1], 2);
-		dup2(null, 1);
+		if (stdout_path)
+			dup2(open(stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600), 1);
+		else
+			dup2(null, 1);
 		dup2(in, 0);
 		close(pfd[0]);
 		if (fsize) {
@@ -485,6 +489,35 @@ static void test_cli_numbers(void **state)
 	assert_int_equal(CLI("report", "--masked-threshold", "1m", P("h.vgt")), 0);
 }
 
+/* report/check/stats read "-" as stdin; check --json; getopt names the verb */
+static void test_cli_stdin_json(void **state)
+{
+	char *out;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(CLI("import", scen("guest-no-eoi"), "-o", P("g.vgt")), 0);
+	stdin_path = P("g.vgt");
+	assert_int_equal(CLI("check", "-"), 1);
+	assert_int_equal(CLI("report", "-"), 0);
+	assert_int_equal(CLI("stats", "-"), 0);
+	stdin_path = scen("guest-no-eoi");	/* text, not a trace */
+	assert_int_equal(CLI("check", "-"), 2);
+	assert_non_null(strstr(errbuf, "not a vgic-trace file"));
+	stdin_path = NULL;
+	stdout_path = P("g.json");
+	assert_int_equal(CLI("check", "--json", P("g.vgt")), 1);
+	stdout_path = NULL;
+	out = read_all(P("g.json"), &len);
+	assert_non_null(out);
+	assert_true(len > 2 && out[0] == '{' && out[len - 2] == '}');
+	assert_non_null(strstr(out, "\"rule\":\"intx-masked-forever\""));
+	assert_null(strstr(out, "1 finding"));	/* one JSON document only */
+	free(out);
+	assert_int_equal(CLI("check", "--bogus", P("g.vgt")), 2);
+	assert_non_null(strstr(errbuf, "vgic-trace check: unrecognized option"));
+}
+
 static int clean(void **state)
 {
 	(void)state;
@@ -506,6 +539,7 @@ int main(void)
 		cmocka_unit_test_setup(test_writer_cuts_partial_chunk, clean),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test_setup(test_cli_numbers, clean),
+		cmocka_unit_test_setup(test_cli_stdin_json, clean),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
