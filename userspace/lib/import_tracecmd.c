@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "vt_import_tracecmd.h"
@@ -257,9 +258,9 @@ static bool has_vgic_events(const struct vt_tc *t)
 
 static int tc_probe_open(const char *path, char *err, size_t errlen)
 {
+	pid_t parent = getpid(), pid;
 	struct tracecmd_input *in;
 	int status;
-	pid_t pid;
 
 	fflush(NULL);
 	pid = fork();
@@ -272,6 +273,10 @@ static int tc_probe_open(const char *path, char *err, size_t errlen)
 		signal(SIGFPE, SIG_DFL);
 		signal(SIGILL, SIG_DFL);
 		signal(SIGABRT, SIG_DFL);
+		signal(SIGALRM, SIG_DFL);	/* the alarm kills, silently */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* never outlive the caller */
+		if (getppid() != parent)
+			_exit(1);
 		alarm(120);
 		tracecmd_set_loglevel(TEP_LOG_NONE);
 		in = tracecmd_open(path, TRACECMD_FL_LOAD_NO_PLUGINS);
