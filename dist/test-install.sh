@@ -8,7 +8,8 @@
 # VT_DKMS=0) `dkms build` of the installed module source succeeds against
 # the emulated host's Debian 6.1 arm64 headers (cross) into a private
 # DKMS tree. TAP-style output; exit 0 only when every check passed.
-# Needs built binaries (make userspace record).
+# Builds the binaries first (make userspace record: a no-op after the
+# earlier stages of make test), as `make install` needs them.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +21,8 @@ check() { local d=$1; shift; n=$((n + 1)); if "$@"; then echo "ok $n - $d"; else
 
 ver=$(sed -n 's/^#define VT_VERSION "\(.*\)"/\1/p' "$top/userspace/lib/vt_version.h")
 p=$t/prefix
+make -s -C "$top" userspace record > "$t/build.log" 2>&1
+check "make userspace record (the binaries make install takes)" test $? -eq 0
 make -s -C "$top" install PREFIX="$p" DKMSSRCDIR="$p/src" > "$t/install.log" 2>&1
 check "make install PREFIX=... ran" test $? -eq 0
 make -s -C "$top" install DESTDIR="$t/dest" PREFIX=/usr > "$t/install2.log" 2>&1
