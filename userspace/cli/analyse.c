@@ -90,6 +90,24 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 	return 0;
 }
 
+int vt_analyse_each(const char *path,
+		    void (*cb)(const struct vt_hdr *rec, uint32_t intid, void *arg),
+		    void *arg)
+{
+	struct vt_engine_opts eo;
+	struct vt_engine *e;
+	int ret;
+
+	memset(&eo, 0, sizeof(eo));
+	eo.rec_cb = cb;
+	eo.rec_arg = arg;
+	ret = vt_analyse_file(path, &eo, &e);
+	if (ret)
+		return ret;
+	vt_engine_free(e);
+	return 0;
+}
+
 int vt_analyse_cmdline(int argc, char **argv,
 		       const struct vt_analyse_verb *verb, bool *flag,
 		       struct vt_engine **out)

@@ -100,6 +100,22 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 		    struct vt_engine **out);
 
 /**
+ * vt_analyse_each() - one pass over a trace file through the engine,
+ * handing every record to @cb with the IRQ the engine attributed it to
+ * @path:	trace file (or trace-cmd .dat)
+ * @cb:		called for each record in time order
+ * @arg:	argument of @cb
+ *
+ * For outputs built from the records themselves (timeline, the HTML
+ * report's per-finding timelines): the engine is freed after the pass.
+ *
+ * Return: 0 or -errno.
+ */
+int vt_analyse_each(const char *path,
+		    void (*cb)(const struct vt_hdr *rec, uint32_t intid, void *arg),
+		    void *arg);
+
+/**
  * vt_engine_opts_parse() - handle a shared engine option
  * @opts:	options to update
  * @name:	long option name ("masked-threshold", "storm-rate", "ack-wait")

@@ -79,8 +79,6 @@ static int write_html(struct vt_engine *e, const char *in, const char *out)
 {
 	const char *inputs[2] = { in, NULL };
 	struct vt_html_tl *tl = NULL;
-	struct vt_engine_opts eo;
-	struct vt_engine *e2;
 	struct vt_out o;
 	const char *base;
 	char err[200];
@@ -94,13 +92,9 @@ static int write_html(struct vt_engine *e, const char *in, const char *out)
 	if (ret)
 		goto fail;
 	if (vt_engine_nr_findings(e)) {
-		memset(&eo, 0, sizeof(eo));
-		eo.rec_cb = vt_html_tl_rec;
-		eo.rec_arg = tl;
-		ret = vt_analyse_file(in, &eo, &e2);
+		ret = vt_analyse_each(in, vt_html_tl_rec, tl);
 		if (ret)
 			goto fail;
-		vt_engine_free(e2);
 	}
 	ret = vt_out_open(&o, out, true, inputs, err, sizeof(err));
 	if (ret) {

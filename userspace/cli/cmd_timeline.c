@@ -49,18 +49,7 @@ static void tl_rec(const struct vt_hdr *rec, uint32_t intid, void *arg)
  */
 static int fill(const char *path, struct vt_timeline *tl)
 {
-	struct vt_engine_opts eo;
-	struct vt_engine *e;
-	int ret;
-
-	memset(&eo, 0, sizeof(eo));
-	eo.rec_cb = tl_rec;
-	eo.rec_arg = tl;
-	ret = vt_analyse_file(path, &eo, &e);
-	if (ret)
-		return ret;
-	vt_engine_free(e);
-	return 0;
+	return vt_analyse_each(path, tl_rec, tl);
 }
 
 int cmd_timeline(int argc, char **argv)
