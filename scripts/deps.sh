@@ -31,6 +31,7 @@ apt-get install -y -qq --no-install-recommends \
 	libtracecmd-dev libtraceevent-dev libtracefs-dev trace-cmd dkms prometheus \
 	dwarves >/dev/null
 apt-get install -y -qq --no-install-recommends trace-cmd libzstd-dev >/dev/null	# make bench, trace format v2
+apt-get install -y -qq --no-install-recommends libisal-dev >/dev/null	# trace file CRC32: ISA-L's PCLMULQDQ crc32_gzip_refl (zlib's is the fallback)
 apt-get install -y -qq --no-install-recommends libclang-rt-14-dev >/dev/null	# libFuzzer runtime: make -C userspace fuzz
 apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null	# report --html stage: headless Chromium + WebDriver
 apt-get install -y -qq --no-install-recommends libsystemd-dev python3-prometheus-client curl >/dev/null	# vgic-traced sd_notify; metrics tests: OpenMetrics parser, curl scrape
