@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * report.h - helpers shared by the text and JSON reports.
+ * report.h - helpers shared by the text, JSON and HTML reports.
  */
 #ifndef VT_REPORT_H
 #define VT_REPORT_H
@@ -30,6 +30,17 @@ const char *vt_read_end_name(enum vt_read_end end);
  * @s:		NUL-terminated text
  */
 void vt_json_str(FILE *f, const char *s);
+
+/* The JSON report's "latency_note", also the HTML page's. */
+#define VT_LATENCY_NOTE \
+	"ns since the previous stage of the same cycle; emulation-relative on TCG hosts"
+
+/*
+ * The degraded rule an unknown LR count leaves (no VT_META_NR_LRS, none in
+ * the file header, but LR records): its name and what it misses.
+ */
+#define VT_NR_LRS_RULE		"eoi-lost-lr-overflow"
+#define VT_NR_LRS_MISSING	"nr_lrs (no VT_META_NR_LRS, none in the file header)"
 
 struct vt_engine;
 

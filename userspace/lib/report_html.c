@@ -1,284 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * report_html.c - the report as one self-contained HTML page (see
- * vt_report_html.h). Every text that comes from the trace or the engine
- * goes through html_esc().
+ * vt_report_html.h). Its figures come from the engine's state, read as
+ * report_text.c and report_json.c read it. Every text that comes from
+ * the trace or the engine goes through html_esc().
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include "vt_engine.h"
+#include "rule.h"
+#include "report.h"
 #include "vt_lr.h"
 #include "vt_record.h"
 #include "vt_report_html.h"
 #include "vt_version.h"
-
-/* ---- a small JSON reader for the engine's own JSON ------------------- */
-
-enum hj_type { HJ_NULL, HJ_BOOL, HJ_NUM, HJ_STR, HJ_ARR, HJ_OBJ };
-
-struct hj {
-	enum hj_type t;
-	double num;
-	char *str;
-	struct hj **items;
-	char **keys;
-	size_t n, cap;
-};
-
-static void hj_free(struct hj *v)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	for (i = 0; i < v->n; i++) {
-		hj_free(v->items[i]);
-		if (v->keys)
-			free(v->keys[i]);
-	}
-	free(v->items);
-	free(v->keys);
-	free(v->str);
-	free(v);
-}
-
-static void hj_ws(const char **p)
-{
-	while (**p == ' ' || **p == '\n' || **p == '\t' || **p == '\r')
-		(*p)++;
-}
-
-/* A string; \u escapes above ASCII become '?' (the engine writes none). */
-static char *hj_string(const char **p)
-{
-	size_t n = 0, cap = 32;
-	char *s = malloc(cap), *ns;
-	const char *q = *p + 1;
-
-	if (!s)
-		return NULL;
-	while (*q != '"') {
-		char c = *q;
-
-		if (!c)
-			goto bad;
-		if (c == '\\') {
-			q++;
-			if (*q == 'u') {
-				unsigned int v = 0, i;
-
-				for (i = 1; i <= 4; i++) {
-					char h = q[i];
-
-					if (h >= '0' && h <= '9')
-						v = v * 16 + (unsigned int)(h - '0');
-					else if ((h | 0x20) >= 'a' && (h | 0x20) <= 'f')
-						v = v * 16 + (unsigned int)((h | 0x20) - 'a' + 10);
-					else
-						goto bad;
-				}
-				c = v >= 0x20 && v < 0x7f ? (char)v : '?';
-				q += 4;
-			} else if (*q == 'n' || *q == 't' || *q == 'r') {
-				c = ' ';
-			} else if (*q == '"' || *q == '\\' || *q == '/') {
-				c = *q;
-			} else {
-				goto bad;
-			}
-		}
-		if (n + 2 > cap) {
-			ns = realloc(s, cap * 2);
-			if (!ns)
-				goto bad;
-			s = ns;
-			cap *= 2;
-		}
-		s[n++] = c;
-		q++;
-	}
-	s[n] = '\0';
-	*p = q + 1;
-	return s;
-bad:
-	free(s);
-	return NULL;
-}
-
-static int hj_push(struct hj *v, char *key, struct hj *item)
-{
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 4;
-		struct hj **ni = realloc(v->items, cap * sizeof(*ni));
-
-		if (!ni)
-			return -ENOMEM;
-		v->items = ni;
-		if (v->t == HJ_OBJ) {
-			char **nk = realloc(v->keys, cap * sizeof(*nk));
-
-			if (!nk)
-				return -ENOMEM;
-			v->keys = nk;
-		}
-		v->cap = cap;
-	}
-	if (v->t == HJ_OBJ)
-		v->keys[v->n] = key;
-	v->items[v->n++] = item;
-	return 0;
-}
-
-static struct hj *hj_value(const char **p, int depth)
-{
-	struct hj *v;
-	char *end;
-
-	if (depth > 32)
-		return NULL;
-	hj_ws(p);
-	v = calloc(1, sizeof(*v));
-	if (!v)
-		return NULL;
-	if (**p == '{' || **p == '[') {
-		char close = **p == '{' ? '}' : ']';
-
-		v->t = close == '}' ? HJ_OBJ : HJ_ARR;
-		(*p)++;
-		hj_ws(p);
-		if (**p == close) {
-			(*p)++;
-			return v;
-		}
-		for (;;) {
-			struct hj *item;
-			char *key = NULL;
-
-			hj_ws(p);
-			if (v->t == HJ_OBJ) {
-				if (**p != '"' || !(key = hj_string(p)))
-					goto bad;
-				hj_ws(p);
-				if (**p != ':') {
-					free(key);
-					goto bad;
-				}
-				(*p)++;
-			}
-			item = hj_value(p, depth + 1);
-			if (!item || hj_push(v, key, item)) {
-				free(key);
-				hj_free(item);
-				goto bad;
-			}
-			hj_ws(p);
-			if (**p == ',') {
-				(*p)++;
-				continue;
-			}
-			if (**p != close)
-				goto bad;
-			(*p)++;
-			return v;
-		}
-	}
-	if (**p == '"') {
-		v->t = HJ_STR;
-		v->str = hj_string(p);
-		if (!v->str)
-			goto bad;
-		return v;
-	}
-	if (!strncmp(*p, "true", 4) || !strncmp(*p, "null", 4)) {
-		v->t = **p == 't' ? HJ_BOOL : HJ_NULL;
-		v->num = **p == 't';
-		*p += 4;
-		return v;
-	}
-	if (!strncmp(*p, "false", 5)) {
-		v->t = HJ_BOOL;
-		*p += 5;
-		return v;
-	}
-	v->t = HJ_NUM;
-	v->num = strtod(*p, &end);
-	if (end == *p)
-		goto bad;
-	*p = end;
-	return v;
-bad:
-	hj_free(v);
-	return NULL;
-}
-
-static struct hj *hj_parse(const char *text)
-{
-	const char *p = text;
-
-	return hj_value(&p, 0);
-}
-
-static const struct hj *hj_get(const struct hj *o, const char *key)
-{
-	size_t i;
-
-	if (!o || o->t != HJ_OBJ)
-		return NULL;
-	for (i = 0; i < o->n; i++)
-		if (!strcmp(o->keys[i], key))
-			return o->items[i];
-	return NULL;
-}
-
-static double hj_num(const struct hj *o, const char *key)
-{
-	const struct hj *v = hj_get(o, key);
-
-	return v && (v->t == HJ_NUM || v->t == HJ_BOOL) ? v->num : 0;
-}
-
-static unsigned long long hj_u64(const struct hj *o, const char *key)
-{
-	double d = hj_num(o, key);
-
-	/* a u64 printed as a double may round up to 2^64: not representable */
-	if (d >= 18446744073709551616.0)
-		return ~0ULL;
-	return d > 0 ? (unsigned long long)d : 0;
-}
-
-static const char *hj_str(const struct hj *o, const char *key)
-{
-	const struct hj *v = hj_get(o, key);
-
-	return v && v->t == HJ_STR ? v->str : "";
-}
-
-static size_t hj_len(const struct hj *v)
-{
-	return v && (v->t == HJ_ARR || v->t == HJ_OBJ) ? v->n : 0;
-}
-
-/* The JSON text of fn(e), parsed; NULL on failure. */
-static struct hj *engine_json(struct vt_engine *e,
-			      int (*fn)(struct vt_engine *, FILE *))
-{
-	struct hj *v = NULL;
-	size_t len;
-	char *buf;
-	FILE *m;
-
-	m = open_memstream(&buf, &len);
-	if (!m)
-		return NULL;
-	if (!fn(e, m) && !fflush(m))
-		v = hj_parse(buf);
-	fclose(m);
-	free(buf);
-	return v;
-}
 
 /* ---- escaping --------------------------------------------------------- */
 
@@ -880,138 +617,134 @@ static void legend(FILE *f)
 	fprintf(f, "</p>\n");
 }
 
-static void section_header(FILE *f, const struct hj *rep)
+static void degraded_cb(const char *rule, const char *hooks, void *arg)
 {
-	const struct hj *host = hj_get(rep, "host"), *in = hj_get(rep, "input");
-	const struct hj *recs = hj_get(rep, "records"), *bt, *v;
-	unsigned long long lost = hj_u64(rep, "lost");
-	size_t i;
+	FILE *f = arg;
+
+	fprintf(f, "<p class=\"warn degraded\">rule <span class=\"rule\">");
+	html_esc(f, rule);
+	fprintf(f, "</span> is degraded: missing ");
+	html_esc(f, hooks);
+	fprintf(f, "</p>\n");
+}
+
+static bool hook_missing(const struct vt_engine *e, unsigned int h)
+{
+	return e->hooks[h] == VT_ATTACH_MISSING + 1 ||
+	       e->hooks[h] == VT_ATTACH_DISABLED + 1;
+}
+
+static void section_header(FILE *f, struct vt_engine *e)
+{
+	unsigned long long lost = vt_engine_lost(e);
+	unsigned int t, h, nmiss = 0;
 
 	fprintf(f, "<h2>Trace</h2>\n<table id=\"facts\">\n<tr><th class=\"l\">kernel</th><td class=\"l\">");
-	html_esc(f, hj_str(host, "kernel"));
+	html_esc(f, e->facts.kernel_release);
 	fprintf(f, "</td></tr>\n<tr><th class=\"l\">arch</th><td class=\"l\">");
-	html_esc(f, hj_str(host, "arch"));
-	fprintf(f, "</td></tr>\n<tr><th class=\"l\">GIC</th><td class=\"l\">v%llu</td></tr>\n",
-		hj_u64(host, "gic"));
-	v = hj_get(host, "nr_lrs");
-	if (v && v->t == HJ_NUM)
-		fprintf(f, "<tr><th class=\"l\">LRs</th><td class=\"l\">%llu</td></tr>\n",
-			hj_u64(host, "nr_lrs"));
+	html_esc(f, e->facts.arch);
+	fprintf(f, "</td></tr>\n<tr><th class=\"l\">GIC</th><td class=\"l\">v%u</td></tr>\n",
+		e->facts.gic_version ? e->facts.gic_version : e->seen_gic);
+	/* only a recorded count (VT_META_NR_LRS, file header) */
+	if (vt_rule_nr_lrs(e))
+		fprintf(f, "<tr><th class=\"l\">LRs</th><td class=\"l\">%u</td></tr>\n",
+			vt_rule_nr_lrs(e));
 	fprintf(f, "<tr><th class=\"l\">backend</th><td class=\"l\">");
-	html_esc(f, hj_str(host, "backend"));
+	html_esc(f, vt_backend_name(e->facts.backend));
 	fprintf(f, "</td></tr>\n");
-	if (in) {
+	if (e->have_rstat) {
 		fprintf(f, "<tr><th class=\"l\">input</th><td class=\"l\">");
-		html_esc(f, hj_str(in, "message"));
+		html_esc(f, e->rstat.msg);
 		fprintf(f, "</td></tr>\n");
 	}
 	fprintf(f, "<tr><th class=\"l\">records</th><td class=\"l\" id=\"records\" data-processed=\"%llu\">%llu processed, %llu invalid, %llu reordered, %llu late</td></tr>\n",
-		hj_u64(recs, "processed"), hj_u64(recs, "processed"),
-		hj_u64(recs, "invalid"), hj_u64(recs, "reordered"),
-		hj_u64(recs, "late"));
+		(unsigned long long)e->records, (unsigned long long)e->records,
+		(unsigned long long)e->invalid, (unsigned long long)e->reordered,
+		(unsigned long long)e->late);
 	fprintf(f, "<tr><th class=\"l\">lost records</th><td class=\"l %s\" id=\"lost\" data-lost=\"%llu\">%llu</td></tr>\n",
 		lost ? "bad" : "ok", lost, lost);
 	fprintf(f, "</table>\n");
-	bt = hj_get(recs, "by_type");
 	fprintf(f, "<p>records by type:</p>\n<table id=\"by-type\"><tr>");
-	for (i = 0; i < hj_len(bt); i++) {
+	for (t = 1; t <= VT_REC_MAX; t++) {
 		fprintf(f, "<th>");
-		html_esc(f, bt->keys[i]);
+		html_esc(f, vt_record_name(t));
 		fprintf(f, "</th>");
 	}
 	fprintf(f, "</tr>\n<tr>");
-	for (i = 0; i < hj_len(bt); i++)
-		fprintf(f, "<td>%llu</td>", bt->items[i]->num > 0 ?
-			(unsigned long long)bt->items[i]->num : 0ull);
+	for (t = 1; t <= VT_REC_MAX; t++)
+		fprintf(f, "<td>%llu</td>", (unsigned long long)e->by_type[t]);
 	fprintf(f, "</tr></table>\n");
-	if (hj_num(rep, "findings_may_be_false") != 0)
+	if (lost || vt_engine_truncated(e))
 		fprintf(f, "<p class=\"warn\" id=\"may-be-false\">%s: findings may be false (records are missing).</p>\n",
 			lost ? "Records were lost" : "The trace is truncated");
-	v = hj_get(rep, "hooks_missing");
-	if (hj_len(v)) {
-		fprintf(f, "<p class=\"warn\" id=\"hooks-missing\">hooks missing:");
-		for (i = 0; i < v->n; i++) {
-			fputc(' ', f);
-			html_esc(f, v->items[i]->t == HJ_STR ? v->items[i]->str : "?");
-		}
-		fprintf(f, "</p>\n");
+	for (h = 1; h <= VT_HOOK_MAX; h++) {
+		if (!hook_missing(e, h))
+			continue;
+		fprintf(f, "%s ", nmiss++ ? "" :
+			"<p class=\"warn\" id=\"hooks-missing\">hooks missing:");
+		html_esc(f, vt_hook_name(h));
 	}
-	v = hj_get(rep, "rules_degraded");
-	for (i = 0; i < hj_len(v); i++) {
-		const char *m = hj_str(v->items[i], "missing_hooks");
-
-		fprintf(f, "<p class=\"warn degraded\">rule <span class=\"rule\">");
-		html_esc(f, hj_str(v->items[i], "rule"));
-		fprintf(f, "</span> is degraded: missing ");
-		html_esc(f, m[0] ? m : hj_str(v->items[i], "missing"));
+	if (nmiss)
 		fprintf(f, "</p>\n");
-	}
-	v = hj_get(rep, "bugs");
-	for (i = 0; i < hj_len(v); i++) {
+	vt_rules_degraded(e, degraded_cb, f);
+	if (!vt_rule_nr_lrs(e) && e->by_type[VT_REC_LR_FLUSH])
+		degraded_cb(VT_NR_LRS_RULE, VT_NR_LRS_MISSING, f);
+	for (t = 0; t < vt_engine_nr_bugs(e) && t < 100; t++) {
 		fprintf(f, "<p class=\"warn bug\">BUG: ");
-		html_esc(f, v->items[i]->t == HJ_STR ? v->items[i]->str : "?");
+		html_esc(f, e->bugs[t]);
 		fprintf(f, "</p>\n");
 	}
 }
 
-static void section_findings(FILE *f, const struct hj *rep,
+static void section_findings(FILE *f, const struct vt_engine *e,
 			     const struct vt_html_tl *tl)
 {
-	const struct hj *fs = hj_get(rep, "findings");
-	size_t i, j, n = hj_len(fs);
+	unsigned int i, j, n = vt_engine_nr_findings(e);
 
-	fprintf(f, "<h2>Findings: <span id=\"nr-findings\">%zu</span></h2>\n", n);
+	fprintf(f, "<h2>Findings: <span id=\"nr-findings\">%u</span></h2>\n", n);
 	if (!n)
 		fprintf(f, "<p class=\"ok\">No findings.</p>\n");
 	else
 		legend(f);
 	for (i = 0; i < n; i++) {
-		const struct hj *fd = fs->items[i], *ev = hj_get(fd, "evidence");
-		const char *sev = hj_str(fd, "severity");
-		double intid = hj_num(fd, "intid"), vcpu = hj_num(fd, "vcpu");
-		unsigned long long ts = hj_u64(fd, "ts_ns");
+		const struct vt_finding *fd = vt_engine_finding(e, i);
+		const char *sev = vt_severity_name(fd->severity);
+		unsigned long long ts = fd->ts_ns;
 
 		fprintf(f, "<div class=\"finding sev-");
 		html_esc(f, sev);
-		fprintf(f, "\" id=\"finding-%zu\" data-rule=\"", i);
-		html_esc(f, hj_str(fd, "rule"));
+		fprintf(f, "\" id=\"finding-%u\" data-rule=\"", i);
+		html_esc(f, fd->rule);
 		fprintf(f, "\" data-severity=\"");
 		html_esc(f, sev);
-		fprintf(f, "\" data-vm=\"%llu\" data-intid=\"%lld\" data-ts-ns=\"%llu\">\n<p><span class=\"sev\">",
-			hj_u64(fd, "vm"), (long long)intid, ts);
+		/* data-intid -1: no INTID, as in the JSON report */
+		fprintf(f, "\" data-vm=\"%u\" data-intid=\"%d\" data-ts-ns=\"%llu\">\n<p><span class=\"sev\">",
+			fd->vm_id, (int)fd->intid, ts);
 		html_esc(f, sev);
 		fprintf(f, "</span> <span class=\"rule\">");
-		html_esc(f, hj_str(fd, "rule"));
-		fprintf(f, "</span> VM %llu", hj_u64(fd, "vm"));
-		if (intid >= 0)
-			fprintf(f, " INTID %lld", (long long)intid);
-		if (vcpu >= 0)
-			fprintf(f, " vCPU %lld", (long long)vcpu);
+		html_esc(f, fd->rule);
+		fprintf(f, "</span> VM %u", fd->vm_id);
+		if (fd->intid != VT_NO_INTID)
+			fprintf(f, " INTID %u", fd->intid);
+		if (fd->vcpu_id != VT_NO_VCPU)
+			fprintf(f, " vCPU %u", fd->vcpu_id);
 		fprintf(f, " at %llu.%09llu s</p>\n<p class=\"summary\">",
 			ts / 1000000000ull, ts % 1000000000ull);
-		html_esc(f, hj_str(fd, "summary"));
+		html_esc(f, fd->summary);
 		fprintf(f, "</p>\n");
 		if (tl && i < tl->n)
-			draw_timeline(f, &tl->f[i], (unsigned int)i);
+			draw_timeline(f, &tl->f[i], i);
 		else if (tl)
 			fprintf(f, "<p class=\"no-timeline\">(timeline drawn for the first %u findings only)</p>\n",
 				VT_HTML_MAX_TL);
 		fprintf(f, "<pre class=\"evidence\">");
-		for (j = 0; j < hj_len(ev); j++) {
-			html_esc(f, ev->items[j]->t == HJ_STR ? ev->items[j]->str : "?");
+		for (j = 0; j < fd->nr_evidence; j++) {
+			html_esc(f, fd->evidence[j]);
 			fputc('\n', f);
 		}
 		fprintf(f, "</pre>\n</div>\n");
 	}
 }
-
-/* Chain order of the stages; unknown names are added at the end. */
-static const char *const stage_order[] = {
-	"hostirq", "mask", "inject", "lr_pending", "active", "eoi", "ack",
-	"resample", "unmask",
-};
-
-#define MAX_STAGES	16
 
 /* The bucket's upper bound as the text report writes it: "<16us". */
 static void bucket_label(char *buf, size_t len, unsigned int b)
@@ -1025,137 +758,153 @@ static void bucket_label(char *buf, size_t len, unsigned int b)
 	snprintf(buf, len, "%llu%s", hi, unit[u]);
 }
 
-static void section_latency(FILE *f, const struct hj *rep)
+#define MAX_LAT_ROWS	5000
+
+/* One histogram of all IRQs' samples of a stage: an SVG bar chart. */
+static void stage_hist(FILE *f, unsigned int st, const unsigned long long *hist,
+		       unsigned long long tot)
 {
-	const struct hj *lat = hj_get(rep, "latency");
-	const char *stages[MAX_STAGES];
-	unsigned long long hist[MAX_STAGES][64], tot[MAX_STAGES], top;
-	unsigned int ns = 0, s, b, lo, hi, w;
-	size_t i, j;
+	unsigned long long top;
+	unsigned int b, lo, hi, w;
+
+	for (lo = 0; !hist[lo]; lo++)
+		;
+	for (hi = 63; !hist[hi]; hi--)
+		;
+	for (top = 0, b = lo; b <= hi; b++)
+		if (hist[b] > top)
+			top = hist[b];
+	fprintf(f, "<div class=\"hist\" data-stage=\"");
+	html_esc(f, vt_stage_name(st));
+	fprintf(f, "\" data-n=\"%llu\"><b>", tot);
+	html_esc(f, vt_stage_name(st));
+	w = (hi - lo + 1) * 44 + 10;
+	fprintf(f, "</b> n=%llu<br>\n<svg width=\"%u\" height=\"130\" viewBox=\"0 0 %u 130\">\n",
+		tot, w, w);
+	for (b = lo; b <= hi; b++) {
+		double hgt = (double)hist[b] / (double)top * 90;
+		unsigned int x = 5 + (b - lo) * 44 + 9;
+		char ub[24];
+
+		bucket_label(ub, sizeof(ub), b);
+		fprintf(f, "<rect class=\"bar\" x=\"%u\" y=\"%.1f\" width=\"18\" height=\"%.1f\"><title>&lt;%s: %llu</title></rect>"
+			"<text x=\"%u\" y=\"114\" text-anchor=\"middle\" font-size=\"9\">&lt;%s</text>"
+			"<text x=\"%u\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"9\">%llu</text>\n",
+			x, 100 - hgt, hgt > 0.5 ? hgt : 0.5, ub, hist[b],
+			x + 9, ub, x + 9, 97 - hgt, hist[b]);
+	}
+	fprintf(f, "</svg></div>\n");
+}
+
+/* Histograms per stage (chain order), then the rows of the text report. */
+static void section_latency(FILE *f, const struct vt_engine *e)
+{
+	unsigned long long hist[VT_ST_MAX][64], tot[VT_ST_MAX];
+	uint64_t p50, p99, max;
+	unsigned int st, b;
+	uint32_t l2[64];
+	size_t i, rows = 0;
 
 	memset(hist, 0, sizeof(hist));
 	memset(tot, 0, sizeof(tot));
-	for (s = 0; s < sizeof(stage_order) / sizeof(stage_order[0]); s++)
-		stages[ns++] = stage_order[s];
-	for (i = 0; i < hj_len(lat); i++) {
-		const struct hj *l = lat->items[i], *h = hj_get(l, "log2_hist");
-		const char *st = hj_str(l, "stage");
-
-		for (s = 0; s < ns && strcmp(stages[s], st); s++)
-			;
-		if (s == ns) {
-			if (ns == MAX_STAGES)
+	for (i = 0; i < e->nr_irqs; i++)
+		for (st = 0; st < VT_ST_MAX; st++) {
+			if (vt_lat_pct(&e->irqs[i]->lat[st], &p50, &p99, &max))
 				continue;
-			stages[ns++] = st;
-		}
-		for (j = 0; j < hj_len(h); j++) {
-			b = (unsigned int)atoi(h->keys[j]);
-			if (b < 64 && h->items[j]->num > 0) {
-				hist[s][b] += (unsigned long long)h->items[j]->num;
-				tot[s] += (unsigned long long)h->items[j]->num;
+			rows++;
+			vt_lat_log2(&e->irqs[i]->lat[st], l2);
+			for (b = 0; b < 64; b++) {
+				hist[st][b] += l2[b];
+				tot[st] += l2[b];
 			}
 		}
-	}
-	fprintf(f, "<h2>Latency per stage</h2>\n<p>");
-	html_esc(f, hj_str(rep, "latency_note"));
-	fprintf(f, ". Histograms: all IRQs, log2 buckets (upper bound, count).</p>\n");
-	if (!hj_len(lat))
+	fprintf(f, "<h2>Latency per stage</h2>\n<p>" VT_LATENCY_NOTE
+		". Histograms: all IRQs, log2 buckets (upper bound, count).</p>\n");
+	if (!rows) {
 		fprintf(f, "<p>No complete delivery stages in this trace.</p>\n");
-	for (s = 0; s < ns; s++) {
-		if (!tot[s])
-			continue;
-		for (lo = 0; !hist[s][lo]; lo++)
-			;
-		for (hi = 63; !hist[s][hi]; hi--)
-			;
-		for (top = 0, b = lo; b <= hi; b++)
-			if (hist[s][b] > top)
-				top = hist[s][b];
-		fprintf(f, "<div class=\"hist\" data-stage=\"");
-		html_esc(f, stages[s]);
-		fprintf(f, "\" data-n=\"%llu\"><b>", tot[s]);
-		html_esc(f, stages[s]);
-		w = (hi - lo + 1) * 44 + 10;
-		fprintf(f, "</b> n=%llu<br>\n<svg width=\"%u\" height=\"130\" viewBox=\"0 0 %u 130\">\n",
-			tot[s], w, w);
-		for (b = lo; b <= hi; b++) {
-			double hgt = (double)hist[s][b] / (double)top * 90;
-			unsigned int x = 5 + (b - lo) * 44 + 9;
-			char ub[24];
-
-			bucket_label(ub, sizeof(ub), b);
-			fprintf(f, "<rect class=\"bar\" x=\"%u\" y=\"%.1f\" width=\"18\" height=\"%.1f\"><title>&lt;%s: %llu</title></rect>"
-				"<text x=\"%u\" y=\"114\" text-anchor=\"middle\" font-size=\"9\">&lt;%s</text>"
-				"<text x=\"%u\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"9\">%llu</text>\n",
-				x, 100 - hgt, hgt > 0.5 ? hgt : 0.5, ub, hist[s][b],
-				x + 9, ub, x + 9, 97 - hgt, hist[s][b]);
-		}
-		fprintf(f, "</svg></div>\n");
-	}
-	if (!hj_len(lat))
 		return;
+	}
+	for (st = 0; st < VT_ST_MAX; st++)
+		if (tot[st])
+			stage_hist(f, st, hist[st], tot[st]);
 	fprintf(f, "<table id=\"latency\">\n<tr><th>VM</th><th>INTID</th><th class=\"l\">stage</th><th>n</th><th>p50 ns</th><th>p99 ns</th><th>max ns</th></tr>\n");
-	for (i = 0; i < hj_len(lat) && i < 5000; i++) {
-		const struct hj *l = lat->items[i];
+	for (i = 0, rows = 0; i < e->nr_irqs; i++) {
+		const struct vt_irq *q = e->irqs[i];
 
-		fprintf(f, "<tr class=\"lat\" data-vm=\"%llu\" data-intid=\"%llu\" data-stage=\"",
-			hj_u64(l, "vm"), hj_u64(l, "intid"));
-		html_esc(f, hj_str(l, "stage"));
-		fprintf(f, "\"><td>%llu</td><td>%llu</td><td class=\"l\">", hj_u64(l, "vm"),
-			hj_u64(l, "intid"));
-		html_esc(f, hj_str(l, "stage"));
-		fprintf(f, "</td><td>%llu</td><td class=\"p50\">%llu</td><td class=\"p99\">%llu</td><td class=\"max\">%llu</td></tr>\n",
-			hj_u64(l, "n"), hj_u64(l, "p50"), hj_u64(l, "p99"),
-			hj_u64(l, "max"));
+		for (st = 0; st < VT_ST_MAX; st++) {
+			if (vt_lat_pct(&q->lat[st], &p50, &p99, &max))
+				continue;
+			if (rows++ >= MAX_LAT_ROWS)
+				continue;
+			fprintf(f, "<tr class=\"lat\" data-vm=\"%u\" data-intid=\"%u\" data-stage=\"%s\"><td>%u</td><td>%u</td><td class=\"l\">%s</td>",
+				q->vm_id, q->intid, vt_stage_name(st), q->vm_id,
+				q->intid, vt_stage_name(st));
+			fprintf(f, "<td>%u</td><td class=\"p50\">%llu</td><td class=\"p99\">%llu</td><td class=\"max\">%llu</td></tr>\n",
+				q->lat[st].n, (unsigned long long)p50,
+				(unsigned long long)p99, (unsigned long long)max);
+		}
 	}
 	fprintf(f, "</table>\n");
-	if (hj_len(lat) > 5000)
-		fprintf(f, "<p>(first 5000 of %zu rows)</p>\n", hj_len(lat));
+	if (rows > MAX_LAT_ROWS)
+		fprintf(f, "<p>(first %u of %zu rows)</p>\n", MAX_LAT_ROWS, rows);
 }
 
 #define MAX_IRQ_ROWS	5000
 
-static void section_irqs(FILE *f, const struct hj *st)
+/* The counts of `vgic-trace stats` per IRQ. */
+static void section_irqs(FILE *f, const struct vt_engine *e)
 {
-	static const char *const cols[] = {
-		"gsi", "inject1", "inject0", "in_lr", "guest_eoi", "eoi_no_ack",
-		"acks", "resamples", "still_asserted",
+	static const char *const lr_st[4] = { "inv", "P", "A", "PA" };
+	static const struct {
+		const char *name;
+		size_t off;
+	} cols[] = {
+		{ "inject1", offsetof(struct vt_counts, inject[1]) },
+		{ "inject0", offsetof(struct vt_counts, inject[0]) },
+		{ "in_lr", offsetof(struct vt_counts, in_lr) },
+		{ "guest_eoi", offsetof(struct vt_counts, guest_eoi) },
+		{ "eoi_no_ack", offsetof(struct vt_counts, eoi_no_ack) },
+		{ "acks", offsetof(struct vt_counts, acks) },
+		{ "resamples", offsetof(struct vt_counts, resamples) },
+		{ "still_asserted", offsetof(struct vt_counts, still_asserted) },
 	};
-	const struct hj *irqs = hj_get(st, "irqs");
-	size_t i, j, n = hj_len(irqs);
+	size_t i, j, n = e->nr_irqs;
+	unsigned int a, b, sep;
 
 	fprintf(f, "<h2>Per-IRQ counts: <span id=\"nr-irqs\">%zu</span> IRQs</h2>\n", n);
 	if (!n)
 		return;
-	fprintf(f, "<table id=\"irqs\">\n<tr><th>VM</th><th>INTID</th>");
+	fprintf(f, "<table id=\"irqs\">\n<tr><th>VM</th><th>INTID</th><th>gsi</th>");
 	for (j = 0; j < sizeof(cols) / sizeof(cols[0]); j++)
-		fprintf(f, "<th>%s</th>", cols[j]);
+		fprintf(f, "<th>%s</th>", cols[j].name);
 	fprintf(f, "<th>vfio h/m/u/uh</th><th class=\"l\">LR transitions</th></tr>\n");
 	for (i = 0; i < n && i < MAX_IRQ_ROWS; i++) {
-		const struct hj *q = irqs->items[i], *v = hj_get(q, "vfio");
-		const struct hj *tr = hj_get(q, "lr_transitions");
-		const struct hj *gsi = hj_get(q, "gsi");
+		const struct vt_irq *q = e->irqs[i];
+		const struct vt_counts *c = &q->cnt;
 
-		fprintf(f, "<tr class=\"irq\" data-vm=\"%llu\" data-intid=\"%llu\"><td>%llu</td><td>%llu</td>",
-			hj_u64(q, "vm"), hj_u64(q, "intid"), hj_u64(q, "vm"),
-			hj_u64(q, "intid"));
-		for (j = 0; j < sizeof(cols) / sizeof(cols[0]); j++) {
-			if (!j && (!gsi || gsi->t != HJ_NUM || gsi->num < 0)) {
-				fprintf(f, "<td class=\"gsi\">-</td>");
-				continue;
-			}
-			fprintf(f, "<td class=\"%s\">%llu</td>", cols[j],
-				hj_u64(q, cols[j]));
-		}
+		fprintf(f, "<tr class=\"irq\" data-vm=\"%u\" data-intid=\"%u\"><td>%u</td><td>%u</td>",
+			q->vm_id, q->intid, q->vm_id, q->intid);
+		if (q->gsi == VT_NO_GSI)
+			fprintf(f, "<td class=\"gsi\">-</td>");
+		else
+			fprintf(f, "<td class=\"gsi\">%u</td>", q->gsi);
+		for (j = 0; j < sizeof(cols) / sizeof(cols[0]); j++)
+			fprintf(f, "<td class=\"%s\">%llu</td>", cols[j].name,
+				(unsigned long long)*(const uint64_t *)
+				((const char *)c + cols[j].off));
 		fprintf(f, "<td>%llu/%llu/%llu/%llu</td><td class=\"l\">",
-			hj_u64(v, "handler"), hj_u64(v, "mask"),
-			hj_u64(v, "unmask"), hj_u64(v, "unmask_handler"));
-		for (j = 0; j < hj_len(tr); j++) {
-			html_esc(f, tr->keys[j]);
-			fprintf(f, " %llu%s", tr->items[j]->num > 0 ?
-				(unsigned long long)tr->items[j]->num : 0ull,
-				j + 1 < tr->n ? ", " : "");
-		}
+			(unsigned long long)c->vfio[VT_VFIO_HANDLER],
+			(unsigned long long)c->vfio[VT_VFIO_MASK],
+			(unsigned long long)c->vfio[VT_VFIO_UNMASK],
+			(unsigned long long)c->vfio[VT_VFIO_UNMASK_HANDLER]);
+		for (a = 0, sep = 0; a < 4; a++)
+			for (b = 0; b < 4; b++) {
+				if (!c->lr_trans[a][b])
+					continue;
+				fprintf(f, "%s%s-&gt;%s %llu", sep++ ? ", " : "",
+					lr_st[a], lr_st[b],
+					(unsigned long long)c->lr_trans[a][b]);
+			}
 		fprintf(f, "</td></tr>\n");
 	}
 	fprintf(f, "</table>\n");
@@ -1167,15 +916,7 @@ static void section_irqs(FILE *f, const struct hj *st)
 int vt_report_html(struct vt_engine *e, const struct vt_html_tl *tl,
 		   const char *title, FILE *f)
 {
-	struct hj *rep, *st;
-
-	rep = engine_json(e, vt_engine_report_json);
-	st = engine_json(e, vt_engine_stats_json);
-	if (!rep || !st || rep->t != HJ_OBJ || st->t != HJ_OBJ) {
-		hj_free(rep);
-		hj_free(st);
-		return -EPROTO;
-	}
+	vt_irqs_sort(e);	/* the IRQ order of the text and JSON reports */
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
 		"<title>vgic-trace report: ");
@@ -1184,12 +925,10 @@ int vt_report_html(struct vt_engine *e, const struct vt_html_tl *tl,
 		css);
 	html_esc(f, title);
 	fprintf(f, " &middot; vgic-trace " VT_VERSION "</p>\n");
-	section_header(f, rep);
-	section_findings(f, rep, tl);
-	section_latency(f, rep);
-	section_irqs(f, st);
+	section_header(f, e);
+	section_findings(f, e, tl);
+	section_latency(f, e);
+	section_irqs(f, e);
 	fprintf(f, "</body></html>\n");
-	hj_free(rep);
-	hj_free(st);
 	return ferror(f) ? -EIO : 0;
 }

@@ -76,7 +76,7 @@ static void j_header(struct vt_engine *e, FILE *f)
 
 		vt_rules_degraded(e, jdeg_cb, &d);
 		if (!vt_rule_nr_lrs(e) && e->by_type[VT_REC_LR_FLUSH])
-			fprintf(f, "%s{\"rule\":\"eoi-lost-lr-overflow\",\"missing\":\"nr_lrs (no VT_META_NR_LRS, none in the file header)\"}",
+			fprintf(f, "%s{\"rule\":\"" VT_NR_LRS_RULE "\",\"missing\":\"" VT_NR_LRS_MISSING "\"}",
 				d.first ? "" : ",");
 	}
 	fprintf(f, "],\"bugs\":[");
@@ -119,7 +119,7 @@ static void j_latency(struct vt_engine *e, FILE *f)
 	uint32_t l2[64];
 	size_t i;
 
-	fprintf(f, ",\"latency_note\":\"ns since the previous stage of the same cycle; emulation-relative on TCG hosts\",\"latency\":[");
+	fprintf(f, ",\"latency_note\":\"" VT_LATENCY_NOTE "\",\"latency\":[");
 	for (i = 0; i < e->nr_irqs; i++) {
 		const struct vt_irq *q = e->irqs[i];
 

@@ -6,13 +6,12 @@
  * timeline of the IRQ around each finding, latency histograms per stage,
  * the per-IRQ table.
  *
- * Built on the engine's public API only: the report, latency and per-IRQ
- * figures are the engine's JSON report and stats (vt_engine_report_json(),
- * vt_engine_stats_json()), so the page says what `report` says. The
- * timelines come from a second pass over the same records
- * (vt_engine_opts.rec_cb): vt_html_tl_new() takes the findings of the
- * first pass, vt_html_tl_rec() keeps, per finding, the records of its IRQ
- * just before and after it (bounded: VT_HTML_BEFORE + VT_HTML_AFTER
+ * The report, latency and per-IRQ figures are read from the engine's
+ * state as the text and JSON reports read it (report.h), so the page says
+ * what `report` and `stats` say. The timelines come from a second pass
+ * over the same records (vt_engine_opts.rec_cb): vt_html_tl_new() takes
+ * the findings of the first pass, vt_html_tl_rec() keeps, per finding, the
+ * records of its IRQ just before and after it (bounded: VT_HTML_BEFORE + VT_HTML_AFTER
  * records for each of at most VT_HTML_MAX_TL findings).
  */
 #ifndef VT_REPORT_HTML_H
@@ -59,7 +58,7 @@ void vt_html_tl_free(struct vt_html_tl *tl);
  * @title:	shown as the page title (the trace file name), escaped
  * @f:		output
  *
- * Return: 0, -ENOMEM, -EPROTO if the engine's JSON did not parse, -EIO.
+ * Return: 0 or -EIO.
  */
 int vt_report_html(struct vt_engine *e, const struct vt_html_tl *tl,
 		   const char *title, FILE *f);

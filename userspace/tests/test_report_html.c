@@ -4,8 +4,8 @@
  * test is tests/html/run.sh): the page of a replayed scenario has one
  * finding block and one timeline per finding, the finding's records in
  * its timeline, every text escaped, and the same numbers as the report
- * (run under ASan/UBSan by make check: the page's JSON reader and the
- * collector see every scenario).
+ * (run under ASan/UBSan by make check: the page and the collector see
+ * every scenario).
  */
 #include <errno.h>
 #include <stdarg.h>
