@@ -5,7 +5,8 @@
  *   hooks   one line per probe: hook id, group, symbol, status, error,
  *           missed kretprobe instances
  *   stats   reader open or not, records written, lost records per CPU
- *           (and of them lost in copy_to_user), probe hits missed, the
+ *           (and of them lost in copy_to_user, lost still queued at
+ *           VT_IOC_DISCARD), failed writes, probe hits missed, the
  *           reader's work (reads, ring buffer peeks, records); all since
  *           the last open of /dev/vgic_trace
  */
@@ -56,6 +57,8 @@ static int vt_stats_show(struct seq_file *m, void *v)
 	}
 	seq_printf(m, "lost_total %llu\n", total);
 	seq_printf(m, "lost_copy %llu\n", copy);
+	seq_printf(m, "lost_close %llu\n", vt_stream_close_lost());
+	seq_printf(m, "write_failed %llu\n", vt_stream_write_failed());
 	seq_printf(m, "probe_missed %llu\n", vt_stream_probe_missed());
 	vt_stream_reader_stats(&rs);
 	seq_printf(m, "reader_reads %llu\n", rs.reads);

@@ -33,6 +33,15 @@
  * after it is dropped, so a slow or faulting user buffer never holds
  * the lock. A failed copy counts the records it did not deliver as lost
  * (loss reports that did not reach the user are reported again).
+ *
+ * The end of a session (ioctls, uapi VT_IOC_*): VT_IOC_STOP stops the
+ * producers and waits for those already writing (an RCU grace period:
+ * every write runs with preemption disabled), so the buffers stop
+ * refilling and the reader can drain them in a bounded time;
+ * VT_IOC_DISCARD then turns what is still queued into loss on its CPU
+ * (written minus consumed, exact once no producer runs), delivered as
+ * VT_REC_LOST by the next read()s, which return no record after it.
+ * Every record written is thus either read or reported lost.
  */
 #define pr_fmt(fmt) "vgic_trace: " fmt
 
@@ -47,6 +56,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
 #include <linux/ring_buffer.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -69,6 +79,8 @@ static DEFINE_PER_CPU(unsigned long, vt_failed);	/* failed writes */
 static DEFINE_PER_CPU(unsigned long, vt_written);	/* records written */
 /* consumed from the ring buffer, then lost in copy_to_user() */
 static DEFINE_PER_CPU(atomic_long_t, vt_copy_failed);
+/* still queued at VT_IOC_DISCARD: lost at the end of the session */
+static DEFINE_PER_CPU(atomic_long_t, vt_close_lost);
 static cpumask_var_t vt_ready;		/* CPU buffer may hold records */
 static cpumask_var_t vt_lossmask;	/* CPU has loss not yet reported */
 static atomic_t vt_open_count;
@@ -89,6 +101,9 @@ struct vt_head {
 };
 static struct vt_head *vt_heap;		/* nr_cpu_ids entries */
 static struct vt_reader_stats vt_rstats;
+static u64 *vt_consumed;		/* per buffer CPU: records consumed */
+static bool vt_stopped;			/* VT_IOC_STOP: no producer writes */
+static bool vt_discarded;		/* VT_IOC_DISCARD: no record is read */
 
 /* The staging buffer; a second concurrent read() allocates its own. */
 static void *vt_stage;
@@ -128,10 +143,16 @@ int vt_stream_write(const struct vt_hdr *hdr)
 {
 	int cpu, ret = 0;
 
-	if (!READ_ONCE(vt_on))
-		return -ENODEV;
-	/* meta records are written from open(): keep to one CPU */
+	/*
+	 * meta records are written from open(): keep to one CPU. vt_on is
+	 * tested with preemption disabled: VT_IOC_STOP's grace period then
+	 * waits for every write that saw it set.
+	 */
 	preempt_disable_notrace();
+	if (!READ_ONCE(vt_on)) {
+		preempt_enable_notrace();
+		return -ENODEV;
+	}
 	cpu = smp_processor_id();
 	if (ring_buffer_write(vt_rb, hdr->size, (void *)hdr)) {
 		this_cpu_inc(vt_failed);
@@ -159,14 +180,46 @@ int vt_stream_write(const struct vt_hdr *hdr)
  * vt_stream_lost_cpu - records lost on one CPU since the device was opened
  * @cpu:	CPU number
  *
- * Return: failed writes of @cpu and records of @cpu consumed but not
- * delivered (copy_to_user() failed). (No overwrite mode: the ring
- * buffer itself never overruns.)
+ * Return: failed writes of @cpu, records of @cpu consumed but not
+ * delivered (copy_to_user() failed) and records of @cpu still queued at
+ * VT_IOC_DISCARD. (No overwrite mode: the ring buffer itself never
+ * overruns.)
  */
 u64 vt_stream_lost_cpu(int cpu)
 {
 	return READ_ONCE(per_cpu(vt_failed, cpu)) +
-	       atomic_long_read(per_cpu_ptr(&vt_copy_failed, cpu));
+	       atomic_long_read(per_cpu_ptr(&vt_copy_failed, cpu)) +
+	       atomic_long_read(per_cpu_ptr(&vt_close_lost, cpu));
+}
+
+/**
+ * vt_stream_write_failed - failed writes (buffer full) since the open
+ *
+ * Return: the count, every possible CPU (debugfs).
+ */
+u64 vt_stream_write_failed(void)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu(vt_failed, cpu));
+	return n;
+}
+
+/**
+ * vt_stream_close_lost - records still queued at VT_IOC_DISCARD
+ *
+ * Return: the count since the open, every possible CPU (debugfs).
+ */
+u64 vt_stream_close_lost(void)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += atomic_long_read(per_cpu_ptr(&vt_close_lost, cpu));
+	return n;
 }
 
 /**
@@ -220,7 +273,8 @@ void vt_stream_reader_stats(struct vt_reader_stats *st)
 
 static bool vt_has_data(void)
 {
-	return !cpumask_empty(vt_ready) || !cpumask_empty(vt_lossmask) ||
+	return (!READ_ONCE(vt_discarded) && !cpumask_empty(vt_ready)) ||
+	       !cpumask_empty(vt_lossmask) ||
 	       vt_stream_probe_missed() > READ_ONCE(vt_missed_reported);
 }
 
@@ -317,6 +371,8 @@ static size_t vt_stage_records(u8 *buf, size_t cap)
 	u32 size;
 	int cpu;
 
+	if (vt_discarded)
+		return 0;	/* what is left was counted lost */
 	/* visit only the CPUs that wrote since their mark was cleared */
 	for_each_cpu(cpu, vt_ready) {
 		if (!cpumask_test_and_clear_cpu(cpu, vt_ready))
@@ -334,6 +390,8 @@ static size_t vt_stage_records(u8 *buf, size_t cap)
 		if (!bad && size > cap - used)
 			break;
 		ev = ring_buffer_consume(vt_rb, cpu, NULL, NULL);
+		if (ev)
+			vt_consumed[cpu]++;
 		if (!ev) {
 			/* only this reader consumes: cannot happen */
 		} else if (WARN_ON_ONCE(bad)) {
@@ -469,6 +527,57 @@ static ssize_t vt_read(struct file *f, char __user *ubuf, size_t count,
 	return ret;
 }
 
+/* Stop the producers and wait for those writing (vt_read_lock held). */
+static void vt_stop_locked(void)
+{
+	if (vt_stopped)
+		return;
+	WRITE_ONCE(vt_on, false);
+	/* every write tests vt_on with preemption disabled */
+	synchronize_rcu_expedited();
+	vt_stopped = true;
+}
+
+/*
+ * What is still queued becomes loss on its CPU (vt_read_lock held): no
+ * producer runs, so written - consumed is exact.
+ */
+static void vt_discard_locked(void)
+{
+	u64 n;
+	int cpu;
+
+	vt_stop_locked();
+	if (vt_discarded)
+		return;
+	for_each_possible_cpu(cpu) {
+		n = READ_ONCE(per_cpu(vt_written, cpu)) - vt_consumed[cpu];
+		if (!n)
+			continue;
+		atomic_long_add(n, per_cpu_ptr(&vt_close_lost, cpu));
+		smp_mb__after_atomic();
+		cpumask_set_cpu(cpu, vt_lossmask);
+	}
+	WRITE_ONCE(vt_discarded, true);
+}
+
+static long vt_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case VT_IOC_STOP:
+		mutex_lock(&vt_read_lock);
+		vt_stop_locked();
+		mutex_unlock(&vt_read_lock);
+		return 0;
+	case VT_IOC_DISCARD:
+		mutex_lock(&vt_read_lock);
+		vt_discard_locked();
+		mutex_unlock(&vt_read_lock);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
 static __poll_t vt_poll(struct file *f, poll_table *wait)
 {
 	poll_wait(f, &vt_wq, wait);
@@ -495,8 +604,12 @@ static int vt_open(struct inode *inode, struct file *f)
 		per_cpu(vt_failed, cpu) = 0;
 		per_cpu(vt_written, cpu) = 0;
 		atomic_long_set(per_cpu_ptr(&vt_copy_failed, cpu), 0);
+		atomic_long_set(per_cpu_ptr(&vt_close_lost, cpu), 0);
 		vt_lost_reported[cpu] = 0;
+		vt_consumed[cpu] = 0;
 	}
+	vt_stopped = false;
+	WRITE_ONCE(vt_discarded, false);
 	WRITE_ONCE(vt_missed_base, vt_hooks_missed());
 	WRITE_ONCE(vt_missed_reported, 0);
 	memset(&vt_rstats, 0, sizeof(vt_rstats));
@@ -521,6 +634,8 @@ static const struct file_operations vt_fops = {
 	.release = vt_release,
 	.read = vt_read,
 	.poll = vt_poll,
+	.unlocked_ioctl = vt_ioctl,
+	.compat_ioctl = vt_ioctl,
 	.llseek = vt_no_llseek,
 };
 
@@ -539,6 +654,7 @@ static void vt_stream_free(void)
 	vfree(vt_stage);
 	kfree(vt_heap);
 	kfree(vt_lost_reported);
+	kfree(vt_consumed);
 	free_cpumask_var(vt_ready);
 	free_cpumask_var(vt_lossmask);
 }
@@ -562,8 +678,9 @@ int vt_stream_init(void)
 	vt_lost_reported = kcalloc(nr_cpu_ids, sizeof(*vt_lost_reported),
 				   GFP_KERNEL);
 	vt_heap = kcalloc(nr_cpu_ids, sizeof(*vt_heap), GFP_KERNEL);
+	vt_consumed = kcalloc(nr_cpu_ids, sizeof(*vt_consumed), GFP_KERNEL);
 	vt_stage = vmalloc(VT_STAGE_SIZE);
-	if (!vt_lost_reported || !vt_heap || !vt_stage)
+	if (!vt_lost_reported || !vt_heap || !vt_consumed || !vt_stage)
 		goto err;
 	/* flags 0: no overwrite, a full buffer drops (and we count) */
 	vt_rb = ring_buffer_alloc((unsigned long)vt_buf_kb * 1024, 0);

@@ -136,6 +136,8 @@ void vt_stream_exit(void);
 int vt_stream_write(const struct vt_hdr *hdr);
 u64 vt_stream_lost_cpu(int cpu);
 u64 vt_stream_copy_failed_cpu(int cpu);
+u64 vt_stream_write_failed(void);
+u64 vt_stream_close_lost(void);
 u64 vt_stream_written(void);
 u64 vt_stream_probe_missed(void);
 void vt_stream_reader_stats(struct vt_reader_stats *st);

@@ -427,4 +427,19 @@ struct vt_rec_meta {
 #define VT_GICH_LR_GROUP1	(1u << 30)
 #define VT_GICH_LR_HW		(1u << 31)
 
+/*
+ * ioctls of /dev/vgic_trace: the end of a session (no argument).
+ * VT_IOC_STOP: stop collecting; once it returns no producer writes
+ * again, so what read() returns from then on is all the session holds.
+ * VT_IOC_DISCARD (stops first if needed): the records still queued
+ * become loss, reported by the next read()s as VT_REC_LOST on their CPU;
+ * read() returns no record after it. Older modules: -ENOTTY.
+ */
+#ifndef __VMLINUX_H__
+#include <linux/ioctl.h>
+#define VT_IOC_MAGIC		0xb7
+#define VT_IOC_STOP		_IO(VT_IOC_MAGIC, 1)
+#define VT_IOC_DISCARD		_IO(VT_IOC_MAGIC, 2)
+#endif
+
 #endif /* _UAPI_VGIC_TRACE_ABI_H */

@@ -24,10 +24,16 @@
 #include "vt_metrics.h"
 
 static volatile sig_atomic_t stop, hup;
+static uint64_t stop_sig_ns;	/* CLOCK_MONOTONIC of the first SIGINT/SIGTERM */
 
 static void on_stop(int sig)
 {
+	struct timespec ts;
+
 	(void)sig;
+	/* clock_gettime() is async-signal-safe */
+	if (!stop && !clock_gettime(CLOCK_MONOTONIC, &ts))
+		stop_sig_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	stop = 1;
 }
 
@@ -37,13 +43,7 @@ static void on_hup(int sig)
 	hup = 1;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
+#define now_ns vt_mono_ns
 
 /* what the service side of the loop needs */
 struct svc {
@@ -164,7 +164,9 @@ static void tick(const struct vt_source *s, struct vt_sink *k, uint64_t t,
  * @hup_flag:	set (by SIGHUP) to rotate the file; cleared here
  *
  * One poll handles a bounded batch, so @stop_flag, --duration and the
- * flush every second are seen at any record rate.
+ * flush every second are seen at any record rate; a poll never waits
+ * past the --duration deadline or the next flush. The stop's cause and
+ * time go to s->stop (cause, asked_ns, loop_ns).
  *
  * Return: 0 (stopped, duration over or the source ended) or the
  * source's -errno.
@@ -173,17 +175,27 @@ int vt_traced_run(const struct vt_opts *o, struct vt_source *s,
 		  struct vt_sink *k, volatile sig_atomic_t *stop_flag,
 		  volatile sig_atomic_t *hup_flag)
 {
-	uint64_t t0 = now_ns(), last_flush = t0, t;
-	int n, err = 0;
+	uint64_t t0 = now_ns(), last_flush = t0, t = t0, left;
+	int n, err = 0, wait_ms;
 
+	s->stop.cause = "signal";
 	while (!*stop_flag) {
-		n = s->poll(s, (int)o->drain_ms);
+		/* the poll ends by the deadline and the next flush */
+		wait_ms = (int)o->drain_ms;
+		left = last_flush + 1000000000ull - t;
+		if (o->duration_ns)
+			left = t0 + o->duration_ns - t < left ? t0 + o->duration_ns - t : left;
+		if (left / 1000000ull < (uint64_t)wait_ms)
+			wait_ms = (int)((left + 999999ull) / 1000000ull);
+		n = s->poll(s, wait_ms);
 		if (n == -ENODATA) {
+			s->stop.cause = "source end";
 			fprintf(stderr, "vgic-traced: %s source ended\n", s->name);
 			break;
 		}
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "vgic-traced: %s source: %s\n", s->name, strerror(-n));
+			s->stop.cause = "source error";
 			err = n;
 			break;
 		}
@@ -198,9 +210,15 @@ int vt_traced_run(const struct vt_opts *o, struct vt_source *s,
 			vt_sink_flush(k);
 			last_flush = t;
 		}
-		if (o->duration_ns && t - t0 >= o->duration_ns)
+		if (o->duration_ns && t - t0 >= o->duration_ns) {
+			s->stop.cause = "--duration";
+			s->stop.asked_ns = t0 + o->duration_ns;
 			break;
+		}
 	}
+	s->stop.loop_ns = now_ns();
+	if (!s->stop.asked_ns)
+		s->stop.asked_ns = s->stop.loop_ns;
 	return err;
 }
 
@@ -238,6 +256,7 @@ int vt_traced_main(int argc, char **argv, vt_source_open_fn bpf_open)
 	if (err)
 		return err > 0 ? 0 : 2;
 	stop = hup = 0;
+	stop_sig_ns = 0;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop;	/* no SA_RESTART: poll() returns EINTR */
@@ -295,6 +314,8 @@ int vt_traced_main(int argc, char **argv, vt_source_open_fn bpf_open)
 	svc.last_metrics = svc.last_status = svc.last_watchdog = t0;
 	vt_notify("READY=1\nSTATUS=recording from %s into %s", src.name, o.output);
 	err = vt_traced_run(&o, &src, k, &stop, &hup);
+	if (stop && stop_sig_ns && !strcmp(src.stop.cause, "signal"))
+		src.stop.asked_ns = stop_sig_ns;
 	vt_notify("STOPPING=1\nSTATUS=stopping: draining the source, closing %s", o.output);
 	if (svc.http)
 		fprintf(stderr, "vgic-traced: metrics endpoint closed after %llu scrapes\n",
@@ -302,15 +323,19 @@ int vt_traced_main(int argc, char **argv, vt_source_open_fn bpf_open)
 	vt_http_close(svc.http);	/* a scrape from here on would wait: refused */
 	svc.http = NULL;
 	ret = src.finish(&src);
+	src.stop.finish_ns = now_ns();
 	err = err ? err : ret;
 	src.close(&src);
-	ret = vt_sink_finish(k, o.report);
+	src.stop.close_ns = now_ns();
+	ret = vt_sink_finish(k, o.report, &src.stop);
+	src.stop.sink_ns = now_ns();
 	err = err ? err : ret;
 	/* the last textfile holds the end-of-trace findings */
 	if (o.metrics_file)
 		metrics_file(&svc);
 	vt_summary_print(o.json_lines ? stderr : stdout, &src, vt_sink_stats(k),
 			 (double)(now_ns() - t0) / 1e9);
+	vt_summary_stop(o.json_lines ? stderr : stdout, &src.stop);
 	fflush(stdout);
 	vt_sink_free(k);
 	memset(&svc, 0, sizeof(svc));

@@ -31,6 +31,10 @@ static const char usage[] =
 "  -d, --duration DUR      stop after DUR: seconds, or 250ms, 2s, 1m\n"
 "                          (default: until SIGINT/SIGTERM)\n"
 "      --drain-ms MS       drain the buffer every MS ms (default 10)\n"
+"      --stop-drain-ms MS  module: at the stop, read what is still queued\n"
+"                          for at most MS ms (default 40; 0: one read);\n"
+"                          the module's producers are stopped first and\n"
+"                          what is left then is counted as lost\n"
 "      --wakeup-bytes N    BPF: wake the reader once N bytes are queued\n"
 "                          (default 64K; 0 = timed drain only)\n"
 "      --rb-size BYTES     BPF ring buffer size, power of two (default 4M;\n"
@@ -75,6 +79,7 @@ enum {
 	OPT_METRICS_LISTEN,
 	OPT_METRICS_FILE,
 	OPT_METRICS_EVERY,
+	OPT_STOP_DRAIN,
 };
 
 static const struct option longopts[] = {
@@ -84,6 +89,7 @@ static const struct option longopts[] = {
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "drain-ms", required_argument, NULL, OPT_DRAIN },
+	{ "stop-drain-ms", required_argument, NULL, OPT_STOP_DRAIN },
 	{ "wakeup-bytes", required_argument, NULL, OPT_WAKEUP },
 	{ "rb-size", required_argument, NULL, OPT_RB },
 	{ "vm", required_argument, NULL, OPT_VM },
@@ -191,6 +197,7 @@ int vt_opts_parse(int argc, char **argv, struct vt_opts *o)
 	o->output = "vgic-trace.vgt";
 	o->device = VT_DEVICE_PATH;
 	o->drain_ms = 10;
+	o->stop_drain_ms = 40;
 	o->wakeup_bytes = 64 * 1024;
 	o->rb_bytes = 4u << 20;
 	o->metrics_every_ns = 15000000000ull;
@@ -225,6 +232,9 @@ int vt_opts_parse(int argc, char **argv, struct vt_opts *o)
 			break;
 		case OPT_DRAIN:
 			err = parse_ulong("--drain-ms", optarg, 1, 10000, &o->drain_ms);
+			break;
+		case OPT_STOP_DRAIN:
+			err = parse_ulong("--stop-drain-ms", optarg, 0, 10000, &o->stop_drain_ms);
 			break;
 		case OPT_WAKEUP:
 			err = parse_size("--wakeup-bytes", optarg, 0, 1ul << 30, &o->wakeup_bytes);

@@ -447,21 +447,31 @@ int vt_sink_flush(struct vt_sink *k)
  * the optional report, close the trace file
  * @k:		sink
  * @report:	text report path or NULL
+ * @t:		if not NULL: the time of each part (eng_ns, report_ns,
+ *		wclose_ns, fsync_ns)
  *
  * Return: 0 or the first -errno.
  */
-int vt_sink_finish(struct vt_sink *k, const char *report)
+int vt_sink_finish(struct vt_sink *k, const char *report,
+		   struct vt_stop_times *t)
 {
+	struct vt_stop_times none;
 	char msg[200];
 	struct vt_out out;
 	int err, ret = 0;
+	uint64_t t0;
 	FILE *f;
 
+	if (!t)
+		t = &none;
+	t0 = vt_mono_ns();
 	err = vt_engine_finish(k->e);
+	t->eng_ns = vt_mono_ns() - t0;
 	if (err) {
 		fprintf(stderr, "vgic-traced: engine: %s\n", strerror(-err));
 		ret = err;
 	}
+	t0 = vt_mono_ns();
 	if (report) {
 		/* checked before the start too; --force allows replacing it */
 		err = vt_out_open(&out, report, k->force, NULL, msg, sizeof(msg));
@@ -477,11 +487,16 @@ int vt_sink_finish(struct vt_sink *k, const char *report)
 			ret = ret ? ret : err;
 		}
 	}
+	t->report_ns = vt_mono_ns() - t0;
+	t->wclose_ns = t->fsync_ns = 0;
 	if (k->w) {
+		t0 = vt_mono_ns();
 		err = vt_writer_close(k->w);
 		k->w = NULL;
+		t->wclose_ns = vt_mono_ns() - t0;
 		if (!err && fsync(k->fd))
 			err = -errno;
+		t->fsync_ns = vt_mono_ns() - t0 - t->wclose_ns;
 		if (err) {
 			fprintf(stderr, "vgic-traced: closing trace %s: %s\n", k->output,
 				strerror(-err));

@@ -7,26 +7,38 @@
  * read; a torn record at the end and a bad header are reported. One
  * poll reads a bounded batch (MOD_BATCH_*): the drain loop stays fair at
  * any record rate. The end of a pipe or file ends the recording.
+ *
+ * The stop (mod_finish): VT_IOC_STOP stops the module's producers, so
+ * the final drain empties buffers that no longer refill; it is bounded
+ * (MOD_FINISH_*) all the same, and VT_IOC_DISCARD then makes whatever is
+ * still queued loss, reported as VT_REC_LOST per CPU before the end
+ * marker: every record the module wrote is in the file or counted lost.
+ * A pipe, a file or a module without the ioctls gets the bounded drain.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 #include "traced.h"
 
 #define MOD_BUF_SIZE	(256u << 10)
 #define MOD_BATCH_READS	8		/* per poll: at most 2 MiB ... */
-#define MOD_BATCH_NS	20000000ull	/* ... or 20 ms of splitting */
+#define MOD_BATCH_NS	10000000ull	/* ... or 10 ms of splitting */
 #define MOD_FINISH_READS 256		/* at the end: at most 64 MiB ... */
-#define MOD_FINISH_NS	200000000ull	/* ... or 200 ms */
+					/* ... or --stop-drain-ms */
+#define MOD_LOSS_READS	4		/* the loss reports after DISCARD */
+#define MOD_LOSS_NS	10000000ull
 
 struct mod_src {
 	int fd;
 	bool eof;		/* a pipe or file as --device ended */
+	bool empty;		/* the last read found nothing (EAGAIN) */
 	uint64_t batches_cut;	/* polls that stopped at the bound */
+	uint64_t finish_ns;	/* --stop-drain-ms */
 	uint64_t bad;
 	size_t have;	/* bytes of an incomplete record at buf[0] */
 	char *buf;
@@ -66,14 +78,6 @@ static int mod_split(struct vt_source *s, size_t len)
 	return n;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * Read and split at most @max_reads buffers or for @max_ns, whichever
  * ends first, so that a producer faster than the engine cannot starve
@@ -85,18 +89,21 @@ static int mod_read_some(struct vt_source *s, unsigned int max_reads,
 			 uint64_t max_ns)
 {
 	struct mod_src *m = s->priv;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = vt_mono_ns();
 	unsigned int i;
 	int total = 0;
 	ssize_t r;
 
+	m->empty = false;
 	for (i = 0; i < max_reads; i++) {
 		r = read(m->fd, m->buf + m->have, MOD_BUF_SIZE - m->have);
 		if (r < 0) {
 			if (errno == EINTR)
 				return total;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				m->empty = true;
 				return total;
+			}
 			return -errno;
 		}
 		if (r == 0) {
@@ -104,7 +111,7 @@ static int mod_read_some(struct vt_source *s, unsigned int max_reads,
 			return total;
 		}
 		total += mod_split(s, m->have + r);
-		if (mono_ns() - t0 >= max_ns)
+		if (vt_mono_ns() - t0 >= max_ns)
 			break;
 	}
 	m->batches_cut++;
@@ -129,15 +136,46 @@ static int mod_poll(struct vt_source *s, int timeout_ms)
 	return mod_read_some(s, MOD_BATCH_READS, MOD_BATCH_NS);
 }
 
+/*
+ * The stop: producers stopped (VT_IOC_STOP), the rest drained within
+ * MOD_FINISH_*, what is left counted lost (VT_IOC_DISCARD) and its loss
+ * reports read. Without the ioctls: the bounded drain alone.
+ */
 static int mod_finish(struct vt_source *s)
 {
+	struct vt_stop_times *t = &s->stop;
 	struct mod_src *m = s->priv;
+	uint64_t t0, lost0;
+	bool stopped;
 	int r = 0, n;
 
-	/* what is queued now, bounded: the producer may never pause */
 	if (!m->eof) {
-		n = mod_read_some(s, MOD_FINISH_READS, MOD_FINISH_NS);
+		t0 = vt_mono_ns();
+		stopped = !ioctl(m->fd, VT_IOC_STOP);
+		t->src_how = stopped ? "stopped" : "no-ioctl";
+		t->src_stop_ns = vt_mono_ns() - t0;
+		t0 += t->src_stop_ns;
+		/* bounded all the same: a stopped module's buffers are finite */
+		n = mod_read_some(s, MOD_FINISH_READS, m->finish_ns);
 		r = n < 0 ? n : 0;
+		t->src_records = n > 0 ? n : 0;
+		t->src_cut = !m->empty && !m->eof && n >= 0;
+		t->src_drain_ns = vt_mono_ns() - t0;
+		if (stopped && !r) {
+			t0 += t->src_drain_ns;
+			lost0 = vt_sink_stats(s->sink)->lost;
+			if (ioctl(m->fd, VT_IOC_DISCARD)) {
+				r = -errno;
+				fprintf(stderr, "vgic-traced: module: VT_IOC_DISCARD: %s\n",
+					strerror(errno));
+			} else {
+				/* nothing but loss reports from here on */
+				n = mod_read_some(s, MOD_LOSS_READS, MOD_LOSS_NS);
+				r = n < 0 ? n : 0;
+			}
+			t->src_queued_lost = vt_sink_stats(s->sink)->lost - lost0;
+			t->src_discard_ns = vt_mono_ns() - t0;
+		}
 	}
 	if (m->have) {
 		m->bad++;
@@ -189,6 +227,7 @@ int vt_source_module_open(const struct vt_opts *o, struct vt_sink *sink,
 		return -ENOMEM;
 	}
 	m->fd = fd;
+	m->finish_ns = (uint64_t)o->stop_drain_ms * 1000000ull;
 	memset(s, 0, sizeof(*s));
 	s->name = "module";
 	s->backend = VT_BACKEND_MODULE;

@@ -3,6 +3,7 @@
  * summary.c - the lines vgic-traced prints when it stops.
  */
 #include <inttypes.h>
+#include <time.h>
 #include "traced.h"
 #include "vt_record.h"
 
@@ -61,6 +62,54 @@ void vt_summary_print(FILE *f, const struct vt_source *s,
 			st->hook_sym[h]);
 	}
 	fprintf(f, "summary: hooks missing %u of %u\n", missing, VT_HOOK_MAX);
+}
+
+/**
+ * vt_mono_ns() - CLOCK_MONOTONIC
+ *
+ * Return: the time in nanoseconds.
+ */
+uint64_t vt_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static double ms(uint64_t a, uint64_t b)
+{
+	return b > a ? (double)(b - a) / 1e6 : 0.0;
+}
+
+/**
+ * vt_summary_stop() - one line: the stop, part by part, in ms
+ * @f:		output
+ * @t:		the times (vt_traced_run(), the source's finish(), the
+ *		daemon and vt_sink_finish())
+ *
+ * From the signal (its handler's clock) or the --duration deadline to
+ * the file closed: "seen" (the loop ended), the source's finish (module:
+ * producers stopped, drain, queued records made loss), close, the
+ * engine's end, the report, the writer's close and the fsync. The exit
+ * of the process comes after.
+ */
+void vt_summary_stop(FILE *f, const struct vt_stop_times *t)
+{
+	if (!t->cause || !t->loop_ns)
+		return;
+	fprintf(f, "summary: stop (%s) %.1f ms to the file closed: seen %.1f, source finish %.1f",
+		t->cause, ms(t->asked_ns, t->sink_ns), ms(t->asked_ns, t->loop_ns),
+		ms(t->loop_ns, t->finish_ns));
+	if (t->src_how)
+		fprintf(f, " (%s: stop %.1f, drain %.1f %s%" PRIu64 " records, discard %.1f: %"
+			PRIu64 " queued lost)", t->src_how, (double)t->src_stop_ns / 1e6,
+			(double)t->src_drain_ns / 1e6, t->src_cut ? "cut at its bound after " : "",
+			t->src_records, (double)t->src_discard_ns / 1e6, t->src_queued_lost);
+	fprintf(f, ", close %.1f, engine end %.1f, report %.1f, file close %.1f, fsync %.1f\n",
+		ms(t->finish_ns, t->close_ns), (double)t->eng_ns / 1e6,
+		(double)t->report_ns / 1e6, (double)t->wclose_ns / 1e6,
+		(double)t->fsync_ns / 1e6);
 }
 
 /**

@@ -33,6 +33,7 @@ enum vt_backend_choice {
  * @device:	module device path
  * @duration_ns: stop after this many nanoseconds, 0 = until a signal
  * @drain_ms:	timed drain period of the ring buffer / device
+ * @stop_drain_ms: module: time budget of the final drain at the stop
  * @wakeup_bytes: BPF: wake the reader when this much is queued (0: timer only)
  * @rb_bytes:	BPF ring buffer size
  * @vm_filter:	only this VMM tgid (0: all)
@@ -54,6 +55,7 @@ struct vt_opts {
 	const char *device;
 	uint64_t duration_ns;
 	unsigned long drain_ms;
+	unsigned long stop_drain_ms;
 	unsigned long wakeup_bytes;
 	unsigned long rb_bytes;
 	uint32_t vm_filter;
@@ -78,6 +80,38 @@ int vt_opts_parse(int argc, char **argv, struct vt_opts *o);
 struct vt_sink;
 
 /**
+ * struct vt_stop_times - where the time between the stop and the end went
+ * @cause:	"signal", "--duration" or "source end"
+ * @asked_ns:	CLOCK_MONOTONIC of the signal (its handler) or the deadline
+ * @loop_ns:	the drain loop ended (the stop was seen)
+ * @finish_ns:	the source's finish() returned
+ * @close_ns:	the source's close() returned
+ * @sink_ns:	vt_sink_finish() returned
+ * @src_stop_ns: module: VT_IOC_STOP (producers stopped), its duration
+ * @src_drain_ns: module: the bounded final drain, its duration
+ * @src_discard_ns: module: VT_IOC_DISCARD and its loss reports
+ * @src_records: records delivered by finish()
+ * @src_queued_lost: records still queued at the end, reported as lost
+ * @src_cut:	the final drain stopped at its bound, not at an empty source
+ * @src_how:	module: "stopped" (producers stopped, rest counted lost),
+ *		"no-ioctl" (a pipe, a file or an older module: bounded
+ *		drain only, what is left is not counted)
+ * @eng_ns:	vt_sink_finish(): the engine's end-of-trace checks
+ * @report_ns:	... writing --report
+ * @wclose_ns:	... closing the trace writer (last chunk, end marker)
+ * @fsync_ns:	... fsync of the trace file
+ */
+struct vt_stop_times {
+	const char *cause;
+	uint64_t asked_ns, loop_ns, finish_ns, close_ns, sink_ns;
+	uint64_t src_stop_ns, src_drain_ns, src_discard_ns;
+	uint64_t src_records, src_queued_lost;
+	bool src_cut;
+	const char *src_how;
+	uint64_t eng_ns, report_ns, wclose_ns, fsync_ns;
+};
+
+/**
  * struct vt_source - a producer of ABI records
  * @name:	"module" or "bpf"
  * @backend:	VT_BACKEND_*
@@ -90,6 +124,7 @@ struct vt_sink;
  *		that have no record and no VT_REC_LOST either
  * @malformed:	module: stream cuts (a bad record header, a torn end) whose
  *		bytes were dropped
+ * @stop:	what the stop cost, part by part (finish() fills src_*)
  * @priv:	source state
  */
 struct vt_source {
@@ -101,6 +136,7 @@ struct vt_source {
 	struct vt_sink *sink;
 	uint64_t missed;
 	uint64_t malformed;
+	struct vt_stop_times stop;
 	void *priv;
 };
 
@@ -145,7 +181,8 @@ int vt_sink_put(struct vt_sink *k, const struct vt_hdr *rec, size_t avail);
 int vt_sink_put_meta(struct vt_sink *k, uint16_t key, uint16_t id,
 		     uint64_t val, const char *str);
 int vt_sink_flush(struct vt_sink *k);
-int vt_sink_finish(struct vt_sink *k, const char *report);
+int vt_sink_finish(struct vt_sink *k, const char *report,
+		   struct vt_stop_times *t);
 void vt_sink_free(struct vt_sink *k);
 const struct vt_sink_stats *vt_sink_stats(const struct vt_sink *k);
 struct vt_engine *vt_sink_engine(struct vt_sink *k);
@@ -187,5 +224,9 @@ void vt_hooks_print(FILE *f, const struct vt_sink_stats *st);
 /* the exit summary */
 void vt_summary_print(FILE *f, const struct vt_source *s,
 		      const struct vt_sink_stats *st, double seconds);
+void vt_summary_stop(FILE *f, const struct vt_stop_times *t);
+
+/* CLOCK_MONOTONIC in ns */
+uint64_t vt_mono_ns(void);
 
 #endif /* VT_TRACED_H */

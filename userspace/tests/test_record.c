@@ -10,7 +10,9 @@
  * rotation), source selection (auto/module/bpf), and the whole daemon
  * in a child process: a failed start leaves no file, --report and the
  * output need --force, SIGHUP/SIGTERM/SIGPIPE, --duration with an
- * endless producer, a write error exits 1, 250ms/4M options.
+ * endless producer, a write error exits 1, 250ms/4M options; the stop
+ * against a fake module (ioctl() interposed on the FIFO): producers
+ * stopped, bounded drain, the records still queued in the file as loss.
  * Service side: /metrics scraped with curl (counts, a client that sends
  * nothing does not stop recording, 404/405, OpenMetrics), bind errors,
  * --metrics-file, --json-lines parsed by python3, sd_notify messages
@@ -24,7 +26,10 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <stdarg.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -183,7 +188,7 @@ static void test_splitter_file(void **state)
 	s.close(&s);
 	assert_int_equal(vt_sink_stats(k)->records, 100003);
 	assert_int_equal(vt_sink_stats(k)->invalid, 0);
-	assert_int_equal(vt_sink_finish(k, NULL), 0);
+	assert_int_equal(vt_sink_finish(k, NULL, NULL), 0);
 	vt_sink_free(k);
 	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
 	assert_int_equal(inj, 100003);
@@ -246,7 +251,7 @@ static void test_splitter_pipe_pieces(void **state)
 	pthread_join(t, NULL);
 	s.close(&s);
 	assert_int_equal(vt_sink_stats(k)->records, 3000);
-	vt_sink_finish(k, NULL);
+	vt_sink_finish(k, NULL, NULL);
 	vt_sink_free(k);
 }
 
@@ -273,7 +278,7 @@ static void test_splitter_malformed(void **state)
 	assert_int_equal(drain(&s), 10);
 	assert_int_equal(s.malformed, 1);
 	s.close(&s);
-	vt_sink_finish(k, NULL);
+	vt_sink_finish(k, NULL, NULL);
 	vt_sink_free(k);
 }
 
@@ -302,7 +307,7 @@ static void test_poll_is_bounded(void **state)
 	assert_true(polls >= 4);
 	assert_int_equal(total, recs);
 	s.close(&s);
-	vt_sink_finish(k, NULL);
+	vt_sink_finish(k, NULL, NULL);
 	vt_sink_free(k);
 }
 
@@ -319,7 +324,7 @@ static void test_sink_start(void **state)
 	assert_int_equal(vt_sink_put_meta(k, VT_META_BACKEND, 0, VT_BACKEND_BPF, "test"), 0);
 	assert_int_equal(access(P("out.vtr"), F_OK), -1);	/* not yet */
 	assert_int_equal(vt_sink_start(k), 0);
-	assert_int_equal(vt_sink_finish(k, NULL), 0);
+	assert_int_equal(vt_sink_finish(k, NULL, NULL), 0);
 	vt_sink_free(k);
 	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_COMPLETE);
 	assert_int_equal(meta, 1);
@@ -357,7 +362,7 @@ static void test_sink_write_error(void **state)
 	}
 	setrlimit(RLIMIT_FSIZE, &old);
 	signal(SIGXFSZ, SIG_DFL);
-	assert_int_equal(vt_sink_finish(k, NULL), -EFBIG);
+	assert_int_equal(vt_sink_finish(k, NULL, NULL), -EFBIG);
 	assert_int_equal(vt_sink_stats(k)->records, 100000);
 	assert_int_equal(count_file(P("out.vtr"), &inj, &meta), VT_END_TRUNCATED);
 	assert_true(inj > 0 && inj < 100000);
@@ -395,7 +400,7 @@ static void test_sink_rotate(void **state)
 		inject(&r, i);
 		assert_int_equal(vt_sink_put(k, &r.hdr, sizeof(r)), 0);
 	}
-	assert_int_equal(vt_sink_finish(k, NULL), 0);
+	assert_int_equal(vt_sink_finish(k, NULL, NULL), 0);
 	vt_sink_free(k);
 	assert_int_equal(count_file(P("out.vtr.1"), &inj, &meta), VT_END_COMPLETE);
 	assert_int_equal(inj, 100);
@@ -412,7 +417,7 @@ static void test_sink_rotate(void **state)
 	write_all_file(P("r.vtr"), "", 0);
 	assert_int_equal(vt_sink_rotate(k), 1);
 	assert_int_equal(vt_sink_put(k, &r.hdr, sizeof(r)), 0);
-	assert_int_equal(vt_sink_finish(k, NULL), 0);
+	assert_int_equal(vt_sink_finish(k, NULL, NULL), 0);
 	vt_sink_free(k);
 	assert_int_equal(count_file(P("r.vtr"), &inj, &meta), VT_END_COMPLETE);
 	assert_int_equal(inj, 1);
@@ -423,7 +428,7 @@ static void test_sink_rotate(void **state)
 	assert_int_equal(rename(P("r.vtr"), P("r.vtr.2")), 0);
 	write_all_file(P("r.vtr"), "data", 4);
 	assert_int_equal(vt_sink_rotate(k), -EEXIST);
-	assert_int_equal(vt_sink_finish(k, NULL), -EEXIST);
+	assert_int_equal(vt_sink_finish(k, NULL, NULL), -EEXIST);
 	vt_sink_free(k);
 	text = read_all(P("r.vtr"), NULL);
 	assert_string_equal(text, "data");
@@ -755,6 +760,177 @@ static void test_daemon_duration_under_load(void **state)
 	signal(SIGPIPE, SIG_DFL);
 }
 
+/* ---- the stop against a fake module ---------------------------------- */
+
+/*
+ * A fake module behind a FIFO, shared by the producer thread (parent)
+ * and the daemon (child): VT_IOC_STOP asks the producer to stop, waits
+ * for it, then fills the pipe (what the module's buffers hold at the
+ * stop); VT_IOC_DISCARD drops what is still in the pipe, counts it and
+ * writes one VT_REC_LOST for it, as the module does. Every other
+ * ioctl() goes to the kernel.
+ */
+struct fake_mod {
+	volatile int on;
+	volatile int stop_req, stopped;
+	volatile uint64_t written;	/* records put into the FIFO */
+	volatile uint64_t discarded;
+	char calls[8];			/* 'S'top, 'D'iscard, in order */
+	volatile int ncalls;
+	char fifo[512];
+};
+
+static struct fake_mod *fm;
+
+static int fake_mod_ioctl(int fd, unsigned long req)
+{
+	struct vt_rec_inject r;
+	struct vt_rec_lost l;
+	static char buf[2 << 20];
+	int i, wfd, queued = 0, tail, got;
+	ssize_t n;
+
+	if (fm->ncalls < (int)sizeof(fm->calls))
+		fm->calls[fm->ncalls++] = req == VT_IOC_STOP ? 'S' : 'D';
+	wfd = open(fm->fifo, O_WRONLY | O_NONBLOCK);
+	if (wfd < 0)
+		return -1;
+	if (req == VT_IOC_STOP) {
+		fm->stop_req = 1;
+		for (i = 0; i < 5000 && !fm->stopped; i++)
+			usleep(1000);
+		/* whole records until the pipe is full */
+		for (;;) {
+			inject(&r, fm->written);
+			if (write(wfd, &r, sizeof(r)) != (ssize_t)sizeof(r))
+				break;
+			fm->written++;
+		}
+	} else {
+		/*
+		 * A FIFO's reads cut records (the module's never do): the
+		 * daemon may hold the head of one; its tail is put back.
+		 */
+		if (syscall(SYS_ioctl, fd, FIONREAD, &queued))
+			queued = 0;
+		tail = (int)((sizeof(r) - (fm->written * sizeof(r) - (uint64_t)queued) % sizeof(r)) %
+			     sizeof(r));
+		fm->discarded = (uint64_t)(queued - tail) / sizeof(r);
+		for (got = 0; got < queued && (n = read(fd, buf + got, queued - got)) > 0;)
+			got += (int)n;
+		if (tail && write(wfd, buf, tail) != tail)
+			fm->discarded = ~0ull;
+		memset(&l, 0, sizeof(l));
+		l.hdr.type = VT_REC_LOST;
+		l.hdr.size = sizeof(l);
+		l.hdr.ts_ns = 1000 + fm->written * 10;
+		l.hdr.cpu = 0;
+		l.hdr.vcpu_id = VT_NO_VCPU;
+		l.lost = l.total = fm->discarded;
+		if (write(wfd, &l, sizeof(l)) != (ssize_t)sizeof(l))
+			fm->discarded = ~0ull;
+	}
+	close(wfd);
+	return 0;
+}
+
+/* the test binary's ioctl(): the fake module's two, else the kernel's */
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fm && fm->on && (req == VT_IOC_STOP || req == VT_IOC_DISCARD))
+		return fake_mod_ioctl(fd, req);
+	return (int)syscall(SYS_ioctl, fd, req, arg);
+}
+
+/* the producer: 64 records a write (atomic in a pipe) until the stop */
+static void *fake_producer(void *arg)
+{
+	struct vt_rec_inject r[64];
+	int fd, k;
+
+	(void)arg;
+	fd = open(fm->fifo, O_WRONLY);		/* waits for the daemon */
+	if (fd < 0)
+		return NULL;
+	fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while (!fm->stop_req) {
+		for (k = 0; k < 64; k++)
+			inject(&r[k], fm->written + (uint64_t)k);
+		if (write(fd, r, sizeof(r)) == (ssize_t)sizeof(r))
+			fm->written += 64;
+		else
+			usleep(1000);
+	}
+	fm->stopped = 1;
+	close(fd);
+	return NULL;
+}
+
+/*
+ * SIGTERM while the producer outruns the daemon: the daemon stops the
+ * producers, drains once (--stop-drain-ms 0), the rest becomes loss:
+ * records in the file + loss in the file = records the module wrote,
+ * and the summary says how many were still queued.
+ */
+static void test_daemon_stop_queued_lost(void **state)
+{
+	const struct vt_hdr *rec;
+	struct vt_reader *rd;
+	uint64_t inj = 0, lost = 0;
+	char err[200], want[64];
+	struct child c;
+	pthread_t t;
+	int ret;
+
+	(void)state;
+	fm = mmap(NULL, sizeof(*fm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(fm != MAP_FAILED);
+	memset(fm, 0, sizeof(*fm));
+	snprintf(fm->fifo, sizeof(fm->fifo), "%s", P("fifo"));
+	assert_int_equal(mkfifo(fm->fifo, 0600), 0);
+	fm->on = 1;
+	assert_int_equal(pthread_create(&t, NULL, fake_producer, NULL), 0);
+	c = DAEMON("-b", "module", "--device", P("fifo"), "-o", P("out.vtr"), "-q",
+		   "--json-lines", "--stop-drain-ms", "0");
+	usleep(300000);
+	kill(c.pid, SIGTERM);
+	assert_int_equal(daemon_wait(&c, 30), 0);
+	pthread_join(t, NULL);
+	fm->on = 0;
+	assert_int_equal(fm->ncalls, 2);
+	assert_memory_equal(fm->calls, "SD", 2);
+	if (vt_reader_open(P("out.vtr"), &rd, err, sizeof(err)))
+		fail_msg("%s", err);
+	while ((ret = vt_reader_next(rd, &rec)) > 0) {
+		if (rec->type == VT_REC_INJECT)
+			inj++;
+		else if (rec->type == VT_REC_LOST)
+			lost += ((const struct vt_rec_lost *)rec)->lost;
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(vt_reader_status(rd)->end, VT_END_COMPLETE);
+	vt_reader_close(rd);
+	/* the pipe was full at the stop and one read cannot empty 1 MiB */
+	assert_true(fm->discarded > 0 && fm->discarded != ~0ull);
+	assert_int_equal(lost, fm->discarded);
+	assert_int_equal(inj + lost, fm->written);
+	assert_non_null(strstr(errtext, "summary: stop (signal)"));
+	snprintf(want, sizeof(want), "%llu queued lost", (unsigned long long)fm->discarded);
+	assert_non_null(strstr(errtext, want));
+	assert_non_null(strstr(errtext, "(stopped: stop "));
+	print_message("%.*s", (int)strcspn(strstr(errtext, "summary: stop"), "\n") + 1,
+		      strstr(errtext, "summary: stop"));
+	munmap(fm, sizeof(*fm));
+	fm = NULL;
+}
+
 
 /* ---- the live engine's clock on a quiet stream ------------------------ */
 
@@ -855,7 +1031,7 @@ static unsigned int quiet_run(unsigned int backend)
 	quiet_findings = 0;
 	assert_int_equal(vt_traced_run(&o, &s, k, &stop_flag, NULL), 0);
 	assert_int_equal(s.finish(&s), 0);
-	assert_int_equal(vt_sink_finish(k, NULL), 0);
+	assert_int_equal(vt_sink_finish(k, NULL, NULL), 0);
 	/* the end is the last record's time: 1 us after the assert */
 	n = vt_engine_nr_findings(vt_sink_engine(k));
 	assert_int_equal(n, quiet_findings);
@@ -1182,6 +1358,7 @@ int main(void)
 		cmocka_unit_test_setup(test_daemon_file, setup),
 		cmocka_unit_test_setup(test_daemon_signals, setup),
 		cmocka_unit_test_setup(test_daemon_duration_under_load, setup),
+		cmocka_unit_test_setup(test_daemon_stop_queued_lost, setup),
 		cmocka_unit_test_setup(test_daemon_tick, setup),
 		cmocka_unit_test_setup(test_metrics_endpoint, setup),
 		cmocka_unit_test_setup(test_metrics_bind_errors, setup),
