@@ -17,6 +17,7 @@
 #include "vt_read.bpf.h"
 #include "hooks_irq.bpf.h"
 #include "hooks_tp.bpf.h"
+#include "hooks_selftest.bpf.h"
 #if defined(__TARGET_ARCH_arm64)
 #include "hooks_lr.bpf.h"
 #include "hooks_vfio.bpf.h"

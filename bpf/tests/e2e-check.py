@@ -315,7 +315,7 @@ def kallsyms_has(sym):
 scenarios = []
 for f in sorted(os.listdir(out)):
     m = re.match(r"bpf-(.+)\.vmm$", f)
-    if m and m.group(1) != "cost":
+    if m and m.group(1) not in ("cost", "misses"):	# misses: checked below
         scenarios.append(m.group(1))
 tap(bool(scenarios), "scenarios ran under the BPF backend: %s" % " ".join(scenarios))
 bpf = check_mode("bpf", scenarios)
@@ -428,6 +428,35 @@ if os.path.exists(os.path.join(out, "bpful-healthy.rc")):
         tap(c["resamples"] == num(gt, "resample") and c["inject1"] == num(gt, "trigger"),
             "bpf unloadable-ack build healthy: resamples %d = %s, asserts %d = %s" %
             (c["resamples"], gt.get("resample"), c["inject1"], gt.get("trigger")))
+
+# probe misses forced by the selftest programs: what the trace delivers
+# (VT_REC_LOST, hdr.cpu VT_LOST_CPU_PROBES) = the kernel's own counters
+if os.path.exists(os.path.join(out, "bpf-misses.rc")):
+    k = dict(kv.split("=") for kv in read("bpf-misses.kernel").split() if "=" in kv)
+    kern = int(k.get("prog_misses", -1)) + int(k.get("link_missed", 0))
+    recs = [struct.unpack_from("<QQ", r, 24) for t, r in records("bpf", "misses")
+            if t == 10 and struct.unpack_from("<I", r, 4)[0] == 0xffffffff]
+    p = subprocess.run([cli, "report", os.path.join(out, "bpf-misses.vtr")],
+                       capture_output=True, text=True)
+    line = re.search(r"^lost probe hits: (\d+)", p.stdout, re.M)
+    got = sum(r[0] for r in recs)
+    tap(read("bpf-misses.rc").strip() == "0" and read("bpf-misses.vmm.rc").strip() == "0" and
+        int(k.get("prog_misses", 0)) >= 5 and got == kern and
+        (not recs or recs[-1][1] == got) and line is not None and int(line.group(1)) == kern,
+        "bpf probe misses: delivered %d in %d records, report %s = kernel %d (prog %s + link %s), >= 5 forced" %
+        (got, len(recs), line.group(1) if line else None, kern, k.get("prog_misses"), k.get("link_missed")))
+    mm = hook_modes("bpf", "misses")
+    kp = [h for h, v in mm.items() if v[0] in ("kprobe", "kretprobe")]
+    if k.get("link_missed_known") == "1":
+        tap(int(k.get("link_missed", 0)) >= 5 and
+            not [h for h in kp if "misses uncounted" in mm[h][1]],
+            "bpf kprobe link misses counted on %s: %s forced, no hook says uncounted" %
+            (kernel, k.get("link_missed")))
+    else:
+        tap(int(k.get("link_missed", 0)) == 0 and
+            all("misses uncounted" in mm[h][1] for h in kp),
+            "bpf: %s counts no kprobe misses: every kprobe hook (%d) says '(misses uncounted)'" %
+            (kernel, len(kp)))
 
 loaded = read("module-loaded.txt").strip()
 if loaded == "yes":

@@ -113,6 +113,20 @@ if [ -n "$TP_SCEN" ] && [ -x /vt/bin/vgic-traced-unloadable ] &&
 	stop_traced bpful healthy
 fi
 
+# probe misses: the selftest programs make the kernel skip runs of their
+# own (at least one per rename to vtmiss*); the kernel's counters, read by id while the
+# daemon still runs and the VMM is done, are the truth for its loss
+export VGIC_TRACED_SELFTEST_MISSES=1
+if start_traced bpf misses; then
+	vmm --scenario healthy > bpf-misses.vmm 2> bpf-misses.vmm.err
+	echo $? > bpf-misses.vmm.rc
+	for i in 1 2 3 4 5; do sh -c 'echo vtmiss > /proc/self/comm'; done
+	sleep 1.5	# one periodic read in between
+	vt-bpfstat > bpf-misses.kernel 2>&1
+	stop_traced bpf misses
+fi
+unset VGIC_TRACED_SELFTEST_MISSES
+
 # ---- module backend, same boot ----
 have_mod=no
 if [ -f $KO ]; then

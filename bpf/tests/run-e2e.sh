@@ -47,6 +47,7 @@ build() { "$@" > "$out/build.log" 2>&1 || { tail -n 30 "$out/build.log"; echo "n
 build make -C bpf
 build make -C bpf check-kernels
 build make -C bpf/tests
+build make -C bpf/tests ARCH=arm64
 build make -C userspace
 build make -C userspace ARCH=arm64
 build make -C userspace/record ARCH=arm64

@@ -67,7 +67,7 @@ static void text_header(struct vt_engine *e, FILE *f)
 	}
 	fprintf(f, "\n");
 	if (e->lost > cpu_lost)
-		fprintf(f, "lost probe hits: %llu (the kprobes core did not run the handler; each is at most the records of its hook; no CPU)\n",
+		fprintf(f, "lost probe hits: %llu (the kernel did not run the probe handler or BPF program; each is at most the records of its hook; no CPU)\n",
 			(unsigned long long)(e->lost - cpu_lost));
 	if (e->lost)
 		fprintf(f, "WARNING: %llu records were lost: findings may be false (a lost ack or exit looks like a missing one)\n",

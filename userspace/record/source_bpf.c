@@ -16,12 +16,25 @@
  *    without direct calls: -524 at attach) one probe program finds out
  *    before every fentry program is verified;
  *  - a failed kprobe leaves the hook to its tracepoint fallback.
+ *
+ * Program runs the kernel skips are delivered as VT_REC_LOST with
+ * hdr.cpu = VT_LOST_CPU_PROBES, read every MISS_PERIOD_NS and at stop:
+ *  - bpf_prog_info.recursion_misses of every program: fentry/fexit
+ *    (trampoline recursion guard) and tp_btf on every kernel here,
+ *    kprobe programs (trace_call_bpf finding another program running on
+ *    the CPU) from 6.7;
+ *  - the "missed" count of kprobe perf links (kprobe re-entry, kretprobe
+ *    instances exhausted), 6.7+: found through vmlinux BTF, where struct
+ *    bpf_link_info has perf_event.kprobe.missed.
+ * On older kernels neither kprobe count exists: hooks attached as
+ * kprobes say "(misses uncounted)" in their hook status.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -39,6 +52,11 @@
 #define MAX_LINKS	96
 #define MAX_TP		8
 #define PROG_NAME	48
+#define MISS_PERIOD_NS	1000000000ull	/* probe misses read every second */
+#define LINK_INFO_MAX	512		/* bytes of struct bpf_link_info read */
+#define LINK_PERF_EVENT	7		/* BPF_LINK_TYPE_PERF_EVENT */
+#define PERF_KPROBE	3		/* BPF_PERF_EVENT_KPROBE */
+#define PERF_KRETPROBE	4		/* BPF_PERF_EVENT_KRETPROBE */
 
 enum ap_mode {
 	AP_NONE,
@@ -88,6 +106,11 @@ struct bpf_src {
 	uint64_t vgic_global;		/* &kvm_vgic_global_state */
 	bool nr_lrs_sent;		/* VT_META_NR_LRS written */
 	uint64_t missed;		/* program runs skipped by the kernel */
+	uint64_t miss_sent;		/* of those, delivered as VT_REC_LOST */
+	uint64_t miss_next_ns;		/* next periodic read */
+	/* struct bpf_link_info from vmlinux BTF: 0 size = no kprobe "missed" */
+	uint32_t li_size, li_pe_type, li_kp_missed;
+	bool selftest;			/* VGIC_TRACED_SELFTEST_MISSES: st_* */
 	int ncpus;
 };
 
@@ -134,6 +157,15 @@ static uint32_t kernel_kv(void)
 	if (uname(&u) || sscanf(u.release, "%u.%u", &a, &c) != 2)
 		return 0;
 	return VT_KV(a, c);
+}
+
+/* CLOCK_MONOTONIC ns, the clock of bpf_ktime_get_ns() */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* true when the object has program @pfx_@handler; the name into @name */
@@ -235,6 +267,69 @@ static void probe_kallsyms(struct bpf_src *b)
 	}
 }
 
+/*
+ * Byte offset of member @name in struct/union @id, looking into anonymous
+ * members too; its resolved type into @mid. -1 when there is none.
+ */
+static long btf_member_off(const struct btf *btf, int id, const char *name, int *mid)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m;
+	const char *n;
+	unsigned int i;
+	long off;
+	int tid;
+
+	if (!t || !btf_is_composite(t))
+		return -1;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		n = btf__name_by_offset(btf, m->name_off);
+		tid = btf__resolve_type(btf, m->type);
+		if (tid < 0)
+			continue;
+		if (n && n[0]) {
+			if (strcmp(n, name))
+				continue;
+			*mid = tid;
+			return btf_member_bit_offset(t, i) / 8;
+		}
+		off = btf_member_off(btf, tid, name, mid);
+		if (off >= 0)
+			return btf_member_bit_offset(t, i) / 8 + off;
+	}
+	return -1;
+}
+
+/*
+ * Where this kernel's struct bpf_link_info keeps a kprobe perf link's
+ * missed count (6.7+); li_size stays 0 when it has none.
+ */
+static void probe_link_info(struct bpf_src *b, const struct btf *btf)
+{
+	long pe, type, kp, missed;
+	int id, pe_id, kp_id, x;
+	__s64 size;
+
+	id = btf__find_by_name_kind(btf, "bpf_link_info", BTF_KIND_STRUCT);
+	if (id < 0)
+		return;
+	size = btf__resolve_size(btf, id);
+	pe = btf_member_off(btf, id, "perf_event", &pe_id);
+	if (size <= 0 || size > LINK_INFO_MAX || pe < 0)
+		return;
+	type = btf_member_off(btf, pe_id, "type", &x);
+	kp = btf_member_off(btf, pe_id, "kprobe", &kp_id);
+	if (type < 0 || kp < 0)
+		return;
+	missed = btf_member_off(btf, kp_id, "missed", &x);
+	if (missed < 0 || pe + kp + missed + 8 > size)
+		return;
+	b->li_size = size;
+	b->li_pe_type = pe + type;
+	b->li_kp_missed = pe + kp + missed;
+}
+
 /* kernel BTF facts: tracepoint typedefs, kvm_vgic_inject_irq's 2nd arg */
 static void probe_btf(struct bpf_src *b)
 {
@@ -265,6 +360,7 @@ static void probe_btf(struct bpf_src *b)
 			b->inject_vcpu_arg = t && btf_is_ptr(t);
 		}
 	}
+	probe_link_info(b, btf);
 	btf__free(btf);
 }
 
@@ -303,6 +399,13 @@ static void step_down(struct bpf_ap *a, const struct vt_opts *o, int err,
 	a->mode = AP_NONE;
 	a->why = why;
 }
+
+/* hooks_selftest.bpf.h: programs that force misses of their own */
+static const char *const selftest_progs[] = { "st_kick", "st_tp", "st_kp" };
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* open + configure + load with the current per-point modes */
 static int bpf_load(struct bpf_src *b, const struct vt_opts *o)
@@ -356,6 +459,8 @@ static int bpf_load(struct bpf_src *b, const struct vt_opts *o)
 				bpf_program__set_autoload(p, true);
 		}
 	}
+	for (i = 0; b->selftest && i < ARRAY_SIZE(selftest_progs); i++)
+		bpf_program__set_autoload(prog(b, selftest_progs[i]), true);
 	libbpf_failed_prog[0] = 0;
 	return vgic_trace_bpf__load(b->skel);
 }
@@ -380,6 +485,14 @@ static bool drop_failed_prog(struct bpf_src *b, const struct vt_opts *o, int err
 
 	if (!name[0])
 		return false;
+	for (i = 0; b->selftest && i < ARRAY_SIZE(selftest_progs); i++) {
+		if (strcmp(selftest_progs[i], name))
+			continue;
+		fprintf(stderr, "vgic-traced: selftest program %s does not load (%s): no selftest\n",
+			name, strerror(-err));
+		b->selftest = false;
+		return true;
+	}
 	for (i = 0; i < b->nr_ap; i++) {
 		a = &b->ap[i];
 		if ((a->mode == AP_FENTRY && !strcmp(a->fentry, name)) ||
@@ -476,6 +589,25 @@ static void attach_fallbacks(struct bpf_src *b)
 	}
 }
 
+/* the selftest programs, after every hook's (their misses are forced) */
+static void attach_selftest(struct bpf_src *b)
+{
+	struct bpf_program *p;
+	unsigned int i;
+	int err;
+
+	for (i = 0; b->selftest && i < ARRAY_SIZE(selftest_progs); i++) {
+		p = prog(b, selftest_progs[i]);
+		if (bpf_program__type(p) == BPF_PROG_TYPE_KPROBE)
+			err = keep_link(b, bpf_program__attach_kprobe(p, false, "bpf_trace_printk"));
+		else
+			err = keep_link(b, bpf_program__attach(p));
+		if (err)
+			fprintf(stderr, "vgic-traced: selftest program %s: attach failed: %s\n",
+				selftest_progs[i], strerror(-err));
+	}
+}
+
 /* text of a MISSING hook: why its most telling point is not attached */
 static void missing_text(struct bpf_src *b, unsigned int h)
 {
@@ -532,7 +664,9 @@ static void hook_status(struct bpf_src *b, const struct vt_opts *o)
 		else
 			st = a->kretprobe[0] ? VT_ATTACH_KRETPROBE : VT_ATTACH_KPROBE;
 		b->hook[h] = st;
-		snprintf(b->hook_sym[h], sizeof(b->hook_sym[h]), "%s", a->row->sym);
+		/* before 6.7 the kernel counts no kprobe miss (see top) */
+		snprintf(b->hook_sym[h], sizeof(b->hook_sym[h]), "%s%s", a->row->sym,
+			 st != VT_ATTACH_FENTRY && !b->li_size ? " (misses uncounted)" : "");
 	}
 	attach_fallbacks(b);
 	for (h = 1; h <= VT_HOOK_MAX; h++)
@@ -665,21 +799,6 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int bpf_poll(struct vt_source *s, int timeout_ms)
-{
-	struct bpf_src *b = s->priv;
-	int n, m;
-
-	/* records are submitted without wakeup: poll sleeps, consume drains */
-	n = ring_buffer__poll(b->rb, timeout_ms);
-	if (n < 0)
-		return n;
-	m = ring_buffer__consume(b->rb);
-	if (m < 0)
-		return m;
-	return n + m;
-}
-
 /* deliver per-CPU losses not yet reported in-band */
 static void report_lost(struct vt_source *s)
 {
@@ -703,6 +822,7 @@ static void report_lost(struct vt_source *s)
 			r.hdr.type = VT_REC_LOST;
 			r.hdr.size = sizeof(r);
 			r.hdr.cpu = cpu;
+			r.hdr.ts_ns = now_ns();
 			r.hdr.vm_id = VT_NO_VM;
 			r.hdr.vcpu_id = VT_NO_VCPU;
 			r.lost = v[cpu].pending;
@@ -732,16 +852,93 @@ static uint64_t prog_misses(struct bpf_src *b)
 	return sum;
 }
 
+/* kprobe hits the kernel dropped on link @l (6.7+), 0 elsewhere */
+static uint64_t link_missed(const struct bpf_src *b, struct bpf_link *l)
+{
+	uint64_t buf[LINK_INFO_MAX / 8];
+	uint32_t type, pe_type;
+	uint64_t missed;
+	__u32 len = b->li_size;
+
+	if (!b->li_size)
+		return 0;
+	memset(buf, 0, sizeof(buf));
+	if (bpf_obj_get_info_by_fd(bpf_link__fd(l), buf, &len))
+		return 0;
+	memcpy(&type, buf, sizeof(type));
+	memcpy(&pe_type, (char *)buf + b->li_pe_type, sizeof(pe_type));
+	if (type != LINK_PERF_EVENT || (pe_type != PERF_KPROBE && pe_type != PERF_KRETPROBE))
+		return 0;
+	memcpy(&missed, (char *)buf + b->li_kp_missed, sizeof(missed));
+	return missed;
+}
+
+/*
+ * Deliver the probe misses counted since the last call as one VT_REC_LOST
+ * (hdr.cpu VT_LOST_CPU_PROBES). @links_gone: the links' counts of the
+ * links already destroyed, added once by the caller.
+ */
+static void report_misses(struct vt_source *s, uint64_t links_gone)
+{
+	struct bpf_src *b = s->priv;
+	struct vt_rec_lost r;
+	uint64_t total = prog_misses(b) + links_gone;
+	unsigned int i;
+
+	for (i = 0; i < b->nr_links; i++)
+		total += link_missed(b, b->links[i]);
+	/* counters only grow; a smaller sum is a link just gone */
+	if (total <= b->miss_sent)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = VT_REC_LOST;
+	r.hdr.size = sizeof(r);
+	r.hdr.cpu = VT_LOST_CPU_PROBES;
+	r.hdr.ts_ns = now_ns();
+	r.hdr.vm_id = VT_NO_VM;
+	r.hdr.vcpu_id = VT_NO_VCPU;
+	r.lost = total - b->miss_sent;
+	r.total = total;
+	vt_sink_put(s->sink, &r.hdr, sizeof(r));
+	b->miss_sent = total;
+	b->missed = total;
+	s->missed = total;
+}
+
+static int bpf_poll(struct vt_source *s, int timeout_ms)
+{
+	struct bpf_src *b = s->priv;
+	int n, m;
+
+	/* records are submitted without wakeup: poll sleeps, consume drains */
+	n = ring_buffer__poll(b->rb, timeout_ms);
+	if (n < 0)
+		return n;
+	m = ring_buffer__consume(b->rb);
+	if (m < 0)
+		return m;
+	if (now_ns() >= b->miss_next_ns) {
+		report_misses(s, 0);
+		b->miss_next_ns = now_ns() + MISS_PERIOD_NS;
+	}
+	return n + m;
+}
+
 static int bpf_finish(struct vt_source *s)
 {
 	struct bpf_src *b = s->priv;
+	uint64_t gone = 0;
 	int err;
 
-	b->missed = prog_misses(b);
-	s->missed = b->missed;
-	drop_links(b);
+	/* a link's count is read just before the link goes */
+	while (b->nr_links) {
+		gone += link_missed(b, b->links[b->nr_links - 1]);
+		bpf_link__destroy(b->links[--b->nr_links]);
+	}
 	err = ring_buffer__consume(b->rb);
 	report_lost(s);
+	/* programs keep their counts after detach: these are final */
+	report_misses(s, gone);
 	return err < 0 ? err : 0;
 }
 
@@ -799,6 +996,7 @@ int vt_source_bpf_open(const struct vt_opts *o, struct vt_sink *sink,
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
+	b->selftest = getenv("VGIC_TRACED_SELFTEST_MISSES") != NULL;
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus <= 0) {
 		free(b);
@@ -828,6 +1026,7 @@ int vt_source_bpf_open(const struct vt_opts *o, struct vt_sink *sink,
 		free(b);
 		return err;
 	}
+	attach_selftest(b);
 	hook_status(b, o);
 	for (h = 1; h <= VT_HOOK_MAX; h++)
 		nr += b->hook[h] != VT_ATTACH_MISSING && b->hook[h] != VT_ATTACH_DISABLED;
@@ -854,5 +1053,8 @@ int vt_source_bpf_open(const struct vt_opts *o, struct vt_sink *sink,
 		return err;
 	}
 	emit_meta(s);
+	if (!b->li_size)
+		fprintf(stderr, "vgic-traced: this kernel counts no missed kprobe hits (bpf_link_info has no kprobe 'missed', before 6.7): hooks attached as kprobes cannot report their misses\n");
+	b->miss_next_ns = now_ns() + MISS_PERIOD_NS;
 	return 0;
 }
