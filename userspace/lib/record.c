@@ -37,10 +37,24 @@ static const struct {
 		 (v) == VT_REC_VFIO ? VT_RCF_VFIO : \
 		 (v) == VT_REC_MMIO ? VT_RCF_MMIO : VT_RCF_NONE)
 
+/* vt_record_ok()'s byte ranges of each VT_RCF_* check */
+#define RCF_OFF(f)	((f) == VT_RCF_NONE ? 0 : sizeof(struct vt_hdr))
+#define RCF_LO0(f)	((f) == VT_RCF_LR ? VT_GIC_V2 : (f) == VT_RCF_NONE ? 0 : 1)
+#define RCF_SPAN0(f)	((f) == VT_RCF_LR ? VT_GIC_V3 - VT_GIC_V2 : \
+			 (f) == VT_RCF_VFIO ? VT_VFIO_END - 2 : \
+			 (f) == VT_RCF_MMIO ? VT_MMIO_END - 2 : 255)
+#define RCF_HI1(f)	((f) == VT_RCF_LR ? VT_MAX_LR : 255)
+#define RCF_ENT(v, st)	{ sizeof(struct st), RCF(v), RCF_OFF(RCF(v)), \
+			  RCF_LO0(RCF(v)), RCF_SPAN0(RCF(v)), RCF_HI1(RCF(v)) }
+
 const struct vt_rec_check_ent vt_rec_check_tab[VT_REC_END] = {
-#define VT_REG_REC(N, v, n, st) [v] = { sizeof(struct st), RCF(v) },
+#define VT_REG_REC(N, v, n, st) [v] = RCF_ENT(v, st),
 #include "../../include/vt_registry.def"
 };
+_Static_assert(VT_GIC_V3 == VT_GIC_V2 + 1 && VT_VFIO_END >= 2 &&
+	       VT_MMIO_END >= 2 && VT_MMIO_END - 2 <= 255 &&
+	       VT_VFIO_END - 2 <= 255 && VT_MAX_LR <= 255,
+	       "vt_record_ok() byte ranges");
 
 /* the fast path's byte offsets are the ABI's */
 _Static_assert(offsetof(struct vt_rec_lr, gic_version) == sizeof(struct vt_hdr) &&
