@@ -8,7 +8,7 @@
 #include "helpers.h"
 #include "cli.h"
 #include "vt_record.h"
-#include "json_check.h"
+#include "json_reader.h"
 
 #define MAXREC 256
 

@@ -10,7 +10,7 @@
 #include "helpers.h"
 #include "vt_raw.h"
 #include "vt_record.h"
-#include "json_check.h"
+#include "json_reader.h"
 #include "vt_timeline.h"
 
 static uint64_t rng_state;

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include "helpers.h"
 #include "cli.h"
-#include "json_check.h"
+#include "json_reader.h"
 
 struct want {
 	const char *rule;
@@ -159,6 +159,11 @@ static void test_json_checker(void **state)
 	assert_false(json_valid("{\"a\":1}}"));
 	assert_false(json_valid("{\"a\":01}"));
 	assert_false(json_valid("[\"tab\there\"]"));
+	assert_false(json_valid("{\"a\":1,\"b\":{\"c\":2,\"c\":3}}"));	/* duplicate key */
+	assert_false(json_valid("[\"\\x\"]"));				/* bad escape */
+	assert_false(json_valid("[1.]"));
+	assert_false(json_valid("[] []"));
+	assert_true(json_valid(" {\"a\":{\"a\":[\"\\n\\u0041\"]},\"b\":0.5} \n"));
 }
 
 int main(void)

@@ -28,299 +28,32 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "helpers.h"
+#include "json_reader.h"
 #include "vt_lr.h"
 #include "vt_timeline.h"
 
-/* ---- a small strict JSON DOM ----------------------------------------- */
+/* ---- JSON (json_reader.h: strict, duplicate keys refused) ----------- */
 
-enum jt { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-
-struct jv {
-	enum jt t;
-	double num;
-	char *str;		/* J_STR; J_NUM: the literal text */
-	struct jv **items;	/* J_ARR, J_OBJ (values) */
-	char **keys;		/* J_OBJ */
-	size_t n;
-};
-
-static const char *jp;
-static const char *jerr;
-
-static void jws(void)
+static struct json *jparse(const char *text)
 {
-	while (*jp == ' ' || *jp == '\n' || *jp == '\t' || *jp == '\r')
-		jp++;
-}
+	const char *err;
+	struct json *v;
+	size_t off;
 
-static char *jstring(void)
-{
-	size_t cap = 16, n = 0;
-	char *s = malloc(cap);
-
-	jp++;
-	while (*jp != '"') {
-		char c = *jp;
-
-		if (!c || (unsigned char)c < 0x20) {
-			jerr = "bad string";
-			free(s);
-			return NULL;
-		}
-		if (c == '\\') {
-			jp++;
-			if (*jp == 'u') {
-				unsigned int i, v = 0;
-
-				for (i = 1; i <= 4; i++) {
-					if (!isxdigit((unsigned char)jp[i])) {
-						jerr = "bad \\u";
-						free(s);
-						return NULL;
-					}
-					v = v * 16 + (isdigit((unsigned char)jp[i]) ?
-						      jp[i] - '0' : (tolower(jp[i]) - 'a' + 10));
-				}
-				c = v < 0x80 ? (char)v : '?';
-				jp += 4;
-			} else if (strchr("\"\\/", *jp) && *jp) {
-				c = *jp;
-			} else if (*jp == 'n') {
-				c = '\n';
-			} else if (*jp == 't') {
-				c = '\t';
-			} else if (*jp == 'r' || *jp == 'b' || *jp == 'f') {
-				c = ' ';
-			} else {
-				jerr = "bad escape";
-				free(s);
-				return NULL;
-			}
-		}
-		if (n + 2 > cap)
-			s = realloc(s, cap *= 2);
-		s[n++] = c;
-		jp++;
-	}
-	jp++;
-	s[n] = '\0';
-	return s;
-}
-
-static struct jv *jvalue(int depth);
-
-static struct jv *jnew(enum jt t)
-{
-	struct jv *v = calloc(1, sizeof(*v));
-
-	v->t = t;
-	return v;
-}
-
-static void jfree(struct jv *v)
-{
-	size_t i;
-
+	v = json_parse(text, &err, &off);
 	if (!v)
-		return;
-	for (i = 0; i < v->n; i++) {
-		jfree(v->items[i]);
-		if (v->keys)
-			free(v->keys[i]);
-	}
-	free(v->items);
-	free(v->keys);
-	free(v->str);
-	free(v);
-}
-
-static void jpush(struct jv *v, char *key, struct jv *item)
-{
-	if (!(v->n & (v->n - 1))) {	/* 0, 1, 2, 4, ...: double */
-		size_t cap = v->n ? v->n * 2 : 1;
-
-		v->items = realloc(v->items, cap * sizeof(*v->items));
-		if (v->t == J_OBJ)
-			v->keys = realloc(v->keys, cap * sizeof(*v->keys));
-	}
-	if (v->t == J_OBJ)
-		v->keys[v->n] = key;
-	v->items[v->n++] = item;
-}
-
-static struct jv *jvalue(int depth)
-{
-	struct jv *v;
-	const char *s;
-
-	if (depth > 64) {
-		jerr = "too deep";
-		return NULL;
-	}
-	jws();
-	if (*jp == '{' || *jp == '[') {
-		bool obj = *jp == '{';
-
-		v = jnew(obj ? J_OBJ : J_ARR);
-		jp++;
-		jws();
-		if (*jp == (obj ? '}' : ']')) {
-			jp++;
-			return v;
-		}
-		for (;;) {
-			char *key = NULL;
-			struct jv *item;
-			size_t i;
-
-			jws();
-			if (obj) {
-				if (*jp != '"' || !(key = jstring())) {
-					jerr = jerr ?: "key expected";
-					jfree(v);
-					return NULL;
-				}
-				for (i = 0; i < v->n; i++)
-					if (!strcmp(v->keys[i], key)) {
-						jerr = "duplicate key";
-						free(key);
-						jfree(v);
-						return NULL;
-					}
-				jws();
-				if (*jp++ != ':') {
-					jerr = "':' expected";
-					free(key);
-					jfree(v);
-					return NULL;
-				}
-			}
-			item = jvalue(depth + 1);
-			if (!item) {
-				free(key);
-				jfree(v);
-				return NULL;
-			}
-			jpush(v, key, item);
-			jws();
-			if (*jp == ',') {
-				jp++;
-				continue;
-			}
-			if (*jp == (obj ? '}' : ']')) {
-				jp++;
-				return v;
-			}
-			jerr = "',' or end expected";
-			jfree(v);
-			return NULL;
-		}
-	}
-	if (*jp == '"') {
-		v = jnew(J_STR);
-		v->str = jstring();
-		if (!v->str) {
-			jfree(v);
-			return NULL;
-		}
-		return v;
-	}
-	if (!strncmp(jp, "true", 4) || !strncmp(jp, "null", 4)) {
-		v = jnew(*jp == 't' ? J_BOOL : J_NULL);
-		v->num = *jp == 't';
-		jp += 4;
-		return v;
-	}
-	if (!strncmp(jp, "false", 5)) {
-		jp += 5;
-		return jnew(J_BOOL);
-	}
-	/* RFC 8259 number */
-	s = jp;
-	if (*jp == '-')
-		jp++;
-	if (*jp == '0')
-		jp++;
-	else if (isdigit((unsigned char)*jp))
-		while (isdigit((unsigned char)*jp))
-			jp++;
-	else {
-		jerr = "value expected";
-		return NULL;
-	}
-	if (*jp == '.') {
-		jp++;
-		if (!isdigit((unsigned char)*jp)) {
-			jerr = "bad fraction";
-			return NULL;
-		}
-		while (isdigit((unsigned char)*jp))
-			jp++;
-	}
-	if (*jp == 'e' || *jp == 'E') {
-		jp++;
-		if (*jp == '+' || *jp == '-')
-			jp++;
-		if (!isdigit((unsigned char)*jp)) {
-			jerr = "bad exponent";
-			return NULL;
-		}
-		while (isdigit((unsigned char)*jp))
-			jp++;
-	}
-	v = jnew(J_NUM);
-	v->str = strndup(s, (size_t)(jp - s));
-	v->num = strtod(v->str, NULL);
+		fail_msg("JSON: %s at offset %zu", err, off);
 	return v;
-}
-
-static struct jv *jparse(const char *text)
-{
-	struct jv *v;
-
-	jp = text;
-	jerr = NULL;
-	v = jvalue(0);
-	if (v) {
-		jws();
-		if (*jp) {
-			jerr = "trailing text";
-			jfree(v);
-			v = NULL;
-		}
-	}
-	if (!v)
-		fail_msg("JSON: %s at offset %ld", jerr, (long)(jp - text));
-	return v;
-}
-
-static struct jv *jget(const struct jv *o, const char *key)
-{
-	size_t i;
-
-	if (!o || o->t != J_OBJ)
-		return NULL;
-	for (i = 0; i < o->n; i++)
-		if (!strcmp(o->keys[i], key))
-			return o->items[i];
-	return NULL;
-}
-
-static const char *jstr(const struct jv *o, const char *key)
-{
-	const struct jv *v = jget(o, key);
-
-	return v && v->t == J_STR ? v->str : NULL;
 }
 
 /* An integer field (no fraction, no exponent) in [0, max]. */
-static bool jint(const struct jv *o, const char *key, uint64_t max,
+static bool jint(const struct json *o, const char *key, uint64_t max,
 		 uint64_t *out)
 {
-	const struct jv *v = jget(o, key);
+	const struct json *v = json_get(o, key);
 	char *end;
 
-	if (!v || v->t != J_NUM || strpbrk(v->str, ".eE-"))
+	if (!v || v->t != JSON_NUM || strpbrk(v->str, ".eE-"))
 		return false;
 	errno = 0;
 	*out = strtoull(v->str, &end, 10);
@@ -328,13 +61,13 @@ static bool jint(const struct jv *o, const char *key, uint64_t max,
 }
 
 /* A timestamp: microseconds, integer part and exactly 3 decimals (ns). */
-static bool jts(const struct jv *o, const char *key, uint64_t *ns)
+static bool jts(const struct json *o, const char *key, uint64_t *ns)
 {
-	const struct jv *v = jget(o, key);
+	const struct json *v = json_get(o, key);
 	const char *dot;
 	char *end;
 
-	if (!v || v->t != J_NUM || v->str[0] == '-' || strpbrk(v->str, "eE"))
+	if (!v || v->t != JSON_NUM || v->str[0] == '-' || strpbrk(v->str, "eE"))
 		return false;
 	dot = strchr(v->str, '.');
 	if (!dot || strlen(dot) != 4)
@@ -360,8 +93,8 @@ struct tl_thread {
 };
 
 struct tl_check {
-	struct jv *root;
-	const struct jv *events;
+	struct json *root;
+	const struct json *events;
 	struct tl_thread th[MAXT];
 	size_t nth;
 	uint64_t pids[MAXT];
@@ -428,15 +161,15 @@ static void check_nesting(const struct tl_thread *t)
 	free(sp);
 }
 
-static void check_event(struct tl_check *c, const struct jv *ev)
+static void check_event(struct tl_check *c, const struct json *ev)
 {
-	const char *ph = jstr(ev, "ph"), *name = jstr(ev, "name");
-	const struct jv *args = jget(ev, "args");
+	const char *ph = json_str(ev, "ph"), *name = json_str(ev, "name");
+	const struct json *args = json_get(ev, "args");
 	uint64_t pid, tid, ts, dur;
 	struct tl_thread *t;
 	size_t i;
 
-	assert_int_equal(ev->t, J_OBJ);
+	assert_int_equal(ev->t, JSON_OBJ);
 	assert_non_null(ph);
 	assert_non_null(name);
 	assert_true(name[0]);
@@ -444,20 +177,20 @@ static void check_event(struct tl_check *c, const struct jv *ev)
 		if (!strstr(",ph,name,cat,pid,tid,ts,dur,s,args,",
 			    ev->keys[i]) || !ev->keys[i][0])
 			fail_msg("unknown event field '%s'", ev->keys[i]);
-	if (jget(ev, "cat"))
-		assert_non_null(jstr(ev, "cat"));
+	if (json_get(ev, "cat"))
+		assert_non_null(json_str(ev, "cat"));
 	if (args)
-		assert_int_equal(args->t, J_OBJ);
+		assert_int_equal(args->t, JSON_OBJ);
 	if (!jint(ev, "pid", INT32_MAX, &pid))
 		fail_msg("event '%s': pid not an int32", name);
 	if (!strcmp(ph, "M")) {
-		const char *an = jstr(args, "name");
+		const char *an = json_str(args, "name");
 
 		c->nm++;
 		assert_non_null(an);
-		assert_null(jget(ev, "ts"));
+		assert_null(json_get(ev, "ts"));
 		if (!strcmp(name, "process_name")) {
-			assert_null(jget(ev, "tid"));
+			assert_null(json_get(ev, "tid"));
 			for (i = 0; i < c->npids; i++)
 				if (c->pids[i] == pid)
 					fail_msg("pid %llu named twice",
@@ -484,7 +217,7 @@ static void check_event(struct tl_check *c, const struct jv *ev)
 	if (!strcmp(ph, "X")) {
 		if (!jts(ev, "dur", &dur))
 			fail_msg("X '%s': dur not us with 3 decimals", name);
-		assert_null(jget(ev, "s"));
+		assert_null(json_get(ev, "s"));
 		if (t->n == t->cap) {
 			t->cap = t->cap ? t->cap * 2 : 16;
 			t->b = realloc(t->b, t->cap * sizeof(*t->b));
@@ -496,11 +229,11 @@ static void check_event(struct tl_check *c, const struct jv *ev)
 		return;
 	}
 	if (!strcmp(ph, "i")) {
-		const char *s = jstr(ev, "s");
+		const char *s = json_str(ev, "s");
 
 		assert_non_null(s);
 		assert_true(!strcmp(s, "t") || !strcmp(s, "p") || !strcmp(s, "g"));
-		assert_null(jget(ev, "dur"));
+		assert_null(json_get(ev, "dur"));
 		c->ni++;
 		return;
 	}
@@ -515,19 +248,19 @@ static void tl_check(struct tl_check *c, const char *text)
 
 	memset(c, 0, sizeof(*c));
 	c->root = jparse(text);
-	assert_int_equal(c->root->t, J_OBJ);
+	assert_int_equal(c->root->t, JSON_OBJ);
 	for (i = 0; i < c->root->n; i++)
 		if (strcmp(c->root->keys[i], "traceEvents") &&
 		    strcmp(c->root->keys[i], "displayTimeUnit") &&
 		    strcmp(c->root->keys[i], "otherData"))
 			fail_msg("unknown top-level key '%s'", c->root->keys[i]);
-	unit = jstr(c->root, "displayTimeUnit");
+	unit = json_str(c->root, "displayTimeUnit");
 	assert_true(unit && (!strcmp(unit, "ns") || !strcmp(unit, "ms")));
-	c->events = jget(c->root, "traceEvents");
+	c->events = json_get(c->root, "traceEvents");
 	assert_non_null(c->events);
-	assert_int_equal(c->events->t, J_ARR);
-	assert_non_null(jget(c->root, "otherData"));
-	assert_int_equal(jget(c->root, "otherData")->t, J_OBJ);
+	assert_int_equal(c->events->t, JSON_ARR);
+	assert_non_null(json_get(c->root, "otherData"));
+	assert_int_equal(json_get(c->root, "otherData")->t, JSON_OBJ);
 	for (i = 0; i < c->events->n; i++)
 		check_event(c, c->events->items[i]);
 	for (i = 0; i < c->nth; i++) {
@@ -551,7 +284,7 @@ static void tl_check_free(struct tl_check *c)
 		free(c->th[i].b);
 		free(c->th[i].e);
 	}
-	jfree(c->root);
+	json_free(c->root);
 }
 
 static const struct tl_thread *thread_named(const struct tl_check *c,
@@ -574,9 +307,9 @@ static unsigned int count_ev(const struct tl_check *c, const char *ph,
 	size_t i;
 
 	for (i = 0; i < c->events->n; i++) {
-		const struct jv *ev = c->events->items[i];
+		const struct json *ev = c->events->items[i];
 
-		if (strcmp(jstr(ev, "ph"), ph) || strcmp(jstr(ev, "name"), name))
+		if (strcmp(json_str(ev, "ph"), ph) || strcmp(json_str(ev, "name"), name))
 			continue;
 		if (!jint(ev, "pid", INT32_MAX, &p) || p != pid)
 			continue;
@@ -718,7 +451,7 @@ static void test_absolute_ts_and_names(void **state)
  * gets a synthetic tid, and otherData says which. */
 static void test_vcpu_threads(void **state)
 {
-	const struct jv *vt, *od;
+	const struct json *vt, *od;
 	struct vt_timeline *tl;
 	struct tl_check c;
 	const struct tl_thread *t0, *t1;
@@ -749,19 +482,19 @@ static void test_vcpu_threads(void **state)
 	/* the LR slices: P at entry, A at exit, 1.5 us */
 	assert_int_equal(count_ev(&c, "X", "P -> A", 4321, UINT64_MAX), 3);
 	assert_non_null(strstr(buf, "\"ts\":1034567890133.456,\"dur\":1.500,"));
-	od = jget(c.root, "otherData");
-	vt = jget(od, "vcpu_threads");
+	od = json_get(c.root, "otherData");
+	vt = json_get(od, "vcpu_threads");
 	assert_non_null(vt);
 	assert_int_equal(vt->n, 2);
 	for (i = 0; i < vt->n; i++) {
-		const struct jv *e = vt->items[i], *syn = jget(e, "synthetic");
+		const struct json *e = vt->items[i], *syn = json_get(e, "synthetic");
 
 		assert_true(jint(e, "vcpu", 10, &v));
 		assert_non_null(syn);
-		assert_int_equal(syn->t, J_BOOL);
+		assert_int_equal(syn->t, JSON_BOOL);
 		assert_int_equal((int)syn->num, v == 1);
 		if (v == 0) {
-			assert_string_equal(jstr(e, "comm"), "CPU 0/KVM");
+			assert_string_equal(json_str(e, "comm"), "CPU 0/KVM");
 			assert_true(jint(e, "tid", INT32_MAX, &v));
 			assert_int_equal(v, 4330);
 		}
