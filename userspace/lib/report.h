@@ -5,6 +5,8 @@
 #ifndef VT_REPORT_H
 #define VT_REPORT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "vt_tracefile.h"
 
@@ -41,6 +43,33 @@ void vt_json_str(FILE *f, const char *s);
  */
 #define VT_NR_LRS_RULE		"eoi-lost-lr-overflow"
 #define VT_NR_LRS_MISSING	"nr_lrs (no VT_META_NR_LRS, none in the file header)"
+
+/**
+ * struct vt_irq_count - one per-IRQ counter of `vgic-trace stats`
+ * @name:	its name in the stats text and JSON (and the HTML page)
+ * @off:	offset of its uint64_t in struct vt_counts
+ */
+struct vt_irq_count {
+	const char *name;
+	size_t off;
+};
+
+#define VT_NR_IRQ_COUNTS	9
+
+/* The counters, in the order stats prints them (stats.c). */
+extern const struct vt_irq_count vt_irq_counts[VT_NR_IRQ_COUNTS];
+
+/**
+ * vt_irq_count() - counter @k of an IRQ's struct vt_counts
+ * @cnt:	the IRQ's counts
+ * @k:		index < VT_NR_IRQ_COUNTS
+ *
+ * Return: its value.
+ */
+static inline uint64_t vt_irq_count(const void *cnt, unsigned int k)
+{
+	return *(const uint64_t *)((const char *)cnt + vt_irq_counts[k].off);
+}
 
 struct vt_engine;
 

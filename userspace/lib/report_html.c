@@ -851,32 +851,26 @@ static void section_latency(FILE *f, const struct vt_engine *e)
 
 #define MAX_IRQ_ROWS	5000
 
+/* The page shows every per-IRQ counter of `stats` but out_of_active. */
+static bool count_on_page(unsigned int k)
+{
+	return vt_irq_counts[k].off != offsetof(struct vt_counts, out_of_active);
+}
+
 /* The counts of `vgic-trace stats` per IRQ. */
 static void section_irqs(FILE *f, const struct vt_engine *e)
 {
 	static const char *const lr_st[4] = { "inv", "P", "A", "PA" };
-	static const struct {
-		const char *name;
-		size_t off;
-	} cols[] = {
-		{ "inject1", offsetof(struct vt_counts, inject[1]) },
-		{ "inject0", offsetof(struct vt_counts, inject[0]) },
-		{ "in_lr", offsetof(struct vt_counts, in_lr) },
-		{ "guest_eoi", offsetof(struct vt_counts, guest_eoi) },
-		{ "eoi_no_ack", offsetof(struct vt_counts, eoi_no_ack) },
-		{ "acks", offsetof(struct vt_counts, acks) },
-		{ "resamples", offsetof(struct vt_counts, resamples) },
-		{ "still_asserted", offsetof(struct vt_counts, still_asserted) },
-	};
-	size_t i, j, n = e->nr_irqs;
-	unsigned int a, b, sep;
+	unsigned int a, b, k, sep;
+	size_t i, n = e->nr_irqs;
 
 	fprintf(f, "<h2>Per-IRQ counts: <span id=\"nr-irqs\">%zu</span> IRQs</h2>\n", n);
 	if (!n)
 		return;
 	fprintf(f, "<table id=\"irqs\">\n<tr><th>VM</th><th>INTID</th><th>gsi</th>");
-	for (j = 0; j < sizeof(cols) / sizeof(cols[0]); j++)
-		fprintf(f, "<th>%s</th>", cols[j].name);
+	for (k = 0; k < VT_NR_IRQ_COUNTS; k++)
+		if (count_on_page(k))
+			fprintf(f, "<th>%s</th>", vt_irq_counts[k].name);
 	fprintf(f, "<th>vfio h/m/u/uh</th><th class=\"l\">LR transitions</th></tr>\n");
 	for (i = 0; i < n && i < MAX_IRQ_ROWS; i++) {
 		const struct vt_irq *q = e->irqs[i];
@@ -888,10 +882,11 @@ static void section_irqs(FILE *f, const struct vt_engine *e)
 			fprintf(f, "<td class=\"gsi\">-</td>");
 		else
 			fprintf(f, "<td class=\"gsi\">%u</td>", q->gsi);
-		for (j = 0; j < sizeof(cols) / sizeof(cols[0]); j++)
-			fprintf(f, "<td class=\"%s\">%llu</td>", cols[j].name,
-				(unsigned long long)*(const uint64_t *)
-				((const char *)c + cols[j].off));
+		for (k = 0; k < VT_NR_IRQ_COUNTS; k++)
+			if (count_on_page(k))
+				fprintf(f, "<td class=\"%s\">%llu</td>",
+					vt_irq_counts[k].name,
+					(unsigned long long)vt_irq_count(c, k));
 		fprintf(f, "<td>%llu/%llu/%llu/%llu</td><td class=\"l\">",
 			(unsigned long long)c->vfio[VT_VFIO_HANDLER],
 			(unsigned long long)c->vfio[VT_VFIO_MASK],

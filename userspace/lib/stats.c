@@ -13,10 +13,7 @@
 static const char *const st_names[4] = { "inv", "P", "A", "PA" };
 
 /* The per-IRQ counters printed first, in this order, by text and JSON. */
-static const struct {
-	const char *name;
-	size_t off;
-} irq_counts[] = {
+const struct vt_irq_count vt_irq_counts[VT_NR_IRQ_COUNTS] = {
 	{ "inject1", offsetof(struct vt_counts, inject[1]) },
 	{ "inject0", offsetof(struct vt_counts, inject[0]) },
 	{ "in_lr", offsetof(struct vt_counts, in_lr) },
@@ -28,17 +25,14 @@ static const struct {
 	{ "still_asserted", offsetof(struct vt_counts, still_asserted) },
 };
 
-/* irq_counts[] as " name N" (text) or ",\"name\":N" (JSON) */
+/* vt_irq_counts[] as " name N" (text) or ",\"name\":N" (JSON) */
 static void irq_counts_print(FILE *f, const struct vt_counts *c, bool json)
 {
-	unsigned long long v;
-	size_t k;
+	unsigned int k;
 
-	for (k = 0; k < sizeof(irq_counts) / sizeof(irq_counts[0]); k++) {
-		v = *(const uint64_t *)((const char *)c + irq_counts[k].off);
-		fprintf(f, json ? ",\"%s\":%llu" : " %s %llu", irq_counts[k].name,
-			v);
-	}
+	for (k = 0; k < VT_NR_IRQ_COUNTS; k++)
+		fprintf(f, json ? ",\"%s\":%llu" : " %s %llu", vt_irq_counts[k].name,
+			(unsigned long long)vt_irq_count(c, k));
 }
 
 int vt_engine_stats_text(struct vt_engine *e, FILE *f)
