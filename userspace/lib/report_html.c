@@ -680,8 +680,9 @@ static void section_header(FILE *f, struct vt_engine *e)
 	for (h = 1; h <= VT_HOOK_MAX; h++) {
 		if (!hook_missing(e, h))
 			continue;
-		fprintf(f, "%s ", nmiss++ ? "" :
-			"<p class=\"warn\" id=\"hooks-missing\">hooks missing:");
+		if (!nmiss++)
+			fprintf(f, "<p class=\"warn\" id=\"hooks-missing\">hooks missing:");
+		fputc(' ', f);
 		html_esc(f, vt_hook_name(h));
 	}
 	if (nmiss)
