@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -126,9 +127,17 @@ int resample_thread_start(struct vm *vm)
 void resample_thread_stop(struct vm *vm)
 {
 	char c = 1;
+	ssize_t n;
 
-	if (write(vm->stop_pipe[1], &c, 1) == 1)
-		pthread_join(vm->resample_thread, NULL);
+	do
+		n = write(vm->stop_pipe[1], &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1) {
+		/* the thread still reads guest RAM: never unmap it under it */
+		fprintf(stderr, "vmm: cannot stop the resample thread: %s\n", strerror(errno));
+		abort();
+	}
+	pthread_join(vm->resample_thread, NULL);
 	close(vm->stop_pipe[0]);
 	close(vm->stop_pipe[1]);
 }

@@ -17,13 +17,21 @@
 
 #include "vmm.h"
 
-static __thread struct kvm_run *this_run;
+/* this vCPU thread's kvm_run while it may enter KVM_RUN, else NULL */
+static __thread struct kvm_run *volatile this_run;
 
+/*
+ * SIGUSR1 (vm_kick_all) only ever runs this on a vCPU thread: the other
+ * threads block it (vm_start), and a thread clears this_run before it
+ * leaves, so the handler never touches a kvm_run that is going away.
+ */
 static void kick_handler(int sig)
 {
+	struct kvm_run *run = this_run;
+
 	(void)sig;
-	if (this_run)
-		this_run->immediate_exit = 1;
+	if (run)
+		run->immediate_exit = 1;
 }
 
 static int vcpu_create(struct vm *vm, struct vcpu *v, int id,
@@ -135,21 +143,31 @@ int vm_load_guest(struct vm *vm)
 	return 0;
 }
 
-/** vm_kick_all() - make every vCPU thread leave KVM_RUN and see vm->stop. */
+/**
+ * vm_kick_all() - make every vCPU thread leave KVM_RUN and see vm->stop.
+ *
+ * Only threads that have not left are signalled, under vm->lock: a
+ * thread is joined only after it left, so no signal goes to a joined
+ * (freed) thread. Callers must not hold vm->lock.
+ */
 void vm_kick_all(struct vm *vm)
 {
 	int i;
 
+	pthread_mutex_lock(&vm->lock);
 	for (i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpu[i].thread)
+		if (vm->vcpu[i].live)
 			pthread_kill(vm->vcpu[i].thread, SIGUSR1);
+	pthread_mutex_unlock(&vm->lock);
 }
 
 static void vcpu_leave(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
+	this_run = NULL;
 	pthread_mutex_lock(&vm->lock);
+	v->live = 0;
 	vm->vcpus_left--;
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
@@ -160,9 +178,13 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
 	struct kvm_run *run = v->run;
+	sigset_t kick;
 	int ret;
 
 	this_run = run;
+	sigemptyset(&kick);
+	sigaddset(&kick, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 	while (!vm->stop) {
 		ret = ioctl(v->fd, KVM_RUN, 0);
 		if (ret < 0) {
@@ -194,27 +216,43 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
-/** vm_start() - start one thread per vCPU. */
+/**
+ * vm_start() - start one thread per vCPU.
+ *
+ * SIGUSR1 is blocked in the calling thread (and so in every thread it
+ * creates later, the resample thread too); vCPU threads unblock it.
+ */
 int vm_start(struct vm *vm)
 {
 	struct sigaction sa;
+	sigset_t kick;
+	pthread_t t;
 	int i, ret;
 
+	sigemptyset(&kick);
+	sigaddset(&kick, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &kick, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = kick_handler;	/* no SA_RESTART: KVM_RUN returns EINTR */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGUSR1, &sa, NULL) < 0)
 		return -errno;
+	pthread_mutex_lock(&vm->lock);
 	vm->vcpus_left = vm->nr_vcpus;
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		ret = pthread_create(&vm->vcpu[i].thread, NULL, vcpu_thread, &vm->vcpu[i]);
+		/* live and thread are set before the thread can be kicked */
+		ret = pthread_create(&t, NULL, vcpu_thread, &vm->vcpu[i]);
 		if (ret) {
 			vm->stop = 1;
 			vm->vcpus_left -= vm->nr_vcpus - i;
+			pthread_mutex_unlock(&vm->lock);
 			vm_kick_all(vm);
 			return -ret;
 		}
+		vm->vcpu[i].thread = t;
+		vm->vcpu[i].live = 1;
 	}
+	pthread_mutex_unlock(&vm->lock);
 	return 0;
 }
 

@@ -21,6 +21,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	int live;		/* thread started, not left yet (vm->lock) */
 	int err;		/* negative errno or 0 */
 };
 
