@@ -11,9 +11,11 @@
  *    nested event finds st_tp running on this CPU, the kernel skips it
  *    and counts one recursion miss of st_tp (every kernel: raw
  *    tracepoint programs count them);
- *  - st_kp, a kprobe on bpf_trace_printk, prints again from its kprobe
- *    handler; that nested hit of the same kprobe is skipped and counted
- *    as the kprobe's nmissed (the perf link's "missed" on 6.7+).
+ *  - st_kp, a kprobe on bpf_bprintf_prepare (which bpf_printk() calls;
+ *    kernel/trace itself is notrace, no kprobe event there), prints again
+ *    from its kprobe handler; that nested hit of the same kprobe is
+ *    skipped and counted as the kprobe's nmissed (the perf link's
+ *    "missed" on 6.7+).
  */
 #ifndef HOOKS_SELFTEST_BPF_H
 #define HOOKS_SELFTEST_BPF_H
@@ -38,7 +40,7 @@ int BPF_PROG(st_tp)
 	return 0;
 }
 
-SEC("kprobe/bpf_trace_printk")
+SEC("kprobe/bpf_bprintf_prepare")
 int BPF_KPROBE(st_kp)
 {
 	bpf_printk("vgic-trace selftest: kprobe");

@@ -592,16 +592,20 @@ static void attach_fallbacks(struct bpf_src *b)
 /* the selftest programs, after every hook's (their misses are forced) */
 static void attach_selftest(struct bpf_src *b)
 {
+	/* a traceable function of bpf_printk()'s path (kernel/trace is notrace) */
+	static const char *const kp_sym[] = { "bpf_bprintf_prepare", "bstr_printf" };
 	struct bpf_program *p;
-	unsigned int i;
+	unsigned int i, j;
 	int err;
 
 	for (i = 0; b->selftest && i < ARRAY_SIZE(selftest_progs); i++) {
 		p = prog(b, selftest_progs[i]);
-		if (bpf_program__type(p) == BPF_PROG_TYPE_KPROBE)
-			err = keep_link(b, bpf_program__attach_kprobe(p, false, "bpf_trace_printk"));
-		else
+		err = -ENOENT;
+		if (bpf_program__type(p) != BPF_PROG_TYPE_KPROBE)
 			err = keep_link(b, bpf_program__attach(p));
+		for (j = 0; err && bpf_program__type(p) == BPF_PROG_TYPE_KPROBE &&
+			    j < ARRAY_SIZE(kp_sym); j++)
+			err = keep_link(b, bpf_program__attach_kprobe(p, false, kp_sym[j]));
 		if (err)
 			fprintf(stderr, "vgic-traced: selftest program %s: attach failed: %s\n",
 				selftest_progs[i], strerror(-err));
