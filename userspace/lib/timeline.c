@@ -39,6 +39,9 @@ struct tl_vcpu {
 	bool in_run;		/* @entry holds the LRs of the current run */
 	char comm[65];
 	struct vt_rec_lr entry;
+	/* the TK_LR track last used by each LR index: its vINTID, tid */
+	uint32_t lr_intid[VT_MAX_LR];
+	uint32_t lr_tid[VT_MAX_LR];	/* 0: none */
 };
 
 struct vt_timeline {
@@ -88,16 +91,50 @@ static inline void put_cstr(struct vt_timeline *tl, const char *s)
 	put(tl, s, strlen(s));
 }
 
+/* "00".."99" */
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* decimal digits of @v (1 for 0) */
+static inline unsigned int ndigits(uint64_t v)
+{
+	unsigned int n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	if (v >= 1000)
+		return n + 3;
+	if (v >= 100)
+		return n + 2;
+	if (v >= 10)
+		return n + 1;
+	return n;
+}
+
+/* @v in decimal, written backwards into the buffer two digits at a time */
 static inline void put_u64(struct vt_timeline *tl, uint64_t v)
 {
-	char t[20];
-	int i = 20;
+	unsigned int n = ndigits(v);
+	char *e = tl->buf + tl->n + n;
 
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put(tl, t + i, 20 - i);
+	while (v >= 100) {
+		unsigned int r = (unsigned int)(v % 100);
+
+		v /= 100;
+		e -= 2;
+		memcpy(e, digits2 + 2 * r, 2);
+	}
+	if (v >= 10) {
+		e -= 2;
+		memcpy(e, digits2 + 2 * v, 2);
+	} else {
+		*--e = (char)('0' + v);
+	}
+	tl->n += n;
 }
 
 static inline void put_s64(struct vt_timeline *tl, int64_t v)
@@ -113,15 +150,15 @@ static inline void put_s64(struct vt_timeline *tl, int64_t v)
 /* ns as microseconds with exactly three decimals: 1234567 -> 1234.567 */
 static inline void put_us(struct vt_timeline *tl, uint64_t ns)
 {
-	char d[4];
 	unsigned int r = (unsigned int)(ns % 1000);
+	char *d;
 
 	put_u64(tl, ns / 1000);
+	d = tl->buf + tl->n;
 	d[0] = '.';
 	d[1] = (char)('0' + r / 100);
-	d[2] = (char)('0' + r / 10 % 10);
-	d[3] = (char)('0' + r % 10);
-	put(tl, d, 4);
+	memcpy(d + 2, digits2 + 2 * (r % 100), 2);
+	tl->n += 4;
 }
 
 static inline void put_hex(struct vt_timeline *tl, uint64_t v)
@@ -193,7 +230,8 @@ static void ev_meta(struct vt_timeline *tl, const char *what, uint32_t pid,
 }
 
 /* '{"pid":P,"tid":T,"ts":', precomputed for synthetic tids */
-static inline void put_head(struct vt_timeline *tl, uint32_t pid, uint32_t tid)
+static inline __attribute__((always_inline)) void
+put_head(struct vt_timeline *tl, uint32_t pid, uint32_t tid)
 {
 	size_t i = tid - VT_TL_SYNTH_TID;
 
@@ -230,9 +268,10 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 }
 
 /* {"pid":P,"tid":T,"ts":X,"ph":"i","s":"t","cat":CAT,"name":N1N2N3,"args":{ */
-static void ev_instant3(struct vt_timeline *tl, const char *cat,
-			const char *n1, const char *n2, const char *n3,
-			uint32_t pid, uint32_t tid, uint64_t ts)
+static inline __attribute__((always_inline)) void
+ev_instant3(struct vt_timeline *tl, const char *cat, const char *n1,
+	    const char *n2, const char *n3, uint32_t pid, uint32_t tid,
+	    uint64_t ts)
 {
 	ev_begin(tl);
 	put_head(tl, pid, tid);
@@ -254,9 +293,9 @@ static inline void ev_instant(struct vt_timeline *tl, const char *cat,
 }
 
 /* {"pid":P,"tid":T,"ts":X,"dur":D,"ph":"X","cat":CAT,"name":NAME,"args":{ */
-static void ev_slice(struct vt_timeline *tl, const char *cat,
-		     const char *name, size_t len, uint32_t pid, uint32_t tid,
-		     uint64_t ts, uint64_t end)
+static inline __attribute__((always_inline)) void
+ev_slice(struct vt_timeline *tl, const char *cat, const char *name, size_t len,
+	 uint32_t pid, uint32_t tid, uint64_t ts, uint64_t end)
 {
 	ev_begin(tl);
 	put_head(tl, pid, tid);
@@ -546,10 +585,16 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 			continue;
 		if (in.vintid != out.vintid || in.state == VT_LR_INVALID)
 			continue;
-		tid = track_tid(tl, TK_LR, r->hdr.vm_id, in.vintid,
-				r->hdr.vcpu_id);
-		if (!tid)
-			return;
+		if (v->lr_tid[i] && v->lr_intid[i] == in.vintid) {
+			tid = v->lr_tid[i];	/* the track named before */
+		} else {
+			tid = track_tid(tl, TK_LR, r->hdr.vm_id, in.vintid,
+					r->hdr.vcpu_id);
+			if (!tid)
+				return;
+			v->lr_intid[i] = in.vintid;
+			v->lr_tid[i] = tid;
+		}
 		eoied = vt_lr_guest_eoied(&in, &out);
 		ev_slice(tl, "lr", tl->names[in.state][out.state][eoied],
 			 tl->namelen[in.state][out.state][eoied], r->hdr.vm_id,
