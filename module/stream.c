@@ -35,12 +35,13 @@
  * (loss reports that did not reach the user are reported again).
  *
  * The end of a session (ioctls, uapi VT_IOC_*): VT_IOC_STOP stops the
- * producers and waits for those already writing (an RCU grace period:
- * every write runs with preemption disabled), so the buffers stop
- * refilling and the reader can drain them in a bounded time;
- * VT_IOC_DISCARD then turns what is still queued into loss on its CPU
- * (written minus consumed, exact once no producer runs), delivered as
- * VT_REC_LOST by the next read()s, which return no record after it.
+ * producers, so the buffers stop refilling and the reader drains them
+ * in a bounded time; VT_IOC_DISCARD waits for the writes still in
+ * flight (each CPU's vt_inflight, raised before a write tests vt_on, is
+ * back to 0 within one write; an RCU grace period if it is not soon)
+ * and turns what is still queued into loss on its CPU (written minus
+ * consumed, exact then), delivered as VT_REC_LOST by the next read()s,
+ * which return no record after it.
  * Every record written is thus either read or reported lost.
  */
 #define pr_fmt(fmt) "vgic_trace: " fmt
@@ -81,6 +82,8 @@ static DEFINE_PER_CPU(unsigned long, vt_written);	/* records written */
 static DEFINE_PER_CPU(atomic_long_t, vt_copy_failed);
 /* still queued at VT_IOC_DISCARD: lost at the end of the session */
 static DEFINE_PER_CPU(atomic_long_t, vt_close_lost);
+/* writes of this CPU between their vt_on test and their counts */
+static DEFINE_PER_CPU(unsigned int, vt_inflight);
 static cpumask_var_t vt_ready;		/* CPU buffer may hold records */
 static cpumask_var_t vt_lossmask;	/* CPU has loss not yet reported */
 static atomic_t vt_open_count;
@@ -102,7 +105,7 @@ struct vt_head {
 static struct vt_head *vt_heap;		/* nr_cpu_ids entries */
 static struct vt_reader_stats vt_rstats;
 static u64 *vt_consumed;		/* per buffer CPU: records consumed */
-static bool vt_stopped;			/* VT_IOC_STOP: no producer writes */
+static bool vt_stopped;			/* VT_IOC_STOP: no write starts */
 static bool vt_discarded;		/* VT_IOC_DISCARD: no record is read */
 
 /* The staging buffer; a second concurrent read() allocates its own. */
@@ -144,12 +147,15 @@ int vt_stream_write(const struct vt_hdr *hdr)
 	int cpu, ret = 0;
 
 	/*
-	 * meta records are written from open(): keep to one CPU. vt_on is
-	 * tested with preemption disabled: VT_IOC_STOP's grace period then
-	 * waits for every write that saw it set.
+	 * meta records are written from open(): keep to one CPU. The write
+	 * is in flight before vt_on is tested (pairs with vt_quiesce()):
+	 * either VT_IOC_DISCARD waits for it or it sees vt_on clear.
 	 */
 	preempt_disable_notrace();
+	this_cpu_inc(vt_inflight);
+	smp_mb();
 	if (!READ_ONCE(vt_on)) {
+		this_cpu_dec(vt_inflight);
 		preempt_enable_notrace();
 		return -ENODEV;
 	}
@@ -170,6 +176,8 @@ int vt_stream_write(const struct vt_hdr *hdr)
 		smp_mb();
 		vt_mark_cpu(cpu, vt_ready);
 	}
+	/* the counts above are ordered before this by the smp_mb() */
+	this_cpu_dec(vt_inflight);
 	preempt_enable_notrace();
 	if (wq_has_sleeper(&vt_wq))
 		irq_work_queue(&vt_wake_work);
@@ -527,15 +535,37 @@ static ssize_t vt_read(struct file *f, char __user *ubuf, size_t count,
 	return ret;
 }
 
-/* Stop the producers and wait for those writing (vt_read_lock held). */
+/* Stop the producers: no write starts after this (vt_read_lock held). */
 static void vt_stop_locked(void)
 {
 	if (vt_stopped)
 		return;
 	WRITE_ONCE(vt_on, false);
-	/* every write tests vt_on with preemption disabled */
-	synchronize_rcu_expedited();
+	smp_mb();	/* vt_on before the vt_inflight reads of vt_quiesce() */
 	vt_stopped = true;
+}
+
+/*
+ * Wait until no write that saw vt_on set is still in flight. A write
+ * runs with preemption disabled and lasts microseconds: spin a little,
+ * then fall back to an expedited grace period, which waits for every
+ * preemption-disabled region (and so every such write) to end.
+ */
+static void vt_quiesce(void)
+{
+	unsigned int spins;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		for (spins = 0; READ_ONCE(per_cpu(vt_inflight, cpu)); spins++) {
+			if (spins >= 100000) {
+				synchronize_rcu_expedited();
+				break;
+			}
+			cpu_relax();
+		}
+	}
+	smp_mb();	/* the writers' counts after their vt_inflight */
 }
 
 /*
@@ -550,6 +580,7 @@ static void vt_discard_locked(void)
 	vt_stop_locked();
 	if (vt_discarded)
 		return;
+	vt_quiesce();
 	for_each_possible_cpu(cpu) {
 		n = READ_ONCE(per_cpu(vt_written, cpu)) - vt_consumed[cpu];
 		if (!n)

@@ -45,6 +45,15 @@ static void on_hup(int sig)
 
 #define now_ns vt_mono_ns
 
+/* CPU time of the process: the stop's own work, apart from waiting */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* what the service side of the loop needs */
 struct svc {
 	const struct vt_opts *o;
@@ -204,16 +213,19 @@ int vt_traced_run(const struct vt_opts *o, struct vt_source *s,
 			vt_sink_rotate(k);
 		}
 		t = now_ns();
+		/* before the flush: the finish writes and syncs anyway */
+		if (o->duration_ns && t - t0 >= o->duration_ns) {
+			s->stop.cause = "--duration";
+			s->stop.asked_ns = t0 + o->duration_ns;
+			break;
+		}
+		if (*stop_flag)
+			break;
 		tick(s, k, t, o->drain_ms);
 		service(&svc, t);
 		if (t - last_flush >= 1000000000ull) {
 			vt_sink_flush(k);
 			last_flush = t;
-		}
-		if (o->duration_ns && t - t0 >= o->duration_ns) {
-			s->stop.cause = "--duration";
-			s->stop.asked_ns = t0 + o->duration_ns;
-			break;
 		}
 	}
 	s->stop.loop_ns = now_ns();
@@ -322,6 +334,7 @@ int vt_traced_main(int argc, char **argv, vt_source_open_fn bpf_open)
 			(unsigned long long)vt_http_served(svc.http));
 	vt_http_close(svc.http);	/* a scrape from here on would wait: refused */
 	svc.http = NULL;
+	src.stop.cpu_ns = cpu_ns();
 	ret = src.finish(&src);
 	src.stop.finish_ns = now_ns();
 	err = err ? err : ret;
@@ -335,9 +348,11 @@ int vt_traced_main(int argc, char **argv, vt_source_open_fn bpf_open)
 		metrics_file(&svc);
 	vt_summary_print(o.json_lines ? stderr : stdout, &src, vt_sink_stats(k),
 			 (double)(now_ns() - t0) / 1e9);
+	vt_sink_free(k);
+	src.stop.end_ns = now_ns();
+	src.stop.cpu_ns = cpu_ns() - src.stop.cpu_ns;
 	vt_summary_stop(o.json_lines ? stderr : stdout, &src.stop);
 	fflush(stdout);
-	vt_sink_free(k);
 	memset(&svc, 0, sizeof(svc));
 	return err ? 1 : 0;
 }

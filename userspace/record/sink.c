@@ -491,6 +491,8 @@ int vt_sink_finish(struct vt_sink *k, const char *report,
 	t->wclose_ns = t->fsync_ns = 0;
 	if (k->w) {
 		t0 = vt_mono_ns();
+		/* one fsync below for the last chunk and the end marker */
+		vt_writer_set_sync(k->w, false);
 		err = vt_writer_close(k->w);
 		k->w = NULL;
 		t->wclose_ns = vt_mono_ns() - t0;

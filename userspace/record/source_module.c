@@ -28,8 +28,9 @@
 #define MOD_BUF_SIZE	(256u << 10)
 #define MOD_BATCH_READS	8		/* per poll: at most 2 MiB ... */
 #define MOD_BATCH_NS	10000000ull	/* ... or 10 ms of splitting */
-#define MOD_FINISH_READS 256		/* at the end: at most 64 MiB ... */
+#define MOD_FINISH_READS 256		/* at the end: at most 4 MiB ... */
 					/* ... or --stop-drain-ms */
+#define MOD_FINISH_READ	(16u << 10)	/* finer steps against the budget */
 #define MOD_LOSS_READS	4		/* the loss reports after DISCARD */
 #define MOD_LOSS_NS	10000000ull
 
@@ -86,7 +87,7 @@ static int mod_split(struct vt_source *s, size_t len)
  * pipe or file given as --device.
  */
 static int mod_read_some(struct vt_source *s, unsigned int max_reads,
-			 uint64_t max_ns)
+			 uint64_t max_ns, size_t step)
 {
 	struct mod_src *m = s->priv;
 	uint64_t t0 = vt_mono_ns();
@@ -96,7 +97,8 @@ static int mod_read_some(struct vt_source *s, unsigned int max_reads,
 
 	m->empty = false;
 	for (i = 0; i < max_reads; i++) {
-		r = read(m->fd, m->buf + m->have, MOD_BUF_SIZE - m->have);
+		r = read(m->fd, m->buf + m->have,
+			 MOD_BUF_SIZE - m->have < step ? MOD_BUF_SIZE - m->have : step);
 		if (r < 0) {
 			if (errno == EINTR)
 				return total;
@@ -133,7 +135,7 @@ static int mod_poll(struct vt_source *s, int timeout_ms)
 		return 0;
 	if (p.revents & (POLLERR | POLLNVAL))
 		return -EIO;
-	return mod_read_some(s, MOD_BATCH_READS, MOD_BATCH_NS);
+	return mod_read_some(s, MOD_BATCH_READS, MOD_BATCH_NS, MOD_BUF_SIZE);
 }
 
 /*
@@ -156,7 +158,7 @@ static int mod_finish(struct vt_source *s)
 		t->src_stop_ns = vt_mono_ns() - t0;
 		t0 += t->src_stop_ns;
 		/* bounded all the same: a stopped module's buffers are finite */
-		n = mod_read_some(s, MOD_FINISH_READS, m->finish_ns);
+		n = mod_read_some(s, MOD_FINISH_READS, m->finish_ns, MOD_FINISH_READ);
 		r = n < 0 ? n : 0;
 		t->src_records = n > 0 ? n : 0;
 		t->src_cut = !m->empty && !m->eof && n >= 0;
@@ -170,7 +172,7 @@ static int mod_finish(struct vt_source *s)
 					strerror(errno));
 			} else {
 				/* nothing but loss reports from here on */
-				n = mod_read_some(s, MOD_LOSS_READS, MOD_LOSS_NS);
+				n = mod_read_some(s, MOD_LOSS_READS, MOD_LOSS_NS, MOD_BUF_SIZE);
 				r = n < 0 ? n : 0;
 			}
 			t->src_queued_lost = vt_sink_stats(s->sink)->lost - lost0;

@@ -91,8 +91,9 @@ static double ms(uint64_t a, uint64_t b)
  * From the signal (its handler's clock) or the --duration deadline to
  * the file closed: "seen" (the loop ended), the source's finish (module:
  * producers stopped, drain, queued records made loss), close, the
- * engine's end, the report, the writer's close and the fsync. The exit
- * of the process comes after.
+ * engine's end, the report, the writer's close and the fsync; then the
+ * summary and freeing the engine, and the CPU time the process used
+ * from the loop's end. The exit of the process comes after.
  */
 void vt_summary_stop(FILE *f, const struct vt_stop_times *t)
 {
@@ -106,10 +107,11 @@ void vt_summary_stop(FILE *f, const struct vt_stop_times *t)
 			PRIu64 " queued lost)", t->src_how, (double)t->src_stop_ns / 1e6,
 			(double)t->src_drain_ns / 1e6, t->src_cut ? "cut at its bound after " : "",
 			t->src_records, (double)t->src_discard_ns / 1e6, t->src_queued_lost);
-	fprintf(f, ", close %.1f, engine end %.1f, report %.1f, file close %.1f, fsync %.1f\n",
+	fprintf(f, ", close %.1f, engine end %.1f, report %.1f, file close %.1f, fsync %.1f; then summary and free %.1f; CPU %.1f; clock %.3f -> %.3f s\n",
 		ms(t->finish_ns, t->close_ns), (double)t->eng_ns / 1e6,
 		(double)t->report_ns / 1e6, (double)t->wclose_ns / 1e6,
-		(double)t->fsync_ns / 1e6);
+		(double)t->fsync_ns / 1e6, ms(t->sink_ns, t->end_ns), (double)t->cpu_ns / 1e6,
+		(double)t->asked_ns / 1e9, (double)t->end_ns / 1e9);
 }
 
 /**

@@ -100,6 +100,8 @@ struct vt_sink;
  * @report_ns:	... writing --report
  * @wclose_ns:	... closing the trace writer (last chunk, end marker)
  * @fsync_ns:	... fsync of the trace file
+ * @end_ns:	the summary printed, the sink and engine freed
+ * @cpu_ns:	CPU time of the process from the loop's end to the end
  */
 struct vt_stop_times {
 	const char *cause;
@@ -109,6 +111,7 @@ struct vt_stop_times {
 	bool src_cut;
 	const char *src_how;
 	uint64_t eng_ns, report_ns, wclose_ns, fsync_ns;
+	uint64_t end_ns, cpu_ns;
 };
 
 /**
