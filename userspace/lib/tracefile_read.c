@@ -130,6 +130,8 @@ int vt_reader_open(const char *path, struct vt_reader **out,
 		free(r);
 		return ret;
 	}
+	/* read once front to back: a larger readahead (a pipe says ESPIPE) */
+	(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	memset(&h, 0, sizeof(h));
 	n = read_full(r->fd, &h, sizeof(h));
 	if (n < 0) {
@@ -378,19 +380,45 @@ static __attribute__((noinline)) int next_slow(struct vt_reader *r,
 
 int vt_reader_next(struct vt_reader *r, const struct vt_hdr **rec)
 {
-	const struct vt_hdr *h = (const void *)(r->buf + r->pos);
+	const struct vt_hdr *h;
+	size_t used = 0;
 
-	/* v1, inside a chunk, a valid record: no call, no message */
-	if (__builtin_expect(!r->v2 && r->pos < r->len && r->left &&
-			     r->st.end == VT_END_NONE &&
-			     vt_record_ok(h, r->len - r->pos), 1)) {
-		r->pos += h->size;
-		r->left--;
-		r->st.records++;
-		*rec = h;
-		return 1;
+	if (__builtin_expect(r->pos >= r->len || !r->left ||
+			     r->st.end != VT_END_NONE, 0))
+		return next_slow(r, rec);
+	/* inside a chunk, a valid record: no message buffer */
+	if (!r->v2) {
+		h = (const void *)(r->buf + r->pos);
+		if (__builtin_expect(vt_record_ok(h, r->len - r->pos), 1)) {
+			r->pos += h->size;
+			r->left--;
+			r->st.records++;
+			*rec = h;
+			return 1;
+		}
+		return next_slow(r, rec);
 	}
-	return next_slow(r, rec);
+	/* v2 (r->left is not 0): the messages of next_slow() on failure */
+	h = (const void *)r->rec;
+	if (__builtin_expect(vt_v2_decode(r->v2, r->buf + r->pos,
+					  r->len - r->pos,
+					  (struct vt_hdr *)r->rec, &used), 0))
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk at offset %llu, byte %zu: bad record coding",
+			    (unsigned long long)r->chunk_off, r->pos);
+	if (__builtin_expect(!vt_record_ok(h, h->size), 0)) {
+		char msg[100];
+
+		vt_record_check_full(h, h->size, msg, sizeof(msg));
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk at offset %llu, byte %zu: %s",
+			    (unsigned long long)r->chunk_off, r->pos, msg);
+	}
+	r->pos += used;
+	r->left--;
+	r->st.records++;
+	*rec = h;
+	return 1;
 }
 
 const struct vt_read_status *vt_reader_status(const struct vt_reader *r)

@@ -300,10 +300,20 @@ int vt_reader_open(const char *path, struct vt_reader **out,
  */
 const struct vt_host_facts *vt_reader_facts(const struct vt_reader *r);
 
+/*
+ * Every record vt_reader_next() hands out has passed vt_record_ok() with
+ * the bytes left in its chunk as @avail (v1) or its own size (v2,
+ * decoded): known type, the type's size or a larger 8-byte multiple up to
+ * VT_REC_MAX_SIZE, fields in range. A consumer of a reader (the engine)
+ * need not check it again; this macro says the guarantee holds.
+ */
+#define VT_READER_RECORDS_CHECKED	1
+
 /**
  * vt_reader_next() - next record
  * @r:		reader
- * @rec:	set to the record; valid until the next call
+ * @rec:	set to the record (checked: VT_READER_RECORDS_CHECKED); valid
+ *		until the next call
  *
  * Return: 1 with *@rec set, 0 at the end (complete or truncated: see
  * vt_reader_status()), or a negative errno for a corrupt chunk
