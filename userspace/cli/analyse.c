@@ -65,7 +65,11 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 		return ret;
 	}
 	while ((ret = vt_reader_next(r, &rec)) > 0) {
+#ifdef VT_READER_RECORDS_CHECKED	/* the reader checked it */
+		ret = vt_engine_feed_checked(e, rec);
+#else
 		ret = vt_engine_feed(e, rec);
+#endif
 		if (ret)
 			break;
 	}

@@ -48,7 +48,8 @@ void vt_bus_init(struct vt_engine *e)
 		e->dev_priv += align8(rules[i]->dev_state);
 		for (k = 0; k < VT_EV_MAX; k++)
 			if (rules[i]->event && (rules[i]->events & (1u << k)))
-				e->sub[k][e->nr_sub[k]++] = (uint8_t)i;
+				e->sub[k][e->nr_sub[k]++] = (struct vt_sub){
+					rules[i]->event, e->irq_off[i] };
 	}
 }
 
@@ -228,7 +229,6 @@ void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
 {
 	unsigned int k = ev->kind, i, ri;
 	const struct vt_rule *r;
-	void *st;
 
 	if (k == VT_EV_FLUSH)
 		fire_entry(e, ev->vcpu);
@@ -243,10 +243,12 @@ void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
 		}
 		return;
 	}
-	for (i = 0; i < e->nr_sub[k]; i++) {
-		r = rules[e->sub[k][i]];
-		st = ev->irq ? ev->irq->priv + e->irq_off[r->index] : NULL;
-		r->event(e, ev, st);
+	if (ev->irq) {
+		for (i = 0; i < e->nr_sub[k]; i++)
+			e->sub[k][i].event(e, ev, ev->irq->priv + e->sub[k][i].off);
+	} else {
+		for (i = 0; i < e->nr_sub[k]; i++)
+			e->sub[k][i].event(e, ev, NULL);
 	}
 }
 

@@ -49,7 +49,6 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	const struct vt_rec_lr *r = (const void *)rec;
 	struct vt_vcpu *v = lr_rec_vcpu(e, r);
 	struct vt_ev_lrs lrs;
-	struct vt_lr lr;
 	struct vt_irq *irq;
 	unsigned int i, used = r->used_lrs < VT_MAX_LR ? r->used_lrs : VT_MAX_LR;
 
@@ -72,9 +71,7 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	 * every IRQ.
 	 */
 	for (i = 0; i < v->entry.used_lrs && i < VT_MAX_LR; i++) {
-		if (vt_lr_decode(v->entry.gic_version, v->entry.lr[i], &lr))
-			continue;
-		irq = vt_irq_find(e, rec->vm_id, lr.vintid);
+		irq = v->entry_irq[i];	/* the IRQs of its valid LRs */
 		if (!irq)
 			continue;
 		if (irq->lr_vcpu == rec->vcpu_id)
@@ -83,14 +80,19 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	}
 	/* the new LRs, decoded once, and their IRQs */
 	for (i = 0; i < used; i++) {
-		if (vt_lr_decode(r->gic_version, r->lr[i], &lrs.lr[i]))
+		v->entry_dec[i] = !vt_lr_decode(r->gic_version, r->lr[i],
+						&lrs.lr[i]);
+		if (!v->entry_dec[i])
 			lrs.lr[i].state = VT_LR_INVALID;
+		v->entry_lr[i] = lrs.lr[i];
+		v->entry_irq[i] = NULL;
 		lrs.irq[i] = NULL;
 		if (lrs.lr[i].state == VT_LR_INVALID)
 			continue;
 		lrs.irq[i] = vt_irq_get(e, rec->vm_id, lrs.lr[i].vintid);
 		if (!lrs.irq[i])
 			return -ENOMEM;
+		v->entry_irq[i] = lrs.irq[i];
 	}
 	/* Rules look at the previous state first (migration, overflow). */
 	lr_emit(e, VT_EV_FLUSH, r, v, &lrs);
@@ -128,7 +130,7 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	const struct vt_rec_lr *r = (const void *)rec;
 	struct vt_vcpu *v = lr_rec_vcpu(e, r);
 	struct vt_ev_lrs lrs;
-	struct vt_lr in, out, lr;
+	struct vt_lr in, out;
 	struct vt_irq *irq;
 	struct vt_ev ev;
 	unsigned int i;
@@ -138,8 +140,10 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 		return -ENOMEM;
 	for (i = 0; i < r->used_lrs; i++) {
 		vt_lr_decode(r->gic_version, r->lr[i], &out);
-		have_in = v->in_run && i < v->entry.used_lrs &&
-			  !vt_lr_decode(v->entry.gic_version, v->entry.lr[i], &in);
+		have_in = v->in_run && i < v->entry.used_lrs && i < VT_MAX_LR &&
+			  v->entry_dec[i];
+		if (have_in)
+			in = v->entry_lr[i];
 		if (have_in && in.vintid != out.vintid) {
 			if (!e->lost)
 				vt_eng_bug(e, "BUG: vm %u vCPU %u LR%u holds vINTID %u at exit but %u at entry (ts %llu)",
@@ -150,7 +154,8 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 		}
 		if (!have_in && out.state == VT_LR_INVALID)
 			continue;
-		irq = vt_irq_get(e, rec->vm_id, out.vintid);
+		irq = have_in && v->entry_irq[i] ? v->entry_irq[i] :
+			vt_irq_get(e, rec->vm_id, out.vintid);
 		if (!irq)
 			return -ENOMEM;
 		vt_ev_init(&ev, VT_EV_LR_RUN, rec, irq);
@@ -191,14 +196,9 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	lr_emit(e, VT_EV_FOLD, r, v, &lrs);
 	/* the run is over: its entry's IRQs are no longer held here */
 	if (v->in_run)
-		for (i = 0; i < v->entry.used_lrs && i < VT_MAX_LR; i++) {
-			if (vt_lr_decode(v->entry.gic_version, v->entry.lr[i], &lr) ||
-			    lr.state == VT_LR_INVALID)
-				continue;
-			irq = vt_irq_find(e, rec->vm_id, lr.vintid);
-			if (irq)
-				vt_irq_holder_del(irq, v);
-		}
+		for (i = 0; i < v->entry.used_lrs && i < VT_MAX_LR; i++)
+			if (v->entry_irq[i])
+				vt_irq_holder_del(v->entry_irq[i], v);
 	v->in_run = false;
 	v->last_exit_ts = rec->ts_ns;
 	vt_rec_done(e, rec, NULL);

@@ -13,16 +13,22 @@
 #include "rule.h"
 
 /*
- * Reorder window. Records wait in fixed 256-byte slots (one copy of
- * rec->size bytes, no allocation per record) and are processed in
- * (ts, arrival) order once a record @win newer has arrived. File
- * analysis uses the same bounded window as live mode (producers write
- * each CPU's records in order; the window absorbs the interleaving of
- * CPUs), so memory does not grow with the trace: at most
- * VT_REORDER_MAX_SLOTS records (32 MiB) wait; beyond that the oldest is
- * processed early (counted as forced).
+ * Reorder window. Records are processed in (ts, arrival) order once a
+ * record @win newer has arrived. File analysis uses the same bounded
+ * window as live mode (producers write each CPU's records in order; the
+ * window absorbs the interleaving of CPUs), so memory does not grow with
+ * the trace: at most VT_REORDER_MAX_SLOTS records wait; beyond that the
+ * oldest is processed early (counted as forced).
+ *
+ * A record that is not older than every record before it (the common
+ * case) goes to the tail of a byte FIFO, packed (8-byte aligned): those
+ * records leave the window in arrival order, so the FIFO is read as it
+ * was written. Only a record that arrives out of order takes one of the
+ * fixed 256-byte slots, wherever it sorts.
  */
 #define VT_REORDER_MAX_SLOTS	(1u << 17)
+#define VT_FIFO_MAX		((uint32_t)VT_REORDER_MAX_SLOTS * VT_REC_MAX_SIZE)
+#define VT_IN_FIFO		UINT32_MAX	/* vt_order.slot of a FIFO record */
 
 struct vt_slot {
 	uint8_t rec[VT_REC_MAX_SIZE] __attribute__((aligned(8)));
@@ -31,7 +37,8 @@ struct vt_slot {
 struct vt_order {
 	uint64_t ts;
 	uint64_t seq;
-	uint32_t slot;
+	uint32_t slot;			/* slot, or VT_IN_FIFO */
+	uint32_t fpos;			/* FIFO position of a FIFO record */
 };
 
 struct vt_reorder {
@@ -40,8 +47,11 @@ struct vt_reorder {
 	uint32_t *free;			/* stack of free slot numbers */
 	uint32_t nr_free;
 	struct vt_order *ord;		/* ring, sorted by (ts, seq) */
-	uint32_t ord_cap;		/* power of two, == nr_slots */
+	uint32_t ord_cap;		/* power of two */
 	uint32_t head, len;
+	uint8_t *fifo;			/* byte ring of in-order records */
+	uint32_t fcap;			/* power of two */
+	uint32_t fhead, ftail;		/* positions (mod 2^32) */
 	uint64_t forced;		/* processed early: window full */
 };
 
@@ -114,11 +124,10 @@ static int process(struct vt_engine *e, const struct vt_hdr *rec)
 	return vt_eng_dispatch(e, rec);
 }
 
-/* Double the slots and the order ring (up to VT_REORDER_MAX_SLOTS). */
-static int ro_grow(struct vt_reorder *ro)
+/* Double the slots (up to VT_REORDER_MAX_SLOTS). */
+static int ro_grow_slots(struct vt_reorder *ro)
 {
 	uint32_t n = ro->nr_slots ? ro->nr_slots * 2 : 256, i;
-	struct vt_order *no;
 	struct vt_slot *ns;
 	uint32_t *nf;
 
@@ -130,6 +139,18 @@ static int ro_grow(struct vt_reorder *ro)
 	if (!nf)
 		return -ENOMEM;
 	ro->free = nf;
+	for (i = n; i-- > ro->nr_slots;)
+		ro->free[ro->nr_free++] = i;
+	ro->nr_slots = n;
+	return 0;
+}
+
+/* Double the order ring. */
+static int ro_grow_ord(struct vt_reorder *ro)
+{
+	uint32_t n = ro->ord_cap ? ro->ord_cap * 2 : 256, i;
+	struct vt_order *no;
+
 	no = malloc((size_t)n * sizeof(*no));
 	if (!no)
 		return -ENOMEM;
@@ -139,35 +160,77 @@ static int ro_grow(struct vt_reorder *ro)
 	ro->ord = no;
 	ro->head = 0;
 	ro->ord_cap = n;
-	for (i = n; i-- > ro->nr_slots;)
-		ro->free[ro->nr_free++] = i;
-	ro->nr_slots = n;
 	return 0;
+}
+
+/*
+ * Double the FIFO: every live byte keeps its position (a record that
+ * did not wrap in the old ring does not wrap in one twice its size).
+ */
+static int ro_grow_fifo(struct vt_reorder *ro)
+{
+	uint32_t n = ro->fcap ? ro->fcap * 2 : 64 * 1024, q, piece, oo, no;
+	uint8_t *nf;
+
+	nf = malloc(n);
+	if (!nf)
+		return -ENOMEM;
+	for (q = ro->fhead; q != ro->ftail; q += piece) {
+		oo = q & (ro->fcap - 1);
+		no = q & (n - 1);
+		piece = ro->ftail - q;
+		if (piece > ro->fcap - oo)
+			piece = ro->fcap - oo;
+		if (piece > n - no)
+			piece = n - no;
+		memcpy(nf + no, ro->fifo + oo, piece);
+	}
+	free(ro->fifo);
+	ro->fifo = nf;
+	ro->fcap = n;
+	return 0;
+}
+
+static inline const struct vt_hdr *ro_rec(const struct vt_reorder *ro,
+					  const struct vt_order *o)
+{
+	if (o->slot == VT_IN_FIFO)
+		return (const void *)(ro->fifo + (o->fpos & (ro->fcap - 1)));
+	return (const void *)ro->slots[o->slot].rec;
 }
 
 /* Process the oldest waiting record. */
 static int ro_pop(struct vt_engine *e)
 {
 	struct vt_reorder *ro = e->ro;
-	uint32_t slot = ro->ord[ro->head].slot;
+	struct vt_order o = ro->ord[ro->head];
+	const struct vt_hdr *rec = ro_rec(ro, &o);
 	const uint8_t *ahead;
 	int r;
 
 	/*
-	 * The window is larger than the caches and its slots are reused in
-	 * no address order: fetch a record a few pops ahead of its use.
+	 * Slots are reused in no address order: fetch an out-of-order
+	 * record a few pops ahead of its use (the FIFO is read in order).
 	 */
-	if (ro->len > 8) {
-		ahead = ro->slots[ro->ord[(ro->head + 8) & (ro->ord_cap - 1)].slot].rec;
-		__builtin_prefetch(ahead);
-		__builtin_prefetch(ahead + 64);
-		__builtin_prefetch(ahead + 128);
+	if (ro->nr_free != ro->nr_slots && ro->len > 8) {
+		const struct vt_order *a =
+			&ro->ord[(ro->head + 8) & (ro->ord_cap - 1)];
+
+		if (a->slot != VT_IN_FIFO) {
+			ahead = ro->slots[a->slot].rec;
+			__builtin_prefetch(ahead);
+			__builtin_prefetch(ahead + 64);
+			__builtin_prefetch(ahead + 128);
+		}
 	}
 
 	ro->head = (ro->head + 1) & (ro->ord_cap - 1);
 	ro->len--;
-	r = process(e, (const struct vt_hdr *)ro->slots[slot].rec);
-	ro->free[ro->nr_free++] = slot;
+	r = process(e, rec);
+	if (o.slot == VT_IN_FIFO)	/* the oldest FIFO record: all before is free */
+		ro->fhead = o.fpos + ((rec->size + 7u) & ~7u);
+	else
+		ro->free[ro->nr_free++] = o.slot;
 	return r;
 }
 
@@ -185,13 +248,39 @@ static int drain(struct vt_engine *e, uint64_t limit, bool all)
 	return ret;
 }
 
-int vt_engine_feed(struct vt_engine *e, const struct vt_hdr *rec)
+/* Room in the FIFO for @sz bytes at the tail: its position, or -ENOMEM. */
+static int64_t fifo_put(struct vt_engine *e, uint32_t sz)
 {
 	struct vt_reorder *ro = e->ro;
-	struct vt_order o, *ord;
-	uint32_t mask, i, j, slot;
+	uint32_t off, pad;
+	int ret;
+
+	for (;;) {
+		off = ro->ftail & (ro->fcap - 1);
+		pad = ro->fcap && off + sz > ro->fcap ? ro->fcap - off : 0;
+		if (ro->fcap && ro->ftail - ro->fhead + pad + sz <= ro->fcap)
+			break;
+		if (ro->fcap < VT_FIFO_MAX) {
+			ret = ro_grow_fifo(ro);
+			if (ret)
+				return ret;
+		} else {
+			ro->forced++;
+			ret = ro_pop(e);	/* full: the oldest goes early */
+			if (ret)
+				return ret;
+		}
+	}
+	ro->ftail += pad;
+	off = ro->ftail;
+	ro->ftail += sz;
+	return off;
+}
+
+int vt_engine_feed(struct vt_engine *e, const struct vt_hdr *rec)
+{
 	char err[120];
-	int ret = 0;
+	int ret;
 
 	if (__builtin_expect(vt_record_check(rec, VT_REC_MAX_SIZE, NULL, 0), 0)) {
 		ret = vt_record_check(rec, VT_REC_MAX_SIZE, err, sizeof(err));
@@ -200,41 +289,73 @@ int vt_engine_feed(struct vt_engine *e, const struct vt_hdr *rec)
 			vt_eng_bug(e, "invalid record rejected: %s", err);
 		return ret;
 	}
-	if (!ro->nr_free) {
-		if (ro->nr_slots < VT_REORDER_MAX_SLOTS) {
-			ret = ro_grow(ro);
-			if (ret)
-				return ret;
-		} else {
-			ro->forced++;
-			ret = ro_pop(e);	/* full: the oldest goes early */
-		}
+	return vt_engine_feed_checked(e, rec);
+}
+
+int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec)
+{
+	struct vt_reorder *ro = e->ro;
+	struct vt_order o, *ord;
+	uint32_t mask, i, j;
+	int64_t pos;
+	int ret = 0, r;
+
+	if (ro->len == VT_REORDER_MAX_SLOTS) {
+		ro->forced++;
+		ret = ro_pop(e);	/* full: the oldest goes early */
 	}
-	slot = ro->free[--ro->nr_free];
-	memcpy(ro->slots[slot].rec, rec, rec->size);
+	if (ro->len == ro->ord_cap) {
+		r = ro_grow_ord(ro);
+		if (r)
+			return r;
+	}
 	o.ts = rec->ts_ns;
 	o.seq = e->seq++;
-	o.slot = slot;
-	if (rec->ts_ns < e->max_ts)
-		e->reordered++;
-	else
+	if (rec->ts_ns >= e->max_ts) {
+		/* in order: the FIFO's tail, and the order ring's */
+		uint32_t sz = (rec->size + 7u) & ~7u;
+
+		if (__builtin_expect(ro->fcap &&
+				     (ro->ftail & (ro->fcap - 1)) + sz <= ro->fcap &&
+				     ro->ftail - ro->fhead + sz <= ro->fcap, 1)) {
+			pos = ro->ftail;	/* room without a wrap */
+			ro->ftail += sz;
+		} else {
+			pos = fifo_put(e, sz);
+			if (pos < 0)
+				return (int)pos;
+		}
+		memcpy(ro->fifo + ((uint32_t)pos & (ro->fcap - 1)), rec, rec->size);
+		o.slot = VT_IN_FIFO;
+		o.fpos = (uint32_t)pos;
 		e->max_ts = rec->ts_ns;
-	/* insert from the tail: O(1) for records in order */
-	mask = ro->ord_cap - 1;
-	ord = ro->ord;
-	i = ro->len;
-	while (i > 0) {
-		j = (ro->head + i - 1) & mask;
-		if (ord[j].ts <= o.ts)
-			break;
-		ord[(ro->head + i) & mask] = ord[j];
-		i--;
+		ro->ord[(ro->head + ro->len) & (ro->ord_cap - 1)] = o;
+	} else {
+		if (!ro->nr_free) {
+			r = ro_grow_slots(ro);
+			if (r)
+				return r;
+		}
+		o.slot = ro->free[--ro->nr_free];
+		o.fpos = 0;
+		memcpy(ro->slots[o.slot].rec, rec, rec->size);
+		e->reordered++;
+		/* insert from the tail */
+		mask = ro->ord_cap - 1;
+		ord = ro->ord;
+		i = ro->len;
+		while (i > 0) {
+			j = (ro->head + i - 1) & mask;
+			if (ord[j].ts <= o.ts)
+				break;
+			ord[(ro->head + i) & mask] = ord[j];
+			i--;
+		}
+		ord[(ro->head + i) & mask] = o;
 	}
-	ord[(ro->head + i) & mask] = o;
 	ro->len++;
 	if (e->max_ts >= e->win) {
-		int r = drain(e, e->max_ts - e->win, false);
-
+		r = drain(e, e->max_ts - e->win, false);
 		if (r && !ret)
 			ret = r;
 	}
@@ -301,6 +422,7 @@ void vt_engine_free(struct vt_engine *e)
 		free(e->ro->slots);
 		free(e->ro->free);
 		free(e->ro->ord);
+		free(e->ro->fifo);
 		free(e->ro);
 	}
 	for (i = 0; i < e->nr_irqs; i++)

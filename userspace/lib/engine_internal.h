@@ -37,12 +37,30 @@ enum vt_stage {
 #define VT_LAT_MAX_EXP		40
 #define VT_LAT_BUCKETS		(16 + (VT_LAT_MAX_EXP - VT_LAT_SUB_BITS) * 16)
 
+/* bucket lines of 16 (one octave, or the 16 exact values below 16 ns) */
+#define VT_LAT_LINES		(VT_LAT_BUCKETS / 16)
+
+/**
+ * struct vt_hlines - the histogram of one stage, octave by octave: only
+ * the octaves that have samples are allocated (a cycle step spreads
+ * over a few), 64 bytes each, so a histogram costs what it holds
+ * @map:	line + 1 of each octave (bucket index / 16), 0 none
+ * @n:		lines allocated
+ * @line:	@n lines of 16 counts (the block is 64-byte aligned)
+ */
+struct vt_hlines {
+	uint8_t map[VT_LAT_LINES];
+	uint8_t n;
+	uint8_t pad[64 - VT_LAT_LINES - 1];	/* lines on cache lines */
+	uint32_t line[][16];
+};
+
 /**
  * struct vt_samples - latency samples of one stage of one IRQ, bounded:
  * the first VT_LAT_EXACT samples exactly, then a log-linear (HDR style)
  * histogram of VT_LAT_BUCKETS buckets (width <= 1/16 of the value)
  * @v:		exact samples in ns while @n <= VT_LAT_EXACT, else NULL
- * @hdr:	log-linear bucket counts once @n > VT_LAT_EXACT, else NULL
+ * @hl:		log-linear bucket counts once @n > VT_LAT_EXACT, else NULL
  * @n:		number of samples
  * @cap:	entries allocated in @v
  * @min, @max:	smallest and largest sample (exact)
@@ -53,7 +71,7 @@ enum vt_stage {
  */
 struct vt_samples {
 	uint64_t *v;
-	uint32_t *hdr;
+	struct vt_hlines *hl;
 	uint32_t n;
 	uint32_t cap;
 	uint64_t min, max;
@@ -77,18 +95,22 @@ struct vt_counts {
 
 #define VT_HIST_ARGS		6
 
+/* the %s arguments of one entry, at most this many bytes in all (cut) */
+#define VT_HIST_STR		53
+
 /*
  * One transition of an IRQ's history, kept in binary (the printf format
- * and its arguments, strings copied into @str) and formatted only when a
- * finding quotes it: vt_hist_format().
+ * and its arguments) and formatted only when a finding quotes it:
+ * vt_hist_format(). A %s argument is kept as its pointer: it must live
+ * as long as the engine (a literal, or an object's name such as
+ * vt_dev.name); the %s texts of one entry are cut to VT_HIST_STR bytes
+ * in all when formatted.
  */
 struct vt_hist {
 	uint64_t ts;
-	const char *fmt;		/* NULL for an LR entry (@lr) */
-	uint64_t arg[VT_HIST_ARGS];
-	uint8_t nargs;
-	uint8_t lr;			/* 1: "entry vCPU LR <decoded LR>" */
-	char str[54];			/* the %s arguments, NUL separated */
+	/* NULL: an LR entry, "entry vCPU<arg0> LR<arg1> <LR arg3 of GIC arg2>" */
+	const char *fmt;
+	uint64_t arg[VT_HIST_ARGS];	/* as many as @fmt converts */
 };
 
 /* The rule table (rules/rules.def): index of each rule. */
@@ -211,6 +233,10 @@ struct vt_vcpu {
 	bool in_run;			/* flush seen, fold not yet */
 	uint64_t last_exit_ts;		/* last LR_FOLD */
 	struct vt_rec_lr entry;
+	/* @entry's LRs decoded once at the FLUSH (@entry.used_lrs of them) */
+	struct vt_lr entry_lr[VT_MAX_LR];
+	struct vt_irq *entry_irq[VT_MAX_LR];	/* IRQ of each valid LR, else NULL */
+	bool entry_dec[VT_MAX_LR];		/* vt_lr_decode() succeeded */
 	uint64_t runs;
 	/* deadlines that fire at this vCPU's next entry (bus.c) */
 	struct vt_vwait *wait;
@@ -218,6 +244,8 @@ struct vt_vcpu {
 };
 
 struct vt_hash;
+struct vt_chunk;
+struct vt_ev;
 struct vt_reorder;		/* engine.c: the reorder window */
 
 /* a rule's list of armed IRQs (bus.c) */
@@ -243,6 +271,12 @@ struct vt_engine {
 	bool started;
 	uint64_t next_tick;
 
+	/* objects.c: memory freed only with the engine (IRQs, exact samples) */
+	struct vt_chunk *chunks;
+	char *arena_cur;
+	size_t arena_left;
+	void *smp_free[4];		/* free exact-sample arrays, 4 << class */
+
 	struct vt_irq **irqs;		/* sorted by (VM, INTID) once irqs_sorted */
 	size_t nr_irqs, cap_irqs;
 	bool irqs_sorted;
@@ -257,6 +291,13 @@ struct vt_engine {
 	size_t nr_devs, cap_devs;
 	struct vt_irqfd *irqfds;
 	size_t nr_irqfds, cap_irqfds;
+	uint32_t irqfd_gen;		/* irqfds added: the lookup cache's epoch */
+	struct vt_fdcache {		/* vt_irqfd_by_key() results */
+		uint64_t key;
+		uint32_t gen;		/* irqfd_gen + 1 when filled */
+		int32_t idx;		/* -1 none */
+		bool resample;
+	} fdcache[64];
 	struct vt_vcpu **vcpus;
 	size_t nr_vcpus, cap_vcpus;
 	struct vt_irq *last_rs_irq;	/* last resample: adjacency link */
@@ -269,7 +310,11 @@ struct vt_engine {
 	/* rule bus (bus.c) */
 	size_t irq_off[VT_NR_RULES], irq_priv;	/* per-IRQ rule state */
 	size_t dev_off[VT_NR_RULES], dev_priv;	/* per-device rule state */
-	uint8_t sub[16][VT_NR_RULES];		/* subscribers per event kind */
+	struct vt_sub {				/* subscribers per event kind */
+		void (*event)(struct vt_engine *e, const struct vt_ev *ev,
+			      void *st);
+		size_t off;			/* its irq_off[] */
+	} sub[16][VT_NR_RULES];
 	uint8_t nr_sub[16];
 	struct vt_armed armed[VT_NR_RULES];
 	uint8_t step_bit;		/* largest log2 bucket of a cycle step + 1 */
@@ -356,8 +401,65 @@ struct vt_irqfd *vt_irqfd_by_gsi(struct vt_engine *e, uint32_t vm, uint32_t gsi)
 struct vt_irqfd *vt_irqfd_add(struct vt_engine *e);
 bool vt_lrrec_holds(const struct vt_rec_lr *r, uint32_t intid, struct vt_lr *out);
 bool vt_vcpu_holds(const struct vt_vcpu *v, uint32_t intid, struct vt_lr *out);
-void vt_irq_hist(struct vt_irq *irq, uint64_t ts, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+
+/* (never called: printf checking of vt_irq_hist()'s format) */
+static inline int vt_hist_fmtcheck(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline int vt_hist_fmtcheck(const char *fmt, ...)
+{
+	(void)fmt;
+	return 0;
+}
+
+static inline void vt_hist_put(struct vt_irq *irq, uint64_t ts,
+			       const char *fmt, unsigned int n,
+			       const uint64_t *arg)
+{
+	struct vt_hist *h = &irq->hist[irq->hist_n % VT_HIST_LEN];
+	unsigned int i;
+
+	h->ts = ts;
+	h->fmt = fmt;
+	for (i = 0; i < n; i++)
+		h->arg[i] = arg[i];
+	irq->hist_n++;
+}
+
+/* each argument as 64 bits: integers (%d, %u) and %s pointers */
+#define VT_HA(x)		((uint64_t)(uintptr_t)(x))
+#define VT_HIST_N_(f, a, b, c, d, g, h, n, ...) n
+#define VT_HIST_N(...)		VT_HIST_N_(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0, 0)
+#define VT_HIST_F_(f, ...)	f
+#define VT_HIST_F(...)		VT_HIST_F_(__VA_ARGS__, 0)
+#define VT_HIST_CAT_(a, b)	a##b
+#define VT_HIST_CAT(a, b)	VT_HIST_CAT_(a, b)
+#define VT_HIST_A0(f)		0
+#define VT_HIST_A1(f, a)	VT_HA(a)
+#define VT_HIST_A2(f, a, b)	VT_HA(a), VT_HA(b)
+#define VT_HIST_A3(f, a, b, c)	VT_HA(a), VT_HA(b), VT_HA(c)
+#define VT_HIST_A4(f, a, b, c, d) VT_HA(a), VT_HA(b), VT_HA(c), VT_HA(d)
+#define VT_HIST_A5(f, a, b, c, d, g) \
+	VT_HA(a), VT_HA(b), VT_HA(c), VT_HA(d), VT_HA(g)
+#define VT_HIST_A6(f, a, b, c, d, g, h) \
+	VT_HA(a), VT_HA(b), VT_HA(c), VT_HA(d), VT_HA(g), VT_HA(h)
+
+/**
+ * vt_irq_hist() - add a transition to @irq's history: the printf format
+ * (checked at compile time) and at most VT_HIST_ARGS integer or %s
+ * arguments are kept in binary, formatted only when a finding quotes
+ * the entry (vt_hist_format()); %s strings must live as long as the
+ * engine (literals, object names)
+ * @irq:	IRQ
+ * @ts:		time
+ * @...:	format and its arguments
+ */
+#define vt_irq_hist(irq, ts, ...) do {					\
+	if (0)								\
+		vt_hist_fmtcheck(__VA_ARGS__);				\
+	vt_hist_put((irq), (ts), VT_HIST_F(__VA_ARGS__),		\
+		    VT_HIST_N(__VA_ARGS__), (const uint64_t[]){		\
+		    VT_HIST_CAT(VT_HIST_A, VT_HIST_N(__VA_ARGS__))(__VA_ARGS__) }); \
+} while (0)
 /**
  * vt_irq_hist_lr() - history entry of an LR loaded at entry, decoded
  * only when quoted ("entry vCPU<vcpu> LR<index> <vt_lr_format()>")
@@ -378,6 +480,16 @@ void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts, uint32_t vcpu,
  */
 void vt_hist_format(const struct vt_hist *h, char *buf, size_t len);
 void vt_objects_free(struct vt_engine *e);
+/**
+ * vt_arena_alloc() - zeroed memory that lives as long as the engine (one
+ * bump allocation, no header, freed in one go by vt_objects_free())
+ * @e:		engine
+ * @size:	bytes
+ * @align:	alignment, a power of two <= 64
+ *
+ * Return: the memory, NULL when out of memory.
+ */
+void *vt_arena_alloc(struct vt_engine *e, size_t size, size_t align);
 /* the open-addressing hash of 64-bit keys the tables use (@val not NULL) */
 void *vt_hash_get(const struct vt_hash *h, uint64_t key);
 int vt_hash_put(struct vt_hash **hp, uint64_t key, void *val);

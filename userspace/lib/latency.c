@@ -63,26 +63,107 @@ static unsigned int octave(uint64_t v)
 	return v ? 63u - (unsigned int)__builtin_clzll(v) : 0;
 }
 
+/* count of bucket @i */
+static uint32_t hl_count(const struct vt_hlines *hl, unsigned int i)
+{
+	unsigned int m = hl->map[i / 16];
+
+	return m ? hl->line[m - 1][i % 16] : 0;
+}
+
 void vt_lat_log2(const struct vt_samples *s, uint32_t out[64])
 {
+	uint32_t c;
 	unsigned int i;
 
 	memset(out, 0, 64 * sizeof(*out));
-	if (s->hdr) {
-		for (i = 0; i < VT_LAT_BUCKETS - 1; i++)
-			if (s->hdr[i])
+	if (s->hl) {
+		for (i = 0; i < VT_LAT_BUCKETS - 1; i++) {
+			c = hl_count(s->hl, i);
+			if (c)
 				out[i < 16 ? octave(i) :
-				    (i - 16) / 16 + VT_LAT_SUB_BITS] += s->hdr[i];
+				    (i - 16) / 16 + VT_LAT_SUB_BITS] += c;
+		}
 		/* the saturated bucket (>= 2^40 ns, 18 minutes): max's octave */
-		if (s->hdr[i])
-			out[octave(s->max)] += s->hdr[i];
+		c = hl_count(s->hl, i);
+		if (c)
+			out[octave(s->max)] += c;
 		return;
 	}
 	for (i = 0; s->v && i < s->n; i++)
 		out[octave(s->v[i])]++;
 }
 
-static void add_sample(struct vt_samples *s, uint64_t v)
+/* the line of octave @o of @s, allocated on first use; NULL: no memory */
+static uint32_t *hl_line(struct vt_samples *s, unsigned int o)
+{
+	struct vt_hlines *hl = s->hl, *nh;
+	size_t old, sz;
+	void *p;
+
+	if (hl && hl->map[o])
+		return hl->line[hl->map[o] - 1];
+	old = hl ? sizeof(*hl) + (size_t)hl->n * sizeof(hl->line[0]) : 0;
+	sz = (hl ? old : sizeof(*hl)) + sizeof(hl->line[0]);
+	if (posix_memalign(&p, 64, sz))
+		return NULL;
+	nh = p;
+	if (hl) {
+		memcpy(nh, hl, old);
+		free(hl);
+	} else {
+		memset(nh, 0, sizeof(*nh));
+	}
+	memset(nh->line[nh->n], 0, sizeof(nh->line[0]));
+	nh->map[o] = ++nh->n;
+	s->hl = nh;
+	return nh->line[nh->n - 1];
+}
+
+static void hl_add(struct vt_samples *s, unsigned int i)
+{
+	struct vt_hlines *hl = s->hl;
+	uint32_t *l;
+
+	if (__builtin_expect(hl && hl->map[i / 16], 1)) {
+		hl->line[hl->map[i / 16] - 1][i % 16]++;
+		return;
+	}
+	l = hl_line(s, i / 16);
+
+	if (l)
+		l[i % 16]++;
+}
+
+/*
+ * Exact-sample arrays of 4, 8, 16 and 32 entries come from the engine's
+ * arena, with one free list per size: no malloc per IRQ and stage.
+ */
+static unsigned int smp_class(uint32_t cap)
+{
+	return (unsigned int)__builtin_ctz(cap) - 2;
+}
+
+static uint64_t *smp_alloc(struct vt_engine *e, uint32_t cap)
+{
+	void **fl = &e->smp_free[smp_class(cap)], *p = *fl;
+
+	if (p) {
+		*fl = *(void **)p;
+		return p;
+	}
+	return vt_arena_alloc(e, cap * sizeof(uint64_t), 8);
+}
+
+static void smp_free(struct vt_engine *e, uint64_t *v, uint32_t cap)
+{
+	void **fl = &e->smp_free[smp_class(cap)];
+
+	*(void **)v = *fl;
+	*fl = v;
+}
+
+static void add_sample(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 {
 	unsigned int i;
 
@@ -93,28 +174,31 @@ static void add_sample(struct vt_samples *s, uint64_t v)
 	if (s->n < VT_LAT_EXACT) {
 		if (s->n == s->cap) {
 			uint32_t cap = s->cap ? s->cap * 2 : 4;
-			uint64_t *nv = realloc(s->v, cap * sizeof(*nv));
+			uint64_t *nv = smp_alloc(e, cap);
 
 			if (!nv)
 				return;
+			if (s->v) {
+				memcpy(nv, s->v, s->n * sizeof(*nv));
+				smp_free(e, s->v, s->cap);
+			}
 			s->v = nv;
 			s->cap = cap;
 		}
 		s->v[s->n++] = v;
 		return;
 	}
-	if (!s->hdr) {
+	if (!s->hl) {
 		/* bounded from here on: the exact samples go into buckets */
-		s->hdr = calloc(VT_LAT_BUCKETS, sizeof(*s->hdr));
-		if (!s->hdr)
-			return;
 		for (i = 0; i < s->n; i++)
-			s->hdr[hdr_index(s->v[i])]++;
-		free(s->v);
+			hl_add(s, hdr_index(s->v[i]));
+		if (!s->hl)
+			return;
+		smp_free(e, s->v, s->cap);
 		s->v = NULL;
 		s->cap = 0;
 	}
-	s->hdr[hdr_index(v)]++;
+	hl_add(s, hdr_index(v));
 	s->n++;
 }
 
@@ -150,11 +234,10 @@ void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 		irq->cyc_last = -1;	/* an earlier stage: a new cycle */
 	}
 	if (irq->cyc_last < 0) {
-		memset(irq->cyc, 0, sizeof(irq->cyc));
-		irq->cyc_mask = 0;
+		irq->cyc_mask = 0;	/* (only cyc[] of stages in it is read) */
 	} else if (ts >= irq->cyc[irq->cyc_last]) {
 		d = ts - irq->cyc[irq->cyc_last];
-		add_sample(&irq->lat[st], d);
+		add_sample(e, &irq->lat[st], d);
 		if (cycle_step(st)) {
 			b = d ? 64u - (unsigned int)__builtin_clzll(d) : 1;
 			if (b > e->step_bit)
@@ -180,7 +263,7 @@ static uint64_t hdr_rank(const struct vt_samples *s, uint64_t k)
 	unsigned int i;
 
 	for (i = 0; i < VT_LAT_BUCKETS; i++) {
-		c += s->hdr[i];
+		c += hl_count(s->hl, i);
 		if (c >= k)
 			break;
 	}
@@ -196,7 +279,7 @@ int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,
 	if (!s->n)
 		return -1;
 	*max = s->max;
-	if (s->hdr) {
+	if (s->hl) {
 		*p50 = hdr_rank(s, ((uint64_t)s->n * 50 + 99) / 100);
 		*p99 = hdr_rank(s, ((uint64_t)s->n * 99 + 99) / 100);
 		return 0;
@@ -215,8 +298,6 @@ void vt_lat_free(struct vt_irq *irq)
 {
 	unsigned int i;
 
-	for (i = 0; i < VT_ST_MAX; i++) {
-		free(irq->lat[i].v);
-		free(irq->lat[i].hdr);
-	}
+	for (i = 0; i < VT_ST_MAX; i++)	/* (exact samples: the arena's) */
+		free(irq->lat[i].hl);
 }

@@ -112,6 +112,43 @@ void vt_hash_free(struct vt_hash *h)
 	free(h);
 }
 
+/*
+ * The arena: 1 MiB chunks, carved in order. IRQs are never freed before
+ * the engine is, so 10^5 of them cost no malloc headers and one free()
+ * per chunk at the end instead of one per object.
+ */
+#define VT_CHUNK_SIZE		(1u << 20)
+
+struct vt_chunk {
+	struct vt_chunk *next;
+};
+
+void *vt_arena_alloc(struct vt_engine *e, size_t size, size_t align)
+{
+	uintptr_t cur = (uintptr_t)e->arena_cur;
+	size_t pad = (align - (cur & (align - 1))) & (align - 1);
+	struct vt_chunk *c;
+	size_t csz;
+	void *p;
+
+	if (!e->arena_cur || pad + size > e->arena_left) {
+		csz = size + 128 > VT_CHUNK_SIZE ? size + 128 : VT_CHUNK_SIZE;
+		c = calloc(1, csz);	/* fresh pages: already zero */
+		if (!c)
+			return NULL;
+		c->next = e->chunks;
+		e->chunks = c;
+		e->arena_cur = (char *)(c + 1);
+		e->arena_left = csz - sizeof(*c);
+		cur = (uintptr_t)e->arena_cur;
+		pad = (64 - (cur & 63)) & 63;	/* each chunk starts aligned */
+	}
+	p = e->arena_cur + pad;
+	e->arena_cur += pad + size;
+	e->arena_left -= pad + size;
+	return p;
+}
+
 static uint64_t key2(uint32_t a, uint32_t b)
 {
 	return ((uint64_t)a << 32) | b;
@@ -159,13 +196,11 @@ struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid)
 	if (!n)
 		return NULL;
 	e->irqs = n;
-	irq = calloc(1, sizeof(*irq) + e->irq_priv);
+	irq = vt_arena_alloc(e, sizeof(*irq) + e->irq_priv, 64);
 	if (!irq)
 		return NULL;
-	if (vt_hash_put(&e->irq_hash, key2(vm, intid), irq)) {
-		free(irq);
-		return NULL;
-	}
+	if (vt_hash_put(&e->irq_hash, key2(vm, intid), irq))
+		return NULL;	/* (the arena keeps it until the end) */
 	irq->vm_id = vm;
 	irq->intid = intid;
 	irq->gsi = VT_NO_GSI;
@@ -280,28 +315,32 @@ struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu)
 	return v;
 }
 
-static uint64_t name_key(const char *name)
+/* @name's first 16 bytes up to its NUL, zero padded, hashed as words */
+static uint64_t name_key(const char *name, char pad[16])
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i;
+	uint64_t w[2];
 
-	for (i = 0; i < 16 && name[i]; i++)
-		h = (h ^ (uint8_t)name[i]) * 0x100000001b3ull;
-	return h;
+	memset(pad, 0, 16);
+	memcpy(pad, name, strnlen(name, 16));
+	memcpy(w, pad, 16);
+	w[0] ^= w[1] * 0x9e3779b97f4a7c15ull;
+	return w[0] ^ (w[0] >> 29);
 }
 
 struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 {
 	struct vt_dev **n, *d;
-	uint64_t key = name_key(name);
+	char pad[16];
+	uint64_t key = name_key(name, pad);
 	size_t i;
 
+	/* d->name is zero padded too: equal bytes are equal names */
 	d = vt_hash_get(e->dev_hash, key);
-	if (d && !strncmp(d->name, name, 16))
+	if (d && !memcmp(d->name, pad, 16))
 		return d;
 	if (d)	/* two names, one hash: look the long way */
 		for (i = 0; i < e->nr_devs; i++)
-			if (!strncmp(e->devs[i]->name, name, 16))
+			if (!memcmp(e->devs[i]->name, pad, 16))
 				return e->devs[i];
 	n = grow(e->devs, &e->cap_devs, e->nr_devs, sizeof(*n));
 	if (!n)
@@ -314,7 +353,7 @@ struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 		free(d);
 		return NULL;
 	}
-	memcpy(d->name, name, strnlen(name, 16));
+	memcpy(d->name, pad, 16);
 	d->vm_id = VT_NO_VM;
 	d->gsi = VT_NO_GSI;
 	e->devs[e->nr_devs++] = d;
@@ -329,21 +368,37 @@ struct vt_irqfd *vt_irqfd_add(struct vt_engine *e)
 	if (!n)
 		return NULL;
 	e->irqfds = n;
+	e->irqfd_gen++;		/* the new one may be a newer match */
 	return &e->irqfds[e->nr_irqfds++];
 }
 
+/*
+ * The last irqfd with @key (keys never change once the handler that
+ * added the irqfd has filled it): a small cache of answers, dropped
+ * whenever an irqfd is added, in front of the scan.
+ */
 struct vt_irqfd *vt_irqfd_by_key(struct vt_engine *e, uint64_t key,
 				 bool resample)
 {
+	struct vt_fdcache *c;
 	size_t i;
 
 	if (!key)
 		return NULL;
+	c = &e->fdcache[(key ^ key >> 17 ^ key >> 31 ^ resample) & 63];
+	if (c->gen == e->irqfd_gen + 1 && c->key == key && c->resample == resample)
+		return c->idx < 0 ? NULL : &e->irqfds[c->idx];
+	c->key = key;
+	c->resample = resample;
+	c->gen = e->irqfd_gen + 1;
+	c->idx = -1;
 	for (i = e->nr_irqfds; i-- > 0;) {
 		struct vt_irqfd *f = &e->irqfds[i];
 
-		if ((resample ? f->resample_key : f->eventfd_key) == key)
+		if ((resample ? f->resample_key : f->eventfd_key) == key) {
+			c->idx = (int32_t)i;
 			return f;
+		}
 	}
 	return NULL;
 }
@@ -360,8 +415,8 @@ struct vt_irqfd *vt_irqfd_by_gsi(struct vt_engine *e, uint32_t vm, uint32_t gsi)
 }
 
 /*
- * The history is kept in binary: the format and its arguments (strings
- * copied), formatted only when a finding quotes it (vt_hist_format()).
+ * The history is kept in binary: the format and its arguments (%s as
+ * pointers), formatted only when a finding quotes it (vt_hist_format()).
  * Formatting every transition as text cost half of the analysis time.
  */
 enum { A_INT, A_LONG, A_LLONG, A_SIZE, A_STR, A_PTR, A_DBL };
@@ -400,116 +455,13 @@ static const char *conv(const char *p, int *type)
 	return p;
 }
 
-/*
- * The argument types of a format, parsed once per format string: a
- * small cache keyed by the format's address (formats are literals).
- */
-struct sig {
-	const char *fmt;
-	uint8_t n;		/* arguments; 0xff: too many */
-	uint8_t type[VT_HIST_ARGS];
-};
-static struct sig sig_cache[128];
-
-static const struct sig *sig_of(const char *fmt)
-{
-	struct sig *c = &sig_cache[((uintptr_t)fmt >> 3) % 128];
-	const char *p;
-	int type;
-
-	if (c->fmt == fmt)
-		return c;
-	c->n = 0;
-	for (p = fmt; *p; p++) {
-		if (*p != '%')
-			continue;
-		if (*++p == '%')
-			continue;
-		p = conv(p, &type);
-		if (!*p)
-			break;
-		if (c->n == VT_HIST_ARGS) {
-			c->n = 0xff;
-			break;
-		}
-		c->type[c->n++] = (uint8_t)type;
-	}
-	c->fmt = fmt;
-	return c;
-}
-
-static void hist_vstore(struct vt_hist *h, const char *fmt, va_list ap)
-{
-	const struct sig *sg = sig_of(fmt);
-	unsigned int i, so = 0;
-	const char *s;
-	size_t len;
-	double d;
-
-	h->fmt = fmt;
-	if (sg->n == 0xff) {
-		h->fmt = "(history entry with too many arguments)";
-		h->nargs = 0;
-		return;
-	}
-	for (i = 0; i < sg->n; i++) {
-		switch (sg->type[i]) {
-		case A_INT:
-			h->arg[i] = (uint64_t)(int64_t)va_arg(ap, int);
-			break;
-		case A_LONG:
-			h->arg[i] = (uint64_t)va_arg(ap, long);
-			break;
-		case A_LLONG:
-			h->arg[i] = (uint64_t)va_arg(ap, long long);
-			break;
-		case A_SIZE:
-			h->arg[i] = (uint64_t)va_arg(ap, size_t);
-			break;
-		case A_PTR:
-			h->arg[i] = (uint64_t)(uintptr_t)va_arg(ap, void *);
-			break;
-		case A_DBL:
-			d = va_arg(ap, double);
-			memcpy(&h->arg[i], &d, sizeof(d));
-			break;
-		default:
-			s = va_arg(ap, const char *);
-			if (!s)
-				s = "(null)";
-			len = strnlen(s, sizeof(h->str) - 1 - so);
-			memcpy(h->str + so, s, len);
-			h->str[so + len] = 0;
-			h->arg[i] = so;
-			so += (unsigned int)len + (so + len < sizeof(h->str) - 1);
-			break;
-		}
-	}
-	h->nargs = sg->n;
-}
-
-void vt_irq_hist(struct vt_irq *irq, uint64_t ts, const char *fmt, ...)
-{
-	struct vt_hist *h = &irq->hist[irq->hist_n % VT_HIST_LEN];
-	va_list ap;
-
-	h->ts = ts;
-	h->lr = 0;
-	va_start(ap, fmt);
-	hist_vstore(h, fmt, ap);
-	va_end(ap);
-	irq->hist_n++;
-}
-
 void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts, uint32_t vcpu,
 		    unsigned int index, unsigned int gic, uint64_t raw)
 {
 	struct vt_hist *h = &irq->hist[irq->hist_n % VT_HIST_LEN];
 
 	h->ts = ts;
-	h->lr = 1;
 	h->fmt = NULL;
-	h->nargs = 4;
 	h->arg[0] = vcpu;
 	h->arg[1] = index;
 	h->arg[2] = gic;
@@ -521,10 +473,16 @@ void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts, uint32_t vcpu,
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
-/* Append one conversion @spec (NUL-terminated) of argument @a. */
+/*
+ * Append one conversion @spec (NUL-terminated) of argument @a; *@so
+ * counts the %s bytes of the entry so far (cut at VT_HIST_STR in all).
+ */
 static int fmt_one(char *buf, size_t len, const char *spec, int type,
-		   uint64_t a, const struct vt_hist *h)
+		   uint64_t a, unsigned int *so)
 {
+	char str[VT_HIST_STR + 1];
+	const char *s;
+	size_t sl;
 	double d;
 
 	switch (type) {
@@ -542,7 +500,12 @@ static int fmt_one(char *buf, size_t len, const char *spec, int type,
 		memcpy(&d, &a, sizeof(d));
 		return snprintf(buf, len, spec, d);
 	default:
-		return snprintf(buf, len, spec, h->str + a);
+		s = (const char *)(uintptr_t)a;
+		sl = strnlen(s, VT_HIST_STR - *so);
+		memcpy(str, s, sl);
+		str[sl] = 0;
+		*so += (unsigned int)sl + (*so + sl < VT_HIST_STR);
+		return snprintf(buf, len, spec, str);
 	}
 }
 
@@ -550,14 +513,14 @@ void vt_hist_format(const struct vt_hist *h, char *buf, size_t len)
 {
 	char spec[24], txt[80];
 	const char *p, *q;
-	unsigned int n = 0;
+	unsigned int n = 0, so = 0;
 	size_t o = 0, sl;
 	int type, w;
 
 	if (!len)
 		return;
 	buf[0] = 0;
-	if (h->lr) {
+	if (!h->fmt) {
 		snprintf(buf, len, "entry vCPU%u LR%u %s", (unsigned int)h->arg[0],
 			 (unsigned int)h->arg[1],
 			 vt_lr_format((unsigned int)h->arg[2], h->arg[3], txt,
@@ -575,14 +538,14 @@ void vt_hist_format(const struct vt_hist *h, char *buf, size_t len)
 			continue;
 		}
 		q = conv(p + 1, &type);
-		if (!*q || n >= h->nargs)
+		if (!*q || n >= VT_HIST_ARGS)
 			break;
 		sl = (size_t)(q - p) + 1;
 		if (sl >= sizeof(spec))
 			break;
 		memcpy(spec, p, sl);
 		spec[sl] = 0;
-		w = fmt_one(buf + o, len - o, spec, type, h->arg[n++], h);
+		w = fmt_one(buf + o, len - o, spec, type, h->arg[n++], &so);
 		if (w < 0)
 			break;
 		o += (size_t)w;
@@ -598,9 +561,13 @@ void vt_objects_free(struct vt_engine *e)
 {
 	size_t i;
 
-	for (i = 0; i < e->nr_irqs; i++) {
+	for (i = 0; i < e->nr_irqs; i++)
 		vt_lat_free(e->irqs[i]);
-		free(e->irqs[i]);
+	while (e->chunks) {
+		struct vt_chunk *c = e->chunks;
+
+		e->chunks = c->next;
+		free(c);
 	}
 	free(e->irqs);
 	vt_hash_free(e->irq_hash);

@@ -134,6 +134,17 @@ int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out);
 int vt_engine_feed(struct vt_engine *e, const struct vt_hdr *rec);
 
 /**
+ * vt_engine_feed_checked() - vt_engine_feed() for a record that has
+ * already passed vt_record_check() with VT_REC_MAX_SIZE bytes or fewer
+ * (every record vt_reader_next() hands out does): not checked again
+ * @e:		engine
+ * @rec:	record (copied)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec);
+
+/**
  * vt_engine_tick() - tell a live engine that time has passed
  * @e:		engine
  * @now_ns:	current CLOCK_MONOTONIC time (same clock as the records)

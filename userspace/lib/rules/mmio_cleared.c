@@ -245,6 +245,8 @@ static void mc_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 		break;
 	case VT_EV_FLUSH:
 		/* delivered again: loaded pending in this entry */
+		if (!e->armed[vt_rule_mmio_cleared.index].n)
+			break;	/* no IRQ waits (the armed list holds them all) */
 		n = vt_rule_lr_order(ev->lr, idx);
 		for (i = 0; i < n; i++) {
 			irq = ev->lr->irq[idx[i]];

@@ -68,7 +68,7 @@ static void st_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 	struct vt_irq *irq = ev->irq;
 	struct st_irq *s = st;
 	uint32_t size = e->opts.storm_per_sec + 1, oldest;
-	char still[80] = "";
+	char still[80];
 
 	if (ev->kind == VT_EV_VFIO)
 		st_still(e, ev, s);
@@ -96,6 +96,7 @@ static void st_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 	oldest = s->head;		/* the ring is full: head is oldest */
 	if (ev->ts - s->ring[oldest] >= 1000000000ull)
 		return;
+	still[0] = 0;
 	if (irq->dev && irq->cnt.still_asserted)
 		snprintf(still, sizeof(still),
 			 "; VFIO unmask found the line still asserted %llu times",
