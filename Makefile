@@ -22,6 +22,9 @@
 #   make test VT_KERNEL=7.2   the full suite on that one kernel only
 #   VT_STAGES="unit bpf-e2e-7.2" make test   only those stages
 #   (scripts/run-tests.sh --list prints the stage table)
+#   make soak      SOAK_CYCLES (1000) insmod/rmmod and BPF attach/detach
+#                  cycles under interrupt load in the emulated host
+#                  (scripts/testhost/soak.sh, figures in docs/soak.md)
 #   make bench     analysis speed/memory table (bench/run.sh; BENCH_FULL=1
 #                  adds 10^8 records)
 #
@@ -31,7 +34,7 @@ V ?= 0
 BUILD ?= $(CURDIR)/build
 export V BUILD
 
-.PHONY: all bench deps userspace userspace-arm64 record record-arm64 module bpf testhost test unit demo clean
+.PHONY: all soak bench deps userspace userspace-arm64 record record-arm64 module bpf testhost test unit demo clean
 
 all: userspace
 
@@ -62,6 +65,10 @@ bench: userspace
 
 bpf:
 	$(MAKE) -C bpf
+
+SOAK_CYCLES ?= 1000
+soak:
+	SOAK_CYCLES=$(SOAK_CYCLES) bash scripts/testhost/soak.sh
 
 testhost:
 	$(MAKE) -C scripts/testhost
