@@ -13,14 +13,19 @@
 # JSON lines against the findings counters, a second daemon on the same
 # port fails to start and leaves no file. Then the overload phase
 # (issue 11): 16 KiB ring buffer, a busy loop per CPU, a nice-19 daemon,
-# the VMM looping VT_FLEET_OVL_SCEN: records really lost, SIGTERM -> exit
-# within 1 s (measured ms printed), -d 1s within 2 s, the file complete,
-# the report's loss = the module's debugfs lost_total + probe_missed.
+# the VMM looping VT_FLEET_OVL_SCEN: records really lost; -r runs hold
+# the daemon (SIGSTOP) while the buffers fill, then stop it at nice -10:
+# its own stop (handler to all closed) within the issue's 100 ms, the
+# test's SIGTERM -> exit / -d 1s overrun within 100 ms + a stated 200 ms
+# TCG margin (signal delivery and exit in the guest); 3 s at nice 19; the
+# file complete; the report's loss = the module's debugfs lost_total +
+# probe_missed; file records + loss = the module's written + failed
+# writes (records still queued at the stop are counted lost).
 #
 # Environment: VT_KERNEL (default 6.1), VT_FLEET_SCENARIOS (default
 # "healthy icactiver vfio no-resample"), VT_FLEET_OVERLOAD (default
-# "t1-r t2-r t3-r t4 d1 d2": tN SIGTERM runs, -r reniced to 0 just before
-# the signal, dN -d 1s runs; empty: no overload phase), VT_FLEET_OVL_SCEN
+# "t1-r t2-r t3-r t4 d1-r d2-r d3": tN SIGTERM runs, dN -d 1s runs, -r
+# reniced to 0 before the stop; empty: no overload phase), VT_FLEET_OVL_SCEN
 # (default mem-ack), VT_FLEET_REUSE=1 (check the
 # previous run again, no boot). Results: build/out/fleet-e2e-$VT_KERNEL/.
 # TAP output; exit 0 only when every check passed.
@@ -35,7 +40,7 @@ vfio=
 for s in $scen; do
 	case $s in vfio|no-resample|guest-no-eoi|storm|vfio-mmap) vfio="$vfio $s" ;; esac
 done
-VT_FLEET_OVERLOAD=${VT_FLEET_OVERLOAD-t1-r t2-r t3-r t4 d1 d2}
+VT_FLEET_OVERLOAD=${VT_FLEET_OVERLOAD-t1-r t2-r t3-r t4 d1-r d2-r d3}
 export VT_FLEET_OVERLOAD
 die() { echo "not ok 1 - $*"; echo "1..1"; exit 1; }
 

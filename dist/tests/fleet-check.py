@@ -201,15 +201,42 @@ for s in scens:
     tap(read(s + ".rc").strip() == "0", "%s: vgic-traced exited 0 on SIGTERM" % s)
 
 # overload (issue 11, fleet-inner.sh): records really lost, and still
-# SIGTERM / --duration honoured (bound 1 s: emulation), the file
-# complete, the trace's loss = the module's own count (debugfs)
+# SIGTERM / --duration honoured, the stop measured by the inner script
+# from the signal (or the daemon's start + 1 s) to its exit. -r runs: the
+# daemon held (SIGSTOP) while the VMM fills the buffers, then at nice -10
+# (this shell's) against full buffers and a producer still outrunning it.
+# Two checks there: the daemon's own part, from its signal handler (or
+# the deadline) to the file closed and everything freed, within the
+# issue's 100 ms (its CLOCK_MONOTONIC); and the test's figure within
+# 100 ms + a TCG margin of 200 ms: in the emulated guest, on this 2-core
+# machine, the kill reaching the handler and the exit reaching the
+# shell's wait took 50-200 ms more in the runs measured (the [test: ...]
+# note prints both per run, on the same clock). Without -r the daemon
+# stays at nice 19 against one nice-0 busy loop per CPU, ~1.5 % of a CPU,
+# which stretches any work ~65x: bound 3 s, figure printed. The file
+# complete; the trace's loss = the module's own count (debugfs); every
+# record the module wrote is in the file or counted lost.
 cli = os.environ.get("VT_CLI", "vgic-trace")
 ovl = [r for r in os.environ.get("VT_FLEET_OVERLOAD", "").split() if r]
+# the issue's bound; the TCG margin (above); /proc/uptime has 10 ms steps,
+# so a difference of two readings is up to 10 ms over the true interval
+OVL_BOUND_MS = 100
+OVL_TCG_MS = 200
+OVL_TICK_MS = 10
 
 
 def stat(text, key):
     m = re.search(r"^%s (\d+)$" % key, text, re.M)
     return int(m.group(1)) if m else -1
+
+
+def ovl_stats(path):
+    p = subprocess.run([cli, "stats", path], capture_output=True, text=True)
+    m = re.search(r"^records (\d+) invalid (\d+) lost (\d+)$", p.stdout, re.M)
+    t = re.search(r"^type lost (\d+)$", p.stdout, re.M)
+    if not m or not t:
+        return -1, -1
+    return int(m.group(1)) - int(t.group(1)), int(m.group(3))
 
 
 figs = []
@@ -218,27 +245,50 @@ for r in ovl:
     rc, ms, st = read("ovl-%s.rc" % r).strip(), read("ovl-%s.ms" % r).strip(), read("ovl-%s.stats" % r)
     mod_lost = stat(st, "lost_total")
     mod_missed = stat(st, "probe_missed")
+    mod_written = stat(st, "records_written")
+    mod_failed = stat(st, "write_failed")
+    mod_close = stat(st, "lost_close")
     p = subprocess.run([cli, "report", "--json", f + ".vtr"], capture_output=True, text=True)
     try:
         rep = json.loads(p.stdout)
     except ValueError:
         rep = {}
     lost = rep.get("lost", -1)
+    probe_lost = rep.get("lost_probe_hits", 0)
+    data, _ = ovl_stats(f + ".vtr")
     ck = subprocess.run([cli, "check", "--quiet", f + ".vtr"], capture_output=True, text=True)
-    m = re.search(r"summary: backend \S+, ([0-9.]+) s", read("ovl-%s.out" % r))
+    out = read("ovl-%s.out" % r)
+    m = re.search(r"summary: backend \S+, ([0-9.]+) s", out)
     own = float(m.group(1)) if m else -1.0
-    m = re.search(r"summary: records (\d+)", read("ovl-%s.out" % r))
-    recs = int(m.group(1)) if m else -1
+    m = re.search(r"^summary: stop .*$", out, re.M)
+    stopline = m.group(0) if m else "(no stop line)"
     ms = int(ms) if ms.isdigit() else -1
-    figs.append("%s: %s ms, daemon %.1f s, %d records, lost %d (module %d + %d missed)" %
-                (r, ms, own, recs, lost, mod_lost, mod_missed))
+    stop_ms = ms - 1000 if r.startswith("d") else ms
+    # the same clock (/proc/uptime = CLOCK_MONOTONIC, no suspend): where
+    # the test's interval went outside the daemon's own account
+    m = re.search(r"clock ([0-9.]+) -> ([0-9.]+) s", stopline)
+    tt = read("ovl-%s.t" % r).split()
+    if m and len(tt) == 2:
+        stopline += " [test: kill %+d ms before the handler, exit seen %+d ms after the end]" % (
+            round(float(m.group(1)) * 1000 - int(tt[0])), round(int(tt[1]) - float(m.group(2)) * 1000))
+    bound = OVL_BOUND_MS + OVL_TCG_MS + OVL_TICK_MS if r.endswith("-r") else 3000
+    m = re.search(r"clock ([0-9.]+) -> ([0-9.]+) s", stopline)
+    own_ms = (float(m.group(2)) - float(m.group(1))) * 1000 if m else -1.0
+    figs.append("%s: stop %d ms (%s), %d file records + %d lost = %d written + %d failed (%d queued at the stop); %s" %
+                (r, stop_ms, "-d overrun" if r.startswith("d") else "SIGTERM -> exit", data, lost - probe_lost,
+                 mod_written, mod_failed, mod_close, stopline))
     tap(rc == "0", "overload %s: vgic-traced exited 0 (rc %s)" % (r, rc))
+    if r.endswith("-r"):
+        tap(0 <= own_ms <= OVL_BOUND_MS and "(stopped:" in stopline,
+            "overload %s: the daemon's own stop %.1f ms, its handler or deadline to all closed (bound %d ms; producers stopped)" %
+            (r, own_ms, OVL_BOUND_MS))
     if r.startswith("d"):
-        tap(0.9 <= own <= 2.0,
-            "overload %s: -d 1s honoured: daemon's own %.1f s (bound 2.0 s; whole process %d ms, start included)" %
-            (r, own, ms))
+        tap(ms >= 0 and 0.9 <= own and stop_ms <= bound,
+            "overload %s: -d 1s honoured: %d ms from its start to its exit, overrun %d ms (bound %d ms%s)" %
+            (r, ms, stop_ms, bound, "" if r.endswith("-r") else ", nice 19"))
     else:
-        tap(0 <= ms <= 1000, "overload %s: SIGTERM -> exit %d ms (bound 1000 ms)" % (r, ms))
+        tap(0 <= ms <= bound, "overload %s: SIGTERM -> exit %d ms (bound %d ms%s)" %
+            (r, ms, bound, "" if r.endswith("-r") else ", nice 19"))
         tap(lost > 0, "overload %s: records really lost (report: %d)" % (r, lost))
     tap(p.returncode in (0, 1) and rep.get("truncated") is False and ck.returncode in (0, 1),
         "overload %s: file complete (end marker: report truncated=%s, check rc %d)" %
@@ -246,6 +296,10 @@ for r in ovl:
     tap(mod_lost >= 0 and lost == mod_lost + mod_missed,
         "overload %s: report's lost %d = module's lost_total %d + probe_missed %d" %
         (r, lost, mod_lost, mod_missed))
+    tap(mod_written >= 0 and mod_failed >= 0 and data >= 0 and
+        data + lost - probe_lost == mod_written + mod_failed,
+        "overload %s: file records %d + lost %d = module's records_written %d + write_failed %d" %
+        (r, data, lost - probe_lost, mod_written, mod_failed))
 for x in figs:
     print("# overload " + x)
 
