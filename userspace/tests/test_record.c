@@ -521,6 +521,8 @@ static void test_options(void **state)
 	char *a4[] = { "t", "--drain-ms", "08x", NULL };
 	char *a5[] = { "t", "-d", "0", NULL };
 	char *a6[] = { "t", "--vm", "0x10", NULL };
+	char *a7[] = { "t", "--stop-drain-ms", "0", NULL };
+	char *a8[] = { "t", "--stop-drain-ms", "10001", NULL };
 
 	(void)state;
 	assert_int_equal(vt_opts_parse(7, a1, &o), 0);
@@ -535,6 +537,10 @@ static void test_options(void **state)
 	assert_int_equal(vt_opts_parse(3, a5, &o), -EINVAL);
 	assert_int_equal(vt_opts_parse(3, a6, &o), 0);
 	assert_int_equal(o.vm_filter, 16);
+	assert_int_equal(o.stop_drain_ms, 40);		/* the default */
+	assert_int_equal(vt_opts_parse(3, a7, &o), 0);
+	assert_int_equal(o.stop_drain_ms, 0);		/* one read */
+	assert_int_equal(vt_opts_parse(3, a8, &o), -EINVAL);
 }
 
 /* ---- the whole daemon in a child ------------------------------------- */
