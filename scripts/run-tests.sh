@@ -65,7 +65,7 @@ stages=(
 	"install                 |6.1 | 600|bash dist/test-install.sh"
 	"metrics                 |-   | 300|bash dist/test-metrics.sh"
 	"fleet-e2e               |6.1 | 900|bash dist/test-fleet-e2e.sh"
-	"soak-short              |6.1 | 600|SOAK_CYCLES=20 make soak"
+	"soak-short              |6.1 | 600|SOAK_CYCLES=20 SOAK_BPF_CYCLES=10 SOAK_BPF_RELOAD=5 make soak"
 )
 
 trim() { local s=$1; s=${s#"${s%%[! ]*}"}; echo "${s%"${s##*[! ]}"}"; }

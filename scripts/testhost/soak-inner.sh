@@ -30,12 +30,15 @@ mem() { # phase cycle
 		/^SUnreclaim:/ { u = $2 }
 		END { printf "VT_MEM phase=%s cycle=%s avail_kb=%d slab_kb=%d sunreclaim_kb=%d\n", p, c, a, s, u }' \
 		/proc/meminfo >> mem.txt
+	# which caches: the whole slabinfo at a phase's first and last cycle
+	[ "$3" = slab ] && cat /proc/slabinfo > slab-$1-$2.txt 2>/dev/null
 }
+# busybox sh has no "local": the loops below count in c, this one in w
 wait_reader() {
-	i=0
+	w=0
 	while ! grep -q '^reader_open 1' $DBG/stats 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 200 ] && return 1
+		w=$((w + 1))
+		[ $w -gt 200 ] && return 1
 		sleep 0.02
 	done
 	return 0
@@ -65,47 +68,47 @@ sleep 1
 mem mod 0
 t0=$(now)
 s0=$(date +%s)
-i=1
-while [ $i -le $CYCLES ]; do
-	insmod $KO || echo "cycle $i insmod failed" >> mod.txt
+c=1
+while [ $c -le $CYCLES ]; do
+	insmod $KO || echo "cycle $c insmod failed" >> mod.txt
 	vt-modcat -o /dev/null > /dev/null 2>&1 &
 	mp=$!
-	wait_reader || echo "cycle $i reader did not open" >> mod.txt
+	wait_reader || echo "cycle $c reader did not open" >> mod.txt
 	sleep 0.05
 	kill -TERM $mp
 	wait $mp
 	r=$?
-	[ $r -eq 0 ] || echo "cycle $i reader rc $r" >> mod.txt
+	[ $r -eq 0 ] || echo "cycle $c reader rc $r" >> mod.txt
 	rc=$(cat /sys/module/vgic_trace/refcnt 2>/dev/null)
-	[ "$rc" = 0 ] || echo "cycle $i refcnt '$rc' after the reader closed" >> mod.txt
-	rmmod vgic_trace || echo "cycle $i rmmod failed" >> mod.txt
-	[ -d /sys/module/vgic_trace ] && echo "cycle $i module still there" >> mod.txt
+	[ "$rc" = 0 ] || echo "cycle $c refcnt '$rc' after the reader closed" >> mod.txt
+	rmmod vgic_trace || echo "cycle $c rmmod failed" >> mod.txt
+	[ -d /sys/module/vgic_trace ] && echo "cycle $c module still there" >> mod.txt
 	kp=$(kprobes)
-	[ "$kp" = "$kp0" ] || echo "cycle $i kprobes $kp (before $kp0)" >> mod.txt
-	if [ $((i % 10)) -eq 0 ] || [ $i -eq $CYCLES ]; then
+	[ "$kp" = "$kp0" ] || echo "cycle $c kprobes $kp (before $kp0)" >> mod.txt
+	if [ $((c % 10)) -eq 0 ] || [ $c -eq $CYCLES ]; then
 		dmesg -c >> dmesg-soak.txt
 	fi
 	last=0
 	[ "${MOD_BUDGET:-0}" -gt 0 ] && [ $(( $(date +%s) - s0 )) -ge "$MOD_BUDGET" ] && last=1
-	[ $i -eq 1 ] || [ $((i % 100)) -eq 0 ] || [ $i -eq $CYCLES ] || [ $last = 1 ] && mem mod $i
+	[ $c -eq 1 ] || [ $((c % 100)) -eq 0 ] || [ $c -eq $CYCLES ] || [ $last = 1 ] && mem mod $c slab
 	[ $last = 1 ] && { dmesg -c >> dmesg-soak.txt; break; }
-	i=$((i + 1))
+	c=$((c + 1))
 done
-[ $i -gt $CYCLES ] && i=$CYCLES
+[ $c -gt $CYCLES ] && c=$CYCLES
 t1=$(now)
-echo "mod cycles=$i start=$t0 end=$t1" >> times.txt
-say "module: $i of $CYCLES cycles, $(wc -l < mod.txt) failures, $t0 -> $t1 s"
+echo "mod cycles=$c start=$t0 end=$t1" >> times.txt
+say "module: $c of $CYCLES cycles, $(wc -l < mod.txt) failures, $t0 -> $t1 s"
 grep -c VT_GROUND_TRUTH load.vmm > load-mod.count
 
 # ---- BPF attach / detach (full load / unload every BPF_RELOAD) ----
-mem bpf 0
+mem bpf 0 slab
 t0=$(now)
 vt-bpfsoak $BPF_CYCLES $BPF_RELOAD 20 ${BPF_BUDGET:-0} > bpf.txt 2> bpf.err
 echo $? > bpf.rc
 t1=$(now)
 bc=$(tr ' ' '\n' < bpf.txt | sed -n 's/^cycles=//p')
 echo "bpf cycles=${bc:-0} start=$t0 end=$t1" >> times.txt
-mem bpf ${bc:-0}
+mem bpf ${bc:-0} slab
 kp=$(kprobes)
 echo "kprobes_after_bpf=$kp" >> kprobes.txt
 dmesg -c >> dmesg-soak.txt
@@ -149,7 +152,7 @@ wait $dp
 echo $? > final-bpf.rc
 echo "kprobes_after_bpf_final=$(kprobes)" >> kprobes.txt
 vt-bpfsoak --count > ids-after.txt
-mem end 0
+mem end 0 slab
 dmesg -c >> dmesg-soak.txt
 say "done"
 exit 0

@@ -114,6 +114,11 @@ nmf=$(wc -l < "$res/mod.txt" 2>/dev/null || echo x)
 check "${mdone:-0} of $cycles insmod -> reader -> rmmod cycles, none failed, refcnt 0, kprobes list back each time ($nmf failures, $ms s, $(per "$ms" "$mdone") s/cycle)" \
 	mod_ok
 [ "$nmf" != 0 ] && head -n 10 "$res/mod.txt" | sed 's/^/# mod: /'
+# the kernel's own count of loads: one hook report per insmod (the
+# cycles and the final module window)
+nha=$(grep -ac 'vgic_trace: .* probes attached' "$res/dmesg-soak.txt")
+check "dmesg: one hook report per insmod ($nha = ${mdone:-?} cycles + 1 final window)" \
+	test "$nha" = $(( ${mdone:-0} + 1 ))
 lm=$(cat "$res/load-mod.count" 2>/dev/null) la=$(cat "$res/load-all.count" 2>/dev/null)
 nd=$(grep -a '^VT_GROUND_TRUTH' "$res/load.vmm" | grep -vc 'status=done')
 nrc=$(grep -a '^VT_LOAD_RC' "$res/load.vmm" | grep -vc 'VT_LOAD_RC 0$')
@@ -143,6 +148,7 @@ window() { # label vmm-file stats-json
 		test $c -eq 0 -a "$(kv "$2" status)" = done
 }
 f=$res/final
+rm -f "$f.vgt"
 if "$vt" convert --raw "$f.raw" -o "$f.vgt" > "$f.convert.log" 2>&1 &&
 	"$vt" stats --json "$f.vgt" > "$f.stats.json" 2> "$f.stats.err"; then
 	check "module window: reader whole records, nothing lost ($(head -c 120 "$f.modcat"))" \
@@ -176,8 +182,8 @@ memline=
 for ph in mod bpf; do
 	# the module phase: from cycle 1 (module code cached once), BPF: from 0
 	if [ $ph = mod ]; then
-		a0=$(grep "phase=mod cycle=1 " "$res/mem.txt" | sed 's/.*avail_kb=\([0-9]*\).*/\1/')
-		u0=$(grep "phase=mod cycle=1 " "$res/mem.txt" | sed 's/.*sunreclaim_kb=\([0-9]*\).*/\1/')
+		a0=$(grep -m1 "phase=mod cycle=1 " "$res/mem.txt" | sed 's/.*avail_kb=\([0-9]*\).*/\1/')
+		u0=$(grep -m1 "phase=mod cycle=1 " "$res/mem.txt" | sed 's/.*sunreclaim_kb=\([0-9]*\).*/\1/')
 	else
 		a0=$(memf $ph first avail_kb) u0=$(memf $ph first sunreclaim_kb)
 	fi
