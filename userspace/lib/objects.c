@@ -32,9 +32,13 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
  * objects, kept at most half full: lookups cost the same for 10 or 10^5
  * IRQs (and 512 vCPUs) instead of a scan of the table.
  */
+struct vt_hslot {
+	uint64_t key;
+	void *val;			/* NULL: empty slot */
+};
+
 struct vt_hash {
-	uint64_t *key;
-	void **val;			/* NULL: empty slot */
+	struct vt_hslot *s;		/* key and value side by side: one line */
 	size_t cap, n;			/* cap: power of two */
 };
 
@@ -52,9 +56,9 @@ void *vt_hash_get(const struct vt_hash *h, uint64_t key)
 
 	if (!h)
 		return NULL;
-	for (i = hash_slot(h, key); h->val[i]; i = (i + 1) & (h->cap - 1))
-		if (h->key[i] == key)
-			return h->val[i];
+	for (i = hash_slot(h, key); h->s[i].val; i = (i + 1) & (h->cap - 1))
+		if (h->s[i].key == key)
+			return h->s[i].val;
 	return NULL;
 }
 
@@ -72,33 +76,27 @@ int vt_hash_put(struct vt_hash **hp, uint64_t key, void *val)
 	if ((h->n + 1) * 2 > h->cap) {
 		nh.cap = h->cap ? h->cap * 2 : 64;
 		nh.n = 0;
-		nh.key = malloc(nh.cap * sizeof(*nh.key));
-		nh.val = calloc(nh.cap, sizeof(*nh.val));
-		if (!nh.key || !nh.val) {
-			free(nh.key);
-			free(nh.val);
+		nh.s = calloc(nh.cap, sizeof(*nh.s));
+		if (!nh.s)
 			return -1;
-		}
 		for (i = 0; i < h->cap; i++) {
 			size_t j;
 
-			if (!h->val[i])
+			if (!h->s[i].val)
 				continue;
-			for (j = hash_slot(&nh, h->key[i]); nh.val[j];
+			for (j = hash_slot(&nh, h->s[i].key); nh.s[j].val;
 			     j = (j + 1) & (nh.cap - 1))
 				;
-			nh.key[j] = h->key[i];
-			nh.val[j] = h->val[i];
+			nh.s[j] = h->s[i];
 			nh.n++;
 		}
-		free(h->key);
-		free(h->val);
+		free(h->s);
 		*h = nh;
 	}
-	for (i = hash_slot(h, key); h->val[i]; i = (i + 1) & (h->cap - 1))
+	for (i = hash_slot(h, key); h->s[i].val; i = (i + 1) & (h->cap - 1))
 		;
-	h->key[i] = key;
-	h->val[i] = val;
+	h->s[i].key = key;
+	h->s[i].val = val;
 	h->n++;
 	return 0;
 }
@@ -107,8 +105,7 @@ void vt_hash_free(struct vt_hash *h)
 {
 	if (!h)
 		return;
-	free(h->key);
-	free(h->val);
+	free(h->s);
 	free(h);
 }
 
