@@ -38,11 +38,28 @@ fi
 mkdir -p "$out"
 gen=$out/vt-bench-gen
 
+# the sources a trace's bytes depend on: the generator, the library's
+# writer and coder, the record format (not the rest of the library, whose
+# every change relinks vt-bench-gen)
+gen_srcs="$top/bench/gen.c $top/userspace/lib/tracefile_write.c
+	$top/userspace/lib/tracefile_v2.c $top/userspace/lib/crc32.c
+	$top/userspace/lib/vt_tracefile.h $top/userspace/lib/vt_tracefile_v2.h
+	$top/userspace/lib/vt_record.h $top/include/uapi/vgic_trace_abi.h"
+
+stale() {	# stale FILE: missing, or older than a source it depends on
+	local s
+	[ -e "$1" ] || return 0
+	for s in $gen_srcs; do
+		[ "$s" -nt "$1" ] && return 0
+	done
+	return 1
+}
+
 # trace NAME KIND N NIRQS FORMAT: generate once (again when the generator
 # or the library's writer changed). FORMAT v1, v2 or v2z (v2 + zstd).
 trace() {
 	local f=$out/$1.vgt
-	if [ ! -e "$f" ] || [ "$gen" -nt "$f" ]; then
+	if stale "$f"; then
 		echo "bench: generating $1 ($3 records, $5)" >&2
 		VT_BENCH_FORMAT=$5 "$gen" "$2" "$3" "$f.tmp" "$4" >/dev/null
 		mv "$f.tmp" "$f"
