@@ -146,6 +146,8 @@ static void service(struct svc *v, uint64_t t)
  * that much later on a quiet stream instead of at the next record.
  */
 #define TICK_LAG_NS	250000000ull
+/* longest single poll wait: bounds how late a racing stop signal is seen */
+#define VT_STOP_POLL_MS	50
 
 /*
  * Let the live engine's clock move on while the stream is quiet: records
@@ -189,8 +191,15 @@ int vt_traced_run(const struct vt_opts *o, struct vt_source *s,
 
 	s->stop.cause = "signal";
 	while (!*stop_flag) {
-		/* the poll ends by the deadline and the next flush */
+		/*
+		 * The poll ends by the deadline and the next flush, and
+		 * within VT_STOP_POLL_MS: a signal that lands between the
+		 * flag test and poll() is then seen within that bound even
+		 * with a long --drain-ms.
+		 */
 		wait_ms = (int)o->drain_ms;
+		if (wait_ms > VT_STOP_POLL_MS)
+			wait_ms = VT_STOP_POLL_MS;
 		left = last_flush + 1000000000ull - t;
 		if (o->duration_ns)
 			left = t0 + o->duration_ns - t < left ? t0 + o->duration_ns - t : left;
