@@ -46,8 +46,9 @@ void vt_summary_print(FILE *f, const struct vt_source *s,
 		fprintf(f, "%s%s %" PRIu64, t > 1 ? ", " : "", vt_record_name(t),
 			st->by_type[t]);
 	fprintf(f, ")\n");
-	fprintf(f, "summary: drops %" PRIu64 " lost by the producer, %" PRIu64
-		" program runs missed, %" PRIu64 " invalid, %" PRIu64 " not written, %"
+	fprintf(f, "summary: drops %" PRIu64 " lost (%" PRIu64
+		" of them BPF program runs the kernel skipped), %" PRIu64
+		" invalid, %" PRIu64 " not written, %"
 		PRIu64 " malformed stream cuts\n",
 		st->lost, s->missed, st->invalid, st->write_errors, s->malformed);
 	if (st->rotations)

@@ -123,8 +123,9 @@ struct vt_stop_times {
  * @finish:	deliver what is still queued (and final loss counts)
  * @close:	release everything
  * @sink:	where records go
- * @missed:	producer runs the kernel skipped (BPF recursion guard): events
- *		that have no record and no VT_REC_LOST either
+ * @missed:	BPF program runs the kernel skipped (recursion guard, kprobe
+ *		link misses); also delivered as VT_REC_LOST with hdr.cpu
+ *		VT_LOST_CPU_PROBES, so they are part of the lost count
  * @malformed:	module: stream cuts (a bad record header, a torn end) whose
  *		bytes were dropped
  * @stop:	what the stop cost, part by part (finish() fills src_*)
