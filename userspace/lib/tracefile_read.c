@@ -322,6 +322,38 @@ static int load_chunk(struct vt_reader *r)
 	return 1;
 }
 
+/*
+ * The next v2 record: decoded into r->rec, checked, handed out. Shared by
+ * vt_reader_next()'s fast path and next_slow() (a failed decode has
+ * already changed the context, so it cannot be retried there).
+ */
+static inline int v2_next(struct vt_reader *r, const struct vt_hdr **rec)
+{
+	const struct vt_hdr *h = (const void *)r->rec;
+	size_t used = 0;
+	char msg[100];
+
+	if (__builtin_expect(!r->left ||
+			     vt_v2_decode(r->v2, r->buf + r->pos, r->len - r->pos,
+					  (struct vt_hdr *)r->rec, &used), 0))
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk at offset %llu, byte %zu: %s",
+			    (unsigned long long)r->chunk_off, r->pos,
+			    r->left ? "bad record coding" :
+			    "more records than counted");
+	if (__builtin_expect(!vt_record_ok(h, h->size), 0)) {
+		vt_record_check_full(h, h->size, msg, sizeof(msg));
+		return stop(r, VT_END_CORRUPT, -EBADMSG,
+			    "chunk at offset %llu, byte %zu: %s",
+			    (unsigned long long)r->chunk_off, r->pos, msg);
+	}
+	r->pos += used;
+	r->left--;
+	r->st.records++;
+	*rec = h;
+	return 1;
+}
+
 /* vt_reader_next() past its fast path: chunk loads, v2, every error */
 static __attribute__((noinline)) int next_slow(struct vt_reader *r,
 					       const struct vt_hdr **rec)
@@ -341,29 +373,8 @@ static __attribute__((noinline)) int next_slow(struct vt_reader *r,
 		if (ret <= 0)
 			return ret;
 	}
-	if (r->v2) {
-		size_t used = 0;
-
-		if (!r->left || vt_v2_decode(r->v2, r->buf + r->pos,
-					     r->len - r->pos,
-					     (struct vt_hdr *)r->rec, &used))
-			return stop(r, VT_END_CORRUPT, -EBADMSG,
-				    "chunk at offset %llu, byte %zu: %s",
-				    (unsigned long long)r->chunk_off, r->pos,
-				    r->left ? "bad record coding" :
-				    "more records than counted");
-		h = (const void *)r->rec;
-		ret = vt_record_check(h, h->size, msg, sizeof(msg));
-		if (ret)
-			return stop(r, VT_END_CORRUPT, -EBADMSG,
-				    "chunk at offset %llu, byte %zu: %s",
-				    (unsigned long long)r->chunk_off, r->pos, msg);
-		r->pos += used;
-		r->left--;
-		r->st.records++;
-		*rec = h;
-		return 1;
-	}
+	if (r->v2)
+		return v2_next(r, rec);
 	h = (const void *)(r->buf + r->pos);
 	ret = vt_record_check(h, r->len - r->pos, msg, sizeof(msg));
 	if (ret || !r->left)
@@ -381,7 +392,6 @@ static __attribute__((noinline)) int next_slow(struct vt_reader *r,
 int vt_reader_next(struct vt_reader *r, const struct vt_hdr **rec)
 {
 	const struct vt_hdr *h;
-	size_t used = 0;
 
 	if (__builtin_expect(r->pos >= r->len || !r->left ||
 			     r->st.end != VT_END_NONE, 0))
@@ -398,27 +408,7 @@ int vt_reader_next(struct vt_reader *r, const struct vt_hdr **rec)
 		}
 		return next_slow(r, rec);
 	}
-	/* v2 (r->left is not 0): the messages of next_slow() on failure */
-	h = (const void *)r->rec;
-	if (__builtin_expect(vt_v2_decode(r->v2, r->buf + r->pos,
-					  r->len - r->pos,
-					  (struct vt_hdr *)r->rec, &used), 0))
-		return stop(r, VT_END_CORRUPT, -EBADMSG,
-			    "chunk at offset %llu, byte %zu: bad record coding",
-			    (unsigned long long)r->chunk_off, r->pos);
-	if (__builtin_expect(!vt_record_ok(h, h->size), 0)) {
-		char msg[100];
-
-		vt_record_check_full(h, h->size, msg, sizeof(msg));
-		return stop(r, VT_END_CORRUPT, -EBADMSG,
-			    "chunk at offset %llu, byte %zu: %s",
-			    (unsigned long long)r->chunk_off, r->pos, msg);
-	}
-	r->pos += used;
-	r->left--;
-	r->st.records++;
-	*rec = h;
-	return 1;
+	return v2_next(r, rec);
 }
 
 const struct vt_read_status *vt_reader_status(const struct vt_reader *r)
