@@ -803,11 +803,28 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* one VT_REC_LOST of @cpu (or VT_LOST_CPU_PROBES) into the sink */
+static void put_lost(struct vt_source *s, uint32_t cpu, uint64_t lost,
+		     uint64_t total)
+{
+	struct vt_rec_lost r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = VT_REC_LOST;
+	r.hdr.size = sizeof(r);
+	r.hdr.cpu = cpu;
+	r.hdr.ts_ns = now_ns();
+	r.hdr.vm_id = VT_NO_VM;
+	r.hdr.vcpu_id = VT_NO_VCPU;
+	r.lost = lost;
+	r.total = total;
+	vt_sink_put(s->sink, &r.hdr, sizeof(r));
+}
+
 /* deliver per-CPU losses not yet reported in-band */
 static void report_lost(struct vt_source *s)
 {
 	struct bpf_src *b = s->priv;
-	struct vt_rec_lost r;
 	struct {
 		uint64_t pending;
 		uint64_t total;
@@ -822,16 +839,7 @@ static void report_lost(struct vt_source *s)
 		for (cpu = 0; cpu < b->ncpus; cpu++) {
 			if (!v[cpu].pending)
 				continue;
-			memset(&r, 0, sizeof(r));
-			r.hdr.type = VT_REC_LOST;
-			r.hdr.size = sizeof(r);
-			r.hdr.cpu = cpu;
-			r.hdr.ts_ns = now_ns();
-			r.hdr.vm_id = VT_NO_VM;
-			r.hdr.vcpu_id = VT_NO_VCPU;
-			r.lost = v[cpu].pending;
-			r.total = v[cpu].total;
-			vt_sink_put(s->sink, &r.hdr, sizeof(r));
+			put_lost(s, cpu, v[cpu].pending, v[cpu].total);
 		}
 	}
 	free(v);
@@ -885,7 +893,6 @@ static uint64_t link_missed(const struct bpf_src *b, struct bpf_link *l)
 static void report_misses(struct vt_source *s, uint64_t links_gone)
 {
 	struct bpf_src *b = s->priv;
-	struct vt_rec_lost r;
 	uint64_t total = prog_misses(b) + links_gone;
 	unsigned int i;
 
@@ -894,16 +901,7 @@ static void report_misses(struct vt_source *s, uint64_t links_gone)
 	/* counters only grow; a smaller sum is a link just gone */
 	if (total <= b->miss_sent)
 		return;
-	memset(&r, 0, sizeof(r));
-	r.hdr.type = VT_REC_LOST;
-	r.hdr.size = sizeof(r);
-	r.hdr.cpu = VT_LOST_CPU_PROBES;
-	r.hdr.ts_ns = now_ns();
-	r.hdr.vm_id = VT_NO_VM;
-	r.hdr.vcpu_id = VT_NO_VCPU;
-	r.lost = total - b->miss_sent;
-	r.total = total;
-	vt_sink_put(s->sink, &r.hdr, sizeof(r));
+	put_lost(s, VT_LOST_CPU_PROBES, total - b->miss_sent, total);
 	b->miss_sent = total;
 	b->missed = total;
 	s->missed = total;
