@@ -184,6 +184,25 @@ int vt_stream_write(const struct vt_hdr *hdr)
 	return ret;
 }
 
+static inline unsigned long vt_read_ulong(const unsigned long *p)
+{
+	return READ_ONCE(*p);
+}
+
+/*
+ * vt_percpu_sum - sum of a per-CPU counter over every possible CPU; @rd
+ * reads one CPU's copy through a pointer (vt_read_ulong for a plain
+ * unsigned long, atomic_long_read for an atomic_long_t).
+ */
+#define vt_percpu_sum(var, rd) ({					\
+	u64 __n = 0;							\
+	int __cpu;							\
+									\
+	for_each_possible_cpu(__cpu)					\
+		__n += rd(per_cpu_ptr(&(var), __cpu));			\
+	__n;								\
+})
+
 /**
  * vt_stream_lost_cpu - records lost on one CPU since the device was opened
  * @cpu:	CPU number
@@ -207,12 +226,7 @@ u64 vt_stream_lost_cpu(int cpu)
  */
 u64 vt_stream_write_failed(void)
 {
-	u64 n = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		n += READ_ONCE(per_cpu(vt_failed, cpu));
-	return n;
+	return vt_percpu_sum(vt_failed, vt_read_ulong);
 }
 
 /**
@@ -222,12 +236,7 @@ u64 vt_stream_write_failed(void)
  */
 u64 vt_stream_close_lost(void)
 {
-	u64 n = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		n += atomic_long_read(per_cpu_ptr(&vt_close_lost, cpu));
-	return n;
+	return vt_percpu_sum(vt_close_lost, atomic_long_read);
 }
 
 /**
@@ -248,12 +257,7 @@ u64 vt_stream_copy_failed_cpu(int cpu)
  */
 u64 vt_stream_written(void)
 {
-	u64 n = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		n += READ_ONCE(per_cpu(vt_written, cpu));
-	return n;
+	return vt_percpu_sum(vt_written, vt_read_ulong);
 }
 
 /**
