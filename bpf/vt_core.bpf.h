@@ -28,9 +28,19 @@ struct {
 	__uint(max_entries, VT_BPF_RB_SIZE);
 } vt_rb SEC(".maps");
 
+/*
+ * Per-CPU loss counters. A program on this CPU can be interrupted by
+ * another one (an IRQ-context hook inside a task-context one): nesting
+ * is strictly last-in first-out, never parallel. So the counts are only
+ * ever changed by atomic adds (an interrupted read-modify-write would
+ * lose the inner program's increment), and @busy keeps an inner program
+ * from flushing while the outer one is between reading @pending and
+ * taking it back.
+ */
 struct vt_lost_cnt {
 	__u64 pending;	/* lost since the last VT_REC_LOST of this CPU */
 	__u64 total;	/* lost on this CPU since load */
+	__u64 busy;	/* a flush of this CPU is running */
 };
 
 struct {
@@ -111,21 +121,35 @@ static __always_inline void vt_fill_hdr(struct vt_hdr *h, __u16 type,
 	h->vcpu_id = vcpu;
 }
 
+/* Count one lost record on this CPU. */
+static __always_inline void vt_count_lost(struct vt_lost_cnt *l)
+{
+	__sync_fetch_and_add(&l->pending, 1);
+	__sync_fetch_and_add(&l->total, 1);
+}
+
 /* Deliver this CPU's pending loss count, if any. */
 static __always_inline void vt_flush_lost(struct vt_lost_cnt *l)
 {
 	struct vt_rec_lost *r;
+	__u64 n;
 
+	if (l->busy)
+		return;		/* we interrupted a flush: it delivers */
+	l->busy = 1;
 	r = bpf_ringbuf_reserve(&vt_rb, sizeof(*r), 0);
 	if (!r) {
-		l->pending++;	/* the loss record itself is lost */
-		l->total++;
+		vt_count_lost(l);	/* the loss record itself is lost */
+		l->busy = 0;
 		return;
 	}
+	n = l->pending;
 	vt_fill_hdr(&r->hdr, VT_REC_LOST, sizeof(*r), VT_NO_VM, VT_NO_VCPU);
-	r->lost = l->pending;
+	r->lost = n;
 	r->total = l->total;
-	l->pending = 0;
+	/* take back what this record carries, not what arrived since */
+	__sync_fetch_and_add(&l->pending, -n);
+	l->busy = 0;
 	vt_submit(r);
 }
 
@@ -148,10 +172,8 @@ static __always_inline void *vt_reserve(__u32 size)
 	if (l && l->pending)
 		vt_flush_lost(l);
 	rec = bpf_ringbuf_reserve(&vt_rb, size, 0);
-	if (!rec && l) {
-		l->pending++;
-		l->total++;
-	}
+	if (!rec && l)
+		vt_count_lost(l);
 	return rec;
 }
 

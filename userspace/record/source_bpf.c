@@ -825,9 +825,10 @@ static void put_lost(struct vt_source *s, uint32_t cpu, uint64_t lost,
 static void report_lost(struct vt_source *s)
 {
 	struct bpf_src *b = s->priv;
-	struct {
+	struct {	/* struct vt_lost_cnt of bpf/vt_core.bpf.h */
 		uint64_t pending;
 		uint64_t total;
+		uint64_t busy;
 	} *v;
 	uint32_t zero = 0;
 	int cpu;
