@@ -34,6 +34,7 @@ struct tl_name {
 };
 
 #define TL_NCACHE	16	/* VFIO events, MMIO registers with a cached name */
+#define TL_NDEV		16	/* VFIO dev strings cached, by host IRQ */
 
 struct tl_track {
 	uint32_t pid, a, b, tid;
@@ -80,10 +81,12 @@ struct vt_timeline {
 	/* "vfio EVENT", "guest REG write" of values below TL_NCACHE */
 	struct tl_name vfio_names[TL_NCACHE], mmio_names[TL_NCACHE];
 
-	/* the last VFIO dev[] and its JSON string (0: none yet) */
-	char dev_raw[16];
-	char dev_esc[6 * 16 + 2];
-	uint8_t dev_esclen;
+	/* VFIO dev[] and its JSON string, the last one per host IRQ % TL_NDEV */
+	struct tl_dev {
+		char raw[16];
+		char esc[6 * 16 + 2];
+		uint8_t len;	/* of @esc; 0: none yet */
+	} devs[TL_NDEV];
 };
 
 /* ---- output ------------------------------------------------------- */
@@ -137,22 +140,21 @@ static const char hex2[513] =
 	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
 	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
-/* decimal digits of @v (1 for 0) */
+/* decimal digits of @v (1 for 0): from its bit length, then one compare */
 static inline unsigned int ndigits(uint64_t v)
 {
-	unsigned int n = 1;
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull,
+		10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull,
+	};
+	/* floor(bits * log10(2)) is the digit count or one less */
+	unsigned int n = ((64 - (unsigned int)__builtin_clzll(v | 1)) * 1233) >> 12;
 
-	while (v >= 10000) {
-		v /= 10000;
-		n += 4;
-	}
-	if (v >= 1000)
-		return n + 3;
-	if (v >= 100)
-		return n + 2;
-	if (v >= 10)
-		return n + 1;
-	return n;
+	return n + ((v | 1) >= pow10[n]);
 }
 
 /* @v in decimal, written backwards two digits at a time */
@@ -330,15 +332,27 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 	W((p), ",\"ph\":\"i\",\"s\":\"t\",\"cat\":\"" cat "\",\"name\":\""); \
 } while (0)
 
-/* {"pid":P,"tid":T,"ts":X,"dur":D,"ph":"X","cat":CAT,"name":NAME,"args":{ */
-#define EV_SLICE(tl, p, cat, pid, tid, ts, end) do {			\
-	uint64_t ts_ = (ts), end_ = (end);				\
-									\
+/* 'X,"dur":D' of a slice from @ts to @end into @s (TL_TSDUR bytes) */
+#define TL_TSDUR	64
+static inline __attribute__((always_inline)) uint8_t
+fmt_tsdur(char *s, uint64_t ts, uint64_t end)
+{
+	char *p = w_us(s, ts);
+
+	W(p, ",\"dur\":");
+	p = w_us(p, end > ts ? end - ts : 0);
+	return (uint8_t)(p - s);
+}
+
+/*
+ * {"pid":P,"tid":T,"ts":X,"dur":D,"ph":"X","cat":CAT,"name":" up to the
+ * name; @tsd: 'X,"dur":D' from fmt_tsdur() (a run and its LR slices share
+ * it).
+ */
+#define EV_SLICE(tl, p, cat, pid, tid, tsd, tsdlen) do {		\
 	(p) = ev_begin(tl);						\
 	(p) = w_head((tl), (p), (pid), (tid));				\
-	(p) = w_us((p), ts_);						\
-	W((p), ",\"dur\":");						\
-	(p) = w_us((p), end_ > ts_ ? end_ - ts_ : 0);			\
+	W_FIX((p), (tsd), (tsdlen));					\
 	W((p), ",\"ph\":\"X\",\"cat\":\"" cat "\",\"name\":\"");	\
 } while (0)
 
@@ -615,14 +629,17 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	struct vt_lr in, out;
 	unsigned int i, n;
 	uint32_t tid;
+	char *p, tsd[TL_TSDUR];
+	uint8_t tsdlen;
 	bool eoied;
-	char *p;
 
 	if (!v)
 		return;
 	if (r->hdr.type == VT_REC_LR_FLUSH) {
-		memcpy(&v->entry, r, r->hdr.size < sizeof(*r) ? r->hdr.size :
-			sizeof(*r));
+		if (r->hdr.size >= sizeof(*r))
+			v->entry = *r;	/* a fixed-size copy, no call */
+		else
+			memcpy(&v->entry, r, r->hdr.size);
 		v->in_run = true;
 		return;
 	}
@@ -632,7 +649,8 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	en = &v->entry;
 	n = en->used_lrs < VT_MAX_LR ? en->used_lrs : VT_MAX_LR;
 	tid = vcpu_tid(tl, v);
-	EV_SLICE(tl, p, "vcpu", r->hdr.vm_id, tid, en->hdr.ts_ns, r->hdr.ts_ns);
+	tsdlen = fmt_tsdur(tsd, en->hdr.ts_ns, r->hdr.ts_ns);
+	EV_SLICE(tl, p, "vcpu", r->hdr.vm_id, tid, tsd, tsdlen);
 	W(p, "guest run\",\"args\":{\"vcpu\":");
 	p = w_u64(p, r->hdr.vcpu_id);
 	W(p, ",\"lrs_used\":");
@@ -660,8 +678,7 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 			v->lr_tid[i] = tid;
 		}
 		eoied = vt_lr_guest_eoied(&in, &out);
-		EV_SLICE(tl, p, "lr", r->hdr.vm_id, tid, en->hdr.ts_ns,
-			 r->hdr.ts_ns);
+		EV_SLICE(tl, p, "lr", r->hdr.vm_id, tid, tsd, tsdlen);
 		W_FIX(p, tl->names[in.state][out.state][eoied],
 		      tl->namelen[in.state][out.state][eoied]);
 		W(p, "\",\"args\":{\"intid\":");
@@ -704,16 +721,22 @@ irq_tid(struct vt_timeline *tl, uint32_t vm, uint32_t intid)
 	return track_tid(tl, TK_IRQ, vm, intid, 0);
 }
 
-/* '"dev":"..."' of a VFIO record: the escaped text of the last @dev kept. */
-static inline char *w_dev(struct vt_timeline *tl, char *p, const char *dev)
+/* The JSON string of a VFIO record's @dev, escaped once per host IRQ and
+ * device (kept while the same one comes back). */
+static inline char *w_dev(struct vt_timeline *tl, char *p, const char *dev,
+			  uint32_t host_irq)
 {
-	if (!tl->dev_esclen || memcmp(dev, tl->dev_raw, sizeof(tl->dev_raw))) {
-		char *e = w_jstr(tl->dev_esc, dev, sizeof(tl->dev_raw));
+	struct tl_dev *d = &tl->devs[host_irq % TL_NDEV];
 
-		memcpy(tl->dev_raw, dev, sizeof(tl->dev_raw));
-		tl->dev_esclen = (uint8_t)(e - tl->dev_esc);
+	_Static_assert(sizeof(((struct vt_rec_vfio *)0)->dev) == sizeof(d->raw),
+		       "dev[] size");
+	if (!d->len || memcmp(dev, d->raw, sizeof(d->raw))) {
+		char *e = w_jstr(d->esc, dev, sizeof(d->raw));
+
+		memcpy(d->raw, dev, sizeof(d->raw));
+		d->len = (uint8_t)(e - d->esc);
 	}
-	return W_FIX(p, tl->dev_esc, tl->dev_esclen);
+	return W_FIX(p, d->esc, d->len);
 }
 
 /* "vfio EVENT" and "guest REG write", one per value (strlen once). */
@@ -891,7 +914,7 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		EV_INSTANT(tl, p, "vfio", VT_TL_HOST_PID, tid, h->ts_ns);
 		p = w_vfio_name(tl, p, r->event);
 		W(p, "\",\"args\":{\"dev\":");
-		p = w_dev(tl, p, r->dev);
+		p = w_dev(tl, p, r->dev, r->host_irq);
 		W(p, ",\"host_irq\":");
 		p = w_u64(p, r->host_irq);
 		W(p, ",\"masked\":");
