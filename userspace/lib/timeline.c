@@ -34,7 +34,7 @@ struct tl_name {
 };
 
 #define TL_NCACHE	16	/* VFIO events, MMIO registers with a cached name */
-#define TL_NDEV		16	/* VFIO dev strings cached, by host IRQ */
+#define TL_NDEV		256	/* VFIO dev strings cached, by host IRQ */
 
 struct tl_track {
 	uint32_t pid, a, b, tid;
@@ -77,6 +77,8 @@ struct vt_timeline {
 	/* "P -> A", "P -> inv (deactivated)": [entry][exit][eoied] */
 	char names[4][4][2][32];
 	uint8_t namelen[4][4][2];
+	/* vt_lr_guest_eoied() of an entry and exit state (it uses only those) */
+	bool eoied[4][4];
 
 	/* "vfio EVENT", "guest REG write" of values below TL_NCACHE */
 	struct tl_name vfio_names[TL_NCACHE], mmio_names[TL_NCACHE];
@@ -157,11 +159,23 @@ static inline unsigned int ndigits(uint64_t v)
 	return n + ((v | 1) >= pow10[n]);
 }
 
-/* @v in decimal, written backwards two digits at a time */
+/* @v in decimal, written backwards two digits at a time; most values
+ * (vCPU, LR, CPU, flags) are below 100 */
 static inline __attribute__((always_inline)) char *w_u64(char *p, uint64_t v)
 {
-	unsigned int n = ndigits(v);
-	char *e = p + n;
+	unsigned int n;
+	char *e;
+
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	if (v < 100) {
+		memcpy(p, digits2 + 2 * v, 2);
+		return p + 2;
+	}
+	n = ndigits(v);
+	e = p + n;
 
 	while (v >= 100) {
 		unsigned int r = (unsigned int)(v % 100);
@@ -677,7 +691,7 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 			v->lr_intid[i] = in.vintid;
 			v->lr_tid[i] = tid;
 		}
-		eoied = vt_lr_guest_eoied(&in, &out);
+		eoied = tl->eoied[in.state][out.state];
 		EV_SLICE(tl, p, "lr", r->hdr.vm_id, tid, tsd, tsdlen);
 		W_FIX(p, tl->names[in.state][out.state][eoied],
 		      tl->namelen[in.state][out.state][eoied]);
@@ -1022,6 +1036,11 @@ int vt_timeline_new(FILE *out, struct vt_timeline **tlp)
 					       e ? " (deactivated)" : "");
 				tl->namelen[a][b][e] = (uint8_t)len;
 			}
+	for (a = 0; a < 4; a++)
+		for (b = 0; b < 4; b++)
+			tl->eoied[a][b] = vt_lr_guest_eoied(
+				&(struct vt_lr){ .state = (uint8_t)a },
+				&(struct vt_lr){ .state = (uint8_t)b });
 	tl->n = sizeof(TL_HEAD) - 1;
 	memcpy(tl->buf, TL_HEAD, tl->n);
 	*tlp = tl;
