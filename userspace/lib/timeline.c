@@ -1047,6 +1047,11 @@ int vt_timeline_new(FILE *out, struct vt_timeline **tlp)
 	return 0;
 }
 
+void vt_timeline_rec_cb(const struct vt_hdr *rec, uint32_t intid, void *tl)
+{
+	one(tl, rec, intid);
+}
+
 int vt_timeline_add_irq(struct vt_timeline *tl, const struct vt_hdr *rec,
 			uint32_t intid)
 {
