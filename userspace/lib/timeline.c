@@ -753,6 +753,14 @@ static inline char *w_dev(struct vt_timeline *tl, char *p, const char *dev,
 	return W_FIX(p, d->esc, d->len);
 }
 
+/* tl_name.len of snprintf()'s result: UINT8_MAX (>= sizeof(s), not
+ * used) when it did not fit */
+static inline uint8_t name_len(int n)
+{
+	return n >= 0 && n < (int)sizeof(((struct tl_name *)0)->s) ?
+		(uint8_t)n : UINT8_MAX;
+}
+
 /* "vfio EVENT" and "guest REG write", one per value (strlen once). */
 static inline char *w_vfio_name(struct vt_timeline *tl, char *p,
 				unsigned int ev)
@@ -765,8 +773,8 @@ static inline char *w_vfio_name(struct vt_timeline *tl, char *p,
 	}
 	nm = &tl->vfio_names[ev];
 	if (!nm->len)
-		nm->len = (uint8_t)snprintf(nm->s, sizeof(nm->s), "vfio %s",
-					    vt_vfio_event_name(ev));
+		nm->len = name_len(snprintf(nm->s, sizeof(nm->s), "vfio %s",
+					    vt_vfio_event_name(ev)));
 	if (nm->len >= sizeof(nm->s)) {	/* did not fit */
 		W(p, "vfio ");
 		return w_cstr(p, vt_vfio_event_name(ev));
@@ -787,8 +795,8 @@ static inline char *w_mmio_name(struct vt_timeline *tl, char *p,
 	}
 	nm = &tl->mmio_names[reg];
 	if (!nm->len)
-		nm->len = (uint8_t)snprintf(nm->s, sizeof(nm->s), "guest %s write",
-					    vt_mmio_reg_name(reg));
+		nm->len = name_len(snprintf(nm->s, sizeof(nm->s), "guest %s write",
+					    vt_mmio_reg_name(reg)));
 	if (nm->len >= sizeof(nm->s)) {
 		W(p, "guest ");
 		p = w_cstr(p, vt_mmio_reg_name(reg));
