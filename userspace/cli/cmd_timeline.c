@@ -34,12 +34,6 @@ static void timeline_usage(FILE *f)
 		"  vgic-trace timeline run.vgt -o - | gzip > run.json.gz\n");
 }
 
-static void tl_rec(const struct vt_hdr *rec, uint32_t intid, void *arg)
-{
-	/* a write error stays in the stream: vt_out_commit() reports it */
-	vt_timeline_add_irq(arg, rec, intid);
-}
-
 /*
  * The records come through the engine (vt_analyse_file(), the reader loop
  * of report/check/stats, trace-cmd .dat files included): in time order
@@ -49,7 +43,8 @@ static void tl_rec(const struct vt_hdr *rec, uint32_t intid, void *arg)
  */
 static int fill(const char *path, struct vt_timeline *tl)
 {
-	return vt_analyse_each(path, tl_rec, tl);
+	/* a write error stays in the stream: vt_out_commit() reports it */
+	return vt_analyse_each(path, vt_timeline_rec_cb, tl);
 }
 
 int cmd_timeline(int argc, char **argv)

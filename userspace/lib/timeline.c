@@ -16,6 +16,7 @@
 
 #define TL_BUF		(256 * 1024)
 #define TL_EVENT_MAX	1024	/* one event, escaped comm included */
+#define TL_HEAD		"{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
 
 /* Track kinds of the track map. */
 enum {
@@ -25,6 +26,15 @@ enum {
 	TK_HOSTIRQ,	/* VFIO events of one host IRQ: (host pid, irq) */
 	TK_LOSS,	/* losses: (host pid) */
 };
+
+/* Names as fixed arrays with their lengths, for W_FIX(). */
+struct tl_name {
+	char s[24];
+	uint8_t len;
+};
+
+#define TL_NCACHE	16	/* VFIO events, MMIO registers with a cached name */
+#define TL_NDEV		256	/* VFIO dev strings cached, by host IRQ */
 
 struct tl_track {
 	uint32_t pid, a, b, tid;
@@ -67,9 +77,28 @@ struct vt_timeline {
 	/* "P -> A", "P -> inv (deactivated)": [entry][exit][eoied] */
 	char names[4][4][2][32];
 	uint8_t namelen[4][4][2];
+	/* vt_lr_guest_eoied() of an entry and exit state (it uses only those) */
+	bool eoied[4][4];
+
+	/* "vfio EVENT", "guest REG write" of values below TL_NCACHE */
+	struct tl_name vfio_names[TL_NCACHE], mmio_names[TL_NCACHE];
+
+	/* VFIO dev[] and its JSON string, the last one per host IRQ % TL_NDEV */
+	struct tl_dev {
+		char raw[16];
+		char esc[6 * 16 + 2];
+		uint8_t len;	/* of @esc; 0: none yet */
+	} devs[TL_NDEV];
 };
 
 /* ---- output ------------------------------------------------------- */
+
+/*
+ * An event is written through a local cursor @p into tl->buf and stored
+ * back into tl->n once (ev_end()): a char store may alias tl->n, so
+ * writing through tl->buf + tl->n reloaded both after every byte. The
+ * w_*() helpers return the cursor after what they wrote.
+ */
 
 static void flush_buf(struct vt_timeline *tl)
 {
@@ -78,17 +107,22 @@ static void flush_buf(struct vt_timeline *tl)
 	tl->n = 0;
 }
 
-static inline void put(struct vt_timeline *tl, const char *s, size_t len)
+static inline __attribute__((always_inline)) char *
+w_mem(char *p, const char *s, size_t len)
 {
-	memcpy(tl->buf + tl->n, s, len);
-	tl->n += len;
+	memcpy(p, s, len);
+	return p + len;
 }
 
-#define PUTS(tl, lit)	put(tl, lit, sizeof(lit) - 1)
+#define W(p, lit)	((p) = w_mem((p), lit, sizeof(lit) - 1))
 
-static inline void put_cstr(struct vt_timeline *tl, const char *s)
+/* @len bytes of @s, copied as a whole @cap-byte array (@len <= @cap): a
+ * fixed-size copy, no call; room is there (TL_EVENT_MAX). */
+#define W_FIX(p, s, len)	(memcpy((p), (s), sizeof(s)), (p) += (len))
+
+static inline char *w_cstr(char *p, const char *s)
 {
-	put(tl, s, strlen(s));
+	return w_mem(p, s, strlen(s));
 }
 
 /* "00".."99" */
@@ -97,29 +131,51 @@ static const char digits2[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* decimal digits of @v (1 for 0) */
+/* "00".."ff" */
+static const char hex2[513] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+/* decimal digits of @v (1 for 0): from its bit length, then one compare */
 static inline unsigned int ndigits(uint64_t v)
 {
-	unsigned int n = 1;
+	static const uint64_t pow10[20] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+		10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull,
+		100000000000000ull, 1000000000000000ull,
+		10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull,
+	};
+	/* floor(bits * log10(2)) is the digit count or one less */
+	unsigned int n = ((64 - (unsigned int)__builtin_clzll(v | 1)) * 1233) >> 12;
 
-	while (v >= 10000) {
-		v /= 10000;
-		n += 4;
-	}
-	if (v >= 1000)
-		return n + 3;
-	if (v >= 100)
-		return n + 2;
-	if (v >= 10)
-		return n + 1;
-	return n;
+	return n + ((v | 1) >= pow10[n]);
 }
 
-/* @v in decimal, written backwards into the buffer two digits at a time */
-static inline void put_u64(struct vt_timeline *tl, uint64_t v)
+/* @v in decimal, written backwards two digits at a time; most values
+ * (vCPU, LR, CPU, flags) are below 100 */
+static inline __attribute__((always_inline)) char *w_u64(char *p, uint64_t v)
 {
-	unsigned int n = ndigits(v);
-	char *e = tl->buf + tl->n + n;
+	unsigned int n;
+	char *e;
+
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	if (v < 100) {
+		memcpy(p, digits2 + 2 * v, 2);
+		return p + 2;
+	}
+	n = ndigits(v);
+	e = p + n;
 
 	while (v >= 100) {
 		unsigned int r = (unsigned int)(v % 100);
@@ -134,116 +190,128 @@ static inline void put_u64(struct vt_timeline *tl, uint64_t v)
 	} else {
 		*--e = (char)('0' + v);
 	}
-	tl->n += n;
+	return p + n;
 }
 
-static inline void put_s64(struct vt_timeline *tl, int64_t v)
+static inline char *w_s64(char *p, int64_t v)
 {
 	if (v < 0) {
-		PUTS(tl, "-");
-		put_u64(tl, -(uint64_t)v);
-	} else {
-		put_u64(tl, (uint64_t)v);
+		*p++ = '-';
+		return w_u64(p, -(uint64_t)v);
 	}
+	return w_u64(p, (uint64_t)v);
 }
 
 /* ns as microseconds with exactly three decimals: 1234567 -> 1234.567 */
-static inline void put_us(struct vt_timeline *tl, uint64_t ns)
+static inline __attribute__((always_inline)) char *w_us(char *p, uint64_t ns)
 {
 	unsigned int r = (unsigned int)(ns % 1000);
-	char *d;
 
-	put_u64(tl, ns / 1000);
-	d = tl->buf + tl->n;
-	d[0] = '.';
-	d[1] = (char)('0' + r / 100);
-	memcpy(d + 2, digits2 + 2 * (r % 100), 2);
-	tl->n += 4;
+	p = w_u64(p, ns / 1000);
+	p[0] = '.';
+	p[1] = (char)('0' + r / 100);
+	memcpy(p + 2, digits2 + 2 * (r % 100), 2);
+	return p + 4;
 }
 
-static inline void put_hex(struct vt_timeline *tl, uint64_t v)
+/* "0x..." in lower case, no leading zeros, a byte at a time */
+static inline char *w_hex(char *p, uint64_t v)
 {
-	static const char hx[] = "0123456789abcdef";
-	char t[19];
-	int i = 19;
+	unsigned int n = v ? (67 - (unsigned int)__builtin_clzll(v)) / 4 : 1;
+	char *e = p + 3 + n;
 
-	do {
-		t[--i] = hx[v & 15];
-		v >>= 4;
-	} while (v);
-	t[--i] = 'x';
-	t[--i] = '0';
-	PUTS(tl, "\"");
-	put(tl, t + i, 19 - i);
-	PUTS(tl, "\"");
+	memcpy(p, "\"0x", 3);
+	e[0] = '"';
+	while (e - 2 >= p + 3) {
+		e -= 2;
+		memcpy(e, hex2 + 2 * (v & 0xff), 2);
+		v >>= 8;
+	}
+	if (e > p + 3)
+		e[-1] = hex2[2 * (v & 15) + 1];
+	return p + 4 + n;
 }
 
 /* A JSON string of at most @max bytes of @s: quotes, backslashes, control
  * and non-ASCII bytes escaped (the output is ASCII, hence valid UTF-8). */
-static void put_jstr(struct vt_timeline *tl, const char *s, size_t max)
+static char *w_jstr(char *p, const char *s, size_t max)
 {
 	static const char hx[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *c = (const unsigned char *)s;
 	size_t i;
 
-	PUTS(tl, "\"");
-	for (i = 0; i < max && p[i]; i++) {
-		if (p[i] == '"' || p[i] == '\\') {
-			tl->buf[tl->n++] = '\\';
-			tl->buf[tl->n++] = (char)p[i];
-		} else if (p[i] < 0x20 || p[i] >= 0x7f) {
-			PUTS(tl, "\\u00");
-			tl->buf[tl->n++] = hx[p[i] >> 4];
-			tl->buf[tl->n++] = hx[p[i] & 15];
+	*p++ = '"';
+	for (i = 0; i < max && c[i]; i++) {
+		if (c[i] == '"' || c[i] == '\\') {
+			*p++ = '\\';
+			*p++ = (char)c[i];
+		} else if (c[i] < 0x20 || c[i] >= 0x7f) {
+			memcpy(p, "\\u00", 4);
+			p[4] = hx[c[i] >> 4];
+			p[5] = hx[c[i] & 15];
+			p += 6;
 		} else {
-			tl->buf[tl->n++] = (char)p[i];
+			*p++ = (char)c[i];
 		}
 	}
-	PUTS(tl, "\"");
+	*p++ = '"';
+	return p;
 }
 
-/* Room for one event, and the separator before it. */
-static inline void ev_begin(struct vt_timeline *tl)
+/* Room for one event, and the separator before it: the cursor. */
+static inline __attribute__((always_inline)) char *
+ev_begin(struct vt_timeline *tl)
 {
+	char *p;
+
 	if (tl->n + TL_EVENT_MAX > TL_BUF)
 		flush_buf(tl);
+	p = tl->buf + tl->n;
 	if (tl->events)
-		PUTS(tl, ",\n");
+		W(p, ",\n");
 	tl->events++;
+	return p;
+}
+
+static inline __attribute__((always_inline)) void
+ev_end(struct vt_timeline *tl, char *p)
+{
+	tl->n = (size_t)(p - tl->buf);
 }
 
 static void ev_meta(struct vt_timeline *tl, const char *what, uint32_t pid,
 		    const uint32_t *tid, const char *name, size_t max)
 {
-	ev_begin(tl);
-	PUTS(tl, "{\"ph\":\"M\",\"name\":\"");
-	put_cstr(tl, what);
-	PUTS(tl, "\",\"pid\":");
-	put_u64(tl, pid);
+	char *p = ev_begin(tl);
+
+	W(p, "{\"ph\":\"M\",\"name\":\"");
+	p = w_cstr(p, what);
+	W(p, "\",\"pid\":");
+	p = w_u64(p, pid);
 	if (tid) {
-		PUTS(tl, ",\"tid\":");
-		put_u64(tl, *tid);
+		W(p, ",\"tid\":");
+		p = w_u64(p, *tid);
 	}
-	PUTS(tl, ",\"args\":{\"name\":");
-	put_jstr(tl, name, max);
-	PUTS(tl, "}}");
+	W(p, ",\"args\":{\"name\":");
+	p = w_jstr(p, name, max);
+	W(p, "}}");
+	ev_end(tl, p);
 }
 
 /* '{"pid":P,"tid":T,"ts":', precomputed for synthetic tids */
-static inline __attribute__((always_inline)) void
-put_head(struct vt_timeline *tl, uint32_t pid, uint32_t tid)
+static inline __attribute__((always_inline)) char *
+w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 {
 	size_t i = tid - VT_TL_SYNTH_TID;
 
-	if (tid >= VT_TL_SYNTH_TID && i < tl->cappre && tl->pre[i].len) {
-		put(tl, tl->pre[i].s, tl->pre[i].len);
-		return;
-	}
-	PUTS(tl, "{\"pid\":");
-	put_u64(tl, pid);
-	PUTS(tl, ",\"tid\":");
-	put_u64(tl, tid);
-	PUTS(tl, ",\"ts\":");
+	if (tid >= VT_TL_SYNTH_TID && i < tl->cappre && tl->pre[i].len)
+		return W_FIX(p, tl->pre[i].s, tl->pre[i].len);
+	W(p, "{\"pid\":");
+	p = w_u64(p, pid);
+	W(p, ",\"tid\":");
+	p = w_u64(p, tid);
+	W(p, ",\"ts\":");
+	return p;
 }
 
 /* A new synthetic tid: its head (out of memory: formatted each time). */
@@ -267,47 +335,40 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 	return tid;
 }
 
-/* {"pid":P,"tid":T,"ts":X,"ph":"i","s":"t","cat":CAT,"name":N1N2N3,"args":{ */
-static inline __attribute__((always_inline)) void
-ev_instant3(struct vt_timeline *tl, const char *cat, const char *n1,
-	    const char *n2, const char *n3, uint32_t pid, uint32_t tid,
-	    uint64_t ts)
+/*
+ * {"pid":P,"tid":T,"ts":X,"ph":"i","s":"t","cat":CAT,"name":" up to the
+ * name, which the caller writes; CAT is a literal.
+ */
+#define EV_INSTANT(tl, p, cat, pid, tid, ts) do {			\
+	(p) = ev_begin(tl);						\
+	(p) = w_head((tl), (p), (pid), (tid));				\
+	(p) = w_us((p), (ts));						\
+	W((p), ",\"ph\":\"i\",\"s\":\"t\",\"cat\":\"" cat "\",\"name\":\""); \
+} while (0)
+
+/* 'X,"dur":D' of a slice from @ts to @end into @s (TL_TSDUR bytes) */
+#define TL_TSDUR	64
+static inline __attribute__((always_inline)) uint8_t
+fmt_tsdur(char *s, uint64_t ts, uint64_t end)
 {
-	ev_begin(tl);
-	put_head(tl, pid, tid);
-	put_us(tl, ts);
-	PUTS(tl, ",\"ph\":\"i\",\"s\":\"t\",\"cat\":\"");
-	put_cstr(tl, cat);
-	PUTS(tl, "\",\"name\":\"");
-	put_cstr(tl, n1);
-	put_cstr(tl, n2);
-	put_cstr(tl, n3);
-	PUTS(tl, "\",\"args\":{");
+	char *p = w_us(s, ts);
+
+	W(p, ",\"dur\":");
+	p = w_us(p, end > ts ? end - ts : 0);
+	return (uint8_t)(p - s);
 }
 
-static inline void ev_instant(struct vt_timeline *tl, const char *cat,
-			      const char *name, uint32_t pid, uint32_t tid,
-			      uint64_t ts)
-{
-	ev_instant3(tl, cat, name, "", "", pid, tid, ts);
-}
-
-/* {"pid":P,"tid":T,"ts":X,"dur":D,"ph":"X","cat":CAT,"name":NAME,"args":{ */
-static inline __attribute__((always_inline)) void
-ev_slice(struct vt_timeline *tl, const char *cat, const char *name, size_t len,
-	 uint32_t pid, uint32_t tid, uint64_t ts, uint64_t end)
-{
-	ev_begin(tl);
-	put_head(tl, pid, tid);
-	put_us(tl, ts);
-	PUTS(tl, ",\"dur\":");
-	put_us(tl, end > ts ? end - ts : 0);
-	PUTS(tl, ",\"ph\":\"X\",\"cat\":\"");
-	put_cstr(tl, cat);
-	PUTS(tl, "\",\"name\":\"");
-	put(tl, name, len);
-	PUTS(tl, "\",\"args\":{");
-}
+/*
+ * {"pid":P,"tid":T,"ts":X,"dur":D,"ph":"X","cat":CAT,"name":" up to the
+ * name; @tsd: 'X,"dur":D' from fmt_tsdur() (a run and its LR slices share
+ * it).
+ */
+#define EV_SLICE(tl, p, cat, pid, tid, tsd, tsdlen) do {		\
+	(p) = ev_begin(tl);						\
+	(p) = w_head((tl), (p), (pid), (tid));				\
+	W_FIX((p), (tsd), (tsdlen));					\
+	W((p), ",\"ph\":\"X\",\"cat\":\"" cat "\",\"name\":\"");	\
+} while (0)
 
 /* ---- the track map -------------------------------------------------- */
 
@@ -320,7 +381,7 @@ static inline size_t track_hash(uint8_t kind, uint32_t pid, uint32_t a,
 	return (size_t)(k ^ (k >> 31));
 }
 
-static struct tl_track *track_slot(struct tl_track *t, size_t cap,
+static inline struct tl_track *track_slot(struct tl_track *t, size_t cap,
 				   uint8_t kind, uint32_t pid, uint32_t a,
 				   uint32_t b)
 {
@@ -390,10 +451,10 @@ static void name_process(struct vt_timeline *tl, uint32_t pid)
 	ev_meta(tl, "process_name", pid, NULL, name, sizeof(name));
 }
 
-/* The synthetic tid of a track, named the first time it is used; 0 when
- * out of memory. */
-static uint32_t track_tid(struct vt_timeline *tl, uint8_t kind, uint32_t pid,
-			  uint32_t a, uint32_t b)
+/* track_tid() of a track not in the map yet, or out of memory. */
+static __attribute__((noinline)) uint32_t
+track_tid_slow(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
+	       uint32_t b)
 {
 	struct tl_track *s;
 	char name[64];
@@ -426,6 +487,22 @@ static uint32_t track_tid(struct vt_timeline *tl, uint8_t kind, uint32_t pid,
 	return s->tid;
 }
 
+/* The synthetic tid of a track, named the first time it is used; 0 when
+ * out of memory. */
+static inline __attribute__((always_inline)) uint32_t
+track_tid(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
+	  uint32_t b)
+{
+	const struct tl_track *s;
+
+	if (tl->captracks) {
+		s = track_slot(tl->tracks, tl->captracks, kind, pid, a, b);
+		if (s->kind)
+			return s->tid;
+	}
+	return track_tid_slow(tl, kind, pid, a, b);
+}
+
 /* ---- vCPUs ---------------------------------------------------------- */
 
 static inline size_t vcpu_hash(uint32_t vm, uint32_t vcpu)
@@ -435,7 +512,7 @@ static inline size_t vcpu_hash(uint32_t vm, uint32_t vcpu)
 	return (size_t)(k ^ (k >> 29));
 }
 
-static uint32_t *vidx_slot(const struct vt_timeline *tl, uint32_t *t,
+static inline uint32_t *vidx_slot(const struct vt_timeline *tl, uint32_t *t,
 			   size_t cap, uint32_t vm, uint32_t vcpu)
 {
 	size_t i = vcpu_hash(vm, vcpu) & (cap - 1);
@@ -446,9 +523,9 @@ static uint32_t *vidx_slot(const struct vt_timeline *tl, uint32_t *t,
 	return &t[i];
 }
 
-/* The vCPU (vm, vcpu), added if new; NULL when out of memory. */
-static struct tl_vcpu *vcpu_get(struct vt_timeline *tl, uint32_t vm,
-				uint32_t vcpu)
+/* vcpu_get() of a vCPU not seen yet. */
+static __attribute__((noinline)) struct tl_vcpu *
+vcpu_add(struct vt_timeline *tl, uint32_t vm, uint32_t vcpu)
 {
 	struct tl_vcpu *v;
 	uint32_t *slot;
@@ -494,6 +571,20 @@ static struct tl_vcpu *vcpu_get(struct vt_timeline *tl, uint32_t vm,
 nomem:
 	tl->err = -ENOMEM;
 	return NULL;
+}
+
+/* The vCPU (vm, vcpu), added if new; NULL when out of memory. */
+static inline __attribute__((always_inline)) struct tl_vcpu *
+vcpu_get(struct vt_timeline *tl, uint32_t vm, uint32_t vcpu)
+{
+	const uint32_t *slot;
+
+	if (tl->capvidx) {
+		slot = vidx_slot(tl, tl->vidx, tl->capvidx, vm, vcpu);
+		if (*slot)
+			return &tl->vcpus[*slot - 1];
+	}
+	return vcpu_add(tl, vm, vcpu);
 }
 
 static void name_vcpu_thread(struct vt_timeline *tl, const struct tl_vcpu *v)
@@ -552,13 +643,17 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	struct vt_lr in, out;
 	unsigned int i, n;
 	uint32_t tid;
+	char *p, tsd[TL_TSDUR];
+	uint8_t tsdlen;
 	bool eoied;
 
 	if (!v)
 		return;
 	if (r->hdr.type == VT_REC_LR_FLUSH) {
-		memcpy(&v->entry, r, r->hdr.size < sizeof(*r) ? r->hdr.size :
-			sizeof(*r));
+		if (r->hdr.size >= sizeof(*r))
+			v->entry = *r;	/* a fixed-size copy, no call */
+		else
+			memcpy(&v->entry, r, r->hdr.size);
 		v->in_run = true;
 		return;
 	}
@@ -568,15 +663,16 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	en = &v->entry;
 	n = en->used_lrs < VT_MAX_LR ? en->used_lrs : VT_MAX_LR;
 	tid = vcpu_tid(tl, v);
-	ev_slice(tl, "vcpu", "guest run", 9, r->hdr.vm_id, tid, en->hdr.ts_ns,
-		 r->hdr.ts_ns);
-	PUTS(tl, "\"vcpu\":");
-	put_u64(tl, r->hdr.vcpu_id);
-	PUTS(tl, ",\"lrs_used\":");
-	put_u64(tl, en->used_lrs);
-	PUTS(tl, ",\"cpu\":");
-	put_u64(tl, r->hdr.cpu);
-	PUTS(tl, "}}");
+	tsdlen = fmt_tsdur(tsd, en->hdr.ts_ns, r->hdr.ts_ns);
+	EV_SLICE(tl, p, "vcpu", r->hdr.vm_id, tid, tsd, tsdlen);
+	W(p, "guest run\",\"args\":{\"vcpu\":");
+	p = w_u64(p, r->hdr.vcpu_id);
+	W(p, ",\"lrs_used\":");
+	p = w_u64(p, en->used_lrs);
+	W(p, ",\"cpu\":");
+	p = w_u64(p, r->hdr.cpu);
+	W(p, "}}");
+	ev_end(tl, p);
 	if (r->used_lrs < n)
 		n = r->used_lrs;
 	for (i = 0; i < n; i++) {
@@ -595,53 +691,119 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 			v->lr_intid[i] = in.vintid;
 			v->lr_tid[i] = tid;
 		}
-		eoied = vt_lr_guest_eoied(&in, &out);
-		ev_slice(tl, "lr", tl->names[in.state][out.state][eoied],
-			 tl->namelen[in.state][out.state][eoied], r->hdr.vm_id,
-			 tid, en->hdr.ts_ns, r->hdr.ts_ns);
-		PUTS(tl, "\"intid\":");
-		put_u64(tl, in.vintid);
-		PUTS(tl, ",\"lr\":");
-		put_u64(tl, i);
-		PUTS(tl, ",\"entry\":");
-		put_hex(tl, en->lr[i]);
-		PUTS(tl, ",\"exit\":");
-		put_hex(tl, r->lr[i]);
-		PUTS(tl, "}}");
+		eoied = tl->eoied[in.state][out.state];
+		EV_SLICE(tl, p, "lr", r->hdr.vm_id, tid, tsd, tsdlen);
+		W_FIX(p, tl->names[in.state][out.state][eoied],
+		      tl->namelen[in.state][out.state][eoied]);
+		W(p, "\",\"args\":{\"intid\":");
+		p = w_u64(p, in.vintid);
+		W(p, ",\"lr\":");
+		p = w_u64(p, i);
+		W(p, ",\"entry\":");
+		p = w_hex(p, en->lr[i]);
+		W(p, ",\"exit\":");
+		p = w_hex(p, r->lr[i]);
+		W(p, "}}");
+		ev_end(tl, p);
 	}
 }
 
-static const char *src_name(unsigned int s)
-{
-	static const char *const n[] = { "unknown", "irqfd", "resampler",
-					 "user", "kernel" };
+#define TL_NAME(lit)	{ lit, sizeof(lit) - 1 }
 
-	return s < sizeof(n) / sizeof(n[0]) ? n[s] : "unknown";
-}
+static const struct tl_name src_names[] = {
+	TL_NAME("unknown"), TL_NAME("irqfd"), TL_NAME("resampler"),
+	TL_NAME("user"), TL_NAME("kernel"),
+};
 
-static const char *cause_name(unsigned int c)
-{
-	static const char *const n[] = { "irq state", "irq state (inject)",
-					 "irq state (mmio)", "irq state (fold)",
-					 "irq state (migrate)" };
+static const struct tl_name cause_names[] = {
+	TL_NAME("irq state"), TL_NAME("irq state (inject)"),
+	TL_NAME("irq state (mmio)"), TL_NAME("irq state (fold)"),
+	TL_NAME("irq state (migrate)"),
+};
 
-	return c < sizeof(n) / sizeof(n[0]) ? n[c] : "irq state";
-}
+static const struct tl_name deact_names[] = {
+	TL_NAME("deactivate"), TL_NAME("deactivate (DIR)"),
+	TL_NAME("deactivate (EOIcount)"), TL_NAME("deactivate (LR)"),
+};
 
-static const char *deact_name(unsigned int how)
-{
-	static const char *const n[] = { "deactivate", "deactivate (DIR)",
-					 "deactivate (EOIcount)",
-					 "deactivate (LR)" };
-
-	return how < sizeof(n) / sizeof(n[0]) ? n[how] : "deactivate";
-}
+#define NAME_OR_0(tab, i)	(&(tab)[(i) < sizeof(tab) / sizeof((tab)[0]) ? (i) : 0])
 
 /* The instant track of IRQ @intid of VM @vm; 0 when out of memory. */
-static inline uint32_t irq_tid(struct vt_timeline *tl, uint32_t vm,
-			       uint32_t intid)
+static inline __attribute__((always_inline)) uint32_t
+irq_tid(struct vt_timeline *tl, uint32_t vm, uint32_t intid)
 {
 	return track_tid(tl, TK_IRQ, vm, intid, 0);
+}
+
+/* The JSON string of a VFIO record's @dev, escaped once per host IRQ and
+ * device (kept while the same one comes back). */
+static inline char *w_dev(struct vt_timeline *tl, char *p, const char *dev,
+			  uint32_t host_irq)
+{
+	struct tl_dev *d = &tl->devs[host_irq % TL_NDEV];
+
+	_Static_assert(sizeof(((struct vt_rec_vfio *)0)->dev) == sizeof(d->raw),
+		       "dev[] size");
+	if (!d->len || memcmp(dev, d->raw, sizeof(d->raw))) {
+		char *e = w_jstr(d->esc, dev, sizeof(d->raw));
+
+		memcpy(d->raw, dev, sizeof(d->raw));
+		d->len = (uint8_t)(e - d->esc);
+	}
+	return W_FIX(p, d->esc, d->len);
+}
+
+/* tl_name.len of snprintf()'s result: UINT8_MAX (>= sizeof(s), not
+ * used) when it did not fit */
+static inline uint8_t name_len(int n)
+{
+	return n >= 0 && n < (int)sizeof(((struct tl_name *)0)->s) ?
+		(uint8_t)n : UINT8_MAX;
+}
+
+/* "vfio EVENT" and "guest REG write", one per value (strlen once). */
+static inline char *w_vfio_name(struct vt_timeline *tl, char *p,
+				unsigned int ev)
+{
+	struct tl_name *nm;
+
+	if (ev >= TL_NCACHE) {
+		W(p, "vfio ");
+		return w_cstr(p, vt_vfio_event_name(ev));
+	}
+	nm = &tl->vfio_names[ev];
+	if (!nm->len)
+		nm->len = name_len(snprintf(nm->s, sizeof(nm->s), "vfio %s",
+					    vt_vfio_event_name(ev)));
+	if (nm->len >= sizeof(nm->s)) {	/* did not fit */
+		W(p, "vfio ");
+		return w_cstr(p, vt_vfio_event_name(ev));
+	}
+	return W_FIX(p, nm->s, nm->len);
+}
+
+static inline char *w_mmio_name(struct vt_timeline *tl, char *p,
+				unsigned int reg)
+{
+	struct tl_name *nm;
+
+	if (reg >= TL_NCACHE) {
+		W(p, "guest ");
+		p = w_cstr(p, vt_mmio_reg_name(reg));
+		W(p, " write");
+		return p;
+	}
+	nm = &tl->mmio_names[reg];
+	if (!nm->len)
+		nm->len = name_len(snprintf(nm->s, sizeof(nm->s), "guest %s write",
+					    vt_mmio_reg_name(reg)));
+	if (nm->len >= sizeof(nm->s)) {
+		W(p, "guest ");
+		p = w_cstr(p, vt_mmio_reg_name(reg));
+		W(p, " write");
+		return p;
+	}
+	return W_FIX(p, nm->s, nm->len);
 }
 
 /*
@@ -653,6 +815,8 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		uint32_t irq_intid)
 {
 	uint32_t tid, intid, vm = h->vm_id;
+	const struct tl_name *nm;
+	char *p;
 
 	switch (h->type) {
 	case VT_REC_LR_FLUSH:
@@ -665,22 +829,26 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		tid = irq_tid(tl, vm, r->intid);
 		if (!tid)
 			return;
-		ev_instant(tl, "irq", r->level ? "assert" : "deassert", vm,
-			   tid, h->ts_ns);
-		PUTS(tl, "\"intid\":");
-		put_u64(tl, r->intid);
-		PUTS(tl, ",\"source\":\"");
-		put_cstr(tl, src_name(r->source));
-		PUTS(tl, "\"");
+		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+		if (r->level)
+			W(p, "assert\",\"args\":{\"intid\":");
+		else
+			W(p, "deassert\",\"args\":{\"intid\":");
+		p = w_u64(p, r->intid);
+		W(p, ",\"source\":\"");
+		nm = NAME_OR_0(src_names, r->source);
+		W_FIX(p, nm->s, nm->len);
+		W(p, "\"");
 		if (h->vcpu_id != VT_NO_VCPU) {
-			PUTS(tl, ",\"vcpu\":");
-			put_u64(tl, h->vcpu_id);
+			W(p, ",\"vcpu\":");
+			p = w_u64(p, h->vcpu_id);
 		}
 		if (r->ret) {
-			PUTS(tl, ",\"ret\":");
-			put_s64(tl, r->ret);
+			W(p, ",\"ret\":");
+			p = w_s64(p, r->ret);
 		}
-		PUTS(tl, "}}");
+		W(p, "}}");
+		ev_end(tl, p);
 		return;
 	}
 	case VT_REC_IRQ_STATE: {
@@ -689,18 +857,21 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		tid = irq_tid(tl, vm, r->intid);
 		if (!tid)
 			return;
-		ev_instant(tl, "irq", cause_name(r->cause), vm, tid, h->ts_ns);
-		PUTS(tl, "\"line_level\":");
-		put_u64(tl, r->line_level);
-		PUTS(tl, ",\"pending_latch\":");
-		put_u64(tl, r->pending_latch);
-		PUTS(tl, ",\"active\":");
-		put_u64(tl, r->active);
-		PUTS(tl, ",\"enabled\":");
-		put_u64(tl, r->enabled);
-		PUTS(tl, ",\"target_vcpu\":");
-		put_u64(tl, r->target_vcpu);
-		PUTS(tl, "}}");
+		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+		nm = NAME_OR_0(cause_names, r->cause);
+		W_FIX(p, nm->s, nm->len);
+		W(p, "\",\"args\":{\"line_level\":");
+		p = w_u64(p, r->line_level);
+		W(p, ",\"pending_latch\":");
+		p = w_u64(p, r->pending_latch);
+		W(p, ",\"active\":");
+		p = w_u64(p, r->active);
+		W(p, ",\"enabled\":");
+		p = w_u64(p, r->enabled);
+		W(p, ",\"target_vcpu\":");
+		p = w_u64(p, r->target_vcpu);
+		W(p, "}}");
+		ev_end(tl, p);
 		return;
 	}
 	case VT_REC_ACK: {
@@ -711,12 +882,13 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		tid = irq_tid(tl, vm, intid);
 		if (!tid)
 			return;
-		ev_instant(tl, "irq", "ack", vm, tid, h->ts_ns);
-		PUTS(tl, "\"irqchip\":");
-		put_u64(tl, r->irqchip);
-		PUTS(tl, ",\"pin\":");
-		put_u64(tl, r->pin);
-		PUTS(tl, "}}");
+		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+		W(p, "ack\",\"args\":{\"irqchip\":");
+		p = w_u64(p, r->irqchip);
+		W(p, ",\"pin\":");
+		p = w_u64(p, r->pin);
+		W(p, "}}");
+		ev_end(tl, p);
 		return;
 	}
 	case VT_REC_RESAMPLE: {
@@ -726,10 +898,11 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 			      r->gsi + VT_SPI_BASE);
 		if (!tid)
 			return;
-		ev_instant(tl, "irq", "resample", vm, tid, h->ts_ns);
-		PUTS(tl, "\"gsi\":");
-		put_u64(tl, r->gsi);
-		PUTS(tl, "}}");
+		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+		W(p, "resample\",\"args\":{\"gsi\":");
+		p = w_u64(p, r->gsi);
+		W(p, "}}");
+		ev_end(tl, p);
 		return;
 	}
 	case VT_REC_IRQFD: {
@@ -739,15 +912,18 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 			      r->gsi + VT_SPI_BASE);
 		if (!tid)
 			return;
-		ev_instant(tl, "irq", r->flags & VT_IRQFD_F_DEASSIGN ?
-			   "irqfd deassign" : "irqfd assign", vm, tid, h->ts_ns);
-		PUTS(tl, "\"gsi\":");
-		put_u64(tl, r->gsi);
-		PUTS(tl, ",\"resample\":");
-		put_u64(tl, !!(r->flags & VT_IRQFD_F_RESAMPLE));
-		PUTS(tl, ",\"ret\":");
-		put_s64(tl, r->ret);
-		PUTS(tl, "}}");
+		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+		if (r->flags & VT_IRQFD_F_DEASSIGN)
+			W(p, "irqfd deassign\",\"args\":{\"gsi\":");
+		else
+			W(p, "irqfd assign\",\"args\":{\"gsi\":");
+		p = w_u64(p, r->gsi);
+		W(p, ",\"resample\":");
+		p = w_u64(p, !!(r->flags & VT_IRQFD_F_RESAMPLE));
+		W(p, ",\"ret\":");
+		p = w_s64(p, r->ret);
+		W(p, "}}");
+		ev_end(tl, p);
 		return;
 	}
 	case VT_REC_VFIO: {
@@ -757,21 +933,22 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		tid = track_tid(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq, 0);
 		if (!tid)
 			return;
-		ev_instant3(tl, "vfio", "vfio ", vt_vfio_event_name(r->event),
-			    "", VT_TL_HOST_PID, tid, h->ts_ns);
-		PUTS(tl, "\"dev\":");
-		put_jstr(tl, r->dev, sizeof(r->dev));
-		PUTS(tl, ",\"host_irq\":");
-		put_u64(tl, r->host_irq);
-		PUTS(tl, ",\"masked\":");
-		put_u64(tl, r->masked);
-		PUTS(tl, ",\"result\":");
-		put_s64(tl, r->result);
+		EV_INSTANT(tl, p, "vfio", VT_TL_HOST_PID, tid, h->ts_ns);
+		p = w_vfio_name(tl, p, r->event);
+		W(p, "\",\"args\":{\"dev\":");
+		p = w_dev(tl, p, r->dev, r->host_irq);
+		W(p, ",\"host_irq\":");
+		p = w_u64(p, r->host_irq);
+		W(p, ",\"masked\":");
+		p = w_u64(p, r->masked);
+		W(p, ",\"result\":");
+		p = w_s64(p, r->result);
 		if (irq_intid != VT_NO_INTID) {
-			PUTS(tl, ",\"intid\":");
-			put_u64(tl, irq_intid);
+			W(p, ",\"intid\":");
+			p = w_u64(p, irq_intid);
 		}
-		PUTS(tl, "}}");
+		W(p, "}}");
+		ev_end(tl, p);
 		return;
 	}
 	case VT_REC_MMIO: {
@@ -781,13 +958,14 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 			      r->first_intid);
 		if (!tid)
 			return;
-		ev_instant3(tl, "mmio", "guest ", vt_mmio_reg_name(r->reg),
-			    " write", vm, tid, h->ts_ns);
-		PUTS(tl, "\"val\":");
-		put_hex(tl, r->val);
-		PUTS(tl, ",\"offset\":");
-		put_hex(tl, r->offset);
-		PUTS(tl, "}}");
+		EV_INSTANT(tl, p, "mmio", vm, tid, h->ts_ns);
+		p = w_mmio_name(tl, p, r->reg);
+		W(p, "\",\"args\":{\"val\":");
+		p = w_hex(p, r->val);
+		W(p, ",\"offset\":");
+		p = w_hex(p, r->offset);
+		W(p, "}}");
+		ev_end(tl, p);
 		return;
 	}
 	case VT_REC_DEACTIVATE: {
@@ -796,14 +974,17 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		tid = irq_tid(tl, vm, r->intid);
 		if (!tid)
 			return;
-		ev_instant(tl, "irq", deact_name(r->how), vm, tid, h->ts_ns);
-		PUTS(tl, "\"eoicount\":");
-		put_u64(tl, r->eoicount);
+		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+		nm = NAME_OR_0(deact_names, r->how);
+		W_FIX(p, nm->s, nm->len);
+		W(p, "\",\"args\":{\"eoicount\":");
+		p = w_u64(p, r->eoicount);
 		if (h->vcpu_id != VT_NO_VCPU) {
-			PUTS(tl, ",\"vcpu\":");
-			put_u64(tl, h->vcpu_id);
+			W(p, ",\"vcpu\":");
+			p = w_u64(p, h->vcpu_id);
 		}
-		PUTS(tl, "}}");
+		W(p, "}}");
+		ev_end(tl, p);
 		return;
 	}
 	case VT_REC_LOST: {
@@ -812,14 +993,15 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 		tid = track_tid(tl, TK_LOSS, VT_TL_HOST_PID, 0, 0);
 		if (!tid)
 			return;
-		ev_begin(tl);
-		put_head(tl, VT_TL_HOST_PID, tid);
-		put_us(tl, h->ts_ns);
-		PUTS(tl, ",\"ph\":\"i\",\"s\":\"g\",\"cat\":\"lost\",\"name\":\"records lost\",\"args\":{\"cpu\":");
-		put_u64(tl, h->cpu);
-		PUTS(tl, ",\"lost\":");
-		put_u64(tl, r->lost);
-		PUTS(tl, "}}");
+		p = ev_begin(tl);
+		p = w_head(tl, p, VT_TL_HOST_PID, tid);
+		p = w_us(p, h->ts_ns);
+		W(p, ",\"ph\":\"i\",\"s\":\"g\",\"cat\":\"lost\",\"name\":\"records lost\",\"args\":{\"cpu\":");
+		p = w_u64(p, h->cpu);
+		W(p, ",\"lost\":");
+		p = w_u64(p, r->lost);
+		W(p, "}}");
+		ev_end(tl, p);
 		return;
 	}
 	case VT_REC_META: {
@@ -862,9 +1044,20 @@ int vt_timeline_new(FILE *out, struct vt_timeline **tlp)
 					       e ? " (deactivated)" : "");
 				tl->namelen[a][b][e] = (uint8_t)len;
 			}
-	PUTS(tl, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+	for (a = 0; a < 4; a++)
+		for (b = 0; b < 4; b++)
+			tl->eoied[a][b] = vt_lr_guest_eoied(
+				&(struct vt_lr){ .state = (uint8_t)a },
+				&(struct vt_lr){ .state = (uint8_t)b });
+	tl->n = sizeof(TL_HEAD) - 1;
+	memcpy(tl->buf, TL_HEAD, tl->n);
 	*tlp = tl;
 	return 0;
+}
+
+void vt_timeline_rec_cb(const struct vt_hdr *rec, uint32_t intid, void *tl)
+{
+	one(tl, rec, intid);
 }
 
 int vt_timeline_add_irq(struct vt_timeline *tl, const struct vt_hdr *rec,
@@ -884,16 +1077,19 @@ static void trailer(struct vt_timeline *tl)
 {
 	unsigned int synthetic = 0;
 	size_t i;
+	char *p;
 
 	if (tl->n + TL_EVENT_MAX > TL_BUF)
 		flush_buf(tl);
-	PUTS(tl, "\n],\"otherData\":{\"generator\":\"vgic-trace " VT_VERSION "\","
+	p = tl->buf + tl->n;
+	W(p, "\n],\"otherData\":{\"generator\":\"vgic-trace " VT_VERSION "\","
 	     "\"clock\":\"CLOCK_MONOTONIC\",\"ts\":\"microseconds of the records' "
 	     "CLOCK_MONOTONIC time, not rebased\",\"host_pid\":");
-	put_u64(tl, VT_TL_HOST_PID);
-	PUTS(tl, ",\"synthetic_tid_base\":");
-	put_u64(tl, VT_TL_SYNTH_TID);
-	PUTS(tl, ",\"vcpu_threads\":[");
+	p = w_u64(p, VT_TL_HOST_PID);
+	W(p, ",\"synthetic_tid_base\":");
+	p = w_u64(p, VT_TL_SYNTH_TID);
+	W(p, ",\"vcpu_threads\":[");
+	ev_end(tl, p);
 	for (i = 0; i < tl->nvcpus; i++) {
 		const struct tl_vcpu *v = &tl->vcpus[i];
 
@@ -901,34 +1097,38 @@ static void trailer(struct vt_timeline *tl)
 			continue;	/* named by a meta record, never used */
 		if (tl->n + TL_EVENT_MAX > TL_BUF)
 			flush_buf(tl);
-		PUTS(tl, "{\"vm\":");
-		put_u64(tl, v->vm);
-		PUTS(tl, ",\"vcpu\":");
-		put_u64(tl, v->vcpu);
-		PUTS(tl, ",\"tid\":");
-		put_u64(tl, v->tid);
-		PUTS(tl, ",\"synthetic\":");
+		p = tl->buf + tl->n;
+		W(p, "{\"vm\":");
+		p = w_u64(p, v->vm);
+		W(p, ",\"vcpu\":");
+		p = w_u64(p, v->vcpu);
+		W(p, ",\"tid\":");
+		p = w_u64(p, v->tid);
+		W(p, ",\"synthetic\":");
 		if (v->real) {
-			PUTS(tl, "false,\"comm\":");
-			put_jstr(tl, v->comm, sizeof(v->comm));
+			W(p, "false,\"comm\":");
+			p = w_jstr(p, v->comm, sizeof(v->comm));
 		} else {
-			PUTS(tl, "true");
+			W(p, "true");
 			synthetic++;
 		}
 		if (v->real && v->synth_tid) {
-			PUTS(tl, ",\"synthetic_tid_before_meta\":");
-			put_u64(tl, v->synth_tid);
+			W(p, ",\"synthetic_tid_before_meta\":");
+			p = w_u64(p, v->synth_tid);
 		}
-		PUTS(tl, "},");
+		W(p, "},");
+		ev_end(tl, p);
 	}
 	if (tl->buf[tl->n - 1] == ',')
 		tl->n--;
-	PUTS(tl, "],\"vcpu_tids_synthetic\":");
-	put_u64(tl, synthetic);
+	p = tl->buf + tl->n;
+	W(p, "],\"vcpu_tids_synthetic\":");
+	p = w_u64(p, synthetic);
 	if (synthetic)
-		PUTS(tl, ",\"note\":\"no VT_META_VCPU for some vCPUs (producer "
+		W(p, ",\"note\":\"no VT_META_VCPU for some vCPUs (producer "
 		     "predates it): their threads have synthetic tids\"");
-	PUTS(tl, "}}\n");
+	W(p, "}}\n");
+	ev_end(tl, p);
 }
 
 int vt_timeline_finish(struct vt_timeline *tl, unsigned long *events)

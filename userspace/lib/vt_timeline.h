@@ -79,6 +79,16 @@ int vt_timeline_add_irq(struct vt_timeline *tl, const struct vt_hdr *rec,
 			uint32_t intid);
 
 /**
+ * vt_timeline_rec_cb() - vt_timeline_add_irq() as a vt_engine_opts.rec_cb
+ * (one call per record, no wrapper; a write error stays in the stream and
+ * in the timeline: vt_timeline_finish() returns it)
+ * @rec:	record
+ * @intid:	the INTID the engine attributed @rec to, or VT_NO_INTID
+ * @tl:		the struct vt_timeline
+ */
+void vt_timeline_rec_cb(const struct vt_hdr *rec, uint32_t intid, void *tl);
+
+/**
  * vt_timeline_finish() - write the trailer (otherData: clock, vCPU
  * threads and whether their tids are real) and free the timeline
  * @tl:		timeline
