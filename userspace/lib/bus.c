@@ -227,8 +227,10 @@ static void fire_time(struct vt_engine *e, unsigned int ri, uint64_t now)
 
 void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
 {
-	unsigned int k = ev->kind, i, ri;
+	unsigned int k = ev->kind, ri;
+	const struct vt_sub *s, *end;
 	const struct vt_rule *r;
+	unsigned char *priv;
 
 	if (k == VT_EV_FLUSH)
 		fire_entry(e, ev->vcpu);
@@ -243,12 +245,16 @@ void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
 		}
 		return;
 	}
+	/* (the subscriber lists are fixed at vt_bus_init()) */
+	s = e->sub[k];
+	end = s + e->nr_sub[k];
 	if (ev->irq) {
-		for (i = 0; i < e->nr_sub[k]; i++)
-			e->sub[k][i].event(e, ev, ev->irq->priv + e->sub[k][i].off);
+		priv = ev->irq->priv;
+		for (; s < end; s++)
+			s->event(e, ev, priv + s->off);
 	} else {
-		for (i = 0; i < e->nr_sub[k]; i++)
-			e->sub[k][i].event(e, ev, NULL);
+		for (; s < end; s++)
+			s->event(e, ev, NULL);
 	}
 }
 

@@ -21,14 +21,22 @@
  * oldest is processed early (counted as forced).
  *
  * A record that is not older than every record before it (the common
- * case) goes to the tail of a byte FIFO, packed (8-byte aligned): those
- * records leave the window in arrival order, so the FIFO is read as it
- * was written. Only a record that arrives out of order takes one of the
- * fixed 256-byte slots, wherever it sorts.
+ * case) goes to the tail of a byte FIFO, packed (8-byte aligned), and
+ * nowhere else: those records leave the window in arrival order, so the
+ * FIFO is read as it was written. Only a record that arrives out of order
+ * takes one of the fixed 256-byte slots and an entry of the order ring,
+ * sorted by (ts, arrival). The oldest waiting record is the older of the
+ * FIFO's head and the ring's head; on equal times the FIFO's goes first
+ * (it arrived first: an out-of-order record is older than every FIFO
+ * record that arrived before it).
+ *
+ * A record that would wrap the FIFO's end starts at the FIFO's start
+ * instead; the skipped bytes begin with a marker (a header of size 0
+ * whose cpu field holds their number).
  */
 #define VT_REORDER_MAX_SLOTS	(1u << 17)
 #define VT_FIFO_MAX		((uint32_t)VT_REORDER_MAX_SLOTS * VT_REC_MAX_SIZE)
-#define VT_IN_FIFO		UINT32_MAX	/* vt_order.slot of a FIFO record */
+#define VT_IN_SLOT		UINT32_MAX	/* ro_oldest(): not in the FIFO */
 
 struct vt_slot {
 	uint8_t rec[VT_REC_MAX_SIZE] __attribute__((aligned(8)));
@@ -36,22 +44,22 @@ struct vt_slot {
 
 struct vt_order {
 	uint64_t ts;
-	uint64_t seq;
-	uint32_t slot;			/* slot, or VT_IN_FIFO */
-	uint32_t fpos;			/* FIFO position of a FIFO record */
+	uint32_t slot;
 };
 
 struct vt_reorder {
+	uint32_t len;			/* records waiting, FIFO and slots */
+	uint32_t nr_fifo;		/* of them in the FIFO */
+	uint8_t *fifo;			/* byte ring of in-order records */
+	uint32_t fcap;			/* power of two */
+	uint32_t fhead, ftail;		/* positions (mod 2^32) */
 	struct vt_slot *slots;
 	uint32_t nr_slots;		/* allocated */
 	uint32_t *free;			/* stack of free slot numbers */
 	uint32_t nr_free;
-	struct vt_order *ord;		/* ring, sorted by (ts, seq) */
+	struct vt_order *ord;		/* ring of the slots' records, sorted */
 	uint32_t ord_cap;		/* power of two */
-	uint32_t head, len;
-	uint8_t *fifo;			/* byte ring of in-order records */
-	uint32_t fcap;			/* power of two */
-	uint32_t fhead, ftail;		/* positions (mod 2^32) */
+	uint32_t head, nr_ord;
 	uint64_t forced;		/* processed early: window full */
 };
 
@@ -99,7 +107,8 @@ void vt_engine_set_read_status(struct vt_engine *e,
 	e->have_rstat = true;
 }
 
-static int process(struct vt_engine *e, const struct vt_hdr *rec)
+static inline __attribute__((always_inline)) int
+process(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	struct vt_ev ev;
 
@@ -154,7 +163,7 @@ static int ro_grow_ord(struct vt_reorder *ro)
 	no = malloc((size_t)n * sizeof(*no));
 	if (!no)
 		return -ENOMEM;
-	for (i = 0; i < ro->len; i++)
+	for (i = 0; i < ro->nr_ord; i++)
 		no[i] = ro->ord[(ro->head + i) & (ro->ord_cap - 1)];
 	free(ro->ord);
 	ro->ord = no;
@@ -191,57 +200,98 @@ static int ro_grow_fifo(struct vt_reorder *ro)
 	return 0;
 }
 
-static inline const struct vt_hdr *ro_rec(const struct vt_reorder *ro,
-					  const struct vt_order *o)
+static inline struct vt_hdr *fifo_at(const struct vt_reorder *ro, uint32_t pos)
 {
-	if (o->slot == VT_IN_FIFO)
-		return (const void *)(ro->fifo + (o->fpos & (ro->fcap - 1)));
-	return (const void *)ro->slots[o->slot].rec;
+	return (struct vt_hdr *)(ro->fifo + (pos & (ro->fcap - 1)));
+}
+
+/*
+ * The oldest waiting record (@ro->len > 0), and in *@fpos its FIFO
+ * position or VT_IN_SLOT when it is the order ring's head.
+ */
+static inline __attribute__((always_inline)) const struct vt_hdr *
+ro_oldest(const struct vt_reorder *ro, uint32_t *fpos)
+{
+	const struct vt_hdr *f;
+	uint32_t pos;
+
+	if (ro->nr_fifo) {
+		pos = ro->fhead;
+		f = fifo_at(ro, pos);
+		if (__builtin_expect(!f->size, 0)) {	/* skipped end */
+			pos += f->cpu;
+			f = fifo_at(ro, pos);
+		}
+		if (!ro->nr_ord || f->ts_ns <= ro->ord[ro->head].ts) {
+			*fpos = pos;
+			return f;
+		}
+	}
+	*fpos = VT_IN_SLOT;
+	return (const void *)ro->slots[ro->ord[ro->head].slot].rec;
+}
+
+/* Process @rec, the oldest waiting record, at FIFO position @fpos. */
+static inline __attribute__((always_inline)) int
+ro_take(struct vt_engine *e, const struct vt_hdr *rec, uint32_t fpos)
+{
+	struct vt_reorder *ro = e->ro;
+	uint32_t slot = 0;
+	int r;
+
+	ro->len--;
+	if (fpos != VT_IN_SLOT) {
+		ro->nr_fifo--;
+	} else {
+		/*
+		 * Slots are reused in no address order: fetch an
+		 * out-of-order record a few of them ahead of its use (the
+		 * FIFO is read in order).
+		 */
+		if (ro->nr_ord > 8) {
+			const uint8_t *ahead = ro->slots[ro->ord[(ro->head + 8) &
+						       (ro->ord_cap - 1)].slot].rec;
+
+			__builtin_prefetch(ahead);
+			__builtin_prefetch(ahead + 64);
+			__builtin_prefetch(ahead + 128);
+		}
+		slot = ro->ord[ro->head].slot;
+		ro->head = (ro->head + 1) & (ro->ord_cap - 1);
+		ro->nr_ord--;
+	}
+	r = process(e, rec);
+	if (fpos != VT_IN_SLOT)	/* the oldest FIFO record: all before its end is free */
+		ro->fhead = fpos + ((rec->size + 7u) & ~7u);
+	else
+		ro->free[ro->nr_free++] = slot;
+	return r;
 }
 
 /* Process the oldest waiting record. */
 static int ro_pop(struct vt_engine *e)
 {
-	struct vt_reorder *ro = e->ro;
-	struct vt_order o = ro->ord[ro->head];
-	const struct vt_hdr *rec = ro_rec(ro, &o);
-	const uint8_t *ahead;
-	int r;
+	const struct vt_hdr *rec;
+	uint32_t fpos;
 
-	/*
-	 * Slots are reused in no address order: fetch an out-of-order
-	 * record a few pops ahead of its use (the FIFO is read in order).
-	 */
-	if (ro->nr_free != ro->nr_slots && ro->len > 8) {
-		const struct vt_order *a =
-			&ro->ord[(ro->head + 8) & (ro->ord_cap - 1)];
-
-		if (a->slot != VT_IN_FIFO) {
-			ahead = ro->slots[a->slot].rec;
-			__builtin_prefetch(ahead);
-			__builtin_prefetch(ahead + 64);
-			__builtin_prefetch(ahead + 128);
-		}
-	}
-
-	ro->head = (ro->head + 1) & (ro->ord_cap - 1);
-	ro->len--;
-	r = process(e, rec);
-	if (o.slot == VT_IN_FIFO)	/* the oldest FIFO record: all before is free */
-		ro->fhead = o.fpos + ((rec->size + 7u) & ~7u);
-	else
-		ro->free[ro->nr_free++] = o.slot;
-	return r;
+	rec = ro_oldest(e->ro, &fpos);
+	return ro_take(e, rec, fpos);
 }
 
 /* Process waiting records older than @limit (all if @all). */
-static int drain(struct vt_engine *e, uint64_t limit, bool all)
+static inline __attribute__((always_inline)) int
+drain(struct vt_engine *e, uint64_t limit, bool all)
 {
 	struct vt_reorder *ro = e->ro;
+	const struct vt_hdr *rec;
+	uint32_t fpos;
 	int ret = 0, r;
 
-	while (ro->len && (all || ro->ord[ro->head].ts < limit)) {
-		r = ro_pop(e);
+	while (ro->len) {
+		rec = ro_oldest(ro, &fpos);
+		if (!all && rec->ts_ns >= limit)
+			break;
+		r = ro_take(e, rec, fpos);
 		if (r && !ret)
 			ret = r;
 	}
@@ -252,6 +302,7 @@ static int drain(struct vt_engine *e, uint64_t limit, bool all)
 static int64_t fifo_put(struct vt_engine *e, uint32_t sz)
 {
 	struct vt_reorder *ro = e->ro;
+	struct vt_hdr *skip;
 	uint32_t off, pad;
 	int ret;
 
@@ -271,7 +322,12 @@ static int64_t fifo_put(struct vt_engine *e, uint32_t sz)
 				return ret;
 		}
 	}
-	ro->ftail += pad;
+	if (pad) {	/* (8 bytes at least: positions are 8-byte aligned) */
+		skip = fifo_at(ro, ro->ftail);
+		skip->size = 0;
+		skip->cpu = pad;
+		ro->ftail += pad;
+	}
 	off = ro->ftail;
 	ro->ftail += sz;
 	return off;
@@ -292,11 +348,48 @@ int vt_engine_feed(struct vt_engine *e, const struct vt_hdr *rec)
 	return vt_engine_feed_checked(e, rec);
 }
 
-int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec)
+/* Put out-of-order @rec into a slot and the order ring. */
+static int ro_put_slot(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	struct vt_reorder *ro = e->ro;
 	struct vt_order o, *ord;
 	uint32_t mask, i, j;
+	int r;
+
+	if (ro->nr_ord == ro->ord_cap) {
+		r = ro_grow_ord(ro);
+		if (r)
+			return r;
+	}
+	if (!ro->nr_free) {
+		r = ro_grow_slots(ro);
+		if (r)
+			return r;
+	}
+	o.ts = rec->ts_ns;
+	o.slot = ro->free[--ro->nr_free];
+	memcpy(ro->slots[o.slot].rec, rec, rec->size);
+	e->reordered++;
+	/* insert from the tail, after the records of the same time */
+	mask = ro->ord_cap - 1;
+	ord = ro->ord;
+	i = ro->nr_ord;
+	while (i > 0) {
+		j = (ro->head + i - 1) & mask;
+		if (ord[j].ts <= o.ts)
+			break;
+		ord[(ro->head + i) & mask] = ord[j];
+		i--;
+	}
+	ord[(ro->head + i) & mask] = o;
+	ro->nr_ord++;
+	return 0;
+}
+
+int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec)
+{
+	struct vt_reorder *ro = e->ro;
+	uint32_t sz = (rec->size + 7u) & ~7u;
 	int64_t pos;
 	int ret = 0, r;
 
@@ -304,17 +397,8 @@ int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec)
 		ro->forced++;
 		ret = ro_pop(e);	/* full: the oldest goes early */
 	}
-	if (ro->len == ro->ord_cap) {
-		r = ro_grow_ord(ro);
-		if (r)
-			return r;
-	}
-	o.ts = rec->ts_ns;
-	o.seq = e->seq++;
 	if (rec->ts_ns >= e->max_ts) {
-		/* in order: the FIFO's tail, and the order ring's */
-		uint32_t sz = (rec->size + 7u) & ~7u;
-
+		/* in order: the FIFO's tail */
 		if (__builtin_expect(ro->fcap &&
 				     (ro->ftail & (ro->fcap - 1)) + sz <= ro->fcap &&
 				     ro->ftail - ro->fhead + sz <= ro->fcap, 1)) {
@@ -325,33 +409,13 @@ int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec)
 			if (pos < 0)
 				return (int)pos;
 		}
-		memcpy(ro->fifo + ((uint32_t)pos & (ro->fcap - 1)), rec, rec->size);
-		o.slot = VT_IN_FIFO;
-		o.fpos = (uint32_t)pos;
+		memcpy(fifo_at(ro, (uint32_t)pos), rec, rec->size);
+		ro->nr_fifo++;
 		e->max_ts = rec->ts_ns;
-		ro->ord[(ro->head + ro->len) & (ro->ord_cap - 1)] = o;
 	} else {
-		if (!ro->nr_free) {
-			r = ro_grow_slots(ro);
-			if (r)
-				return r;
-		}
-		o.slot = ro->free[--ro->nr_free];
-		o.fpos = 0;
-		memcpy(ro->slots[o.slot].rec, rec, rec->size);
-		e->reordered++;
-		/* insert from the tail */
-		mask = ro->ord_cap - 1;
-		ord = ro->ord;
-		i = ro->len;
-		while (i > 0) {
-			j = (ro->head + i - 1) & mask;
-			if (ord[j].ts <= o.ts)
-				break;
-			ord[(ro->head + i) & mask] = ord[j];
-			i--;
-		}
-		ord[(ro->head + i) & mask] = o;
+		r = ro_put_slot(e, rec);
+		if (r)
+			return r;
 	}
 	ro->len++;
 	if (e->max_ts >= e->win) {

@@ -120,19 +120,24 @@ static uint32_t *hl_line(struct vt_samples *s, unsigned int o)
 	return nh->line[nh->n - 1];
 }
 
-static void hl_add(struct vt_samples *s, unsigned int i)
+/* count bucket @i whose octave has no line yet */
+static __attribute__((noinline)) void hl_add_new(struct vt_samples *s,
+						 unsigned int i)
 {
-	struct vt_hlines *hl = s->hl;
-	uint32_t *l;
-
-	if (__builtin_expect(hl && hl->map[i / 16], 1)) {
-		hl->line[hl->map[i / 16] - 1][i % 16]++;
-		return;
-	}
-	l = hl_line(s, i / 16);
+	uint32_t *l = hl_line(s, i / 16);
 
 	if (l)
 		l[i % 16]++;
+}
+
+static inline void hl_add(struct vt_samples *s, unsigned int i)
+{
+	struct vt_hlines *hl = s->hl;
+
+	if (__builtin_expect(hl && hl->map[i / 16], 1))
+		hl->line[hl->map[i / 16] - 1][i % 16]++;
+	else
+		hl_add_new(s, i);
 }
 
 /*
@@ -163,14 +168,12 @@ static void smp_free(struct vt_engine *e, uint64_t *v, uint32_t cap)
 	*fl = v;
 }
 
-static void add_sample(struct vt_engine *e, struct vt_samples *s, uint64_t v)
+/* add @v to @s, which has no histogram yet: exact, or the first bucketed */
+static __attribute__((noinline)) void
+add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 {
 	unsigned int i;
 
-	if (!s->n || v < s->min)
-		s->min = v;
-	if (!s->n || v > s->max)
-		s->max = v;
 	if (s->n < VT_LAT_EXACT) {
 		if (s->n == s->cap) {
 			uint32_t cap = s->cap ? s->cap * 2 : 4;
@@ -188,15 +191,28 @@ static void add_sample(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 		s->v[s->n++] = v;
 		return;
 	}
-	if (!s->hl) {
-		/* bounded from here on: the exact samples go into buckets */
-		for (i = 0; i < s->n; i++)
-			hl_add(s, hdr_index(s->v[i]));
-		if (!s->hl)
-			return;
-		smp_free(e, s->v, s->cap);
-		s->v = NULL;
-		s->cap = 0;
+	/* bounded from here on: the exact samples go into buckets */
+	for (i = 0; i < s->n; i++)
+		hl_add(s, hdr_index(s->v[i]));
+	if (!s->hl)
+		return;
+	smp_free(e, s->v, s->cap);
+	s->v = NULL;
+	s->cap = 0;
+	hl_add(s, hdr_index(v));
+	s->n++;
+}
+
+static inline void add_sample(struct vt_engine *e, struct vt_samples *s,
+			      uint64_t v)
+{
+	if (!s->n || v < s->min)
+		s->min = v;
+	if (!s->n || v > s->max)
+		s->max = v;
+	if (__builtin_expect(!s->hl, 0)) {	/* (a histogram: n > EXACT) */
+		add_sample_exact(e, s, v);
+		return;
 	}
 	hl_add(s, hdr_index(v));
 	s->n++;
