@@ -194,6 +194,7 @@ static void add_sample(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 			hl_add(s, hdr_index(s->v[i]));
 		if (!s->hl)
 			return;
+		e->nr_lat_hl++;
 		smp_free(e, s->v, s->cap);
 		s->v = NULL;
 		s->cap = 0;
