@@ -151,8 +151,9 @@ struct vt_vcpu;
  * Laid out by use, as 10^5 IRQs touched in random order each cost a
  * cache miss per line they touch: the chain state every record reads
  * and the open latency cycle (two lines), then the samples, the
- * counters a cycle bumps, the deadlines, the history ring and the
- * rules' state. Pages come zeroed from the arena: nothing is cleared
+ * counters a cycle bumps, the deadlines (whether one is armed is a
+ * bit of the first line: @watching), the history ring and the rules'
+ * state. Pages come zeroed from the arena: nothing is cleared
  * by hand when an IRQ is created.
  */
 struct vt_irq {
@@ -178,6 +179,7 @@ struct vt_irq {
 	bool holders_overflow;		/* more than VT_HOLDERS: scan vCPUs */
 	uint16_t cyc_mask;		/* latency: stages seen in this cycle */
 	int cyc_last;			/* latency: last stage seen, -1 none */
+	uint32_t watching;		/* bit per rule index: @watch armed */
 	struct vt_dev *dev;		/* linked VFIO device */
 	uint64_t last_ack_ts;
 	uint64_t last_eoi_ts;
@@ -193,10 +195,11 @@ struct vt_irq {
 
 	struct vt_counts cnt;
 	struct vt_watch watch[VT_NR_RULES];
-	struct vt_hist hist[VT_HIST_LEN];
+	/* one entry per line: a transition dirties one line, not two */
+	struct vt_hist hist[VT_HIST_LEN] __attribute__((aligned(64)));
 
 	/* the rules' per-IRQ state, at e->irq_off[rule index] */
-	unsigned char priv[] __attribute__((aligned(8)));
+	unsigned char priv[] __attribute__((aligned(64)));
 };
 
 /**
