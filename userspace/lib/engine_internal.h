@@ -238,22 +238,33 @@ struct vt_vwait {
 	uint32_t seq;
 };
 
-/* One vCPU: the LRs of its current run. */
+/* One LR of a vCPU's entry, decoded once at the FLUSH. */
+struct vt_entry_lr {
+	struct vt_lr lr;
+	bool dec;			/* vt_lr_decode() succeeded */
+	struct vt_irq *irq;		/* IRQ of a valid LR, else NULL */
+};
+
+/*
+ * One vCPU: the LRs of its current run. What a FLUSH and a FOLD touch
+ * for the LRs in use is kept in few cache lines (512 vCPUs do not stay
+ * in the first-level cache): the LRs first, then the rest, and only the
+ * used LRs of @entry are copied.
+ */
 struct vt_vcpu {
+	/* @entry's LRs decoded once at the FLUSH (@entry.used_lrs of them) */
+	struct vt_entry_lr ent[VT_MAX_LR];
 	uint32_t vm_id;
 	uint32_t vcpu_id;
 	uint32_t idx;			/* creation order */
 	bool in_run;			/* flush seen, fold not yet */
 	uint64_t last_exit_ts;		/* last LR_FOLD */
-	struct vt_rec_lr entry;
-	/* @entry's LRs decoded once at the FLUSH (@entry.used_lrs of them) */
-	struct vt_lr entry_lr[VT_MAX_LR];
-	struct vt_irq *entry_irq[VT_MAX_LR];	/* IRQ of each valid LR, else NULL */
-	bool entry_dec[VT_MAX_LR];		/* vt_lr_decode() succeeded */
 	uint64_t runs;
 	/* deadlines that fire at this vCPU's next entry (bus.c) */
 	struct vt_vwait *wait;
 	uint32_t nr_wait, cap_wait;
+	/* the entry's record: its lr[] valid up to used_lrs only */
+	struct vt_rec_lr entry;
 };
 
 struct vt_hash;

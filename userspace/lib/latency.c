@@ -192,6 +192,11 @@ static void add_sample(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 		s->min = v;
 	if (!s->n || v > s->max)
 		s->max = v;
+	if (s->hl) {			/* a long trace: the common case */
+		hl_add(s, hdr_index(v));
+		s->n++;
+		return;
+	}
 	if (s->n < 2) {
 		s->n++;
 		return;

@@ -366,9 +366,9 @@ struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu)
 	if (!n)
 		return NULL;
 	e->vcpus = n;
-	v = calloc(1, sizeof(*v));
-	if (!v)
+	if (posix_memalign((void **)&v, 64, sizeof(*v)))	/* LRs on lines */
 		return NULL;
+	memset(v, 0, sizeof(*v));
 	if (vt_hash_put(&e->vcpu_hash, key2(vm, vcpu), v)) {
 		free(v);
 		return NULL;
