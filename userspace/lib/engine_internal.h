@@ -297,7 +297,6 @@ struct vt_engine {
 
 	/* objects.c: memory freed only with the engine (IRQs, exact samples) */
 	struct vt_chunk *chunks;
-	unsigned int nr_chunks;
 	char *arena_cur;
 	size_t arena_left;
 	void *smp_free[4];		/* free exact-sample arrays, 4 << class */

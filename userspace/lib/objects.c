@@ -111,71 +111,40 @@ void vt_hash_free(struct vt_hash *h)
 }
 
 /*
- * The arena: chunks carved in order. IRQs are never freed before the
- * engine is, so 10^5 of them cost no malloc headers and one munmap() per
- * chunk at the end instead of one free() per object. The chunks are
+ * The arena: 1 MiB chunks, carved in order. IRQs are never freed before
+ * the engine is, so 10^5 of them cost no malloc headers and one munmap()
+ * per chunk at the end instead of one free() per object. The chunks are
  * anonymous mappings: their pages are zero when first touched, so a new
  * IRQ costs no memset (calloc() cleared each 1 MiB by hand once the heap
  * had grown past the mmap threshold: 13 % of the instructions of check
- * on 10^5 IRQs). Past the first VT_CHUNKS_SMALL chunks of 1 MiB (a few
- * thousand IRQs), chunks are 4 MiB on 2 MiB boundaries and asked for
- * transparent huge pages: one page fault and one TLB entry per 2 MiB
- * instead of 512, where 10^5 IRQs are touched in random order.
+ * on 10^5 IRQs). (Transparent huge pages, MADV_HUGEPAGE, cut the page
+ * faults 9x but made the system time swing from 0.01 to 1 s a run on
+ * this VM: not used.)
  */
 #define VT_CHUNK_SIZE		(1u << 20)
-#define VT_CHUNKS_SMALL		4
-#define VT_HUGE			(2u << 20)
-#define VT_CHUNK_HUGE		(2 * VT_HUGE)
 
 struct vt_chunk {
 	struct vt_chunk *next;
 	size_t size;			/* bytes mapped, this header included */
 };
 
-/* @size bytes of zero pages, on a huge page boundary if @huge */
-static void *chunk_map(size_t size, bool huge)
-{
-	uintptr_t p, a;
-	void *m;
-
-	m = mmap(NULL, size + (huge ? VT_HUGE : 0), PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return NULL;
-	if (!huge)
-		return m;
-	p = (uintptr_t)m;
-	a = (p + VT_HUGE - 1) & ~(uintptr_t)(VT_HUGE - 1);
-	if (a > p)
-		munmap(m, a - p);
-	if (a + size < p + size + VT_HUGE)
-		munmap((void *)(a + size), p + VT_HUGE - a);
-#ifdef MADV_HUGEPAGE
-	madvise((void *)a, size, MADV_HUGEPAGE);	/* a hint: may fail */
-#endif
-	return (void *)a;
-}
-
 void *vt_arena_alloc(struct vt_engine *e, size_t size, size_t align)
 {
 	uintptr_t cur = (uintptr_t)e->arena_cur;
 	size_t pad = (align - (cur & (align - 1))) & (align - 1);
-	bool huge = e->nr_chunks >= VT_CHUNKS_SMALL;
 	struct vt_chunk *c;
 	size_t csz;
 	void *p;
 
 	if (!e->arena_cur || pad + size > e->arena_left) {
-		csz = huge ? VT_CHUNK_HUGE : VT_CHUNK_SIZE;
-		if (size + 128 > csz)
-			csz = (size + 128 + VT_HUGE - 1) & ~(size_t)(VT_HUGE - 1);
-		c = chunk_map(csz, huge);
-		if (!c)
+		csz = size + 128 > VT_CHUNK_SIZE ? size + 128 : VT_CHUNK_SIZE;
+		c = mmap(NULL, csz, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (c == MAP_FAILED)
 			return NULL;
 		c->size = csz;
 		c->next = e->chunks;
 		e->chunks = c;
-		e->nr_chunks++;
 		e->arena_cur = (char *)(c + 1);
 		e->arena_left = csz - sizeof(*c);
 		cur = (uintptr_t)e->arena_cur;
