@@ -59,14 +59,15 @@ static void armed_del(struct vt_engine *e, unsigned int ri, struct vt_irq *irq)
 	struct vt_watch *w = &irq->watch[ri];
 	struct vt_irq *last;
 
-	if (!w->pos)
-		return;
+	if (!(irq->watching & (1u << ri)))
+		return;		/* (the bit: no read of the cold @watch) */
 	last = a->v[--a->n];
 	a->v[w->pos - 1] = last;
 	last->watch[ri].pos = w->pos;
 	w->pos = 0;
 	w->ts = 0;
 	w->vcpu = VT_NO_VCPU;
+	irq->watching &= ~(1u << ri);
 }
 
 void vt_deadline_arm(struct vt_engine *e, const struct vt_rule *rule,
@@ -91,6 +92,7 @@ void vt_deadline_arm(struct vt_engine *e, const struct vt_rule *rule,
 		w->pos = (uint32_t)a->n;
 	}
 	w->ts = ts ? ts : 1;
+	irq->watching |= 1u << ri;
 	w->seq++;
 	w->vcpu = VT_NO_VCPU;
 	if (until_entry) {

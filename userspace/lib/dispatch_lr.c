@@ -5,6 +5,7 @@
  * the guest's deactivations, hand LR_RUN/FLUSH/FOLD events to the rules.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "dispatch.h"
@@ -71,7 +72,7 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	 * every IRQ.
 	 */
 	for (i = 0; i < v->entry.used_lrs && i < VT_MAX_LR; i++) {
-		irq = v->entry_irq[i];	/* the IRQs of its valid LRs */
+		irq = v->ent[i].irq;	/* the IRQs of its valid LRs */
 		if (!irq)
 			continue;
 		if (irq->lr_vcpu == rec->vcpu_id)
@@ -80,19 +81,19 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	}
 	/* the new LRs, decoded once, and their IRQs */
 	for (i = 0; i < used; i++) {
-		v->entry_dec[i] = !vt_lr_decode(r->gic_version, r->lr[i],
-						&lrs.lr[i]);
-		if (!v->entry_dec[i])
+		v->ent[i].dec = !vt_lr_decode(r->gic_version, r->lr[i],
+					      &lrs.lr[i]);
+		if (!v->ent[i].dec)
 			lrs.lr[i].state = VT_LR_INVALID;
-		v->entry_lr[i] = lrs.lr[i];
-		v->entry_irq[i] = NULL;
+		v->ent[i].lr = lrs.lr[i];
+		v->ent[i].irq = NULL;
 		lrs.irq[i] = NULL;
 		if (lrs.lr[i].state == VT_LR_INVALID)
 			continue;
 		lrs.irq[i] = vt_irq_get(e, rec->vm_id, lrs.lr[i].vintid);
 		if (!lrs.irq[i])
 			return -ENOMEM;
-		v->entry_irq[i] = lrs.irq[i];
+		v->ent[i].irq = lrs.irq[i];
 	}
 	/* Rules look at the previous state first (migration, overflow). */
 	lr_emit(e, VT_EV_FLUSH, r, v, &lrs);
@@ -118,7 +119,10 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 			irq->last_deliver_ts = rec->ts_ns;
 		}
 	}
-	v->entry = *r;
+	/* (the used LRs only: a whole record is 160 bytes) */
+	memcpy(&v->entry, r, offsetof(struct vt_rec_lr, lr));
+	for (i = 0; i < used; i++)
+		v->entry.lr[i] = r->lr[i];
 	v->in_run = true;
 	v->runs++;
 	vt_rec_done(e, rec, NULL);
@@ -141,9 +145,9 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	for (i = 0; i < r->used_lrs; i++) {
 		vt_lr_decode(r->gic_version, r->lr[i], &out);
 		have_in = v->in_run && i < v->entry.used_lrs && i < VT_MAX_LR &&
-			  v->entry_dec[i];
+			  v->ent[i].dec;
 		if (have_in)
-			in = v->entry_lr[i];
+			in = v->ent[i].lr;
 		if (have_in && in.vintid != out.vintid) {
 			if (!e->lost)
 				vt_eng_bug(e, "BUG: vm %u vCPU %u LR%u holds vINTID %u at exit but %u at entry (ts %llu)",
@@ -154,7 +158,7 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 		}
 		if (!have_in && out.state == VT_LR_INVALID)
 			continue;
-		irq = have_in && v->entry_irq[i] ? v->entry_irq[i] :
+		irq = have_in && v->ent[i].irq ? v->ent[i].irq :
 			vt_irq_get(e, rec->vm_id, out.vintid);
 		if (!irq)
 			return -ENOMEM;
@@ -197,8 +201,8 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	/* the run is over: its entry's IRQs are no longer held here */
 	if (v->in_run)
 		for (i = 0; i < v->entry.used_lrs && i < VT_MAX_LR; i++)
-			if (v->entry_irq[i])
-				vt_irq_holder_del(v->entry_irq[i], v);
+			if (v->ent[i].irq)
+				vt_irq_holder_del(v->ent[i].irq, v);
 	v->in_run = false;
 	v->last_exit_ts = rec->ts_ns;
 	vt_rec_done(e, rec, NULL);

@@ -77,19 +77,22 @@ struct vt_samples {
 	uint64_t min, max;
 };
 
-/* LR state transition counters, [entry state][exit state]. */
+/*
+ * Event counters of one IRQ. Those every delivery cycle bumps come first
+ * (three cache lines), the VFIO, MMIO and deactivation ones after.
+ */
 struct vt_counts {
 	uint64_t inject[2];		/* level 0 / 1 */
 	uint64_t acks;
 	uint64_t resamples;
-	uint64_t vfio[VT_VFIO_END];
-	uint64_t still_asserted;	/* unmask_handler result 1 */
-	uint64_t lr_trans[4][4];
+	uint64_t in_lr;			/* times loaded in an LR at entry */
 	uint64_t out_of_active;		/* LR A at entry, no A at exit */
 	uint64_t guest_eoi;		/* runs where the guest deactivated */
 	uint64_t eoi_no_ack;		/* of those, with no ack in the exit */
+	uint64_t lr_trans[4][4];	/* [entry state][exit state] */
+	uint64_t still_asserted;	/* unmask_handler result 1 */
+	uint64_t vfio[VT_VFIO_END];
 	uint64_t mmio[VT_MMIO_END];
-	uint64_t in_lr;			/* times loaded in an LR at entry */
 	uint64_t deact[VT_DEACT_END];	/* VT_REC_DEACTIVATE by how */
 };
 
@@ -144,6 +147,14 @@ struct vt_vcpu;
  * struct vt_irq - state of one (VM, INTID): the chain state the
  * handlers keep. Rule state is not here: each rule declares the size of
  * its per-IRQ state (struct vt_rule.irq_state), allocated in @priv.
+ *
+ * Laid out by use, as 10^5 IRQs touched in random order each cost a
+ * cache miss per line they touch: the chain state every record reads
+ * and the open latency cycle (two lines), then the samples, the
+ * counters a cycle bumps, the deadlines (whether one is armed is a
+ * bit of the first line: @watching), the history ring and the rules'
+ * state. Pages come zeroed from the arena: nothing is cleared
+ * by hand when an IRQ is created.
  */
 struct vt_irq {
 	uint32_t vm_id;
@@ -162,31 +173,33 @@ struct vt_irq {
 	uint32_t target_vcpu;
 	uint32_t prev_target;		/* target before the last change */
 	uint32_t active_pos;		/* position + 1 in e->active, 0 none */
+	unsigned int reported;		/* bit per rule index: vt_reported() */
+	unsigned int hist_n;		/* history entries written in all */
+	uint8_t nr_holders;
+	bool holders_overflow;		/* more than VT_HOLDERS: scan vCPUs */
+	uint16_t cyc_mask;		/* latency: stages seen in this cycle */
+	int cyc_last;			/* latency: last stage seen, -1 none */
+	uint32_t watching;		/* bit per rule index: @watch armed */
+	struct vt_dev *dev;		/* linked VFIO device */
 	uint64_t last_ack_ts;
 	uint64_t last_eoi_ts;
 	uint64_t last_resample_ts;
 	uint64_t last_unmask_ts;	/* VFIO unmask of the linked device */
 	uint64_t last_deliver_ts;	/* last entry with the IRQ pending in an LR */
-	struct vt_dev *dev;		/* linked VFIO device */
-	unsigned int reported;		/* bit per rule index: vt_reported() */
 	/* vCPUs whose current run's entry holds it (in_run, valid LR) */
 	struct vt_vcpu *holder[VT_HOLDERS];
-	uint8_t nr_holders;
-	bool holders_overflow;		/* more than VT_HOLDERS: scan vCPUs */
-	struct vt_counts cnt;
-	struct vt_watch watch[VT_NR_RULES];
 
-	/* latency */
+	/* latency: times of the stages of the open cycle, samples */
 	uint64_t cyc[VT_ST_MAX];
-	int cyc_last;			/* last stage seen, -1 none */
-	uint16_t cyc_mask;		/* stages seen in this cycle */
 	struct vt_samples lat[VT_ST_MAX];
 
-	struct vt_hist hist[VT_HIST_LEN];
-	unsigned int hist_n;		/* total entries written */
+	struct vt_counts cnt;
+	struct vt_watch watch[VT_NR_RULES];
+	/* one entry per line: a transition dirties one line, not two */
+	struct vt_hist hist[VT_HIST_LEN] __attribute__((aligned(64)));
 
 	/* the rules' per-IRQ state, at e->irq_off[rule index] */
-	unsigned char priv[] __attribute__((aligned(8)));
+	unsigned char priv[] __attribute__((aligned(64)));
 };
 
 /**
@@ -225,22 +238,33 @@ struct vt_vwait {
 	uint32_t seq;
 };
 
-/* One vCPU: the LRs of its current run. */
+/* One LR of a vCPU's entry, decoded once at the FLUSH. */
+struct vt_entry_lr {
+	struct vt_lr lr;
+	bool dec;			/* vt_lr_decode() succeeded */
+	struct vt_irq *irq;		/* IRQ of a valid LR, else NULL */
+};
+
+/*
+ * One vCPU: the LRs of its current run. What a FLUSH and a FOLD touch
+ * for the LRs in use is kept in few cache lines (512 vCPUs do not stay
+ * in the first-level cache): the LRs first, then the rest, and only the
+ * used LRs of @entry are copied.
+ */
 struct vt_vcpu {
+	/* @entry's LRs decoded once at the FLUSH (@entry.used_lrs of them) */
+	struct vt_entry_lr ent[VT_MAX_LR];
 	uint32_t vm_id;
 	uint32_t vcpu_id;
 	uint32_t idx;			/* creation order */
 	bool in_run;			/* flush seen, fold not yet */
 	uint64_t last_exit_ts;		/* last LR_FOLD */
-	struct vt_rec_lr entry;
-	/* @entry's LRs decoded once at the FLUSH (@entry.used_lrs of them) */
-	struct vt_lr entry_lr[VT_MAX_LR];
-	struct vt_irq *entry_irq[VT_MAX_LR];	/* IRQ of each valid LR, else NULL */
-	bool entry_dec[VT_MAX_LR];		/* vt_lr_decode() succeeded */
 	uint64_t runs;
 	/* deadlines that fire at this vCPU's next entry (bus.c) */
 	struct vt_vwait *wait;
 	uint32_t nr_wait, cap_wait;
+	/* the entry's record: its lr[] valid up to used_lrs only */
+	struct vt_rec_lr entry;
 };
 
 struct vt_hash;
@@ -276,6 +300,7 @@ struct vt_engine {
 	char *arena_cur;
 	size_t arena_left;
 	void *smp_free[4];		/* free exact-sample arrays, 4 << class */
+	size_t nr_lat_hl;		/* latency.c: sample sets turned histograms */
 
 	struct vt_irq **irqs;		/* sorted by (VM, INTID) once irqs_sorted */
 	size_t nr_irqs, cap_irqs;

@@ -63,6 +63,20 @@ static unsigned int octave(uint64_t v)
 	return v ? 63u - (unsigned int)__builtin_clzll(v) : 0;
 }
 
+/* the exact samples of @s (no histogram yet) into @c: their number */
+static unsigned int exact(const struct vt_samples *s, uint64_t c[VT_LAT_EXACT])
+{
+	if (s->v && s->n <= VT_LAT_EXACT) {
+		memcpy(c, s->v, s->n * sizeof(*c));
+		return s->n;
+	}
+	if (s->v || s->n > 2)
+		return 0;	/* (the array could not be allocated) */
+	c[0] = s->min;
+	c[1] = s->max;
+	return s->n;
+}
+
 /* count of bucket @i */
 static uint32_t hl_count(const struct vt_hlines *hl, unsigned int i)
 {
@@ -73,8 +87,9 @@ static uint32_t hl_count(const struct vt_hlines *hl, unsigned int i)
 
 void vt_lat_log2(const struct vt_samples *s, uint32_t out[64])
 {
+	uint64_t v[VT_LAT_EXACT];
+	unsigned int i, n;
 	uint32_t c;
-	unsigned int i;
 
 	memset(out, 0, 64 * sizeof(*out));
 	if (s->hl) {
@@ -90,8 +105,9 @@ void vt_lat_log2(const struct vt_samples *s, uint32_t out[64])
 			out[octave(s->max)] += c;
 		return;
 	}
-	for (i = 0; s->v && i < s->n; i++)
-		out[octave(s->v[i])]++;
+	n = exact(s, v);
+	for (i = 0; i < n; i++)
+		out[octave(v[i])]++;
 }
 
 /* the line of octave @o of @s, allocated on first use; NULL: no memory */
@@ -168,15 +184,25 @@ static void smp_free(struct vt_engine *e, uint64_t *v, uint32_t cap)
 	*fl = v;
 }
 
-/* add @v to @s, which has no histogram yet: exact, or the first bucketed */
+/*
+ * Add @v to @s, which has no histogram yet: exact, or the first bucketed.
+ * One or two samples are @lo and @hi (min and max before @v): the array
+ * is allocated at the third (10^5 IRQs seen in a cycle or two each need
+ * none).
+ */
 static __attribute__((noinline)) void
-add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v)
+add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v,
+		 uint64_t lo, uint64_t hi)
 {
 	unsigned int i;
 
+	if (s->n < 2) {
+		s->n++;
+		return;
+	}
 	if (s->n < VT_LAT_EXACT) {
-		if (s->n == s->cap) {
-			uint32_t cap = s->cap ? s->cap * 2 : 4;
+		if (s->n == s->cap || !s->v) {
+			uint32_t cap = s->v ? s->cap * 2 : 4;
 			uint64_t *nv = smp_alloc(e, cap);
 
 			if (!nv)
@@ -184,6 +210,9 @@ add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 			if (s->v) {
 				memcpy(nv, s->v, s->n * sizeof(*nv));
 				smp_free(e, s->v, s->cap);
+			} else {
+				nv[0] = lo;
+				nv[1] = hi;
 			}
 			s->v = nv;
 			s->cap = cap;
@@ -196,6 +225,7 @@ add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 		hl_add(s, hdr_index(s->v[i]));
 	if (!s->hl)
 		return;
+	e->nr_lat_hl++;
 	smp_free(e, s->v, s->cap);
 	s->v = NULL;
 	s->cap = 0;
@@ -206,12 +236,14 @@ add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 static inline void add_sample(struct vt_engine *e, struct vt_samples *s,
 			      uint64_t v)
 {
+	uint64_t lo = s->min, hi = s->max;
+
 	if (!s->n || v < s->min)
 		s->min = v;
 	if (!s->n || v > s->max)
 		s->max = v;
 	if (__builtin_expect(!s->hl, 0)) {	/* (a histogram: n > EXACT) */
-		add_sample_exact(e, s, v);
+		add_sample_exact(e, s, v, lo, hi);
 		return;
 	}
 	hl_add(s, hdr_index(v));
@@ -300,9 +332,8 @@ int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,
 		*p99 = hdr_rank(s, ((uint64_t)s->n * 99 + 99) / 100);
 		return 0;
 	}
-	if (!s->v || s->n > VT_LAT_EXACT)
+	if (s->n > VT_LAT_EXACT || exact(s, c) != s->n)
 		return -1;
-	memcpy(c, s->v, s->n * sizeof(*c));
 	qsort(c, s->n, sizeof(*c), u64_cmp);
 	/* nearest-rank percentiles */
 	*p50 = c[(s->n * 50 + 99) / 100 - 1];

@@ -259,6 +259,9 @@ void vt_deadline_cancel(struct vt_engine *e, const struct vt_rule *rule,
 static inline uint64_t vt_deadline_armed(const struct vt_irq *irq,
 					 const struct vt_rule *rule)
 {
+	/* (the bit first: most IRQs have no deadline armed) */
+	if (!(irq->watching & (1u << rule->index)))
+		return 0;
 	return irq->watch[rule->index].ts;
 }
 

@@ -128,7 +128,8 @@ static bool line_verdict(struct vt_engine *e, struct vt_irq *irq, uint64_t now,
 
 	if (vt_reported(irq, &vt_rule_masked_forever))
 		return true;
-	if (!m->line_ts || irq->dev || !irq->level ||
+	/* (the IRQ's own line first: the rule's state is a cold line) */
+	if (irq->dev || !irq->level || !m->line_ts ||
 	    now - m->line_ts <= e->opts.masked_ns)
 		return false;
 	if (now - m->line_ts <=
