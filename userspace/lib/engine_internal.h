@@ -285,10 +285,10 @@ struct vt_engine {
 	struct vt_read_status rstat;
 	bool have_rstat;
 
-	/* reorder window, sorted by (ts, arrival) */
+	/* reorder window: in-order records in a FIFO, late ones sorted by ts */
 	struct vt_reorder *ro;
 	uint64_t win;			/* window in ns (files: the live default) */
-	uint64_t max_ts, last_ts, seq;
+	uint64_t max_ts, last_ts;
 	uint64_t reordered, late;
 
 	uint64_t first_ts, now;
