@@ -49,7 +49,9 @@ void vt_bus_init(struct vt_engine *e)
 		for (k = 0; k < VT_EV_MAX; k++)
 			if (rules[i]->event && (rules[i]->events & (1u << k)))
 				e->sub[k][e->nr_sub[k]++] = (struct vt_sub){
-					rules[i]->event, e->irq_off[i] };
+					rules[i]->event, e->irq_off[i],
+					rules[i]->armed_events & (1u << k) ?
+					1u << rules[i]->index : 0 };
 	}
 }
 
@@ -253,7 +255,8 @@ void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
 	if (ev->irq) {
 		priv = ev->irq->priv;
 		for (; s < end; s++)
-			s->event(e, ev, priv + s->off);
+			if ((ev->irq->watching & s->need) == s->need)
+				s->event(e, ev, priv + s->off);
 	} else {
 		for (; s < end; s++)
 			s->event(e, ev, NULL);

@@ -339,6 +339,7 @@ struct vt_engine {
 		void (*event)(struct vt_engine *e, const struct vt_ev *ev,
 			      void *st);
 		size_t off;			/* its irq_off[] */
+		uint32_t need;			/* 1 << index: armed IRQs only */
 	} sub[16][VT_NR_RULES];
 	uint8_t nr_sub[16];
 	struct vt_armed armed[VT_NR_RULES];

@@ -120,6 +120,9 @@ enum vt_wait {
  * @name:	rule name as printed
  * @index:	VT_RULE_<sym>, from rules/rules.def
  * @events:	mask of VT_EVM() kinds given to @event
+ * @armed_events: of @events, the kinds given to @event only for an IRQ
+ *		on which the rule has a deadline armed (events it would
+ *		ignore otherwise: the bus skips the call)
  * @hooks:	VT_HOOK_* it needs (all of them; 0 ends)
  * @needs_fold:	it also needs one of the LR fold hooks
  * @irq_state:	bytes of per-IRQ state (zeroed, 8-byte aligned)
@@ -137,6 +140,7 @@ struct vt_rule {
 	const char *name;
 	unsigned int index;
 	uint32_t events;
+	uint32_t armed_events;
 	uint16_t hooks[4];
 	bool needs_fold;
 	size_t irq_state;

@@ -169,6 +169,7 @@ const struct vt_rule vt_rule_eoi_lost = {
 	.index = VT_RULE_eoi_lost,
 	.events = VT_EVM(FLUSH) | VT_EVM(FOLD) | VT_EVM(LR_RUN) |
 		  VT_EVM(ACK) | VT_EVM(DEACT),
+	.armed_events = VT_EVM(LR_RUN) | VT_EVM(ACK) | VT_EVM(DEACT),	/* cancels */
 	.hooks = { VT_HOOK_LR_FLUSH, VT_HOOK_ACK },
 	.needs_fold = true,
 	.irq_state = sizeof(struct eo_irq),

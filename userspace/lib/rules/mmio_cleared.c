@@ -290,6 +290,9 @@ const struct vt_rule vt_rule_mmio_cleared = {
 	.index = VT_RULE_mmio_cleared,
 	.events = VT_EVM(ACK) | VT_EVM(FLUSH) | VT_EVM(MMIO) | VT_EVM(STATE) |
 		  VT_EVM(INJECT) | VT_EVM(RESAMPLE) | VT_EVM(VFIO),
+	/* all but the MMIO write (which arms) and FLUSH only act while armed */
+	.armed_events = VT_EVM(ACK) | VT_EVM(STATE) | VT_EVM(INJECT) |
+			VT_EVM(RESAMPLE) | VT_EVM(VFIO),
 	.hooks = { VT_HOOK_MMIO_PENDING, VT_HOOK_MMIO_ACTIVE, VT_HOOK_ACK },
 	.irq_state = sizeof(struct mc_irq),
 	.wait = VT_WAIT_ACK,
