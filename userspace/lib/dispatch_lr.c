@@ -10,14 +10,23 @@
 #include <string.h>
 #include "dispatch.h"
 
-/* The vCPU of an LR record; notes the GIC version and LR count it gives. */
+/*
+ * The vCPU of an LR record; notes the GIC version and LR count it gives.
+ * A vCPU's entry and exit come from the physical CPU it runs on: the
+ * last vCPU seen on that CPU is checked before the hash.
+ */
 static struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
 				   const struct vt_rec_lr *r)
 {
-	struct vt_vcpu *v = vt_vcpu_get(e, r->hdr.vm_id, r->hdr.vcpu_id);
+	struct vt_vcpu **c = &e->cpu_vcpu[r->hdr.cpu % 64];
+	struct vt_vcpu *v = *c;
 
-	if (!v)
-		return NULL;
+	if (!v || v->vcpu_id != r->hdr.vcpu_id || v->vm_id != r->hdr.vm_id) {
+		v = vt_vcpu_get(e, r->hdr.vm_id, r->hdr.vcpu_id);
+		if (!v)
+			return NULL;
+		*c = v;
+	}
 	e->seen_gic = r->gic_version;
 	/*
 	 * A producer's own estimate (BPF infers it from underflows): kept
@@ -79,8 +88,12 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 			irq->lr_vcpu = VT_NO_VCPU;
 		vt_irq_holder_del(irq, v);
 	}
-	/* the new LRs, decoded once, and their IRQs */
+	/*
+	 * The new LRs, decoded once, and their IRQs: an LR often holds the
+	 * IRQ it held at the last entry (kept in v->ent[i]), no lookup then.
+	 */
 	for (i = 0; i < used; i++) {
+		irq = v->ent[i].irq;
 		v->ent[i].dec = !vt_lr_decode(r->gic_version, r->lr[i],
 					      &lrs.lr[i]);
 		if (!v->ent[i].dec)
@@ -90,10 +103,14 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		lrs.irq[i] = NULL;
 		if (lrs.lr[i].state == VT_LR_INVALID)
 			continue;
-		lrs.irq[i] = vt_irq_get(e, rec->vm_id, lrs.lr[i].vintid);
-		if (!lrs.irq[i])
-			return -ENOMEM;
-		v->ent[i].irq = lrs.irq[i];
+		if (!irq || irq->intid != lrs.lr[i].vintid ||
+		    irq->vm_id != rec->vm_id) {
+			irq = vt_irq_get(e, rec->vm_id, lrs.lr[i].vintid);
+			if (!irq)
+				return -ENOMEM;
+		}
+		lrs.irq[i] = irq;
+		v->ent[i].irq = irq;
 	}
 	/* Rules look at the previous state first (migration, overflow). */
 	lr_emit(e, VT_EV_FLUSH, r, v, &lrs);

@@ -310,6 +310,7 @@ struct vt_engine {
 	struct vt_hash *irq_hash;	/* objects.c: (VM, INTID) -> IRQ */
 	struct vt_irq *last_irq;	/* the last one found */
 	struct vt_vcpu *last_vcpu;
+	struct vt_vcpu *cpu_vcpu[64];	/* dispatch_lr.c: per pCPU (% 64) */
 	struct vt_hash *vcpu_hash;	/* objects.c: (VM, vCPU) -> vCPU */
 	struct vt_hash *dev_hash;	/* objects.c: name hash -> device */
 	struct vt_dev **devs;

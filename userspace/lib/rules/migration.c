@@ -126,6 +126,8 @@ static void delivered(struct vt_engine *e, const struct vt_ev *ev)
 	unsigned int idx[VT_MAX_LR], i, n;
 	struct vt_irq *irq;
 
+	if (!e->armed[vt_rule_migration.index].n)
+		return;	/* nothing asserted after a move (each such IRQ is armed) */
 	n = vt_rule_lr_order(ev->lr, idx);
 	for (i = 0; i < n; i++) {
 		irq = ev->lr->irq[idx[i]];
