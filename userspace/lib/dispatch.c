@@ -9,8 +9,6 @@
 #include <string.h>
 #include "dispatch.h"
 
-typedef int (*vt_handler)(struct vt_engine *e, const struct vt_hdr *rec);
-
 /* the source as the history shows it: "?" when unknown */
 static const char *src_name(unsigned int s)
 {
@@ -297,7 +295,7 @@ static int h_meta(struct vt_engine *e, const struct vt_hdr *rec)
 	return 0;
 }
 
-static const vt_handler handlers[VT_REC_MAX + 1] = {
+const vt_handler vt_eng_handlers[VT_REC_MAX + 1] = {
 	[VT_REC_LR_FLUSH]	= h_lr_flush,
 	[VT_REC_LR_FOLD]	= h_lr_fold,
 	[VT_REC_INJECT]		= h_inject,
@@ -312,11 +310,8 @@ static const vt_handler handlers[VT_REC_MAX + 1] = {
 	[VT_REC_DEACTIVATE]	= h_deactivate,
 };
 
-int vt_eng_dispatch(struct vt_engine *e, const struct vt_hdr *rec)
+int vt_eng_no_handler(struct vt_engine *e, const struct vt_hdr *rec)
 {
-	if (rec->type > VT_REC_MAX || !handlers[rec->type]) {
-		vt_eng_bug(e, "BUG: no handler for record type %u", rec->type);
-		return -EINVAL;
-	}
-	return handlers[rec->type](e, rec);
+	vt_eng_bug(e, "BUG: no handler for record type %u", rec->type);
+	return -EINVAL;
 }

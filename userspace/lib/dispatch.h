@@ -11,14 +11,36 @@
 #include <string.h>
 #include "rule.h"
 
+typedef int (*vt_handler)(struct vt_engine *e, const struct vt_hdr *rec);
+
+/* dispatch.c: the handler of each record type (NULL: none) */
+extern const vt_handler vt_eng_handlers[VT_REC_MAX + 1];
+
 /**
- * vt_eng_dispatch() - handle one record in time order
+ * vt_eng_no_handler() - @rec has a type with no handler: say so
+ * @e:		engine
+ * @rec:	record
+ *
+ * Return: -EINVAL.
+ */
+int vt_eng_no_handler(struct vt_engine *e, const struct vt_hdr *rec);
+
+/**
+ * vt_eng_dispatch() - handle one record in time order (inline: called
+ * for every record)
  * @e:		engine
  * @rec:	record (validated)
  *
  * Return: 0, or a negative errno (no memory, no handler).
  */
-int vt_eng_dispatch(struct vt_engine *e, const struct vt_hdr *rec);
+static inline int vt_eng_dispatch(struct vt_engine *e,
+				  const struct vt_hdr *rec)
+{
+	if (__builtin_expect(rec->type > VT_REC_MAX ||
+			     !vt_eng_handlers[rec->type], 0))
+		return vt_eng_no_handler(e, rec);
+	return vt_eng_handlers[rec->type](e, rec);
+}
 
 /**
  * vt_ev_init() - start a typed event

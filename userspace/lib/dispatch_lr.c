@@ -159,6 +159,9 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 
 	if (!v)
 		return -ENOMEM;
+	/* one LR_RUN event, its per-LR fields all set again for each LR */
+	vt_ev_init(&ev, VT_EV_LR_RUN, rec, NULL);
+	ev.vcpu = v;
 	for (i = 0; i < r->used_lrs; i++) {
 		vt_lr_decode(r->gic_version, r->lr[i], &out);
 		have_in = v->in_run && i < v->entry.used_lrs && i < VT_MAX_LR &&
@@ -179,11 +182,12 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 			vt_irq_get(e, rec->vm_id, out.vintid);
 		if (!irq)
 			return -ENOMEM;
-		vt_ev_init(&ev, VT_EV_LR_RUN, rec, irq);
-		ev.vcpu = v;
+		ev.irq = irq;
 		ev.run.index = (int)i;
 		ev.run.out = out;
 		ev.run.have_in = have_in;
+		memset(&ev.run.in, 0, sizeof(ev.run.in));
+		ev.run.eoied = false;
 		if (have_in) {
 			ev.run.in = in;
 			ev.run.eoied = vt_lr_guest_eoied(&in, &out);

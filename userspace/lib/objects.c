@@ -51,7 +51,8 @@ static size_t hash_slot(const struct vt_hash *h, uint64_t key)
 	return (size_t)key & (h->cap - 1);
 }
 
-void *vt_hash_get(const struct vt_hash *h, uint64_t key)
+/* (inline in the IRQ and vCPU lookups: one per record or LR) */
+static inline void *hash_get(const struct vt_hash *h, uint64_t key)
 {
 	size_t i;
 
@@ -61,6 +62,11 @@ void *vt_hash_get(const struct vt_hash *h, uint64_t key)
 		if (h->s[i].key == key)
 			return h->s[i].val;
 	return NULL;
+}
+
+void *vt_hash_get(const struct vt_hash *h, uint64_t key)
+{
+	return hash_get(h, key);
 }
 
 int vt_hash_put(struct vt_hash **hp, uint64_t key, void *val)
@@ -168,7 +174,7 @@ struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid)
 	/* consecutive records often concern the same IRQ */
 	if (irq && irq->intid == intid && irq->vm_id == vm)
 		return irq;
-	irq = vt_hash_get(e->irq_hash, key2(vm, intid));
+	irq = hash_get(e->irq_hash, key2(vm, intid));
 	if (irq)
 		e->last_irq = irq;
 	return irq;
@@ -326,7 +332,7 @@ struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu)
 
 	if (v && v->vcpu_id == vcpu && v->vm_id == vm)
 		return v;
-	v = vt_hash_get(e->vcpu_hash, key2(vm, vcpu));
+	v = hash_get(e->vcpu_hash, key2(vm, vcpu));
 	if (v) {
 		e->last_vcpu = v;
 		return v;
