@@ -57,7 +57,9 @@ static bool in_lrs(const struct vt_ev_lrs *l, const struct vt_irq *irq)
 }
 
 /* an entry with every LR used: active IRQs of the vCPU left outside */
-static void full_entry(struct vt_engine *e, const struct vt_ev *ev)
+/* (out of line, as eoicount_exit(): eo_event() then saves no registers) */
+static __attribute__((noinline)) void
+full_entry(struct vt_engine *e, const struct vt_ev *ev)
 {
 	unsigned int nr;
 	struct vt_irq *irq;
@@ -89,7 +91,8 @@ static void full_entry(struct vt_engine *e, const struct vt_ev *ev)
 }
 
 /* an exit with EOIcount: deactivations of IRQs that were in no LR */
-static void eoicount_exit(struct vt_engine *e, const struct vt_ev *ev)
+static __attribute__((noinline)) void
+eoicount_exit(struct vt_engine *e, const struct vt_ev *ev)
 {
 	unsigned int eoicount = ev->lr->eoicount;
 	struct vt_irq **v, *irq;

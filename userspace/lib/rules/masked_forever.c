@@ -160,8 +160,10 @@ static bool line_verdict(struct vt_engine *e, struct vt_irq *irq, uint64_t now,
  * Then the line was stuck for all that time: report it, saying what
  * the records show.
  */
-static void nonguest_low(struct vt_engine *e, const struct vt_ev *ev,
-			 struct mf_irq *m)
+/* (out of line, as check() and ack_without_resampler(): rare paths) */
+static __attribute__((noinline)) void
+nonguest_low(struct vt_engine *e, const struct vt_ev *ev,
+	     struct mf_irq *m)
 {
 	struct vt_irq *irq = ev->irq;
 	char why[200], t[32];
@@ -226,7 +228,8 @@ static void track_line(struct vt_engine *e, const struct vt_ev *ev,
 	}
 }
 
-static void check(struct vt_engine *e, uint64_t now, bool end)
+static __attribute__((noinline)) void
+check(struct vt_engine *e, uint64_t now, bool end)
 {
 	char why[160];
 	size_t i;
@@ -262,8 +265,9 @@ static void check(struct vt_engine *e, uint64_t now, bool end)
  * An ack while the source waits, with no resamplefd on its irqfd: the
  * guest is done and nothing can ever unmask - report at once.
  */
-static void ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
-				  uint64_t ts)
+static __attribute__((noinline)) void
+ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
+		      uint64_t ts)
 {
 	struct vt_dev *d = irq->dev;
 	struct vt_irqfd *f;

@@ -42,8 +42,10 @@ static bool is_reassert(const struct vt_ev *ev)
  * Rate-free condition: a VFIO unmask from the resamplefd that finds the
  * line still asserted, storm_still times in a row.
  */
-static void st_still(struct vt_engine *e, const struct vt_ev *ev,
-		     struct st_irq *s)
+/* (out of line, as st_reassert(): st_event() then saves no registers) */
+static __attribute__((noinline)) void
+st_still(struct vt_engine *e, const struct vt_ev *ev,
+	 struct st_irq *s)
 {
 	struct vt_irq *irq = ev->irq;
 
@@ -63,21 +65,14 @@ static void st_still(struct vt_engine *e, const struct vt_ev *ev,
 		       (unsigned long long)irq->cnt.vfio[VT_VFIO_HANDLER]);
 }
 
-static void st_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
+/* a re-assertion after a resample: one more cycle */
+static __attribute__((noinline)) void
+st_reassert(struct vt_engine *e, const struct vt_ev *ev, struct st_irq *s)
 {
 	struct vt_irq *irq = ev->irq;
-	struct st_irq *s = st;
 	uint32_t size = e->opts.storm_per_sec + 1, oldest;
 	char still[80];
 
-	if (ev->kind == VT_EV_VFIO)
-		st_still(e, ev, s);
-	if (ev->kind == VT_EV_RESAMPLE) {
-		s->resampled = true;
-		return;
-	}
-	if (!is_reassert(ev) || !s->resampled)
-		return;
 	s->resampled = false;
 	s->total++;
 	if (vt_reported(irq, &vt_rule_storm))
@@ -107,6 +102,20 @@ static void st_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 		       irq->intid, size,
 		       (unsigned long long)((ev->ts - s->ring[oldest]) / 1000),
 		       e->opts.storm_per_sec, still);
+}
+
+static void st_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
+{
+	struct st_irq *s = st;
+
+	if (ev->kind == VT_EV_VFIO && ev->vfio.event == VT_VFIO_UNMASK_HANDLER)
+		st_still(e, ev, s);
+	if (ev->kind == VT_EV_RESAMPLE) {
+		s->resampled = true;
+		return;
+	}
+	if (is_reassert(ev) && s->resampled)
+		st_reassert(e, ev, s);
 }
 
 static void st_free(void *st)
