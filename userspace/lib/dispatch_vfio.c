@@ -127,14 +127,11 @@ int h_irqfd(struct vt_engine *e, const struct vt_hdr *rec)
 int h_vfio(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	const struct vt_rec_vfio *r = (const void *)rec;
-	char name[17];
 	struct vt_dev *d;
 	bool was = false, masked;
 	struct vt_ev ev;
 
-	memcpy(name, r->dev, 16);
-	name[16] = 0;
-	d = vt_dev_get(e, name[0] ? name : "?");
+	d = vt_dev_get_raw(e, r->dev);
 	if (!d)
 		return -ENOMEM;
 	d->host_irq = r->host_irq;

@@ -423,6 +423,16 @@ void vt_irq_holder_add(struct vt_irq *irq, struct vt_vcpu *v);
 void vt_irq_holder_del(struct vt_irq *irq, struct vt_vcpu *v);
 struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu);
 struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name);
+
+/**
+ * vt_dev_get_raw() - the device of a record's 16-byte name field
+ * @e:		engine
+ * @raw:	the field: a name up to its NUL (or all 16 bytes); an empty
+ *		one is "?"
+ *
+ * Return: the device, created if new; NULL when out of memory.
+ */
+struct vt_dev *vt_dev_get_raw(struct vt_engine *e, const char raw[16]);
 struct vt_irqfd *vt_irqfd_by_key(struct vt_engine *e, uint64_t key, bool resample);
 struct vt_irqfd *vt_irqfd_by_gsi(struct vt_engine *e, uint32_t vm, uint32_t gsi);
 struct vt_irqfd *vt_irqfd_add(struct vt_engine *e);

@@ -355,16 +355,22 @@ struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu)
 	return v;
 }
 
-/* @name's first 16 bytes up to its NUL, zero padded, hashed as words */
-static uint64_t name_key(const char *name, char pad[16])
+/* 16 bytes hashed as two words */
+static uint64_t words_key(const char b[16])
 {
 	uint64_t w[2];
 
-	memset(pad, 0, 16);
-	memcpy(pad, name, strnlen(name, 16));
-	memcpy(w, pad, 16);
+	memcpy(w, b, 16);
 	w[0] ^= w[1] * 0x9e3779b97f4a7c15ull;
 	return w[0] ^ (w[0] >> 29);
+}
+
+/* @name's first 16 bytes up to its NUL, zero padded, hashed as words */
+static uint64_t name_key(const char *name, char pad[16])
+{
+	memset(pad, 0, 16);
+	memcpy(pad, name, strnlen(name, 16));
+	return words_key(pad);
 }
 
 struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
@@ -398,6 +404,24 @@ struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 	d->gsi = VT_NO_GSI;
 	e->devs[e->nr_devs++] = d;
 	return d;
+}
+
+struct vt_dev *vt_dev_get_raw(struct vt_engine *e, const char raw[16])
+{
+	char name[17];
+	struct vt_dev *d;
+
+	/*
+	 * A field zero padded after its NUL is its own padded name: found
+	 * by its words at once. Anything else (garbage after the NUL, an
+	 * empty name, a new device) goes the long way.
+	 */
+	d = vt_hash_get(e->dev_hash, words_key(raw));
+	if (d && !memcmp(d->name, raw, 16))
+		return d;
+	memcpy(name, raw, 16);
+	name[16] = 0;
+	return vt_dev_get(e, name[0] ? name : "?");
 }
 
 struct vt_irqfd *vt_irqfd_add(struct vt_engine *e)

@@ -131,7 +131,8 @@ static void eo_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 		full_entry(e, ev);
 		break;
 	case VT_EV_FOLD:
-		eoicount_exit(e, ev);
+		if (ev->lr->hcr_valid && ev->lr->eoicount)
+			eoicount_exit(e, ev);
 		break;
 	case VT_EV_LR_RUN:
 		if (ev->run.eoied)
