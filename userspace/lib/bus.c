@@ -166,7 +166,8 @@ static int vwait_cmp(const void *a, const void *b)
 }
 
 /* @v entered: fire the deadlines armed until its next entry */
-static void fire_entry(struct vt_engine *e, struct vt_vcpu *v)
+static __attribute__((noinline)) void fire_entry(struct vt_engine *e,
+						 struct vt_vcpu *v)
 {
 	struct vt_vwait one, *w = v->wait;
 	uint32_t n = v->nr_wait, i, k = 0;
@@ -229,24 +230,33 @@ static void fire_time(struct vt_engine *e, unsigned int ri, uint64_t now)
 	free(v);
 }
 
+/* per rule: its TICK event, then its deadlines */
+static __attribute__((noinline)) void tick(struct vt_engine *e,
+					   const struct vt_ev *ev)
+{
+	const struct vt_rule *r;
+	unsigned int ri;
+
+	for (ri = 0; ri < VT_NR_RULES; ri++) {
+		r = rules[ri];
+		if (r->event && (r->events & VT_EVM(TICK)))
+			r->event(e, ev, NULL);
+		if (!vt_rule_file_mode(e))
+			fire_time(e, ri, ev->ts);
+	}
+}
+
 void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
 {
-	unsigned int k = ev->kind, ri;
+	unsigned int k = ev->kind;
 	const struct vt_sub *s, *end;
-	const struct vt_rule *r;
 	unsigned char *priv;
 
-	if (k == VT_EV_FLUSH)
+	/* (the rare paths out of line: this one saves few registers) */
+	if (k == VT_EV_FLUSH && ev->vcpu->nr_wait)
 		fire_entry(e, ev->vcpu);
 	if (k == VT_EV_TICK) {
-		/* per rule: its TICK event, then its deadlines */
-		for (ri = 0; ri < VT_NR_RULES; ri++) {
-			r = rules[ri];
-			if (r->event && (r->events & VT_EVM(TICK)))
-				r->event(e, ev, NULL);
-			if (!vt_rule_file_mode(e))
-				fire_time(e, ri, ev->ts);
-		}
+		tick(e, ev);
 		return;
 	}
 	/* (the subscriber lists are fixed at vt_bus_init()) */
