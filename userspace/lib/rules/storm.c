@@ -39,18 +39,17 @@ static bool is_reassert(const struct vt_ev *ev)
 }
 
 /*
- * Rate-free condition: a VFIO unmask from the resamplefd that finds the
- * line still asserted, storm_still times in a row.
+ * Rate-free condition: a VFIO unmask from the resamplefd (@ev, a
+ * VT_VFIO_UNMASK_HANDLER event: st_event() tests that) that finds the
+ * line still asserted, storm_still times in a row. Out of line, as
+ * st_reassert(): st_event() then saves no registers.
  */
-/* (out of line, as st_reassert(): st_event() then saves no registers) */
 static __attribute__((noinline)) void
 st_still(struct vt_engine *e, const struct vt_ev *ev,
 	 struct st_irq *s)
 {
 	struct vt_irq *irq = ev->irq;
 
-	if (ev->vfio.event != VT_VFIO_UNMASK_HANDLER)
-		return;
 	if (ev->vfio.result != 1) {
 		s->still_run = 0;
 		return;
