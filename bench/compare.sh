@@ -27,8 +27,10 @@ cli=$build/host/vgic-trace
 gen=$build/bench/vt-bench-gen
 
 if [ ! -e "$corpus/.done" ]; then
-	[ -x "$cli" ] && [ -x "$gen" ] || {
-		echo "$0: build first: make userspace && make -C bench" >&2; exit 2; }
+	if [ ! -x "$cli" ] || [ ! -x "$gen" ]; then
+		echo "$0: build first: make userspace && make -C bench" >&2
+		exit 2
+	fi
 	rm -rf "$corpus"
 	mkdir -p "$corpus"
 	for s in "$top"/userspace/tests/scenarios/*.txt; do
