@@ -36,7 +36,9 @@ if [ ! -e "$corpus/.done" ]; then
 	for s in "$top"/userspace/tests/scenarios/*.txt; do
 		"$cli" import "$s" -o "$corpus/$(basename "$s" .txt).vgt"
 	done
-	cp "$top"/userspace/tests/fuzz/corpus/fuzz_tracefile/*.vgt "$corpus/"
+	for f in "$top"/userspace/tests/fuzz/corpus/fuzz_tracefile/*.vgt; do
+		cp "$f" "$corpus/f-$(basename "$f")"	# (some share a scenario's name)
+	done
 	for k in healthy mixed; do
 		for f in v1 v2 v2z; do
 			VT_BENCH_FORMAT=$f "$gen" $k 300000 "$corpus/b-$k-$f.vgt" 1000 >/dev/null
