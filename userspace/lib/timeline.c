@@ -80,6 +80,12 @@ struct vt_timeline {
 	/* vt_lr_guest_eoied() of an entry and exit state (it uses only those) */
 	bool eoied[4][4];
 
+	/* the milliseconds of the last timestamp written with w_us(), in
+	 * decimal (@ms_len 0: none yet): consecutive events share them */
+	uint64_t ms;
+	char ms_s[24];
+	uint8_t ms_len;
+
 	/* "vfio EVENT", "guest REG write" of values below TL_NCACHE */
 	struct tl_name vfio_names[TL_NCACHE], mmio_names[TL_NCACHE];
 
@@ -130,17 +136,6 @@ static const char digits2[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
-
-/* "00".."ff" */
-static const char hex2[513] =
-	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 /* decimal digits of @v (1 for 0): from its bit length, then one compare */
 static inline unsigned int ndigits(uint64_t v)
@@ -202,33 +197,92 @@ static inline char *w_s64(char *p, int64_t v)
 	return w_u64(p, (uint64_t)v);
 }
 
-/* ns as microseconds with exactly three decimals: 1234567 -> 1234.567 */
-static inline __attribute__((always_inline)) char *w_us(char *p, uint64_t ns)
-{
-	unsigned int r = (unsigned int)(ns % 1000);
+/* "000." .. "999.": three digits and a dot, as one 4-byte copy */
+static const char dig3dot[1000][4] = {
+#define D3(a)	{ '0' + (a) / 100, '0' + (a) / 10 % 10, '0' + (a) % 10, '.' }
+#define D3_10(a)	D3(a), D3(a + 1), D3(a + 2), D3(a + 3), D3(a + 4), \
+			D3(a + 5), D3(a + 6), D3(a + 7), D3(a + 8), D3(a + 9)
+#define D3_100(a)	D3_10(a), D3_10(a + 10), D3_10(a + 20), D3_10(a + 30), \
+			D3_10(a + 40), D3_10(a + 50), D3_10(a + 60), \
+			D3_10(a + 70), D3_10(a + 80), D3_10(a + 90)
+	D3_100(0), D3_100(100), D3_100(200), D3_100(300), D3_100(400),
+	D3_100(500), D3_100(600), D3_100(700), D3_100(800), D3_100(900),
+#undef D3_100
+#undef D3_10
+#undef D3
+};
 
-	p = w_u64(p, ns / 1000);
-	p[0] = '.';
-	p[1] = (char)('0' + r / 100);
-	memcpy(p + 2, digits2 + 2 * (r % 100), 2);
-	return p + 4;
+/* tl->ms in decimal, when a timestamp's milliseconds change */
+static __attribute__((noinline)) void ms_set(struct vt_timeline *tl,
+					     uint64_t ms)
+{
+	tl->ms = ms;
+	tl->ms_len = (uint8_t)(w_u64(tl->ms_s, ms) - tl->ms_s);
 }
 
-/* "0x..." in lower case, no leading zeros, a byte at a time */
-static inline char *w_hex(char *p, uint64_t v)
+/*
+ * ns as microseconds with exactly three decimals: 1234567 -> 1234.567.
+ * The milliseconds (1 above) come from tl->ms_s, formatted once per
+ * millisecond; the rest are two three-digit groups. Writes up to one
+ * byte past the returned cursor (room is there: TL_EVENT_MAX).
+ */
+static inline __attribute__((always_inline)) char *
+w_us(struct vt_timeline *tl, char *p, uint64_t ns)
 {
-	unsigned int n = v ? (67 - (unsigned int)__builtin_clzll(v)) / 4 : 1;
-	char *e = p + 3 + n;
+	uint64_t us = ns / 1000, ms = us / 1000;
+	unsigned int r = (unsigned int)(ns - us * 1000);
+	unsigned int u = (unsigned int)(us - ms * 1000);
+
+	if (!ms) {
+		/* below 1 ms (most durations): no leading zeros */
+		p = w_u64(p, u);
+		*p++ = '.';
+	} else {
+		if (ms != tl->ms || !tl->ms_len)
+			ms_set(tl, ms);
+		W_FIX(p, tl->ms_s, tl->ms_len);
+		memcpy(p, dig3dot[u], 4);
+		p += 4;
+	}
+	memcpy(p, dig3dot[r], 4);	/* the '.' is overwritten next */
+	return p + 3;
+}
+
+/* the 8 nibbles of @x as 8 lower-case hex digits, the first (most
+ * significant) one in the first byte in memory */
+static inline uint64_t hex8(uint32_t x)
+{
+	uint64_t y = x;
+
+	/* nibble i to byte i */
+	y = (y | y << 16) & 0x0000ffff0000ffffull;
+	y = (y | y << 8) & 0x00ff00ff00ff00ffull;
+	y = (y | y << 4) & 0x0f0f0f0f0f0f0f0full;
+	/* '0' + d, and 'a' - '0' - 10 more for d > 9 */
+	y += 0x3030303030303030ull +
+	     (((y + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull) * 39;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	y = __builtin_bswap64(y);
+#endif
+	return y;
+}
+
+/*
+ * "0x..." in lower case, no leading zeros: the value shifted up to drop
+ * them, written as 16 digits of which the first @n are kept (the rest
+ * is overwritten next: room is there, TL_EVENT_MAX).
+ */
+static inline __attribute__((always_inline)) char *w_hex(char *p, uint64_t v)
+{
+	/* digits: 1 for 0 */
+	unsigned int n = (67 - (unsigned int)__builtin_clzll(v | 1)) / 4;
+	uint64_t x = v << (64 - 4 * n), hi = hex8((uint32_t)(x >> 32)),
+		 lo = hex8((uint32_t)x);
 
 	memcpy(p, "\"0x", 3);
-	e[0] = '"';
-	while (e - 2 >= p + 3) {
-		e -= 2;
-		memcpy(e, hex2 + 2 * (v & 0xff), 2);
-		v >>= 8;
-	}
-	if (e > p + 3)
-		e[-1] = hex2[2 * (v & 15) + 1];
+	memcpy(p + 3, &hi, 8);
+	memcpy(p + 11, &lo, 8);
+	p[3 + n] = '"';
 	return p + 4 + n;
 }
 
@@ -342,19 +396,19 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 #define EV_INSTANT(tl, p, cat, pid, tid, ts) do {			\
 	(p) = ev_begin(tl);						\
 	(p) = w_head((tl), (p), (pid), (tid));				\
-	(p) = w_us((p), (ts));						\
+	(p) = w_us((tl), (p), (ts));						\
 	W((p), ",\"ph\":\"i\",\"s\":\"t\",\"cat\":\"" cat "\",\"name\":\""); \
 } while (0)
 
 /* 'X,"dur":D' of a slice from @ts to @end into @s (TL_TSDUR bytes) */
 #define TL_TSDUR	64
 static inline __attribute__((always_inline)) uint8_t
-fmt_tsdur(char *s, uint64_t ts, uint64_t end)
+fmt_tsdur(struct vt_timeline *tl, char *s, uint64_t ts, uint64_t end)
 {
-	char *p = w_us(s, ts);
+	char *p = w_us(tl, s, ts);
 
 	W(p, ",\"dur\":");
-	p = w_us(p, end > ts ? end - ts : 0);
+	p = w_us(tl, p, end > ts ? end - ts : 0);
 	return (uint8_t)(p - s);
 }
 
@@ -635,13 +689,36 @@ static void meta_vcpu(struct vt_timeline *tl, const struct vt_rec_meta *m)
 
 /* ---- records -------------------------------------------------------- */
 
+/*
+ * The state and vINTID of LR value @raw, as vt_lr_decode() gives them (the
+ * only fields the timeline uses), without the rest of struct vt_lr; -1
+ * for a GIC version vt_lr_decode() refuses.
+ */
+static inline int lr_state_vintid(unsigned int gic_version, uint64_t raw,
+				  unsigned int *state, uint32_t *vintid)
+{
+	switch (gic_version) {
+	case VT_GIC_V3:
+		*state = ((raw & VT_ICH_LR_PENDING) ? VT_LR_P : 0) |
+			 ((raw & VT_ICH_LR_ACTIVE) ? VT_LR_A : 0);
+		*vintid = (uint32_t)(raw & VT_ICH_LR_VINTID_MASK);
+		return 0;
+	case VT_GIC_V2:
+		*state = (((uint32_t)raw & VT_GICH_LR_PENDING) ? VT_LR_P : 0) |
+			 (((uint32_t)raw & VT_GICH_LR_ACTIVE) ? VT_LR_A : 0);
+		*vintid = (uint32_t)raw & VT_GICH_LR_VINTID_MASK;
+		return 0;
+	}
+	return -1;
+}
+
 /* Exit: the run's slice on the vCPU thread and one slice per LR. */
 static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 {
 	struct tl_vcpu *v = vcpu_get(tl, r->hdr.vm_id, r->hdr.vcpu_id);
 	const struct vt_rec_lr *en;
-	struct vt_lr in, out;
-	unsigned int i, n;
+	unsigned int i, n, in_state, out_state;
+	uint32_t in_vintid, out_vintid;
 	uint32_t tid;
 	char *p, tsd[TL_TSDUR];
 	uint8_t tsdlen;
@@ -663,7 +740,7 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	en = &v->entry;
 	n = en->used_lrs < VT_MAX_LR ? en->used_lrs : VT_MAX_LR;
 	tid = vcpu_tid(tl, v);
-	tsdlen = fmt_tsdur(tsd, en->hdr.ts_ns, r->hdr.ts_ns);
+	tsdlen = fmt_tsdur(tl, tsd, en->hdr.ts_ns, r->hdr.ts_ns);
 	EV_SLICE(tl, p, "vcpu", r->hdr.vm_id, tid, tsd, tsdlen);
 	W(p, "guest run\",\"args\":{\"vcpu\":");
 	p = w_u64(p, r->hdr.vcpu_id);
@@ -676,27 +753,29 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	if (r->used_lrs < n)
 		n = r->used_lrs;
 	for (i = 0; i < n; i++) {
-		if (vt_lr_decode(en->gic_version, en->lr[i], &in) ||
-		    vt_lr_decode(r->gic_version, r->lr[i], &out))
+		if (lr_state_vintid(en->gic_version, en->lr[i], &in_state,
+				    &in_vintid) ||
+		    lr_state_vintid(r->gic_version, r->lr[i], &out_state,
+				    &out_vintid))
 			continue;
-		if (in.vintid != out.vintid || in.state == VT_LR_INVALID)
+		if (in_vintid != out_vintid || in_state == VT_LR_INVALID)
 			continue;
-		if (v->lr_tid[i] && v->lr_intid[i] == in.vintid) {
+		if (v->lr_tid[i] && v->lr_intid[i] == in_vintid) {
 			tid = v->lr_tid[i];	/* the track named before */
 		} else {
-			tid = track_tid(tl, TK_LR, r->hdr.vm_id, in.vintid,
+			tid = track_tid(tl, TK_LR, r->hdr.vm_id, in_vintid,
 					r->hdr.vcpu_id);
 			if (!tid)
 				return;
-			v->lr_intid[i] = in.vintid;
+			v->lr_intid[i] = in_vintid;
 			v->lr_tid[i] = tid;
 		}
-		eoied = tl->eoied[in.state][out.state];
+		eoied = tl->eoied[in_state][out_state];
 		EV_SLICE(tl, p, "lr", r->hdr.vm_id, tid, tsd, tsdlen);
-		W_FIX(p, tl->names[in.state][out.state][eoied],
-		      tl->namelen[in.state][out.state][eoied]);
+		W_FIX(p, tl->names[in_state][out_state][eoied],
+		      tl->namelen[in_state][out_state][eoied]);
 		W(p, "\",\"args\":{\"intid\":");
-		p = w_u64(p, in.vintid);
+		p = w_u64(p, in_vintid);
 		W(p, ",\"lr\":");
 		p = w_u64(p, i);
 		W(p, ",\"entry\":");
@@ -995,7 +1074,7 @@ static void one(struct vt_timeline *tl, const struct vt_hdr *h,
 			return;
 		p = ev_begin(tl);
 		p = w_head(tl, p, VT_TL_HOST_PID, tid);
-		p = w_us(p, h->ts_ns);
+		p = w_us(tl, p, h->ts_ns);
 		W(p, ",\"ph\":\"i\",\"s\":\"g\",\"cat\":\"lost\",\"name\":\"records lost\",\"args\":{\"cpu\":");
 		p = w_u64(p, h->cpu);
 		W(p, ",\"lost\":");
