@@ -356,9 +356,9 @@ static void ev_meta(struct vt_timeline *tl, const char *what, uint32_t pid,
 static inline __attribute__((always_inline)) char *
 w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 {
-	size_t i = tid - VT_TL_SYNTH_TID;
+	uint32_t i = tid - VT_TL_SYNTH_TID;	/* wraps below the base */
 
-	if (tid >= VT_TL_SYNTH_TID && i < tl->cappre && tl->pre[i].len)
+	if (i < tl->cappre && tl->pre[i].len)
 		return W_FIX(p, tl->pre[i].s, tl->pre[i].len);
 	W(p, "{\"pid\":");
 	p = w_u64(p, pid);
@@ -712,8 +712,24 @@ static inline int lr_state_vintid(unsigned int gic_version, uint64_t raw,
 	return -1;
 }
 
+/* Entry: the LRs of the run, kept until its exit. */
+static __attribute__((noinline)) void
+lr_entry(struct vt_timeline *tl, const struct vt_rec_lr *r)
+{
+	struct tl_vcpu *v = vcpu_get(tl, r->hdr.vm_id, r->hdr.vcpu_id);
+
+	if (!v)
+		return;
+	if (r->hdr.size >= sizeof(*r))
+		v->entry = *r;	/* a fixed-size copy, no call */
+	else
+		memcpy(&v->entry, r, r->hdr.size);
+	v->in_run = true;
+}
+
 /* Exit: the run's slice on the vCPU thread and one slice per LR. */
-static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
+static __attribute__((noinline)) void
+lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 {
 	struct tl_vcpu *v = vcpu_get(tl, r->hdr.vm_id, r->hdr.vcpu_id);
 	const struct vt_rec_lr *en;
@@ -726,14 +742,6 @@ static void lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 
 	if (!v)
 		return;
-	if (r->hdr.type == VT_REC_LR_FLUSH) {
-		if (r->hdr.size >= sizeof(*r))
-			v->entry = *r;	/* a fixed-size copy, no call */
-		else
-			memcpy(&v->entry, r, r->hdr.size);
-		v->in_run = true;
-		return;
-	}
 	if (!v->in_run)
 		return;		/* exit without an entry (trace start) */
 	v->in_run = false;
@@ -885,211 +893,283 @@ static inline char *w_mmio_name(struct vt_timeline *tl, char *p,
 	return W_FIX(p, nm->s, nm->len);
 }
 
-/*
- * One record's events. @irq_intid: the INTID the engine attributed the
- * record to (route-aware: learnt gsi -> SPI, x86 GSIs), VT_NO_INTID to
- * fall back to pin + 32 / gsi + 32.
- */
-static void one(struct vt_timeline *tl, const struct vt_hdr *h,
-		uint32_t irq_intid)
+/* ---- one record kind each ------------------------------------------ */
+
+static __attribute__((noinline)) void
+ev_inject(struct vt_timeline *tl, const struct vt_hdr *h)
 {
-	uint32_t tid, intid, vm = h->vm_id;
+	const struct vt_rec_inject *r = (const void *)h;
+	uint32_t tid, vm = h->vm_id;
 	const struct tl_name *nm;
 	char *p;
 
+	tid = irq_tid(tl, vm, r->intid);
+	if (!tid)
+		return;
+	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+	if (r->level)
+		W(p, "assert\",\"args\":{\"intid\":");
+	else
+		W(p, "deassert\",\"args\":{\"intid\":");
+	p = w_u64(p, r->intid);
+	W(p, ",\"source\":\"");
+	nm = NAME_OR_0(src_names, r->source);
+	W_FIX(p, nm->s, nm->len);
+	W(p, "\"");
+	if (h->vcpu_id != VT_NO_VCPU) {
+		W(p, ",\"vcpu\":");
+		p = w_u64(p, h->vcpu_id);
+	}
+	if (r->ret) {
+		W(p, ",\"ret\":");
+		p = w_s64(p, r->ret);
+	}
+	W(p, "}}");
+	ev_end(tl, p);
+}
+
+static __attribute__((noinline)) void
+ev_irq_state(struct vt_timeline *tl, const struct vt_hdr *h)
+{
+	const struct vt_rec_irq_state *r = (const void *)h;
+	uint32_t tid, vm = h->vm_id;
+	const struct tl_name *nm;
+	char *p;
+
+	tid = irq_tid(tl, vm, r->intid);
+	if (!tid)
+		return;
+	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+	nm = NAME_OR_0(cause_names, r->cause);
+	W_FIX(p, nm->s, nm->len);
+	W(p, "\",\"args\":{\"line_level\":");
+	p = w_u64(p, r->line_level);
+	W(p, ",\"pending_latch\":");
+	p = w_u64(p, r->pending_latch);
+	W(p, ",\"active\":");
+	p = w_u64(p, r->active);
+	W(p, ",\"enabled\":");
+	p = w_u64(p, r->enabled);
+	W(p, ",\"target_vcpu\":");
+	p = w_u64(p, r->target_vcpu);
+	W(p, "}}");
+	ev_end(tl, p);
+}
+
+static __attribute__((noinline)) void
+ev_ack(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
+{
+	const struct vt_rec_ack *r = (const void *)h;
+	uint32_t tid, intid, vm = h->vm_id;
+	char *p;
+
+	intid = irq_intid != VT_NO_INTID ? irq_intid :
+		r->irqchip == 0 ? r->pin + VT_SPI_BASE : r->pin;
+	tid = irq_tid(tl, vm, intid);
+	if (!tid)
+		return;
+	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+	W(p, "ack\",\"args\":{\"irqchip\":");
+	p = w_u64(p, r->irqchip);
+	W(p, ",\"pin\":");
+	p = w_u64(p, r->pin);
+	W(p, "}}");
+	ev_end(tl, p);
+}
+
+static __attribute__((noinline)) void
+ev_resample(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
+{
+	const struct vt_rec_resample *r = (const void *)h;
+	uint32_t tid, vm = h->vm_id;
+	char *p;
+
+	tid = irq_tid(tl, vm, irq_intid != VT_NO_INTID ? irq_intid :
+		      r->gsi + VT_SPI_BASE);
+	if (!tid)
+		return;
+	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+	W(p, "resample\",\"args\":{\"gsi\":");
+	p = w_u64(p, r->gsi);
+	W(p, "}}");
+	ev_end(tl, p);
+}
+
+static __attribute__((noinline)) void
+ev_irqfd(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
+{
+	const struct vt_rec_irqfd *r = (const void *)h;
+	uint32_t tid, vm = h->vm_id;
+	char *p;
+
+	tid = irq_tid(tl, vm, irq_intid != VT_NO_INTID ? irq_intid :
+		      r->gsi + VT_SPI_BASE);
+	if (!tid)
+		return;
+	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+	if (r->flags & VT_IRQFD_F_DEASSIGN)
+		W(p, "irqfd deassign\",\"args\":{\"gsi\":");
+	else
+		W(p, "irqfd assign\",\"args\":{\"gsi\":");
+	p = w_u64(p, r->gsi);
+	W(p, ",\"resample\":");
+	p = w_u64(p, !!(r->flags & VT_IRQFD_F_RESAMPLE));
+	W(p, ",\"ret\":");
+	p = w_s64(p, r->ret);
+	W(p, "}}");
+	ev_end(tl, p);
+}
+
+static __attribute__((noinline)) void
+ev_vfio(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
+{
+	const struct vt_rec_vfio *r = (const void *)h;
+	uint32_t tid;
+	char *p;
+
+	/* hard IRQ context: no VM; one track per host IRQ */
+	tid = track_tid(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq, 0);
+	if (!tid)
+		return;
+	EV_INSTANT(tl, p, "vfio", VT_TL_HOST_PID, tid, h->ts_ns);
+	p = w_vfio_name(tl, p, r->event);
+	W(p, "\",\"args\":{\"dev\":");
+	p = w_dev(tl, p, r->dev, r->host_irq);
+	W(p, ",\"host_irq\":");
+	p = w_u64(p, r->host_irq);
+	W(p, ",\"masked\":");
+	p = w_u64(p, r->masked);
+	W(p, ",\"result\":");
+	p = w_s64(p, r->result);
+	if (irq_intid != VT_NO_INTID) {
+		W(p, ",\"intid\":");
+		p = w_u64(p, irq_intid);
+	}
+	W(p, "}}");
+	ev_end(tl, p);
+}
+
+static __attribute__((noinline)) void
+ev_mmio(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
+{
+	const struct vt_rec_mmio *r = (const void *)h;
+	uint32_t tid, vm = h->vm_id;
+	char *p;
+
+	tid = irq_tid(tl, vm, irq_intid != VT_NO_INTID ? irq_intid :
+		      r->first_intid);
+	if (!tid)
+		return;
+	EV_INSTANT(tl, p, "mmio", vm, tid, h->ts_ns);
+	p = w_mmio_name(tl, p, r->reg);
+	W(p, "\",\"args\":{\"val\":");
+	p = w_hex(p, r->val);
+	W(p, ",\"offset\":");
+	p = w_hex(p, r->offset);
+	W(p, "}}");
+	ev_end(tl, p);
+}
+
+static __attribute__((noinline)) void
+ev_deactivate(struct vt_timeline *tl, const struct vt_hdr *h)
+{
+	const struct vt_rec_deactivate *r = (const void *)h;
+	uint32_t tid, vm = h->vm_id;
+	const struct tl_name *nm;
+	char *p;
+
+	tid = irq_tid(tl, vm, r->intid);
+	if (!tid)
+		return;
+	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
+	nm = NAME_OR_0(deact_names, r->how);
+	W_FIX(p, nm->s, nm->len);
+	W(p, "\",\"args\":{\"eoicount\":");
+	p = w_u64(p, r->eoicount);
+	if (h->vcpu_id != VT_NO_VCPU) {
+		W(p, ",\"vcpu\":");
+		p = w_u64(p, h->vcpu_id);
+	}
+	W(p, "}}");
+	ev_end(tl, p);
+}
+
+static __attribute__((noinline)) void
+ev_lost(struct vt_timeline *tl, const struct vt_hdr *h)
+{
+	const struct vt_rec_lost *r = (const void *)h;
+	uint32_t tid;
+	char *p;
+
+	tid = track_tid(tl, TK_LOSS, VT_TL_HOST_PID, 0, 0);
+	if (!tid)
+		return;
+	p = ev_begin(tl);
+	p = w_head(tl, p, VT_TL_HOST_PID, tid);
+	p = w_us(tl, p, h->ts_ns);
+	W(p, ",\"ph\":\"i\",\"s\":\"g\",\"cat\":\"lost\",\"name\":\"records lost\",\"args\":{\"cpu\":");
+	p = w_u64(p, h->cpu);
+	W(p, ",\"lost\":");
+	p = w_u64(p, r->lost);
+	W(p, "}}");
+	ev_end(tl, p);
+}
+
+static __attribute__((noinline)) void
+ev_meta_rec(struct vt_timeline *tl, const struct vt_hdr *h)
+{
+	const struct vt_rec_meta *m = (const void *)h;
+
+	if (m->key == VT_META_VCPU)
+		meta_vcpu(tl, m);
+}
+
+/*
+ * One record's events. @irq_intid: the INTID the engine attributed the
+ * record to (route-aware: learnt gsi -> SPI, x86 GSIs), VT_NO_INTID to
+ * fall back to pin + 32 / gsi + 32. A dispatch of tail calls: each kind
+ * saves only the registers it needs.
+ */
+static inline __attribute__((always_inline)) void
+one(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
+{
 	switch (h->type) {
 	case VT_REC_LR_FLUSH:
+		lr_entry(tl, (const void *)h);
+		return;
 	case VT_REC_LR_FOLD:
 		lr_slices(tl, (const void *)h);
 		return;
-	case VT_REC_INJECT: {
-		const struct vt_rec_inject *r = (const void *)h;
-
-		tid = irq_tid(tl, vm, r->intid);
-		if (!tid)
-			return;
-		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
-		if (r->level)
-			W(p, "assert\",\"args\":{\"intid\":");
-		else
-			W(p, "deassert\",\"args\":{\"intid\":");
-		p = w_u64(p, r->intid);
-		W(p, ",\"source\":\"");
-		nm = NAME_OR_0(src_names, r->source);
-		W_FIX(p, nm->s, nm->len);
-		W(p, "\"");
-		if (h->vcpu_id != VT_NO_VCPU) {
-			W(p, ",\"vcpu\":");
-			p = w_u64(p, h->vcpu_id);
-		}
-		if (r->ret) {
-			W(p, ",\"ret\":");
-			p = w_s64(p, r->ret);
-		}
-		W(p, "}}");
-		ev_end(tl, p);
+	case VT_REC_INJECT:
+		ev_inject(tl, h);
 		return;
-	}
-	case VT_REC_IRQ_STATE: {
-		const struct vt_rec_irq_state *r = (const void *)h;
-
-		tid = irq_tid(tl, vm, r->intid);
-		if (!tid)
-			return;
-		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
-		nm = NAME_OR_0(cause_names, r->cause);
-		W_FIX(p, nm->s, nm->len);
-		W(p, "\",\"args\":{\"line_level\":");
-		p = w_u64(p, r->line_level);
-		W(p, ",\"pending_latch\":");
-		p = w_u64(p, r->pending_latch);
-		W(p, ",\"active\":");
-		p = w_u64(p, r->active);
-		W(p, ",\"enabled\":");
-		p = w_u64(p, r->enabled);
-		W(p, ",\"target_vcpu\":");
-		p = w_u64(p, r->target_vcpu);
-		W(p, "}}");
-		ev_end(tl, p);
+	case VT_REC_IRQ_STATE:
+		ev_irq_state(tl, h);
 		return;
-	}
-	case VT_REC_ACK: {
-		const struct vt_rec_ack *r = (const void *)h;
-
-		intid = irq_intid != VT_NO_INTID ? irq_intid :
-			r->irqchip == 0 ? r->pin + VT_SPI_BASE : r->pin;
-		tid = irq_tid(tl, vm, intid);
-		if (!tid)
-			return;
-		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
-		W(p, "ack\",\"args\":{\"irqchip\":");
-		p = w_u64(p, r->irqchip);
-		W(p, ",\"pin\":");
-		p = w_u64(p, r->pin);
-		W(p, "}}");
-		ev_end(tl, p);
+	case VT_REC_ACK:
+		ev_ack(tl, h, irq_intid);
 		return;
-	}
-	case VT_REC_RESAMPLE: {
-		const struct vt_rec_resample *r = (const void *)h;
-
-		tid = irq_tid(tl, vm, irq_intid != VT_NO_INTID ? irq_intid :
-			      r->gsi + VT_SPI_BASE);
-		if (!tid)
-			return;
-		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
-		W(p, "resample\",\"args\":{\"gsi\":");
-		p = w_u64(p, r->gsi);
-		W(p, "}}");
-		ev_end(tl, p);
+	case VT_REC_RESAMPLE:
+		ev_resample(tl, h, irq_intid);
 		return;
-	}
-	case VT_REC_IRQFD: {
-		const struct vt_rec_irqfd *r = (const void *)h;
-
-		tid = irq_tid(tl, vm, irq_intid != VT_NO_INTID ? irq_intid :
-			      r->gsi + VT_SPI_BASE);
-		if (!tid)
-			return;
-		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
-		if (r->flags & VT_IRQFD_F_DEASSIGN)
-			W(p, "irqfd deassign\",\"args\":{\"gsi\":");
-		else
-			W(p, "irqfd assign\",\"args\":{\"gsi\":");
-		p = w_u64(p, r->gsi);
-		W(p, ",\"resample\":");
-		p = w_u64(p, !!(r->flags & VT_IRQFD_F_RESAMPLE));
-		W(p, ",\"ret\":");
-		p = w_s64(p, r->ret);
-		W(p, "}}");
-		ev_end(tl, p);
+	case VT_REC_IRQFD:
+		ev_irqfd(tl, h, irq_intid);
 		return;
-	}
-	case VT_REC_VFIO: {
-		const struct vt_rec_vfio *r = (const void *)h;
-
-		/* hard IRQ context: no VM; one track per host IRQ */
-		tid = track_tid(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq, 0);
-		if (!tid)
-			return;
-		EV_INSTANT(tl, p, "vfio", VT_TL_HOST_PID, tid, h->ts_ns);
-		p = w_vfio_name(tl, p, r->event);
-		W(p, "\",\"args\":{\"dev\":");
-		p = w_dev(tl, p, r->dev, r->host_irq);
-		W(p, ",\"host_irq\":");
-		p = w_u64(p, r->host_irq);
-		W(p, ",\"masked\":");
-		p = w_u64(p, r->masked);
-		W(p, ",\"result\":");
-		p = w_s64(p, r->result);
-		if (irq_intid != VT_NO_INTID) {
-			W(p, ",\"intid\":");
-			p = w_u64(p, irq_intid);
-		}
-		W(p, "}}");
-		ev_end(tl, p);
+	case VT_REC_VFIO:
+		ev_vfio(tl, h, irq_intid);
 		return;
-	}
-	case VT_REC_MMIO: {
-		const struct vt_rec_mmio *r = (const void *)h;
-
-		tid = irq_tid(tl, vm, irq_intid != VT_NO_INTID ? irq_intid :
-			      r->first_intid);
-		if (!tid)
-			return;
-		EV_INSTANT(tl, p, "mmio", vm, tid, h->ts_ns);
-		p = w_mmio_name(tl, p, r->reg);
-		W(p, "\",\"args\":{\"val\":");
-		p = w_hex(p, r->val);
-		W(p, ",\"offset\":");
-		p = w_hex(p, r->offset);
-		W(p, "}}");
-		ev_end(tl, p);
+	case VT_REC_MMIO:
+		ev_mmio(tl, h, irq_intid);
 		return;
-	}
-	case VT_REC_DEACTIVATE: {
-		const struct vt_rec_deactivate *r = (const void *)h;
-
-		tid = irq_tid(tl, vm, r->intid);
-		if (!tid)
-			return;
-		EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
-		nm = NAME_OR_0(deact_names, r->how);
-		W_FIX(p, nm->s, nm->len);
-		W(p, "\",\"args\":{\"eoicount\":");
-		p = w_u64(p, r->eoicount);
-		if (h->vcpu_id != VT_NO_VCPU) {
-			W(p, ",\"vcpu\":");
-			p = w_u64(p, h->vcpu_id);
-		}
-		W(p, "}}");
-		ev_end(tl, p);
+	case VT_REC_DEACTIVATE:
+		ev_deactivate(tl, h);
 		return;
-	}
-	case VT_REC_LOST: {
-		const struct vt_rec_lost *r = (const void *)h;
-
-		tid = track_tid(tl, TK_LOSS, VT_TL_HOST_PID, 0, 0);
-		if (!tid)
-			return;
-		p = ev_begin(tl);
-		p = w_head(tl, p, VT_TL_HOST_PID, tid);
-		p = w_us(tl, p, h->ts_ns);
-		W(p, ",\"ph\":\"i\",\"s\":\"g\",\"cat\":\"lost\",\"name\":\"records lost\",\"args\":{\"cpu\":");
-		p = w_u64(p, h->cpu);
-		W(p, ",\"lost\":");
-		p = w_u64(p, r->lost);
-		W(p, "}}");
-		ev_end(tl, p);
+	case VT_REC_LOST:
+		ev_lost(tl, h);
 		return;
-	}
-	case VT_REC_META: {
-		const struct vt_rec_meta *m = (const void *)h;
-
-		if (m->key == VT_META_VCPU)
-			meta_vcpu(tl, m);
+	case VT_REC_META:
+		ev_meta_rec(tl, h);
 		return;
-	}
 	default:
 		return;
 	}
