@@ -373,6 +373,7 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 {
 	uint32_t tid = tl->next_tid++;
 	size_t i = tid - VT_TL_SYNTH_TID;
+	char *p;
 
 	if (i >= tl->cappre) {
 		size_t cap = tl->cappre ? tl->cappre * 2 : 256;
@@ -384,8 +385,16 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 		tl->pre = np;
 		tl->cappre = cap;
 	}
-	tl->pre[i].len = (uint8_t)snprintf(tl->pre[i].s, sizeof(tl->pre[i].s),
-					   "{\"pid\":%u,\"tid\":%u,\"ts\":", pid, tid);
+	/* by hand, not snprintf(): a trace of many IRQs makes many tracks */
+	p = tl->pre[i].s;
+	W(p, "{\"pid\":");
+	p = w_u64(p, pid);
+	W(p, ",\"tid\":");
+	p = w_u64(p, tid);
+	W(p, ",\"ts\":");
+	_Static_assert(sizeof("{\"pid\":4294967295,\"tid\":4294967295,\"ts\":") <=
+		       sizeof(tl->pre[i].s), "head size");
+	tl->pre[i].len = (uint8_t)(p - tl->pre[i].s);
 	return tid;
 }
 
@@ -511,34 +520,49 @@ track_tid_slow(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
 	       uint32_t b)
 {
 	struct tl_track *s;
-	char name[64];
+	uint32_t tid;
 	bool added;
+	char *p;
 
 	s = track_get(tl, kind, pid, a, b, &added);
 	if (!s)
 		return 0;
 	if (!added)
 		return s->tid;
-	s->tid = new_tid(tl, pid);
+	tid = s->tid = new_tid(tl, pid);
 	name_process(tl, pid);
+	/*
+	 * ev_meta("thread_name") of a name that needs no escaping, formatted
+	 * by hand: a trace of 10^5 IRQs names this many tracks
+	 */
+	p = ev_begin(tl);
+	W(p, "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":");
+	p = w_u64(p, pid);
+	W(p, ",\"tid\":");
+	p = w_u64(p, tid);
+	W(p, ",\"args\":{\"name\":\"");
 	switch (kind) {
 	case TK_IRQ:
-		snprintf(name, sizeof(name), "INTID %u", a);
+		W(p, "INTID ");
+		p = w_u64(p, a);
 		break;
 	case TK_LR:
-		snprintf(name, sizeof(name), "INTID %u LR on vCPU %u", a, b);
+		W(p, "INTID ");
+		p = w_u64(p, a);
+		W(p, " LR on vCPU ");
+		p = w_u64(p, b);
 		break;
 	case TK_HOSTIRQ:
-		snprintf(name, sizeof(name), "host IRQ %u", a);
+		W(p, "host IRQ ");
+		p = w_u64(p, a);
 		break;
 	default:
-		snprintf(name, sizeof(name), "lost records");
+		W(p, "lost records");
 		break;
 	}
-	/* re-fetch: name_process() may have grown the map */
-	s = track_slot(tl->tracks, tl->captracks, kind, pid, a, b);
-	ev_meta(tl, "thread_name", pid, &s->tid, name, sizeof(name));
-	return s->tid;
+	W(p, "\"}}");
+	ev_end(tl, p);
+	return tid;
 }
 
 /* The synthetic tid of a track, named the first time it is used; 0 when
