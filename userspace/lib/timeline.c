@@ -70,9 +70,12 @@ struct vt_timeline {
 	uint32_t *vidx;			/* open addressing: index + 1, 0 = empty */
 	size_t capvidx;
 
-	/* '{"pid":P,"tid":T,"ts":' of synthetic tid VT_TL_SYNTH_TID + i */
+	/* '{"pid":P,"tid":T,"ts":' of synthetic tid VT_TL_SYNTH_TID + i, for
+	 * every i below @cappre (@pre_full: out of memory, no more room) */
 	struct tl_pre { char s[48]; uint8_t len; } *pre;
 	size_t cappre;
+	bool pre_full;
+	uint64_t last_proc;		/* pid + 1 of the last named process */
 
 	/* "P -> A", "P -> inv (deactivated)": [entry][exit][eoied] */
 	char names[4][4][2][32];
@@ -358,7 +361,7 @@ w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 {
 	uint32_t i = tid - VT_TL_SYNTH_TID;	/* wraps below the base */
 
-	if (i < tl->cappre && tl->pre[i].len)
+	if (i < tl->cappre)
 		return W_FIX(p, tl->pre[i].s, tl->pre[i].len);
 	W(p, "{\"pid\":");
 	p = w_u64(p, pid);
@@ -368,7 +371,8 @@ w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 	return p;
 }
 
-/* A new synthetic tid: its head (out of memory: formatted each time). */
+/* A new synthetic tid: its head (out of memory: formatted each time, by
+ * w_head()). */
 static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 {
 	uint32_t tid = tl->next_tid++;
@@ -377,11 +381,16 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 
 	if (i >= tl->cappre) {
 		size_t cap = tl->cappre ? tl->cappre * 2 : 256;
-		struct tl_pre *np = realloc(tl->pre, cap * sizeof(*np));
+		struct tl_pre *np;
 
-		if (!np)
+		if (tl->pre_full)
 			return tid;
-		memset(np + tl->cappre, 0, (cap - tl->cappre) * sizeof(*np));
+		np = realloc(tl->pre, cap * sizeof(*np));
+		if (!np) {
+			/* tids come in order: no gap below @cappre */
+			tl->pre_full = true;
+			return tid;
+		}
 		tl->pre = np;
 		tl->cappre = cap;
 	}
@@ -464,7 +473,7 @@ static struct tl_track *track_get(struct vt_timeline *tl, uint8_t kind,
 				  uint32_t pid, uint32_t a, uint32_t b,
 				  bool *added)
 {
-	struct tl_track *s;
+	struct tl_track *s = NULL;
 	size_t i;
 
 	*added = false;
@@ -489,8 +498,8 @@ static struct tl_track *track_get(struct vt_timeline *tl, uint8_t kind,
 		free(tl->tracks);
 		tl->tracks = nt;
 		tl->captracks = cap;
+		s = track_slot(nt, cap, kind, pid, a, b);
 	}
-	s = track_slot(tl->tracks, tl->captracks, kind, pid, a, b);
 	*s = (struct tl_track){ .pid = pid, .a = a, .b = b, .kind = kind };
 	tl->ntracks++;
 	*added = true;
@@ -504,7 +513,11 @@ static void name_process(struct vt_timeline *tl, uint32_t pid)
 	char name[48];
 	bool added;
 
+	if (tl->last_proc == (uint64_t)pid + 1)
+		return;		/* named already */
 	s = track_get(tl, TK_PROC, pid, 0, 0, &added);
+	if (s)
+		tl->last_proc = (uint64_t)pid + 1;
 	if (!s || !added)
 		return;
 	if (pid == VT_TL_HOST_PID)
@@ -520,7 +533,7 @@ track_tid_slow(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
 	       uint32_t b)
 {
 	struct tl_track *s;
-	uint32_t tid;
+	uint32_t tid, i;
 	bool added;
 	char *p;
 
@@ -536,10 +549,18 @@ track_tid_slow(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
 	 * by hand: a trace of 10^5 IRQs names this many tracks
 	 */
 	p = ev_begin(tl);
-	W(p, "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":");
-	p = w_u64(p, pid);
-	W(p, ",\"tid\":");
-	p = w_u64(p, tid);
+	W(p, "{\"ph\":\"M\",\"name\":\"thread_name\",");
+	i = tid - VT_TL_SYNTH_TID;
+	if (i < tl->cappre) {
+		/* '"pid":P,"tid":T' of its head '{"pid":P,"tid":T,"ts":' */
+		memcpy(p, tl->pre[i].s + 1, sizeof(tl->pre[i].s) - 1);
+		p += tl->pre[i].len - sizeof("{,\"ts\":") + 1;
+	} else {
+		W(p, "\"pid\":");
+		p = w_u64(p, pid);
+		W(p, ",\"tid\":");
+		p = w_u64(p, tid);
+	}
 	W(p, ",\"args\":{\"name\":\"");
 	switch (kind) {
 	case TK_IRQ:
