@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "vt_lr.h"
 #include "vt_record.h"
 #include "vt_timeline.h"
@@ -251,6 +254,23 @@ w_us(struct vt_timeline *tl, char *p, uint64_t ns)
 	return p + 3;
 }
 
+#ifdef __SSE2__
+/* the 16 nibbles of @x as 16 lower-case hex digits at @d, the most
+ * significant first: a byte's two nibbles side by side, then '0' + d
+ * and 'a' - '0' - 10 more for d > 9, all 16 at once */
+static inline void hex16(char *d, uint64_t x)
+{
+	__m128i v = _mm_cvtsi64_si128((long long)__builtin_bswap64(x));
+	__m128i m = _mm_set1_epi8(0x0f);
+	__m128i n = _mm_unpacklo_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), m),
+				      _mm_and_si128(v, m));
+	__m128i gt = _mm_cmpgt_epi8(n, _mm_set1_epi8(9));
+
+	n = _mm_add_epi8(n, _mm_add_epi8(_mm_set1_epi8('0'),
+					 _mm_and_si128(gt, _mm_set1_epi8(39))));
+	_mm_storeu_si128((__m128i *)(void *)d, n);
+}
+#else
 /* the 8 nibbles of @x as 8 lower-case hex digits, the first (most
  * significant) one in the first byte in memory */
 static inline uint64_t hex8(uint32_t x)
@@ -270,6 +290,16 @@ static inline uint64_t hex8(uint32_t x)
 	return y;
 }
 
+/* the 16 nibbles of @x as 16 lower-case hex digits at @d */
+static inline void hex16(char *d, uint64_t x)
+{
+	uint64_t hi = hex8((uint32_t)(x >> 32)), lo = hex8((uint32_t)x);
+
+	memcpy(d, &hi, 8);
+	memcpy(d + 8, &lo, 8);
+}
+#endif
+
 /*
  * "0x..." in lower case, no leading zeros: the value shifted up to drop
  * them, written as 16 digits of which the first @n are kept (the rest
@@ -279,12 +309,9 @@ static inline __attribute__((always_inline)) char *w_hex(char *p, uint64_t v)
 {
 	/* digits: 1 for 0 */
 	unsigned int n = (67 - (unsigned int)__builtin_clzll(v | 1)) / 4;
-	uint64_t x = v << (64 - 4 * n), hi = hex8((uint32_t)(x >> 32)),
-		 lo = hex8((uint32_t)x);
 
 	memcpy(p, "\"0x", 3);
-	memcpy(p + 3, &hi, 8);
-	memcpy(p + 11, &lo, 8);
+	hex16(p + 3, v << (64 - 4 * n));
 	p[3 + n] = '"';
 	return p + 4 + n;
 }
