@@ -52,9 +52,9 @@ struct tl_vcpu {
 	bool in_run;		/* @entry holds the LRs of the current run */
 	char comm[65];
 	struct vt_rec_lr entry;
-	/* the TK_LR track last used by each LR index: its vINTID, tid */
-	uint32_t lr_intid[VT_MAX_LR];
-	uint32_t lr_tid[VT_MAX_LR];	/* 0: none */
+	/* TK_LR tracks of this vCPU used last, by vINTID % 16: the
+	 * vINTID, the tid (0: none) */
+	struct tl_lrt { uint32_t intid, tid; } lrt[16];
 };
 
 struct vt_timeline {
@@ -194,7 +194,7 @@ static inline __attribute__((always_inline)) char *w_u64(char *p, uint64_t v)
 	return p + n;
 }
 
-static inline char *w_s64(char *p, int64_t v)
+static inline __attribute__((always_inline)) char *w_s64(char *p, int64_t v)
 {
 	if (v < 0) {
 		*p++ = '-';
@@ -807,6 +807,7 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	const struct vt_rec_lr *en;
 	unsigned int i, n, in_state, out_state;
 	uint32_t in_vintid, out_vintid;
+	struct tl_lrt *lrt;
 	uint32_t tid;
 	char *p, tsd[TL_TSDUR];
 	uint8_t tsdlen;
@@ -840,15 +841,16 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 			continue;
 		if (in_vintid != out_vintid || in_state == VT_LR_INVALID)
 			continue;
-		if (v->lr_tid[i] && v->lr_intid[i] == in_vintid) {
-			tid = v->lr_tid[i];	/* the track named before */
+		lrt = &v->lrt[in_vintid % (sizeof(v->lrt) / sizeof(v->lrt[0]))];
+		if (lrt->tid && lrt->intid == in_vintid) {
+			tid = lrt->tid;	/* the track named before */
 		} else {
 			tid = track_tid(tl, TK_LR, r->hdr.vm_id, in_vintid,
 					r->hdr.vcpu_id);
 			if (!tid)
 				return;
-			v->lr_intid[i] = in_vintid;
-			v->lr_tid[i] = tid;
+			lrt->intid = in_vintid;
+			lrt->tid = tid;
 		}
 		eoied = tl->eoied[in_state][out_state];
 		EV_SLICE(tl, p, "lr", r->hdr.vm_id, tid, tsd, tsdlen);
