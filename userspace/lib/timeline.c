@@ -78,7 +78,7 @@ struct vt_timeline {
 	struct tl_pre { char s[48]; uint8_t len; } *pre;
 	size_t cappre;
 	bool pre_full;
-	uint64_t last_proc;		/* pid + 1 of the last named process */
+	uint64_t procs[16];		/* pid + 1 of named processes, by pid % 16 */
 
 	/* "P -> A", "P -> inv (deactivated)": [entry][exit][eoied] */
 	char names[4][4][2][32];
@@ -540,11 +540,11 @@ static void name_process(struct vt_timeline *tl, uint32_t pid)
 	char name[48];
 	bool added;
 
-	if (tl->last_proc == (uint64_t)pid + 1)
+	if (tl->procs[pid % 16] == (uint64_t)pid + 1)
 		return;		/* named already */
 	s = track_get(tl, TK_PROC, pid, 0, 0, &added);
 	if (s)
-		tl->last_proc = (uint64_t)pid + 1;
+		tl->procs[pid % 16] = (uint64_t)pid + 1;
 	if (!s || !added)
 		return;
 	if (pid == VT_TL_HOST_PID)
