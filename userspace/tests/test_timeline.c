@@ -733,6 +733,155 @@ static void test_cli_dat(void **state)
 	free(b);
 }
 
+/* start of run i of test_formats(): 10^5 s apart, in other milliseconds */
+#define RUN_TS(i)	(T0 + (i) * (100000000000000ull + 3000000))
+
+/* 'X' of @ns as the timeline writes it: microseconds, 3 decimals */
+static void us_str(char *s, size_t len, uint64_t ns)
+{
+	snprintf(s, len, "%llu.%03llu", (unsigned long long)(ns / 1000),
+		 (unsigned long long)(ns % 1000));
+}
+
+/* One LR run with raw LR values @en -> @ex of GIC @gic, @dur ns long. */
+static void add_raw_run(struct vt_timeline *tl, uint64_t ts, uint64_t dur,
+			uint32_t vm, uint32_t vcpu, unsigned int gic,
+			uint64_t en, uint64_t ex)
+{
+	struct vt_rec_lr r;
+
+	hdr(&r.hdr, VT_REC_LR_FLUSH, sizeof(r), ts, vm, vcpu);
+	r.gic_version = (uint8_t)gic;
+	r.used_lrs = 1;
+	r.lr[0] = en;
+	assert_int_equal(vt_timeline_add(tl, &r.hdr), 0);
+	r.hdr.type = VT_REC_LR_FOLD;
+	r.hdr.ts_ns = ts + dur;
+	r.lr[0] = ex;
+	assert_int_equal(vt_timeline_add(tl, &r.hdr), 0);
+}
+
+/*
+ * The hand-made number formats against printf(): timestamps below and
+ * above 1 ms, milliseconds changing back and forth (the timeline keeps
+ * the last ones formatted), durations of 1 ms and more, 0x hex of 0 to
+ * 16 digits (LR and MMIO values), GICv2 LRs, an unknown GIC version;
+ * LR tracks of one vCPU whose vINTIDs share a cache slot (32, 48), and
+ * processes whose pids share one (16, 32).
+ */
+static void test_formats(void **state)
+{
+	static const uint64_t ts[] = {
+		0, 1, 999, 1000, 1001, 999999, 1000000, 1000001, 1999999,
+		1000000, 123456789, 1000000, T0, 18446744073709551615ull,
+		18446744073709000000ull, 5,
+	};
+	static const uint64_t hex[] = {
+		0, 1, 0xf, 0x10, 0xff, 0x100, 0xabcdef, 0x123456789ull,
+		0x8000000000000000ull, 0x0fffffffffffffffull,
+		0xffffffffffffffffull, 0x50a0020000000022ull,
+	};
+	static const uint64_t dur[] = { 0, 1, 999, 1000, 999999, 1000000,
+					1234567890, 86400000000000ull };
+	struct vt_rec_mmio mm;
+	struct vt_timeline *tl;
+	struct tl_check c;
+	char want[256], a[48], b[48], *buf;
+	const struct tl_thread *t32, *t48;
+	unsigned int i;
+	uint64_t v2en, v2ex;
+	size_t len;
+	FILE *m;
+
+	(void)state;
+	m = open_memstream(&buf, &len);
+	assert_int_equal(vt_timeline_new(m, &tl), 0);
+	for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++)
+		add_inject(tl, ts[i], 7, 40, 1, VT_SRC_USER);
+	for (i = 0; i < sizeof(hex) / sizeof(hex[0]); i++) {
+		hdr(&mm.hdr, VT_REC_MMIO, sizeof(mm), T0 + i, 7, 0);
+		mm.reg = 1;
+		mm.first_intid = 41;
+		mm.offset = (uint32_t)hex[i];
+		mm.val = hex[i];
+		assert_int_equal(vt_timeline_add(tl, &mm.hdr), 0);
+	}
+	/* runs with durations across 1 ms, starting in other milliseconds */
+	for (i = 0; i < sizeof(dur) / sizeof(dur[0]); i++)
+		add_raw_run(tl, RUN_TS(i), dur[i], 7, 1, VT_GIC_V3,
+			    0x50a0020000000022ull, 0x90a0020000000022ull);
+	/* GICv2: P -> A of vINTID 0x3ff (all 10 bits), 32-bit values */
+	v2en = VT_GICH_LR_PENDING | (0x14u << VT_GICH_LR_PRIO_SHIFT) | 0x3ff;
+	v2ex = VT_GICH_LR_ACTIVE | (0x14u << VT_GICH_LR_PRIO_SHIFT) | 0x3ff;
+	add_raw_run(tl, T0 + 100000000, 2500, 7, 2, VT_GIC_V2, v2en, v2ex);
+	/* an unknown GIC version: no LR slice */
+	add_raw_run(tl, T0 + 101000000, 2500, 7, 3, 7, 0x50a0000000000077ull,
+		    0x90a0000000000077ull);
+	/* vINTIDs 32 and 48 in turn on vCPU 4, then on vCPU 5 */
+	for (i = 0; i < 6; i++)
+		add_raw_run(tl, T0 + 102000000 + i * 10000, 2000, 7, 4 + i / 3,
+			    VT_GIC_V3, 0x50a0000000000020ull + (i & 1) * 16,
+			    0x90a0000000000020ull + (i & 1) * 16);
+	/* pids 16 and 32 in turn */
+	for (i = 0; i < 4; i++)
+		add_inject(tl, T0 + 103000000 + i, i & 1 ? 32 : 16, 33 + i, 1,
+			   VT_SRC_USER);
+	finish_mem(tl, m, &buf, NULL);
+	tl_check(&c, buf);
+
+	for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+		us_str(a, sizeof(a), ts[i]);
+		snprintf(want, sizeof(want), "\"ts\":%s,\"ph\":\"i\"", a);
+		assert_non_null(strstr(buf, want));
+	}
+	for (i = 0; i < sizeof(hex) / sizeof(hex[0]); i++) {
+		snprintf(want, sizeof(want),
+			 "\"args\":{\"val\":\"0x%llx\",\"offset\":\"0x%llx\"}}",
+			 (unsigned long long)hex[i],
+			 (unsigned long long)(uint32_t)hex[i]);
+		assert_non_null(strstr(buf, want));
+	}
+	for (i = 0; i < sizeof(dur) / sizeof(dur[0]); i++) {
+		us_str(a, sizeof(a), RUN_TS(i));
+		us_str(b, sizeof(b), dur[i]);
+		snprintf(want, sizeof(want),
+			 "\"ts\":%s,\"dur\":%s,\"ph\":\"X\",\"cat\":\"lr\","
+			 "\"name\":\"P -> A\",\"args\":{\"intid\":34,\"lr\":0,"
+			 "\"entry\":\"0x50a0020000000022\","
+			 "\"exit\":\"0x90a0020000000022\"}}", a, b);
+		assert_non_null(strstr(buf, want));
+		snprintf(want, sizeof(want), "\"ts\":%s,\"dur\":%s,\"ph\":\"X\","
+			 "\"cat\":\"vcpu\"", a, b);
+		assert_non_null(strstr(buf, want));
+	}
+	snprintf(want, sizeof(want),
+		 "\"name\":\"P -> A\",\"args\":{\"intid\":1023,\"lr\":0,"
+		 "\"entry\":\"0x%llx\",\"exit\":\"0x%llx\"}}",
+		 (unsigned long long)v2en, (unsigned long long)v2ex);
+	assert_non_null(strstr(buf, want));
+	assert_null(strstr(buf, "0x50a0000000000077"));
+	assert_null(thread_named(&c, "INTID 119 LR on vCPU 3"));
+	/* 32 and 48 alternate on vCPU 4 (3 runs) and vCPU 5 (3 runs) */
+	t32 = thread_named(&c, "INTID 32 LR on vCPU 4");
+	t48 = thread_named(&c, "INTID 48 LR on vCPU 4");
+	assert_non_null(t32);
+	assert_non_null(t48);
+	assert_int_equal(count_ev(&c, "X", "P -> A", 7, t32->tid), 2);
+	assert_int_equal(count_ev(&c, "X", "P -> A", 7, t48->tid), 1);
+	t32 = thread_named(&c, "INTID 32 LR on vCPU 5");
+	t48 = thread_named(&c, "INTID 48 LR on vCPU 5");
+	assert_non_null(t32);
+	assert_non_null(t48);
+	assert_int_equal(count_ev(&c, "X", "P -> A", 7, t32->tid), 1);
+	assert_int_equal(count_ev(&c, "X", "P -> A", 7, t48->tid), 2);
+	/* each process named once */
+	assert_int_equal(count_str_tl(buf, "\"name\":\"VM 16 (VMM pid)\""), 1);
+	assert_int_equal(count_str_tl(buf, "\"name\":\"VM 32 (VMM pid)\""), 1);
+	assert_int_equal(count_str_tl(buf, "\"name\":\"VM 7 (VMM pid)\""), 1);
+	tl_check_free(&c);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -740,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_vcpu_threads),
 		cmocka_unit_test(test_vcpu_meta_late),
 		cmocka_unit_test(test_track_ids),
+		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_streaming),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_cli_scenarios),
