@@ -53,6 +53,8 @@ struct vt_reorder {
 	uint8_t *fifo;			/* byte ring of in-order records */
 	uint32_t fcap;			/* power of two */
 	uint32_t fhead, ftail;		/* positions (mod 2^32) */
+	uint32_t fpos;			/* the oldest FIFO record's position */
+	uint64_t fts;			/* its time; UINT64_MAX if none */
 	struct vt_slot *slots;
 	uint32_t nr_slots;		/* allocated */
 	uint32_t *free;			/* stack of free slot numbers */
@@ -95,6 +97,7 @@ int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out)
 		free(e);
 		return -ENOMEM;
 	}
+	e->ro->fts = UINT64_MAX;	/* the FIFO is empty */
 	vt_bus_init(e);
 	*out = e;
 	return 0;
@@ -206,26 +209,38 @@ static inline struct vt_hdr *fifo_at(const struct vt_reorder *ro, uint32_t pos)
 }
 
 /*
+ * The FIFO's oldest record was taken; @end is its end. Cache the next
+ * one's position and time (skipping a wrap marker).
+ */
+static inline __attribute__((always_inline)) void
+fifo_next(struct vt_reorder *ro, uint32_t end)
+{
+	const struct vt_hdr *f;
+
+	ro->fhead = end;
+	if (!ro->nr_fifo) {
+		ro->fts = UINT64_MAX;
+		return;
+	}
+	f = fifo_at(ro, end);
+	if (__builtin_expect(!f->size, 0)) {	/* skipped end */
+		end += f->cpu;
+		f = fifo_at(ro, end);
+	}
+	ro->fpos = end;
+	ro->fts = f->ts_ns;
+}
+
+/*
  * The oldest waiting record (@ro->len > 0), and in *@fpos its FIFO
  * position or VT_IN_SLOT when it is the order ring's head.
  */
 static inline __attribute__((always_inline)) const struct vt_hdr *
 ro_oldest(const struct vt_reorder *ro, uint32_t *fpos)
 {
-	const struct vt_hdr *f;
-	uint32_t pos;
-
-	if (ro->nr_fifo) {
-		pos = ro->fhead;
-		f = fifo_at(ro, pos);
-		if (__builtin_expect(!f->size, 0)) {	/* skipped end */
-			pos += f->cpu;
-			f = fifo_at(ro, pos);
-		}
-		if (!ro->nr_ord || f->ts_ns <= ro->ord[ro->head].ts) {
-			*fpos = pos;
-			return f;
-		}
+	if (ro->nr_fifo && (!ro->nr_ord || ro->fts <= ro->ord[ro->head].ts)) {
+		*fpos = ro->fpos;
+		return fifo_at(ro, ro->fpos);
 	}
 	*fpos = VT_IN_SLOT;
 	return (const void *)ro->slots[ro->ord[ro->head].slot].rec;
@@ -262,7 +277,7 @@ ro_take(struct vt_engine *e, const struct vt_hdr *rec, uint32_t fpos)
 	}
 	r = process(e, rec);
 	if (fpos != VT_IN_SLOT)	/* the oldest FIFO record: all before its end is free */
-		ro->fhead = fpos + ((rec->size + 7u) & ~7u);
+		fifo_next(ro, fpos + ((rec->size + 7u) & ~7u));
 	else
 		ro->free[ro->nr_free++] = slot;
 	return r;
@@ -288,9 +303,18 @@ drain(struct vt_engine *e, uint64_t limit, bool all)
 	int ret = 0, r;
 
 	while (ro->len) {
-		rec = ro_oldest(ro, &fpos);
-		if (!all && rec->ts_ns >= limit)
-			break;
+		if (ro->nr_fifo &&
+		    (!ro->nr_ord || ro->fts <= ro->ord[ro->head].ts)) {
+			if (!all && ro->fts >= limit)
+				break;
+			fpos = ro->fpos;
+			rec = fifo_at(ro, fpos);
+		} else {
+			if (!all && ro->ord[ro->head].ts >= limit)
+				break;
+			fpos = VT_IN_SLOT;
+			rec = (const void *)ro->slots[ro->ord[ro->head].slot].rec;
+		}
 		r = ro_take(e, rec, fpos);
 		if (r && !ret)
 			ret = r;
@@ -391,6 +415,7 @@ int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec)
 	struct vt_reorder *ro = e->ro;
 	uint32_t sz = (rec->size + 7u) & ~7u;
 	int64_t pos;
+	uint64_t limit;
 	int ret = 0, r;
 
 	if (ro->len == VT_REORDER_MAX_SLOTS) {
@@ -410,6 +435,10 @@ int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec)
 				return (int)pos;
 		}
 		memcpy(fifo_at(ro, (uint32_t)pos), rec, rec->size);
+		if (!ro->nr_fifo) {
+			ro->fpos = (uint32_t)pos;
+			ro->fts = rec->ts_ns;
+		}
 		ro->nr_fifo++;
 		e->max_ts = rec->ts_ns;
 	} else {
@@ -418,11 +447,21 @@ int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec)
 			return r;
 	}
 	ro->len++;
-	if (e->max_ts >= e->win) {
-		r = drain(e, e->max_ts - e->win, false);
-		if (r && !ret)
-			ret = r;
+	if (e->max_ts < e->win)
+		return ret;
+	limit = e->max_ts - e->win;
+	if (__builtin_expect(!ro->nr_ord, 1)) {
+		/* in-order records only: the FIFO in order (fts: none is infinite) */
+		while (ro->fts < limit) {
+			r = ro_take(e, fifo_at(ro, ro->fpos), ro->fpos);
+			if (r && !ret)
+				ret = r;
+		}
+		return ret;
 	}
+	r = drain(e, limit, false);
+	if (r && !ret)
+		ret = r;
 	return ret;
 }
 
