@@ -191,6 +191,111 @@ static void test_reorder(void **state)
 	}
 }
 
+/*
+ * The reorder window over a FIFO that wraps many times: records of many
+ * sizes (a trailing tag holds the arrival number), mostly in order, some
+ * late by less than the window, many on equal times. They must be processed
+ * in (ts, arrival) order, each once.
+ */
+#define WRAP_N		40000
+#define WRAP_WIN	64
+
+struct wrap_rec {
+	uint64_t ts;
+	unsigned int tpl, size, arrival;
+};
+
+static struct wrap_rec wrap_in[WRAP_N];
+static unsigned int wrap_seen[WRAP_N], wrap_nseen, wrap_tagged;
+
+static void wrap_cb(const struct vt_hdr *rec, uint32_t intid, void *arg)
+{
+	uint32_t tag;
+
+	(void)intid;
+	(void)arg;
+	memcpy(&tag, (const uint8_t *)rec + rec->size - 4, 4);
+	if ((tag >> 24) != 0xa5)
+		return;		/* a record of the engine's own, not ours */
+	tag &= 0xffffff;
+	assert_true(tag < WRAP_N);
+	assert_true(wrap_nseen < WRAP_N);
+	wrap_seen[wrap_nseen++] = tag;
+	wrap_tagged++;
+}
+
+static int wrap_cmp(const void *a, const void *b)
+{
+	const struct wrap_rec *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->arrival < y->arrival ? -1 : x->arrival > y->arrival;
+}
+
+static void test_reorder_wrap(void **state)
+{
+	static struct recbuf rb;
+	static struct wrap_rec want[WRAP_N];
+	static union {
+		uint8_t b[VT_REC_MAX_SIZE];
+		uint64_t align;
+	} buf;
+	struct vt_engine_opts o = { .window_ns = WRAP_WIN, .rec_cb = wrap_cb };
+	struct vt_host_facts facts;
+	struct vt_engine *e;
+	const struct vt_hdr *t;
+	unsigned int i, seed = 12345;
+	uint64_t ts = 1000;
+	uint32_t tag;
+
+	(void)state;
+	load_scen("healthy", &rb, &facts);
+	assert_true(rb.n > 0);
+	o.facts = &facts;
+	for (i = 0; i < WRAP_N; i++) {
+		seed = seed * 1103515245u + 12345u;
+		if ((seed >> 16) % 4)
+			ts += (seed >> 20) % 3;		/* 0: equal times */
+		wrap_in[i].ts = ts;
+		seed = seed * 1103515245u + 12345u;
+		if ((seed >> 16) % 16 == 0 && ts > WRAP_WIN)	/* late, in window */
+			wrap_in[i].ts = ts - 1 - (seed >> 20) % (WRAP_WIN / 2);
+		wrap_in[i].tpl = i % rb.n;
+		t = (const void *)rb.r[wrap_in[i].tpl].b;
+		seed = seed * 1103515245u + 12345u;
+		wrap_in[i].size = t->size + 8 + 8 * ((seed >> 16) % 16);
+		if (wrap_in[i].size > VT_REC_MAX_SIZE)
+			wrap_in[i].size = VT_REC_MAX_SIZE;
+		if (wrap_in[i].size < t->size + 8u)
+			wrap_in[i].size = t->size + 8;
+		wrap_in[i].arrival = i;
+	}
+	/* a late record stays later than records processed before it */
+	memcpy(want, wrap_in, sizeof(want));
+	qsort(want, WRAP_N, sizeof(want[0]), wrap_cmp);
+
+	wrap_nseen = wrap_tagged = 0;
+	assert_int_equal(vt_engine_new(&o, &e), 0);
+	for (i = 0; i < WRAP_N; i++) {
+		t = (const void *)rb.r[wrap_in[i].tpl].b;
+		memset(buf.b, 0, sizeof(buf.b));
+		memcpy(buf.b, t, t->size);
+		((struct vt_hdr *)buf.b)->ts_ns = wrap_in[i].ts;
+		((struct vt_hdr *)buf.b)->size = wrap_in[i].size;
+		tag = 0xa5000000u | i;
+		memcpy(buf.b + wrap_in[i].size - 4, &tag, 4);
+		vt_engine_feed(e, (const void *)buf.b);
+	}
+	vt_engine_finish(e);
+	vt_engine_free(e);
+	assert_int_equal(wrap_nseen, WRAP_N);
+	for (i = 0; i < WRAP_N; i++)
+		if (wrap_seen[i] != want[i].arrival)
+			fail_msg("record %u: arrival %u processed, %u expected",
+				 i, wrap_seen[i], want[i].arrival);
+}
+
 /* An LR that changes vINTID between entry and exit is a BUG, not a crash. */
 static void test_impossible_state(void **state)
 {
@@ -595,6 +700,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stats_counts),
 		cmocka_unit_test(test_reorder),
+		cmocka_unit_test(test_reorder_wrap),
 		cmocka_unit_test(test_impossible_state),
 		cmocka_unit_test(test_invalid_feed),
 		cmocka_unit_test(test_lost_json),
