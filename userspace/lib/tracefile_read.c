@@ -26,6 +26,7 @@ struct vt_reader {
 	size_t cap;
 	size_t len;
 	size_t pos;
+	size_t ok_end;		/* v1: records before this offset are valid */
 	uint32_t left;		/* records left in the current chunk */
 	uint64_t chunk_off;	/* offset of the current chunk header */
 	int err;
@@ -227,6 +228,22 @@ static int unzstd(struct vt_reader *r, const struct vt_chunk_hdr *ch,
 #endif
 }
 
+/*
+ * v1: the end of the run of valid records at the start of @buf (the
+ * offset of the first invalid one, or @len), checked in one tight loop
+ * once the chunk's CRC matched. vt_reader_next() hands out the records
+ * before it without looking at them again; the first invalid record is
+ * reported by next_slow(), with its message, as before.
+ */
+static size_t valid_prefix(const uint8_t *buf, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len && vt_record_ok((const void *)(buf + pos), len - pos))
+		pos += ((const struct vt_hdr *)(buf + pos))->size;
+	return pos;
+}
+
 /* Load the next chunk; 1 loaded, 0 end, <0 error. */
 static int load_chunk(struct vt_reader *r)
 {
@@ -314,6 +331,7 @@ static int load_chunk(struct vt_reader *r)
 	}
 	if (r->v2)
 		vt_v2_reset(r->v2);
+	r->ok_end = r->v2 ? 0 : valid_prefix(r->buf, r->len);
 	r->chunk_off = off;
 	r->pos = 0;
 	r->left = ch.nr_records;
@@ -393,22 +411,22 @@ int vt_reader_next(struct vt_reader *r, const struct vt_hdr **rec)
 {
 	const struct vt_hdr *h;
 
-	if (__builtin_expect(r->pos >= r->len || !r->left ||
-			     r->st.end != VT_END_NONE, 0))
-		return next_slow(r, rec);
-	/* inside a chunk, a valid record: no message buffer */
-	if (!r->v2) {
+	/*
+	 * v1, inside the chunk's valid prefix (so no error stopped the
+	 * reader: an error leaves pos at or past ok_end)
+	 */
+	if (__builtin_expect(r->pos < r->ok_end && r->left, 1)) {
 		h = (const void *)(r->buf + r->pos);
-		if (__builtin_expect(vt_record_ok(h, r->len - r->pos), 1)) {
-			r->pos += h->size;
-			r->left--;
-			r->st.records++;
-			*rec = h;
-			return 1;
-		}
-		return next_slow(r, rec);
+		r->pos += h->size;
+		r->left--;
+		r->st.records++;
+		*rec = h;
+		return 1;
 	}
-	return v2_next(r, rec);
+	if (r->v2 && __builtin_expect(r->pos < r->len && r->left &&
+				      r->st.end == VT_END_NONE, 1))
+		return v2_next(r, rec);
+	return next_slow(r, rec);
 }
 
 const struct vt_read_status *vt_reader_status(const struct vt_reader *r)
