@@ -424,8 +424,8 @@ int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec)
 	}
 	if (rec->ts_ns >= e->max_ts) {
 		/* in order: the FIFO's tail */
-		if (__builtin_expect(ro->fcap &&
-				     (ro->ftail & (ro->fcap - 1)) + sz <= ro->fcap &&
+		/* (no FIFO yet: fcap - 1 masks nothing, and 0 + sz > 0) */
+		if (__builtin_expect((ro->ftail & (ro->fcap - 1)) + sz <= ro->fcap &&
 				     ro->ftail - ro->fhead + sz <= ro->fcap, 1)) {
 			pos = ro->ftail;	/* room without a wrap */
 			ro->ftail += sz;
