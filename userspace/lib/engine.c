@@ -62,6 +62,7 @@ struct vt_reorder {
 	struct vt_order *ord;		/* ring of the slots' records, sorted */
 	uint32_t ord_cap;		/* power of two */
 	uint32_t head, nr_ord;
+	uint64_t ots;			/* ord[head].ts; UINT64_MAX if none */
 	uint64_t forced;		/* processed early: window full */
 };
 
@@ -98,6 +99,7 @@ int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out)
 		return -ENOMEM;
 	}
 	e->ro->fts = UINT64_MAX;	/* the FIFO is empty */
+	e->ro->ots = UINT64_MAX;	/* and so is the order ring */
 	vt_bus_init(e);
 	*out = e;
 	return 0;
@@ -238,7 +240,7 @@ fifo_next(struct vt_reorder *ro, uint32_t end)
 static inline __attribute__((always_inline)) const struct vt_hdr *
 ro_oldest(const struct vt_reorder *ro, uint32_t *fpos)
 {
-	if (ro->nr_fifo && (!ro->nr_ord || ro->fts <= ro->ord[ro->head].ts)) {
+	if (ro->nr_fifo && ro->fts <= ro->ots) {
 		*fpos = ro->fpos;
 		return fifo_at(ro, ro->fpos);
 	}
@@ -274,6 +276,7 @@ ro_take(struct vt_engine *e, const struct vt_hdr *rec, uint32_t fpos)
 		slot = ro->ord[ro->head].slot;
 		ro->head = (ro->head + 1) & (ro->ord_cap - 1);
 		ro->nr_ord--;
+		ro->ots = ro->nr_ord ? ro->ord[ro->head].ts : UINT64_MAX;
 	}
 	r = process(e, rec);
 	if (fpos != VT_IN_SLOT)	/* the oldest FIFO record: all before its end is free */
@@ -302,15 +305,19 @@ drain(struct vt_engine *e, uint64_t limit, bool all)
 	uint32_t fpos;
 	int ret = 0, r;
 
-	while (ro->len) {
-		if (ro->nr_fifo &&
-		    (!ro->nr_ord || ro->fts <= ro->ord[ro->head].ts)) {
-			if (!all && ro->fts >= limit)
+	/*
+	 * fts and ots are UINT64_MAX for an empty FIFO and ring: the older
+	 * of the two heads, the FIFO's on equal times, with no count tests
+	 * (but a record may have time UINT64_MAX: @all tests nr_fifo).
+	 */
+	for (;;) {
+		if (ro->fts <= ro->ots) {
+			if (all ? !ro->nr_fifo : ro->fts >= limit)
 				break;
 			fpos = ro->fpos;
 			rec = fifo_at(ro, fpos);
 		} else {
-			if (!all && ro->ord[ro->head].ts >= limit)
+			if (!all && ro->ots >= limit)
 				break;
 			fpos = VT_IN_SLOT;
 			rec = (const void *)ro->slots[ro->ord[ro->head].slot].rec;
@@ -407,6 +414,7 @@ static int ro_put_slot(struct vt_engine *e, const struct vt_hdr *rec)
 	}
 	ord[(ro->head + i) & mask] = o;
 	ro->nr_ord++;
+	ro->ots = ord[ro->head].ts;
 	return 0;
 }
 
