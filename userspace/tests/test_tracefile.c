@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "helpers.h"
 #include "vt_raw.h"
+#include "vt_crc32.h"
 #include "vt_record.h"
 
 #define NREC	300
@@ -198,6 +199,75 @@ static void test_corrupted_chunk(void **state)
 	assert_int_equal(ret, -EBADMSG);
 	assert_int_equal(end, VT_END_CORRUPT);
 	assert_non_null(strstr(msg, "CRC mismatch"));
+}
+
+/*
+ * Format 1: a chunk whose CRC matches but whose content is wrong. The
+ * reader checks a chunk's records once, at load (valid_prefix()): the
+ * records before the fault are handed out, then the same error as a
+ * record-by-record check gives.
+ */
+static void patch_v1_chunk(unsigned int bad_rec, int nr_records)
+{
+	struct vt_chunk_hdr ch;
+	long ends[8];
+	size_t len = 0;
+	char *buf;
+	long off;
+
+	write_file(true);
+	assert_true(chunk_ends(ends, 8) >= 3);
+	buf = read_all(path, &len);
+	off = ends[0];		/* the second chunk */
+	memcpy(&ch, buf + off, sizeof(ch));
+	if (bad_rec < PER_CHUNK)
+		((struct vt_hdr *)(buf + off + VT_CHUNK_HDR_SIZE +
+			bad_rec * sizeof(struct vt_rec_inject)))->type = 99;
+	if (nr_records >= 0)
+		ch.nr_records = (uint32_t)nr_records;
+	ch.crc = vt_crc32(0, buf + off + VT_CHUNK_HDR_SIZE, ch.len);
+	ch.hdr_crc = vt_crc32(0, &ch, offsetof(struct vt_chunk_hdr, hdr_crc));
+	memcpy(buf + off, &ch, sizeof(ch));
+	write_all_file(path, buf, len);
+	free(buf);
+}
+
+static void test_v1_bad_content(void **state)
+{
+	enum vt_read_end end;
+	char msg[160], want[80];
+	int ret;
+
+	(void)state;
+	/* an invalid record, the 51st of the second chunk */
+	patch_v1_chunk(50, -1);
+	assert_int_equal(read_file(&end, &ret, msg), PER_CHUNK + 50);
+	assert_int_equal(ret, -EBADMSG);
+	assert_int_equal(end, VT_END_CORRUPT);
+	snprintf(want, sizeof(want), ", byte %zu: ",
+		 50 * sizeof(struct vt_rec_inject));
+	if (!strstr(msg, want))
+		fail_msg("message \"%s\" lacks \"%s\"", msg, want);
+	/* the first record of a chunk invalid */
+	patch_v1_chunk(0, -1);
+	assert_int_equal(read_file(&end, &ret, msg), PER_CHUNK);
+	assert_int_equal(ret, -EBADMSG);
+	assert_non_null(strstr(msg, ", byte 0: "));
+	/* fewer records counted than the chunk holds */
+	patch_v1_chunk(PER_CHUNK, 40);
+	assert_int_equal(read_file(&end, &ret, msg), PER_CHUNK + 40);
+	assert_int_equal(ret, -EBADMSG);
+	assert_int_equal(end, VT_END_CORRUPT);
+	assert_non_null(strstr(msg, "more records than counted"));
+	/* more */
+	patch_v1_chunk(PER_CHUNK, PER_CHUNK + 7);
+	assert_int_equal(read_file(&end, &ret, msg), 2 * PER_CHUNK);
+	assert_int_equal(ret, -EBADMSG);
+	assert_non_null(strstr(msg, "7 records missing"));
+	/* both: the count ends first */
+	patch_v1_chunk(60, 30);
+	assert_int_equal(read_file(&end, &ret, msg), PER_CHUNK + 30);
+	assert_non_null(strstr(msg, "more records than counted"));
 }
 
 /* format 2 by default, 1 or 2 (+zstd) from VGIC_TRACE_FORMAT, bad values refused */
@@ -413,6 +483,7 @@ int main(void)
 		BOTH(test_truncated),
 		BOTH(test_corrupted_chunk),
 		BOTH(test_bad_files),
+		cmocka_unit_test_setup(test_v1_bad_content, setup_v1),
 		cmocka_unit_test_setup(test_default_format, setup_v2),
 		cmocka_unit_test(test_record_check),
 		cmocka_unit_test(test_raw_stream),
