@@ -21,7 +21,9 @@
  * An LR record of a vCPU thus carries only the LR words that changed
  * since that vCPU's previous entry/exit.
  */
+#include <endian.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include "vt_record.h"
 #include "vt_tracefile_v2.h"
@@ -157,36 +159,127 @@ static inline void copy_words(uint8_t *dst, const uint8_t *src, unsigned int nw)
 	((p) < (end) && !(*(p) & 0x80) ? ((v) = *(p), (p) + 1) : \
 	 get_varint(p, end, &(v)))
 
-int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
-		 struct vt_hdr *rec, size_t *used)
+/*
+ * The most bytes one record's decoding can read, valid or not: the tag,
+ * seven varints of at most 10 bytes (type, size, ts, cpu, vm, vcpu, word
+ * mask) and per body word a byte mask and 8 bytes; plus 8 for the 8-byte
+ * load of a word's changed bytes (get_word()).
+ */
+#define V2_MAX_READ	(1 + 7 * 10 + \
+			 9 * ((VT_REC_MAX_SIZE - sizeof(struct vt_hdr)) / 8) + 8)
+
+/* get_varint() for input that holds at least 10 more bytes */
+static const uint8_t *get_varint_long(const uint8_t *p, uint64_t *v)
+{
+	unsigned int shift;
+	uint64_t r = 0, b;
+
+	for (shift = 0; shift < 64; shift += 7) {
+		b = *p++;
+		r |= (b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = r;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* the same, with the one- and two-byte codings (most fields) inline */
+static inline __attribute__((always_inline)) const uint8_t *
+get_varint_room(const uint8_t *p, uint64_t *v)
+{
+	if (!(p[0] & 0x80)) {
+		*v = p[0];
+		return p + 1;
+	}
+	if (!(p[1] & 0x80)) {
+		*v = (p[0] & 0x7fu) | (uint64_t)p[1] << 7;
+		return p + 2;
+	}
+	return get_varint_long(p, v);
+}
+
+/* the low @n bytes of a word, n = 0..8 */
+static const uint64_t low_bytes[9] = {
+	0, 0xff, 0xffff, 0xffffff, 0xffffffffull, 0xffffffffffull,
+	0xffffffffffffull, 0xffffffffffffffull, ~0ull,
+};
+
+/*
+ * The XOR word of byte mask @wm whose bytes start at *@pp: bit b of @wm
+ * set means the next coded byte is byte b of the word. With @room (8
+ * bytes readable at *@pp), a mask of adjacent bytes (the common case: a
+ * counter's low bytes, an LR's state byte) is one load. *@pp advances.
+ */
+static inline __attribute__((always_inline)) int
+get_word(const uint8_t **pp, const uint8_t *end, unsigned int wm, bool room,
+	 uint64_t *out)
+{
+	const uint8_t *p = *pp;
+	unsigned int b, k, t, n;
+	uint64_t x = 0;
+
+	if (room && wm) {
+		k = (unsigned int)__builtin_ctz(wm);
+		t = wm >> k;
+		if (!(t & (t + 1))) {	/* bytes k .. k + n - 1 */
+			n = (unsigned int)__builtin_ctz(~t);
+			memcpy(&x, p, 8);
+			*out = (le64toh(x) & low_bytes[n]) << (8 * k);
+			*pp = p + n;
+			return 0;
+		}
+	}
+	while (wm) {
+		if (!room && p >= end)
+			return -EBADMSG;
+		b = (unsigned int)__builtin_ctz(wm);
+		wm &= wm - 1;
+		x |= (uint64_t)*p++ << (8 * b);
+	}
+	*out = x;
+	*pp = p;
+	return 0;
+}
+
+/*
+ * vt_v2_decode()'s body. With @room (@avail >= V2_MAX_READ) no record's
+ * decoding can reach the end, so the bounds tests are left out; results
+ * and errors are those of the tested path.
+ */
+static inline __attribute__((always_inline)) int
+decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
+       struct vt_hdr *rec, size_t *used, bool room)
 {
 	const uint8_t *p = in, *end = in + avail;
-	unsigned int type, size, nw, i, b, slot, wm;
+	unsigned int type, size, nw, i, slot, wm;
 	uint64_t v, mask, x, d;
 	uint8_t *body = (uint8_t *)rec + sizeof(*rec), *prev, tag;
 
-	if (p >= end)
+#define VARINT(v) (room ? get_varint_room(p, &(v)) : GET_VARINT(p, end, v))
+	if (!room && p >= end)
 		return -EBADMSG;
 	tag = *p++;
 	type = tag & 15;
 	if (type == 15) {
-		if (!(p = GET_VARINT(p, end, v)) || v > 0xffff)
+		if (!(p = VARINT(v)) || v > 0xffff)
 			return -EBADMSG;
 		type = (unsigned int)v;
 	}
 	size = type < VT_REC_END ? vt_rec_check_tab[type].size : 0;
 	if (tag & 0x10) {
-		if (!(p = GET_VARINT(p, end, v)) || v > VT_REC_MAX_SIZE)
+		if (!(p = VARINT(v)) || v > VT_REC_MAX_SIZE)
 			return -EBADMSG;
 		size = (unsigned int)v;
 	}
 	if (size < sizeof(*rec) || size > VT_REC_MAX_SIZE || size % 8)
 		return -EBADMSG;
-	if (!(p = GET_VARINT(p, end, v)))
+	if (!(p = VARINT(v)))
 		return -EBADMSG;
 	c->ts += (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
 	if (!(tag & 0x20)) {
-		if (!(p = GET_VARINT(p, end, v)))
+		if (!(p = VARINT(v)))
 			return -EBADMSG;
 		c->cpu = (uint32_t)v;
 	}
@@ -200,10 +293,10 @@ int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 		rec->vm_id = c->vm[type];
 		rec->vcpu_id = c->vcpu[type];
 	} else {
-		if (!(p = GET_VARINT(p, end, v)))
+		if (!(p = VARINT(v)))
 			return -EBADMSG;
 		rec->vm_id = (uint32_t)v;
-		if (!(p = GET_VARINT(p, end, v)))
+		if (!(p = VARINT(v)))
 			return -EBADMSG;
 		rec->vcpu_id = (uint32_t)v - 1;
 	}
@@ -215,7 +308,7 @@ int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 	if (nw) {
 		slot = ctx_slot(type, rec->vm_id, rec->vcpu_id);
 		prev = c->body[slot];
-		if (!(p = GET_VARINT(p, end, mask)))
+		if (!(p = VARINT(mask)))
 			return -EBADMSG;
 		if (nw < 64 && (mask >> nw))
 			return -EBADMSG;
@@ -228,23 +321,26 @@ int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 		while (mask) {
 			i = (unsigned int)__builtin_ctzll(mask);
 			mask &= mask - 1;
-			if (p >= end)
+			if (!room && p >= end)
 				return -EBADMSG;
 			wm = *p++;
-			x = 0;
-			while (wm) {
-				if (p >= end)
-					return -EBADMSG;
-				b = (unsigned int)__builtin_ctz(wm);
-				wm &= wm - 1;
-				x |= (uint64_t)*p++ << (8 * b);
-			}
+			if (get_word(&p, end, wm, room, &x))
+				return -EBADMSG;
 			memcpy(&d, prev + 8 * i, 8);
 			d ^= x;
 			memcpy(prev + 8 * i, &d, 8);
 			memcpy(body + 8 * i, &d, 8);
 		}
 	}
+#undef VARINT
 	*used = (size_t)(p - in);
 	return 0;
+}
+
+int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
+		 struct vt_hdr *rec, size_t *used)
+{
+	if (__builtin_expect(avail >= V2_MAX_READ, 1))
+		return decode(c, in, avail, rec, used, true);
+	return decode(c, in, avail, rec, used, false);
 }

@@ -5,13 +5,16 @@
  * ids) read back byte for byte, with and without zstd; a cut at any
  * offset keeps exactly the records of the complete chunks; a flipped
  * byte is a CRC error; v1 files still read; the format is chosen before
- * the first record only.
+ * the first record only; the decoder's fast path (input with room for
+ * the longest coding) and its bounds-tested path agree on valid codings
+ * and on random bytes.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "helpers.h"
 #include "vt_record.h"
+#include "vt_tracefile_v2.h"
 
 #define NREC	5000
 #define PER_CHUNK 700
@@ -241,6 +244,74 @@ static void test_format_choice(void **state)
 	assert_int_equal(vt_writer_close(w), 0);
 }
 
+/*
+ * Decode @n bytes at @in twice: as the last bytes of a chunk (the tested
+ * path: fewer bytes than any coding can need) and followed by more bytes
+ * (the fast path). Where the tested path decodes, the fast one must give
+ * the same record, length and context; where it fails, the fast one
+ * fails too or needs bytes past @n.
+ */
+static void both_paths(const struct vt_v2_ctx *c, const uint8_t *in, size_t n)
+{
+	static struct vt_v2_ctx c1, c2;
+	static uint8_t room[1024];
+	static union {
+		uint8_t b[VT_REC_MAX_SIZE];
+		uint64_t align;
+	} r1, r2;
+	size_t u1 = 0, u2 = 0;
+	int e1, e2;
+
+	assert_true(n <= 300);
+	memcpy(room, in, n);
+	memset(room + n, 0x80 | rnd(256), sizeof(room) - n);
+	c1 = *c;
+	c2 = *c;
+	e1 = vt_v2_decode(&c1, in, n, (struct vt_hdr *)r1.b, &u1);
+	e2 = vt_v2_decode(&c2, room, sizeof(room), (struct vt_hdr *)r2.b, &u2);
+	if (e1) {
+		assert_int_equal(e1, -EBADMSG);
+		assert_true(e2 || u2 > n);
+		return;
+	}
+	assert_int_equal(e2, 0);
+	assert_int_equal(u1, u2);
+	assert_true(u1 <= n);
+	assert_memory_equal(r1.b, r2.b, ((struct vt_hdr *)r1.b)->size);
+	assert_memory_equal(&c1, &c2, sizeof(c1));
+}
+
+static void test_decode_paths(void **state)
+{
+	static struct vt_v2_ctx enc, dec;
+	static uint8_t buf[300], junk[300];
+	uint64_t ts = 1000;
+	unsigned int i, j;
+	size_t n, used;
+
+	(void)state;
+	vt_v2_reset(&enc);
+	vt_v2_reset(&dec);
+	for (i = 0; i < NREC; i++) {
+		make(i, &ts);
+		n = vt_v2_encode(&enc, (const struct vt_hdr *)recs[i].b, buf);
+		assert_true(n <= sizeof(buf));
+		both_paths(&dec, buf, n);
+		assert_int_equal(vt_v2_decode(&dec, buf, n,
+					      (struct vt_hdr *)junk, &used), 0);
+		assert_int_equal(used, n);
+		assert_memory_equal(junk, recs[i].b,
+				    ((struct vt_hdr *)recs[i].b)->size);
+		/* random bytes, and the coding with bytes flipped */
+		for (j = 0; j < sizeof(junk); j++)
+			junk[j] = (uint8_t)rnd(256);
+		both_paths(&dec, junk, 1 + rnd(sizeof(junk)));
+		memcpy(junk, buf, n);
+		junk[rnd((uint32_t)n)] ^= (uint8_t)(1u << rnd(8));
+		both_paths(&dec, junk, n);
+	}
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -248,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupted),
 		cmocka_unit_test(test_format_choice),
+		cmocka_unit_test(test_decode_paths),
 	};
 
 	int ret;
