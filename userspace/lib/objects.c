@@ -248,7 +248,9 @@ struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid)
 	if (!n)
 		return NULL;
 	e->irqs = n;
-	irq = vt_arena_alloc(e, sizeof(*irq) + e->irq_priv, 64);
+	/* (not sizeof: the struct's tail padding would cost a line) */
+	irq = vt_arena_alloc(e, offsetof(struct vt_irq, priv) + e->irq_priv,
+			     64);
 	if (!irq)
 		return NULL;
 	if (vt_hash_put(&e->irq_hash, key2(vm, intid), irq))
