@@ -148,7 +148,11 @@ for s in "${stages[@]}"; do
 		failed+=("$name")
 		[ $rc -eq 127 ] && [ -n "$script" ] && [ ! -f "$script" ] && echo "    missing stage script $script"
 		[ $rc -eq 124 ] && echo "    timed out after ${limit}s"
-		echo "not ok - $name (rc=$rc, $((t1 - t0))s); last 60 lines of $log:"
+		echo "not ok - $name (rc=$rc, $((t1 - t0))s)"
+		# the failed checks first: a shortened copy of this output
+		# still names them
+		grep -E '^not ok' "$log" | head -n 20 | sed 's/^/    ! /'
+		echo "    last 60 lines of $log:"
 		tail -n 60 "$log" | sed 's/^/    | /'
 	fi
 done

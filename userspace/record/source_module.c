@@ -140,14 +140,14 @@ static int mod_poll(struct vt_source *s, int timeout_ms)
 
 /*
  * The stop: producers stopped (VT_IOC_STOP), the rest drained within
- * MOD_FINISH_*, what is left counted lost (VT_IOC_DISCARD) and its loss
+ * MOD_FINISH_READS and --stop-drain-ms from the stop request, what is left counted lost (VT_IOC_DISCARD) and its loss
  * reports read. Without the ioctls: the bounded drain alone.
  */
 static int mod_finish(struct vt_source *s)
 {
 	struct vt_stop_times *t = &s->stop;
 	struct mod_src *m = s->priv;
-	uint64_t t0, lost0;
+	uint64_t t0, lost0, budget;
 	bool stopped;
 	int r = 0, n;
 
@@ -157,8 +157,17 @@ static int mod_finish(struct vt_source *s)
 		t->src_how = stopped ? "stopped" : "no-ioctl";
 		t->src_stop_ns = vt_mono_ns() - t0;
 		t0 += t->src_stop_ns;
-		/* bounded all the same: a stopped module's buffers are finite */
-		n = mod_read_some(s, MOD_FINISH_READS, m->finish_ns, MOD_FINISH_READ);
+		/*
+		 * Bounded all the same: a stopped module's buffers are
+		 * finite. The budget counts from the stop request (the
+		 * signal's handler or the --duration deadline), so the time
+		 * the loop took to see it comes out of the drain, not on
+		 * top of it; spent already: one read.
+		 */
+		budget = m->finish_ns;
+		if (t->asked_ns && t->asked_ns <= t0)
+			budget = t0 - t->asked_ns < budget ? budget - (t0 - t->asked_ns) : 0;
+		n = mod_read_some(s, MOD_FINISH_READS, budget, MOD_FINISH_READ);
 		r = n < 0 ? n : 0;
 		t->src_records = n > 0 ? n : 0;
 		t->src_cut = !m->empty && !m->eof && n >= 0;
