@@ -199,11 +199,19 @@ static void *vcpu_thread(void *arg)
 		if (run->exit_reason == KVM_EXIT_MMIO) {
 			ret = dev_mmio(v, run->mmio.phys_addr, run->mmio.data,
 				       run->mmio.len, run->mmio.is_write);
-			if (ret < 0)
+			if (ret < 0) {
 				v->err = ret;
+				fprintf(stderr, "vmm: vCPU %d: MMIO %s of %u bytes at %#llx: %s\n",
+					v->id, run->mmio.is_write ? "write" : "read",
+					run->mmio.len, (unsigned long long)run->mmio.phys_addr,
+					strerror(-ret));
+			}
 			if (ret)
 				break;
 		} else if (run->exit_reason == KVM_EXIT_SYSTEM_EVENT) {
+			/* the guest has no PSCI calls: say which one it made */
+			fprintf(stderr, "vmm: vCPU %d: system event %u (PSCI off/reset/crash)\n",
+				v->id, run->system_event.type);
 			break;
 		} else {
 			fprintf(stderr, "vmm: vCPU %d: unexpected exit reason %u\n",

@@ -172,9 +172,16 @@ int scenario_run(const struct run_opts *o)
 	if (ret == -ETIMEDOUT) {
 		status = "timeout";
 		fprintf(stderr, "vmm: %s: time limit of %us reached\n", s->name, o->timeout_s);
+	} else if (ret) {
+		status = "vmm-error";
+		fprintf(stderr, "vmm: %s: vCPU threads: %s\n", s->name, strerror(-ret));
 	} else if (vm.sh->status != VT_STATUS_DONE) {
 		status = vm.sh->status == VT_STATUS_SETUP_FAIL ? "setup-fail" :
 			 vm.sh->status == VT_STATUS_EXCEPTION ? "guest-exception" : "vmm-error";
+		/* every way out of a vCPU thread prints why; this is the rest */
+		if (!strcmp(status, "vmm-error"))
+			fprintf(stderr, "vmm: %s: the vCPUs left with the guest's status %u (not done) at round %u\n",
+				s->name, vm.sh->status, vm.sh->round);
 	} else {
 		for (i = 0; i < vm.nr_vcpus; i++)
 			if (vm.vcpu[i].err)
