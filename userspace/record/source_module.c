@@ -26,8 +26,15 @@
 #include "traced.h"
 
 #define MOD_BUF_SIZE	(256u << 10)
-#define MOD_BATCH_READS	8		/* per poll: at most 2 MiB ... */
+#define MOD_BATCH_READS	64		/* per poll: at most 2 MiB ... */
 #define MOD_BATCH_NS	10000000ull	/* ... or 10 ms of splitting */
+/*
+ * ... in 32 KiB reads: each read's records go through the live engine
+ * before the clock is looked at again, so the read is the granularity
+ * of the bound (a 256 KiB read took ~55 ms in the emulated arm64 host,
+ * and the loop saw a SIGTERM only that late)
+ */
+#define MOD_BATCH_READ	(32u << 10)
 #define MOD_FINISH_READS 256		/* at the end: at most 4 MiB ... */
 					/* ... or --stop-drain-ms */
 #define MOD_FINISH_READ	(16u << 10)	/* finer steps against the budget */
@@ -135,7 +142,7 @@ static int mod_poll(struct vt_source *s, int timeout_ms)
 		return 0;
 	if (p.revents & (POLLERR | POLLNVAL))
 		return -EIO;
-	return mod_read_some(s, MOD_BATCH_READS, MOD_BATCH_NS, MOD_BUF_SIZE);
+	return mod_read_some(s, MOD_BATCH_READS, MOD_BATCH_NS, MOD_BATCH_READ);
 }
 
 /*
