@@ -896,6 +896,39 @@ irq_tid(struct vt_timeline *tl, uint32_t vm, uint32_t intid)
 	return track_tid(tl, TK_IRQ, vm, intid, 0);
 }
 
+/*
+ * An instant of @h on the track of IRQ @intid of @h's VM, written up to
+ * the opening quote of its name; NULL when out of memory (no track).
+ */
+static inline __attribute__((always_inline)) char *
+irq_instant(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t intid)
+{
+	uint32_t tid = irq_tid(tl, h->vm_id, intid);
+	char *p;
+
+	if (!tid)
+		return NULL;
+	EV_INSTANT(tl, p, "irq", h->vm_id, tid, h->ts_ns);
+	return p;
+}
+
+/* name @i of table @tab (NAME_OR_0), closed, then the args' first key */
+#define W_NAME_ARGS(p, tab, i, key) do {				\
+	const struct tl_name *nm_ = NAME_OR_0(tab, i);			\
+	W_FIX((p), nm_->s, nm_->len);					\
+	W((p), "\",\"args\":{\"" key "\":");				\
+} while (0)
+
+/* ',"vcpu":N' when @h names a vCPU */
+static inline char *w_vcpu_arg(char *p, const struct vt_hdr *h)
+{
+	if (h->vcpu_id != VT_NO_VCPU) {
+		W(p, ",\"vcpu\":");
+		p = w_u64(p, h->vcpu_id);
+	}
+	return p;
+}
+
 /* The JSON string of a VFIO record's @dev, escaped once per host IRQ and
  * device (kept while the same one comes back). */
 static inline char *w_dev(struct vt_timeline *tl, char *p, const char *dev,
@@ -973,14 +1006,11 @@ static __attribute__((noinline)) void
 ev_inject(struct vt_timeline *tl, const struct vt_hdr *h)
 {
 	const struct vt_rec_inject *r = (const void *)h;
-	uint32_t tid, vm = h->vm_id;
 	const struct tl_name *nm;
-	char *p;
+	char *p = irq_instant(tl, h, r->intid);
 
-	tid = irq_tid(tl, vm, r->intid);
-	if (!tid)
+	if (!p)
 		return;
-	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
 	if (r->level)
 		W(p, "assert\",\"args\":{\"intid\":");
 	else
@@ -990,10 +1020,7 @@ ev_inject(struct vt_timeline *tl, const struct vt_hdr *h)
 	nm = NAME_OR_0(src_names, r->source);
 	W_FIX(p, nm->s, nm->len);
 	W(p, "\"");
-	if (h->vcpu_id != VT_NO_VCPU) {
-		W(p, ",\"vcpu\":");
-		p = w_u64(p, h->vcpu_id);
-	}
+	p = w_vcpu_arg(p, h);
 	if (r->ret) {
 		W(p, ",\"ret\":");
 		p = w_s64(p, r->ret);
@@ -1006,17 +1033,11 @@ static __attribute__((noinline)) void
 ev_irq_state(struct vt_timeline *tl, const struct vt_hdr *h)
 {
 	const struct vt_rec_irq_state *r = (const void *)h;
-	uint32_t tid, vm = h->vm_id;
-	const struct tl_name *nm;
-	char *p;
+	char *p = irq_instant(tl, h, r->intid);
 
-	tid = irq_tid(tl, vm, r->intid);
-	if (!tid)
+	if (!p)
 		return;
-	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
-	nm = NAME_OR_0(cause_names, r->cause);
-	W_FIX(p, nm->s, nm->len);
-	W(p, "\",\"args\":{\"line_level\":");
+	W_NAME_ARGS(p, cause_names, r->cause, "line_level");
 	p = w_u64(p, r->line_level);
 	W(p, ",\"pending_latch\":");
 	p = w_u64(p, r->pending_latch);
@@ -1034,15 +1055,11 @@ static __attribute__((noinline)) void
 ev_ack(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 {
 	const struct vt_rec_ack *r = (const void *)h;
-	uint32_t tid, intid, vm = h->vm_id;
-	char *p;
+	char *p = irq_instant(tl, h, irq_intid != VT_NO_INTID ? irq_intid :
+			      r->irqchip == 0 ? r->pin + VT_SPI_BASE : r->pin);
 
-	intid = irq_intid != VT_NO_INTID ? irq_intid :
-		r->irqchip == 0 ? r->pin + VT_SPI_BASE : r->pin;
-	tid = irq_tid(tl, vm, intid);
-	if (!tid)
+	if (!p)
 		return;
-	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
 	W(p, "ack\",\"args\":{\"irqchip\":");
 	p = w_u64(p, r->irqchip);
 	W(p, ",\"pin\":");
@@ -1055,14 +1072,11 @@ static __attribute__((noinline)) void
 ev_resample(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 {
 	const struct vt_rec_resample *r = (const void *)h;
-	uint32_t tid, vm = h->vm_id;
-	char *p;
+	char *p = irq_instant(tl, h, irq_intid != VT_NO_INTID ? irq_intid :
+			      r->gsi + VT_SPI_BASE);
 
-	tid = irq_tid(tl, vm, irq_intid != VT_NO_INTID ? irq_intid :
-		      r->gsi + VT_SPI_BASE);
-	if (!tid)
+	if (!p)
 		return;
-	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
 	W(p, "resample\",\"args\":{\"gsi\":");
 	p = w_u64(p, r->gsi);
 	W(p, "}}");
@@ -1073,14 +1087,11 @@ static __attribute__((noinline)) void
 ev_irqfd(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 {
 	const struct vt_rec_irqfd *r = (const void *)h;
-	uint32_t tid, vm = h->vm_id;
-	char *p;
+	char *p = irq_instant(tl, h, irq_intid != VT_NO_INTID ? irq_intid :
+			      r->gsi + VT_SPI_BASE);
 
-	tid = irq_tid(tl, vm, irq_intid != VT_NO_INTID ? irq_intid :
-		      r->gsi + VT_SPI_BASE);
-	if (!tid)
+	if (!p)
 		return;
-	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
 	if (r->flags & VT_IRQFD_F_DEASSIGN)
 		W(p, "irqfd deassign\",\"args\":{\"gsi\":");
 	else
@@ -1148,22 +1159,13 @@ static __attribute__((noinline)) void
 ev_deactivate(struct vt_timeline *tl, const struct vt_hdr *h)
 {
 	const struct vt_rec_deactivate *r = (const void *)h;
-	uint32_t tid, vm = h->vm_id;
-	const struct tl_name *nm;
-	char *p;
+	char *p = irq_instant(tl, h, r->intid);
 
-	tid = irq_tid(tl, vm, r->intid);
-	if (!tid)
+	if (!p)
 		return;
-	EV_INSTANT(tl, p, "irq", vm, tid, h->ts_ns);
-	nm = NAME_OR_0(deact_names, r->how);
-	W_FIX(p, nm->s, nm->len);
-	W(p, "\",\"args\":{\"eoicount\":");
+	W_NAME_ARGS(p, deact_names, r->how, "eoicount");
 	p = w_u64(p, r->eoicount);
-	if (h->vcpu_id != VT_NO_VCPU) {
-		W(p, ",\"vcpu\":");
-		p = w_u64(p, h->vcpu_id);
-	}
+	p = w_vcpu_arg(p, h);
 	W(p, "}}");
 	ev_end(tl, p);
 }

@@ -788,7 +788,7 @@ static void test_formats(void **state)
 	struct tl_check c;
 	char want[256], a[48], b[48], *buf;
 	const struct tl_thread *t32, *t48;
-	unsigned int i;
+	unsigned int i, v;
 	uint64_t v2en, v2ex;
 	size_t len;
 	FILE *m;
@@ -862,18 +862,16 @@ static void test_formats(void **state)
 	assert_null(strstr(buf, "0x50a0000000000077"));
 	assert_null(thread_named(&c, "INTID 119 LR on vCPU 3"));
 	/* 32 and 48 alternate on vCPU 4 (3 runs) and vCPU 5 (3 runs) */
-	t32 = thread_named(&c, "INTID 32 LR on vCPU 4");
-	t48 = thread_named(&c, "INTID 48 LR on vCPU 4");
-	assert_non_null(t32);
-	assert_non_null(t48);
-	assert_int_equal(count_ev(&c, "X", "P -> A", 7, t32->tid), 2);
-	assert_int_equal(count_ev(&c, "X", "P -> A", 7, t48->tid), 1);
-	t32 = thread_named(&c, "INTID 32 LR on vCPU 5");
-	t48 = thread_named(&c, "INTID 48 LR on vCPU 5");
-	assert_non_null(t32);
-	assert_non_null(t48);
-	assert_int_equal(count_ev(&c, "X", "P -> A", 7, t32->tid), 1);
-	assert_int_equal(count_ev(&c, "X", "P -> A", 7, t48->tid), 2);
+	for (v = 4; v <= 5; v++) {
+		snprintf(want, sizeof(want), "INTID 32 LR on vCPU %u", v);
+		t32 = thread_named(&c, want);
+		snprintf(want, sizeof(want), "INTID 48 LR on vCPU %u", v);
+		t48 = thread_named(&c, want);
+		assert_non_null(t32);
+		assert_non_null(t48);
+		assert_int_equal(count_ev(&c, "X", "P -> A", 7, t32->tid), v == 4 ? 2 : 1);
+		assert_int_equal(count_ev(&c, "X", "P -> A", 7, t48->tid), v == 4 ? 1 : 2);
+	}
 	/* each process named once */
 	assert_int_equal(count_str_tl(buf, "\"name\":\"VM 16 (VMM pid)\""), 1);
 	assert_int_equal(count_str_tl(buf, "\"name\":\"VM 32 (VMM pid)\""), 1);
