@@ -121,7 +121,22 @@ if [ -n "$OVL_RUNS" ]; then
 		( while :; do :; done ) &
 		hp="$hp $!"
 	done
-	vmm --scenario ${OVL_SCEN:-mem-ack} --rounds 100000 --timeout 120 > ovl.vmm 2> ovl.vmm.err &
+	# the producer: the VMM looping OVL_SCEN, started again should it end
+	# before the phase does (each end's rc in ovl.vmm.rc, its output
+	# appended), so a VMM fault cannot leave the later runs without load;
+	# the phase's end stops it with SIGTERM (143, the last line)
+	ovl_vmm() {
+		trap 'kill -TERM $c 2>/dev/null; wait $c; echo $? >> ovl.vmm.rc; exit 0' TERM
+		while :; do
+			vmm --scenario ${OVL_SCEN:-mem-ack} --rounds 100000 --timeout 120 \
+				>> ovl.vmm 2>> ovl.vmm.err &
+			c=$!
+			wait $c
+			echo $? >> ovl.vmm.rc
+		done
+	}
+	rm -f ovl.vmm ovl.vmm.err ovl.vmm.rc
+	ovl_vmm &
 	vp=$!
 	renice -n -10 -p $$ > /dev/null
 	sleep 1
@@ -189,7 +204,6 @@ if [ -n "$OVL_RUNS" ]; then
 	done
 	kill -TERM $vp 2>/dev/null
 	wait $vp
-	echo $? > ovl.vmm.rc
 	# shellcheck disable=SC2086
 	kill $hp
 	wait
