@@ -493,9 +493,11 @@ struct vt_irqfd *vt_irqfd_by_gsi(struct vt_engine *e, uint32_t vm, uint32_t gsi)
 }
 
 /*
- * The history is kept in binary: the format and its arguments (%s as
- * pointers), formatted only when a finding quotes it (vt_hist_format()).
- * Formatting every transition as text cost half of the analysis time.
+ * The history is kept in binary: the format's index and its arguments
+ * in 32-bit words (%s as vt_hist_sref()), formatted only when a finding
+ * quotes it (vt_hist_format()). Formatting every transition as text cost
+ * half of the analysis time; 64-byte entries (the format's pointer, six
+ * 64-bit arguments) made the history 512 of the 1792 bytes of an IRQ.
  */
 enum { A_INT, A_LONG, A_LLONG, A_SIZE, A_STR, A_PTR, A_DBL };
 
@@ -533,18 +535,48 @@ static const char *conv(const char *p, int *type)
 	return p;
 }
 
-void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts, uint32_t vcpu,
-		    unsigned int index, unsigned int gic, uint64_t raw)
-{
-	struct vt_hist *h = &irq->hist[irq->hist_n % VT_HIST_LEN];
+/* the LR entry's format (its arguments are decoded by hand) */
+const char vt_hist_lr_fmt[] = "entry vCPU%u LR%u %s";
+const char *vt_hist_lr_site VT_HIST_SECTION = vt_hist_lr_fmt;
+/*
+ * The point near %s pointers are measured from (vt_hist_sref()), in the
+ * read-only data; its text stands for a %s the engine had no memory to
+ * keep.
+ */
+const char vt_hist_base[] = "?";
 
-	h->ts = ts;
-	h->fmt = NULL;
-	h->arg[0] = vcpu;
-	h->arg[1] = index;
-	h->arg[2] = gic;
-	h->arg[3] = raw;
-	irq->hist_n++;
+uint32_t vt_hist_str_far(struct vt_engine *e, const char *s)
+{
+	void *v = vt_hash_get(e->hstr_hash, (uintptr_t)s);
+	size_t i = e->nr_hstr;
+	const char **n;
+
+	if (v)
+		return VT_HS_FAR | (uint32_t)((uintptr_t)v - 1);
+	n = i < VT_HS_FAR - 1 ? grow(e->hstr, &e->cap_hstr, i, sizeof(*n)) :
+	    NULL;
+	if (!n)
+		return VT_HS_NEAR;	/* vt_hist_base: "?" */
+	e->hstr = n;
+	if (vt_hash_put(&e->hstr_hash, (uintptr_t)s, (void *)(uintptr_t)(i + 1)))
+		return VT_HS_NEAR;
+	e->hstr[e->nr_hstr++] = s;
+	return VT_HS_FAR | (uint32_t)i;
+}
+
+/**
+ * vt_hist_str() - the %s pointer of a word vt_hist_sref() made
+ * @e:		engine
+ * @w:		the word
+ *
+ * Return: the string.
+ */
+const char *vt_hist_str(const struct vt_engine *e, uint32_t w)
+{
+	if (w & VT_HS_FAR)
+		return (w & ~VT_HS_FAR) < e->nr_hstr ? e->hstr[w & ~VT_HS_FAR] :
+		       vt_hist_base;
+	return (const char *)((uintptr_t)vt_hist_base - VT_HS_NEAR + w);
 }
 
 /* the formats are the ones vt_irq_hist() checked at compile time */
@@ -555,8 +587,8 @@ void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts, uint32_t vcpu,
  * Append one conversion @spec (NUL-terminated) of argument @a; *@so
  * counts the %s bytes of the entry so far (cut at VT_HIST_STR in all).
  */
-static int fmt_one(char *buf, size_t len, const char *spec, int type,
-		   uint64_t a, unsigned int *so)
+static int fmt_one(const struct vt_engine *e, char *buf, size_t len,
+		   const char *spec, int type, uint64_t a, unsigned int *so)
 {
 	char str[VT_HIST_STR + 1];
 	const char *s;
@@ -578,7 +610,7 @@ static int fmt_one(char *buf, size_t len, const char *spec, int type,
 		memcpy(&d, &a, sizeof(d));
 		return snprintf(buf, len, spec, d);
 	default:
-		s = (const char *)(uintptr_t)a;
+		s = vt_hist_str(e, (uint32_t)a);
 		sl = strnlen(s, VT_HIST_STR - *so);
 		memcpy(str, s, sl);
 		str[sl] = 0;
@@ -587,25 +619,34 @@ static int fmt_one(char *buf, size_t len, const char *spec, int type,
 	}
 }
 
-void vt_hist_format(const struct vt_hist *h, char *buf, size_t len)
+void vt_hist_format(const struct vt_engine *e, const struct vt_irq *irq,
+		    unsigned int k, char *buf, size_t len)
 {
+	const struct vt_hist *h = &irq->hist[k % VT_HIST_LEN];
+	const char *const *site;
 	char spec[24], txt[80];
-	const char *p, *q;
-	unsigned int n = 0, so = 0;
-	size_t o = 0, sl;
+	unsigned int wi = 0, nw, so = 0, fi;
+	const char *p, *q, *fmt;
+	size_t o = 0, sl, nsites;
+	uint64_t a;
 	int type, w;
 
 	if (!len)
 		return;
 	buf[0] = 0;
-	if (!h->fmt) {
-		snprintf(buf, len, "entry vCPU%u LR%u %s", (unsigned int)h->arg[0],
-			 (unsigned int)h->arg[1],
-			 vt_lr_format((unsigned int)h->arg[2], h->arg[3], txt,
+	site = vt_hist_sites(&nsites);
+	fi = vt_hist_site(irq->hist_fmt[k % VT_HIST_LEN]);
+	fmt = fi < nsites ? site[fi] : NULL;
+	if (!fmt)
+		return;
+	if (fmt == vt_hist_lr_fmt) {
+		snprintf(buf, len, "entry vCPU%u LR%u %s", h->w[0], h->w[1],
+			 vt_lr_format(h->w[2],
+				      h->w[3] | (uint64_t)h->w[4] << 32, txt,
 				      sizeof(txt)));
 		return;
 	}
-	for (p = h->fmt; *p && o < len - 1; p++) {
+	for (p = fmt; *p && o < len - 1; p++) {
 		if (*p != '%') {
 			buf[o++] = *p;
 			continue;
@@ -616,14 +657,19 @@ void vt_hist_format(const struct vt_hist *h, char *buf, size_t len)
 			continue;
 		}
 		q = conv(p + 1, &type);
-		if (!*q || n >= VT_HIST_ARGS)
+		nw = type == A_INT || type == A_STR ? 1 : 2;
+		if (!*q || wi + nw > VT_HIST_WORDS)
 			break;
 		sl = (size_t)(q - p) + 1;
 		if (sl >= sizeof(spec))
 			break;
 		memcpy(spec, p, sl);
 		spec[sl] = 0;
-		w = fmt_one(buf + o, len - o, spec, type, h->arg[n++], &so);
+		a = h->w[wi];
+		if (nw == 2)
+			a |= (uint64_t)h->w[wi + 1] << 32;
+		wi += nw;
+		w = fmt_one(e, buf + o, len - o, spec, type, a, &so);
 		if (w < 0)
 			break;
 		o += (size_t)w;
@@ -649,6 +695,8 @@ void vt_objects_free(struct vt_engine *e)
 		munmap(c, c->size);
 	}
 	free(e->irqs);
+	free(e->hstr);
+	vt_hash_free(e->hstr_hash);
 	vt_hash_free(e->irq_hash);
 	vt_hash_free(e->vcpu_hash);
 	vt_hash_free(e->dev_hash);
