@@ -445,8 +445,32 @@ int vt_irq_cmp(const void *a, const void *b);
  */
 void vt_irq_set_active(struct vt_engine *e, struct vt_irq *irq, bool active,
 		       uint32_t vcpu);
-void vt_irq_holder_add(struct vt_irq *irq, struct vt_vcpu *v);
-void vt_irq_holder_del(struct vt_irq *irq, struct vt_vcpu *v);
+
+/* @v holds @irq in an LR in its current run (inline: per LR of a run) */
+static inline void vt_irq_holder_add(struct vt_irq *irq, struct vt_vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < irq->nr_holders; i++)
+		if (irq->holder[i] == v)
+			return;
+	if (irq->nr_holders < VT_HOLDERS)
+		irq->holder[irq->nr_holders++] = v;
+	else
+		irq->holders_overflow = true;
+}
+
+static inline void vt_irq_holder_del(struct vt_irq *irq, struct vt_vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < irq->nr_holders; i++)
+		if (irq->holder[i] == v) {
+			irq->holder[i] = irq->holder[--irq->nr_holders];
+			return;
+		}
+}
+
 struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu);
 struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name);
 

@@ -41,14 +41,13 @@ struct vt_hslot {
 struct vt_hash {
 	struct vt_hslot *s;		/* key and value side by side: one line */
 	size_t cap, n;			/* cap: power of two */
+	unsigned int shift;		/* 64 - log2(cap) */
 };
 
+/* Fibonacci hashing: the top bits of key * 2^64 / phi */
 static size_t hash_slot(const struct vt_hash *h, uint64_t key)
 {
-	key ^= key >> 33;
-	key *= 0xff51afd7ed558ccdull;
-	key ^= key >> 33;
-	return (size_t)key & (h->cap - 1);
+	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> h->shift);
 }
 
 /* (inline in the IRQ and vCPU lookups: one per record or LR) */
@@ -82,6 +81,7 @@ int vt_hash_put(struct vt_hash **hp, uint64_t key, void *val)
 	}
 	if ((h->n + 1) * 2 > h->cap) {
 		nh.cap = h->cap ? h->cap * 2 : 64;
+		nh.shift = h->cap ? h->shift - 1 : 64 - 6;
 		nh.n = 0;
 		nh.s = calloc(nh.cap, sizeof(*nh.s));
 		if (!nh.s)
@@ -321,10 +321,14 @@ void vt_irq_set_active(struct vt_engine *e, struct vt_irq *irq, bool active,
 	irq->active = active;
 	irq->active_vcpu = active ? vcpu : VT_NO_VCPU;
 	if (active && !irq->active_pos) {
-		n = grow(e->active, &e->cap_active, e->nr_active, sizeof(*n));
-		if (!n)
-			return;
-		e->active = n;
+		/* (grow() called only to grow: an activation is per cycle) */
+		if (e->nr_active == e->cap_active) {
+			n = grow(e->active, &e->cap_active, e->nr_active,
+				 sizeof(*n));
+			if (!n)
+				return;
+			e->active = n;
+		}
 		e->active[e->nr_active++] = irq;
 		irq->active_pos = (uint32_t)e->nr_active;
 	} else if (!active && irq->active_pos) {
@@ -333,30 +337,6 @@ void vt_irq_set_active(struct vt_engine *e, struct vt_irq *irq, bool active,
 		last->active_pos = irq->active_pos;
 		irq->active_pos = 0;
 	}
-}
-
-void vt_irq_holder_add(struct vt_irq *irq, struct vt_vcpu *v)
-{
-	unsigned int i;
-
-	for (i = 0; i < irq->nr_holders; i++)
-		if (irq->holder[i] == v)
-			return;
-	if (irq->nr_holders < VT_HOLDERS)
-		irq->holder[irq->nr_holders++] = v;
-	else
-		irq->holders_overflow = true;
-}
-
-void vt_irq_holder_del(struct vt_irq *irq, struct vt_vcpu *v)
-{
-	unsigned int i;
-
-	for (i = 0; i < irq->nr_holders; i++)
-		if (irq->holder[i] == v) {
-			irq->holder[i] = irq->holder[--irq->nr_holders];
-			return;
-		}
 }
 
 bool vt_lrrec_holds(const struct vt_rec_lr *r, uint32_t intid, struct vt_lr *out)
