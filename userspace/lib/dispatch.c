@@ -25,7 +25,7 @@ static int h_inject(struct vt_engine *e, const struct vt_hdr *rec)
 		return -ENOMEM;
 	irq->cnt.inject[r->level ? 1 : 0]++;
 	irq->line = r->level;
-	vt_irq_hist(irq, rec->ts_ns, "inject level %u (%s)%s", r->level ? 1 : 0,
+	vt_irq_hist(e, irq, rec->ts_ns, "inject level %u (%s)%s", r->level ? 1 : 0,
 		    src_name(r->source), r->ret ? " FAILED" : "");
 	if (r->level)
 		vt_lat_stage(e, irq, VT_ST_INJECT, rec->ts_ns);
@@ -60,7 +60,7 @@ static int h_irq_state(struct vt_engine *e, const struct vt_hdr *rec)
 			    r->target_vcpu != irq->prev_target;
 	ev.state.new_target = r->target_vcpu;
 	ev.state.ap_vcpu = r->ap_vcpu;
-	vt_irq_hist(irq, rec->ts_ns, "state line %u latch %u active %u target %d%s",
+	vt_irq_hist(e, irq, rec->ts_ns, "state line %u latch %u active %u target %d%s",
 		    r->line_level, r->pending_latch, r->active,
 		    (int)r->target_vcpu,
 		    r->cause == VT_CAUSE_MIGRATE ? " (migrate)" : "");
@@ -98,7 +98,7 @@ static int h_ack(struct vt_engine *e, const struct vt_hdr *rec)
 		irq->gsi = r->gsi;
 		vt_route_learn(e, rec->vm_id, r->gsi, intid);
 	}
-	vt_irq_hist(irq, rec->ts_ns, "ack notify irqchip %u pin %u", r->irqchip,
+	vt_irq_hist(e, irq, rec->ts_ns, "ack notify irqchip %u pin %u", r->irqchip,
 		    r->pin);
 	vt_lat_stage(e, irq, VT_ST_ACK, rec->ts_ns);
 	vt_ev_init(&ev, VT_EV_ACK, rec, irq);
@@ -138,14 +138,14 @@ static void mmio_one(struct vt_engine *e, const struct vt_hdr *rec,
 	}
 	if ((r->reg == VT_MMIO_IROUTER || r->reg == VT_MMIO_ITARGETSR) &&
 	    target == VT_NO_VCPU)
-		vt_irq_hist(irq, rec->ts_ns, "guest IROUTER high word (Aff3) write: no target change");
+		vt_irq_hist(e, irq, rec->ts_ns, "guest IROUTER high word (Aff3) write: no target change");
 	else if (r->reg == VT_MMIO_IROUTER || r->reg == VT_MMIO_ITARGETSR)
-		vt_irq_hist(irq, rec->ts_ns, "guest %s write: target vCPU%u%s",
+		vt_irq_hist(e, irq, rec->ts_ns, "guest %s write: target vCPU%u%s",
 			    vt_mmio_reg_name(r->reg), target,
 			    irq->was_active ? " while active" :
 			    irq->lr_vcpu != VT_NO_VCPU ? " while in an LR" : "");
 	else
-		vt_irq_hist(irq, rec->ts_ns, "guest %s write%s",
+		vt_irq_hist(e, irq, rec->ts_ns, "guest %s write%s",
 			    vt_mmio_reg_name(r->reg),
 			    irq->was_active ? " (was active)" : "");
 	vt_emit_irq(e, rec, &ev);
@@ -229,7 +229,7 @@ static int h_deactivate(struct vt_engine *e, const struct vt_hdr *rec)
 		deact = how != 0;
 	if (have_lr && lr.eoi && !lr.hw)
 		irq->level = true;
-	vt_irq_hist(irq, rec->ts_ns, "%s vCPU%u%s%s", deact_name(how),
+	vt_irq_hist(e, irq, rec->ts_ns, "%s vCPU%u%s%s", deact_name(how),
 		    rec->vcpu_id,
 		    how == VT_DEACT_EOICOUNT ? " (EOIcount)" : "",
 		    deact ? " deactivated" : "");

@@ -194,13 +194,13 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 			irq->cnt.lr_trans[in.state][out.state]++;
 			if ((in.state & VT_LR_A) && !(out.state & VT_LR_A))
 				irq->cnt.out_of_active++;
-			vt_irq_hist(irq, rec->ts_ns, "exit  vCPU%u LR%u %s -> %s%s%s",
+			vt_irq_hist(e, irq, rec->ts_ns, "exit  vCPU%u LR%u %s -> %s%s%s",
 				    rec->vcpu_id, i, vt_lr_state_name(in.state),
 				    vt_lr_state_name(out.state),
 				    out.eoi ? " EOI" : "",
 				    ev.run.eoied ? " (guest deactivated)" : "");
 		} else {
-			vt_irq_hist(irq, rec->ts_ns, "exit  vCPU%u LR%u ? -> %s (no entry seen)",
+			vt_irq_hist(e, irq, rec->ts_ns, "exit  vCPU%u LR%u ? -> %s (no entry seen)",
 				    rec->vcpu_id, i, vt_lr_state_name(out.state));
 		}
 		if (out.eoi && !out.hw)

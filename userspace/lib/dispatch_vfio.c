@@ -66,7 +66,7 @@ int h_resample(struct vt_engine *e, const struct vt_hdr *rec)
 				break;
 			}
 	}
-	vt_irq_hist(irq, rec->ts_ns, "resample gsi %u (%u irqfds)", r->gsi,
+	vt_irq_hist(e, irq, rec->ts_ns, "resample gsi %u (%u irqfds)", r->gsi,
 		    r->nr_irqfds);
 	vt_lat_stage(e, irq, VT_ST_RESAMPLE, rec->ts_ns);
 	vt_ev_init(&ev, VT_EV_RESAMPLE, rec, irq);
@@ -96,12 +96,12 @@ int h_irqfd(struct vt_engine *e, const struct vt_hdr *rec)
 		f = vt_irqfd_by_gsi(e, rec->vm_id, r->gsi);
 		if (f)
 			f->deassigned = true;
-		vt_irq_hist(irq, rec->ts_ns, "irqfd gsi %u deassigned", r->gsi);
+		vt_irq_hist(e, irq, rec->ts_ns, "irqfd gsi %u deassigned", r->gsi);
 		vt_emit_irq(e, rec, &ev);
 		return 0;
 	}
 	if (r->ret) {
-		vt_irq_hist(irq, rec->ts_ns, "irqfd gsi %u failed (%d)", r->gsi,
+		vt_irq_hist(e, irq, rec->ts_ns, "irqfd gsi %u failed (%d)", r->gsi,
 			    r->ret);
 		vt_emit_irq(e, rec, &ev);
 		return 0;
@@ -116,7 +116,7 @@ int h_irqfd(struct vt_engine *e, const struct vt_hdr *rec)
 	f->resample_key = r->resample_key;
 	if (f->resample)
 		irq->resampled = true;
-	vt_irq_hist(irq, rec->ts_ns, "irqfd gsi %u%s", r->gsi,
+	vt_irq_hist(e, irq, rec->ts_ns, "irqfd gsi %u%s", r->gsi,
 		    f->resample ? " with resamplefd" : " (no resample)");
 	for (i = 0; i < e->nr_devs; i++)
 		link_dev(e, e->devs[i]);
@@ -179,7 +179,7 @@ int h_vfio(struct vt_engine *e, const struct vt_hdr *rec)
 	if (d->irq) {
 		struct vt_irq *irq = d->irq;
 
-		vt_irq_hist(irq, rec->ts_ns, "vfio %s %s%s%s", d->name,
+		vt_irq_hist(e, irq, rec->ts_ns, "vfio %s %s%s%s", d->name,
 			    vt_vfio_event_name(r->event),
 			    masked ? " masked" : " unmasked",
 			    r->event == VT_VFIO_UNMASK_HANDLER && r->result == 1 ?

@@ -96,24 +96,28 @@ struct vt_counts {
 	uint64_t deact[VT_DEACT_END];	/* VT_REC_DEACTIVATE by how */
 };
 
-#define VT_HIST_ARGS		6
+/* 32-bit words of arguments one history entry holds */
+#define VT_HIST_WORDS		6
 
 /* the %s arguments of one entry, at most this many bytes in all (cut) */
 #define VT_HIST_STR		53
 
 /*
- * One transition of an IRQ's history, kept in binary (the printf format
- * and its arguments) and formatted only when a finding quotes it:
- * vt_hist_format(). A %s argument is kept as its pointer: it must live
- * as long as the engine (a literal, or an object's name such as
- * vt_dev.name); the %s texts of one entry are cut to VT_HIST_STR bytes
- * in all when formatted.
+ * One transition of an IRQ's history, kept in binary and formatted only
+ * when a finding quotes it: vt_hist_format(). 32 bytes, two to a cache
+ * line (10^5 IRQs keep 8 each). The printf format is not here but in
+ * the IRQ's hist_fmt[]: the index of the call site (vt_irq_hist()) in
+ * the section vt_hist_fmt, whose entries point to the formats. The
+ * arguments follow the format's conversions, in order:
+ *   %s				one word: vt_hist_sref() of the pointer
+ *   %d %u %x %c %hu ...	one word: the int's 32 bits
+ *   %ld %lu %lld %zu %p ...	two words, low half first
+ * An LR entry (vt_irq_hist_lr()) holds vCPU, LR index, GIC version and
+ * the 64-bit LR in five words.
  */
 struct vt_hist {
 	uint64_t ts;
-	/* NULL: an LR entry, "entry vCPU<arg0> LR<arg1> <LR arg3 of GIC arg2>" */
-	const char *fmt;
-	uint64_t arg[VT_HIST_ARGS];	/* as many as @fmt converts */
+	uint32_t w[VT_HIST_WORDS];
 };
 
 /* The rule table (rules/rules.def): index of each rule. */
@@ -154,7 +158,9 @@ struct vt_vcpu;
  * counters a cycle bumps, the deadlines (whether one is armed is a
  * bit of the first line: @watching), the history ring and the rules'
  * state. Pages come zeroed from the arena: nothing is cleared
- * by hand when an IRQ is created.
+ * by hand when an IRQ is created. The first line also holds the formats
+ * of the history entries (@hist_fmt): writing a transition touches
+ * that line, which every record reads, and one line of @hist.
  */
 struct vt_irq {
 	uint32_t vm_id;
@@ -171,7 +177,6 @@ struct vt_irq {
 	uint32_t active_vcpu;
 	uint32_t lr_vcpu;		/* vCPU whose LRs hold it in a run */
 	uint32_t target_vcpu;
-	uint32_t prev_target;		/* target before the last change */
 	uint32_t active_pos;		/* position + 1 in e->active, 0 none */
 	unsigned int reported;		/* bit per rule index: vt_reported() */
 	unsigned int hist_n;		/* history entries written in all */
@@ -180,6 +185,8 @@ struct vt_irq {
 	uint16_t cyc_mask;		/* latency: stages seen in this cycle */
 	int cyc_last;			/* latency: last stage seen, -1 none */
 	uint32_t watching;		/* bit per rule index: @watch armed */
+	/* vt_hist_site() index of the format of each @hist entry */
+	uint8_t hist_fmt[VT_HIST_LEN];
 	struct vt_dev *dev;		/* linked VFIO device */
 	uint64_t last_ack_ts;
 	uint64_t last_eoi_ts;
@@ -195,7 +202,9 @@ struct vt_irq {
 
 	struct vt_counts cnt;
 	struct vt_watch watch[VT_NR_RULES];
-	/* one entry per line: a transition dirties one line, not two */
+	/* (state records and retargets only: out of the first line) */
+	uint32_t prev_target;		/* target before the last change */
+	/* two entries per line: a transition dirties one line, not two */
 	struct vt_hist hist[VT_HIST_LEN] __attribute__((aligned(64)));
 
 	/*
@@ -203,13 +212,17 @@ struct vt_irq {
 	 * into a cache line: with the rule table's sizes (168 bytes in all)
 	 * the states an inject or an LR record reads (masked_forever,
 	 * storm, migration) lie on two lines instead of three, and
-	 * an IRQ's block, offsetof(priv) + e->irq_priv, is still 28 lines
-	 * (1792 bytes).
+	 * an IRQ's block, offsetof(priv) + e->irq_priv, is still 24 lines
+	 * (1536 bytes).
 	 * Speed only: any size is correct.
 	 */
 	uint64_t priv_pad[3];
 	unsigned char priv[] __attribute__((aligned(8)));
 };
+
+_Static_assert(sizeof(struct vt_hist) == 32, "two history entries a line");
+_Static_assert(offsetof(struct vt_irq, hist_fmt) + VT_HIST_LEN <= 64,
+	       "the history's formats are in the IRQ's first line");
 
 /**
  * struct vt_dev - one VFIO INTx device
@@ -309,6 +322,10 @@ struct vt_engine {
 	char *arena_cur;
 	size_t arena_left;
 	void *smp_free[4];		/* free exact-sample arrays, 4 << class */
+	/* objects.c: history %s pointers far from vt_hist_base[] */
+	const char **hstr;
+	size_t nr_hstr, cap_hstr;
+	struct vt_hash *hstr_hash;	/* pointer -> index + 1 in @hstr */
 	size_t nr_lat_hl;		/* latency.c: sample sets turned histograms */
 
 	struct vt_irq **irqs;		/* sorted by (VM, INTID) once irqs_sorted */
@@ -428,8 +445,32 @@ int vt_irq_cmp(const void *a, const void *b);
  */
 void vt_irq_set_active(struct vt_engine *e, struct vt_irq *irq, bool active,
 		       uint32_t vcpu);
-void vt_irq_holder_add(struct vt_irq *irq, struct vt_vcpu *v);
-void vt_irq_holder_del(struct vt_irq *irq, struct vt_vcpu *v);
+
+/* @v holds @irq in an LR in its current run (inline: per LR of a run) */
+static inline void vt_irq_holder_add(struct vt_irq *irq, struct vt_vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < irq->nr_holders; i++)
+		if (irq->holder[i] == v)
+			return;
+	if (irq->nr_holders < VT_HOLDERS)
+		irq->holder[irq->nr_holders++] = v;
+	else
+		irq->holders_overflow = true;
+}
+
+static inline void vt_irq_holder_del(struct vt_irq *irq, struct vt_vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < irq->nr_holders; i++)
+		if (irq->holder[i] == v) {
+			irq->holder[i] = irq->holder[--irq->nr_holders];
+			return;
+		}
+}
+
 struct vt_vcpu *vt_vcpu_get(struct vt_engine *e, uint32_t vm, uint32_t vcpu);
 struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name);
 
@@ -457,55 +498,165 @@ static inline int vt_hist_fmtcheck(const char *fmt, ...)
 	return 0;
 }
 
-static inline void vt_hist_put(struct vt_irq *irq, uint64_t ts,
-			       const char *fmt, unsigned int n,
-			       const uint64_t *arg)
-{
-	struct vt_hist *h = &irq->hist[irq->hist_n % VT_HIST_LEN];
-	unsigned int i;
+/*
+ * The formats of the history: each vt_irq_hist() call site, and the LR
+ * entry, puts a pointer to its format in the section vt_hist_fmt; an
+ * entry keeps the pointer's address / 8 mod 256 (struct vt_irq.hist_fmt[]:
+ * at most 256 call sites; vt_hist_site() gives the index from it). The
+ * linker gives the section's bounds.
+ */
+#define VT_HIST_SECTION	__attribute__((section("vt_hist_fmt"), used, aligned(8)))
+extern const char *__start_vt_hist_fmt[] __attribute__((visibility("hidden")));
+extern const char *__stop_vt_hist_fmt[] __attribute__((visibility("hidden")));
+/* the LR entry's site: its format is the text vt_hist_lr_fmt[] */
+extern const char *vt_hist_lr_site __attribute__((visibility("hidden")));
+extern const char vt_hist_lr_fmt[] __attribute__((visibility("hidden")));
 
-	h->ts = ts;
-	h->fmt = fmt;
-	for (i = 0; i < n; i++)
-		h->arg[i] = arg[i];
-	irq->hist_n++;
+/**
+ * vt_hist_sites() - the history's formats, by index (vt_irq.hist_fmt[])
+ * @n:		set to the number of formats
+ *
+ * Return: the formats (the LR entry's is vt_hist_lr_fmt).
+ */
+static inline const char *const *vt_hist_sites(size_t *n)
+{
+	*n = (size_t)(__stop_vt_hist_fmt - __start_vt_hist_fmt);
+	return (const char *const *)__start_vt_hist_fmt;
 }
 
-/* each argument as 64 bits: integers (%d, %u) and %s pointers */
-#define VT_HA(x)		((uint64_t)(uintptr_t)(x))
+/* the index in vt_hist_sites() of a hist_fmt[] value */
+static inline unsigned int vt_hist_site(uint8_t fmt)
+{
+	return (uint8_t)(fmt - (uintptr_t)__start_vt_hist_fmt /
+			 sizeof(*__start_vt_hist_fmt));
+}
+
+/* a new entry of @irq at @ts with the format at @site: its words */
+static inline uint32_t *vt_hist_slot(struct vt_irq *irq, uint64_t ts,
+				     const char **site)
+{
+	unsigned int k = irq->hist_n++ % VT_HIST_LEN;
+	struct vt_hist *h = &irq->hist[k];
+
+	/* (the index less that of the section's start, mod 256) */
+	irq->hist_fmt[k] = (uint8_t)((uintptr_t)site / sizeof(*site));
+	h->ts = ts;
+	return h->w;
+}
+
+/*
+ * A %s argument in one word: a pointer less than VT_HS_NEAR (1 GiB) from
+ * vt_hist_base[] (the library's read-only data: every literal and name
+ * table of the image, and usually the brk heap) as its distance plus
+ * VT_HS_NEAR, below VT_HS_FAR; any other (e.g. a device name in a mapped
+ * heap) as VT_HS_FAR | its index in e->hstr (vt_hist_str_far()).
+ */
+#define VT_HS_NEAR		(1u << 30)
+#define VT_HS_FAR		(1u << 31)
+extern const char vt_hist_base[] __attribute__((visibility("hidden")));
+uint32_t vt_hist_str_far(struct vt_engine *e, const char *s);
+const char *vt_hist_str(const struct vt_engine *e, uint32_t w);
+
+static inline uint32_t vt_hist_sref(struct vt_engine *e, const char *s)
+{
+	uintptr_t d = (uintptr_t)s - ((uintptr_t)vt_hist_base - VT_HS_NEAR);
+
+	if (__builtin_expect(d < VT_HS_FAR, 1))
+		return (uint32_t)d;
+	return vt_hist_str_far(e, s);
+}
+
+/* one argument at @w: a %s pointer, or an integer of @size bytes */
+static inline void vt_hist_ps(struct vt_engine *e, uint32_t *w, const char *s,
+			      size_t size)
+{
+	(void)size;
+	*w = vt_hist_sref(e, s);
+}
+
+static inline void vt_hist_pi(struct vt_engine *e, uint32_t *w, uint64_t v,
+			      size_t size)
+{
+	(void)e;
+	w[0] = (uint32_t)v;
+	if (size > 4)
+		w[1] = (uint32_t)(v >> 32);
+}
+
+/* (a floating-point argument: not kept) */
+void vt_hist_pfloat(struct vt_engine *e, uint32_t *w, double v, size_t size)
+	__attribute__((error("vt_irq_hist(): no floating-point arguments")));
+
+#define VT_HIST_PUT(e, w, off, x)					\
+	_Generic((x) + 0,						\
+		 char *: vt_hist_ps, const char *: vt_hist_ps,		\
+		 float: vt_hist_pfloat, double: vt_hist_pfloat,		\
+		 long double: vt_hist_pfloat,				\
+		 default: vt_hist_pi)((e), (w) + (off), (x), sizeof((x) + 0))
+/* words of one argument (a constant) */
+#define VT_HW(x)							\
+	(_Generic((x) + 0, char *: 1, const char *: 1, default: 0) ? 1 :	\
+	 sizeof((x) + 0) > 4 ? 2 : 1)
+
 #define VT_HIST_N_(f, a, b, c, d, g, h, n, ...) n
 #define VT_HIST_N(...)		VT_HIST_N_(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0, 0)
 #define VT_HIST_F_(f, ...)	f
 #define VT_HIST_F(...)		VT_HIST_F_(__VA_ARGS__, 0)
 #define VT_HIST_CAT_(a, b)	a##b
 #define VT_HIST_CAT(a, b)	VT_HIST_CAT_(a, b)
-#define VT_HIST_A0(f)		0
-#define VT_HIST_A1(f, a)	VT_HA(a)
-#define VT_HIST_A2(f, a, b)	VT_HA(a), VT_HA(b)
-#define VT_HIST_A3(f, a, b, c)	VT_HA(a), VT_HA(b), VT_HA(c)
-#define VT_HIST_A4(f, a, b, c, d) VT_HA(a), VT_HA(b), VT_HA(c), VT_HA(d)
-#define VT_HIST_A5(f, a, b, c, d, g) \
-	VT_HA(a), VT_HA(b), VT_HA(c), VT_HA(d), VT_HA(g)
-#define VT_HIST_A6(f, a, b, c, d, g, h) \
-	VT_HA(a), VT_HA(b), VT_HA(c), VT_HA(d), VT_HA(g), VT_HA(h)
+/* words of the arguments */
+#define VT_HIST_W0(f)		0
+#define VT_HIST_W1(f, a)	VT_HW(a)
+#define VT_HIST_W2(f, a, b)	(VT_HIST_W1(f, a) + VT_HW(b))
+#define VT_HIST_W3(f, a, b, c)	(VT_HIST_W2(f, a, b) + VT_HW(c))
+#define VT_HIST_W4(f, a, b, c, d) (VT_HIST_W3(f, a, b, c) + VT_HW(d))
+#define VT_HIST_W5(f, a, b, c, d, g) (VT_HIST_W4(f, a, b, c, d) + VT_HW(g))
+#define VT_HIST_W6(f, a, b, c, d, g, h) \
+	(VT_HIST_W5(f, a, b, c, d, g) + VT_HW(h))
+/* the arguments into the words at @w */
+#define VT_HIST_P0(e, w, f)	(void)(w)
+#define VT_HIST_P1(e, w, f, a)	VT_HIST_PUT(e, w, 0, a)
+#define VT_HIST_P2(e, w, f, a, b) \
+	VT_HIST_P1(e, w, f, a); VT_HIST_PUT(e, w, VT_HIST_W1(f, a), b)
+#define VT_HIST_P3(e, w, f, a, b, c) \
+	VT_HIST_P2(e, w, f, a, b); VT_HIST_PUT(e, w, VT_HIST_W2(f, a, b), c)
+#define VT_HIST_P4(e, w, f, a, b, c, d) \
+	VT_HIST_P3(e, w, f, a, b, c); \
+	VT_HIST_PUT(e, w, VT_HIST_W3(f, a, b, c), d)
+#define VT_HIST_P5(e, w, f, a, b, c, d, g) \
+	VT_HIST_P4(e, w, f, a, b, c, d); \
+	VT_HIST_PUT(e, w, VT_HIST_W4(f, a, b, c, d), g)
+#define VT_HIST_P6(e, w, f, a, b, c, d, g, h) \
+	VT_HIST_P5(e, w, f, a, b, c, d, g); \
+	VT_HIST_PUT(e, w, VT_HIST_W5(f, a, b, c, d, g), h)
 
 /**
  * vt_irq_hist() - add a transition to @irq's history: the printf format
- * (checked at compile time) and at most VT_HIST_ARGS integer or %s
- * arguments are kept in binary, formatted only when a finding quotes
- * the entry (vt_hist_format()); %s strings must live as long as the
- * engine (literals, object names)
+ * (checked at compile time) and its arguments are kept in binary,
+ * formatted only when a finding quotes the entry (vt_hist_format()):
+ * %s strings must live as long as the engine (literals, object names),
+ * integers take 32 bits (64 for long ones), VT_HIST_WORDS words in all
+ * (checked at compile time); no floating-point arguments
+ * @e:		engine
  * @irq:	IRQ
  * @ts:		time
- * @...:	format and its arguments
+ * @...:	format (a literal) and its arguments
  */
-#define vt_irq_hist(irq, ts, ...) do {					\
+#define vt_irq_hist(e, irq, ts, ...) do {				\
+	static const char *vt_hsite_ VT_HIST_SECTION =			\
+		VT_HIST_F(__VA_ARGS__);					\
+	uint32_t *vt_hw_;						\
+									\
 	if (0)								\
 		vt_hist_fmtcheck(__VA_ARGS__);				\
-	vt_hist_put((irq), (ts), VT_HIST_F(__VA_ARGS__),		\
-		    VT_HIST_N(__VA_ARGS__), (const uint64_t[]){		\
-		    VT_HIST_CAT(VT_HIST_A, VT_HIST_N(__VA_ARGS__))(__VA_ARGS__) }); \
+	_Static_assert(VT_HIST_CAT(VT_HIST_W, VT_HIST_N(__VA_ARGS__))(	\
+			       __VA_ARGS__) <= VT_HIST_WORDS,		\
+		       "vt_irq_hist(): more than 24 bytes of arguments"); \
+	vt_hw_ = vt_hist_slot((irq), (ts), &vt_hsite_);			\
+	VT_HIST_CAT(VT_HIST_P, VT_HIST_N(__VA_ARGS__))((e), vt_hw_,	\
+						       __VA_ARGS__);	\
 } while (0)
+
 /**
  * vt_irq_hist_lr() - history entry of an LR loaded at entry, decoded
  * only when quoted ("entry vCPU<vcpu> LR<index> <vt_lr_format()>")
@@ -516,15 +667,29 @@ static inline void vt_hist_put(struct vt_irq *irq, uint64_t ts,
  * @gic:	VT_GIC_V2/V3
  * @raw:	LR value
  */
-void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts, uint32_t vcpu,
-		    unsigned int index, unsigned int gic, uint64_t raw);
+static inline void vt_irq_hist_lr(struct vt_irq *irq, uint64_t ts,
+				  uint32_t vcpu, unsigned int index,
+				  unsigned int gic, uint64_t raw)
+{
+	uint32_t *w = vt_hist_slot(irq, ts, &vt_hist_lr_site);
+
+	w[0] = vcpu;
+	w[1] = index;
+	w[2] = gic;
+	w[3] = (uint32_t)raw;
+	w[4] = (uint32_t)(raw >> 32);
+}
+
 /**
  * vt_hist_format() - the text of one history entry
- * @h:		entry
+ * @e:		engine (the far %s pointers)
+ * @irq:	IRQ
+ * @k:		entry: index in @irq->hist
  * @buf:	output, NUL terminated, truncated to @len
  * @len:	size of @buf
  */
-void vt_hist_format(const struct vt_hist *h, char *buf, size_t len);
+void vt_hist_format(const struct vt_engine *e, const struct vt_irq *irq,
+		    unsigned int k, char *buf, size_t len);
 void vt_objects_free(struct vt_engine *e);
 /**
  * vt_arena_alloc() - zeroed memory that lives as long as the engine (one

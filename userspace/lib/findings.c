@@ -62,14 +62,14 @@ void vt_finding_add(struct vt_engine *e, const struct vt_rule *rule,
 		n = irq->hist_n < VT_EVIDENCE_MAX ? irq->hist_n : VT_EVIDENCE_MAX;
 		first = irq->hist_n - n;
 		for (i = 0; i < n; i++) {
-			const struct vt_hist *h = &irq->hist[(first + i) % VT_HIST_LEN];
+			unsigned int k = (first + i) % VT_HIST_LEN;
 
-			vt_fmt_ts(h->ts, tsb, sizeof(tsb));
+			vt_fmt_ts(irq->hist[k].ts, tsb, sizeof(tsb));
 			/* "<ts> <text>", the text as kept (VT_HIST_TEXT - 1) */
 			o = (size_t)snprintf(f->evidence[i], VT_EVIDENCE_LEN,
 					     "%s ", tsb);
 			if (o < VT_EVIDENCE_LEN - 1)
-				vt_hist_format(h, f->evidence[i] + o,
+				vt_hist_format(e, irq, k, f->evidence[i] + o,
 					       VT_EVIDENCE_LEN - o < VT_HIST_TEXT ?
 					       VT_EVIDENCE_LEN - o : VT_HIST_TEXT);
 		}

@@ -83,7 +83,7 @@ full_entry(struct vt_engine *e, const struct vt_ev *ev)
 		EO(e, irq)->ts = ev->ts;
 		EO(e, irq)->vcpu = ev->vcpu->vcpu_id;
 		vt_deadline_arm(e, &vt_rule_eoi_lost, irq, ev->ts, NULL);
-		vt_irq_hist(irq, ev->ts,
+		vt_irq_hist(e, irq, ev->ts,
 			    "active but in no LR of vCPU%u (all %u LRs used%s)",
 			    ev->vcpu->vcpu_id, nr,
 			    inferred ? ", number not recorded: inferred" : "");
@@ -110,7 +110,7 @@ eoicount_exit(struct vt_engine *e, const struct vt_ev *ev)
 		    EO(e, irq)->vcpu != ev->vcpu->vcpu_id ||
 		    vt_reported(irq, &vt_rule_eoi_lost))
 			continue;
-		vt_irq_hist(irq, ev->ts, "exit vCPU%u EOIcount %u",
+		vt_irq_hist(e, irq, ev->ts, "exit vCPU%u EOIcount %u",
 			    ev->vcpu->vcpu_id, eoicount);
 		if (fixed)
 			continue;	/* 6.19+ replays EOIcount: acks follow */

@@ -96,7 +96,7 @@ in_two(struct vt_engine *e, const struct vt_ev *ev)
 		v = other_holder(e, irq, ev->vcpu, &other);
 		if (!v)
 			continue;
-		vt_irq_hist(irq, ev->ts, "entry vCPU%u LR%u %s while in LR of vCPU%u as %s",
+		vt_irq_hist(e, irq, ev->ts, "entry vCPU%u LR%u %s while in LR of vCPU%u as %s",
 			    ev->vcpu->vcpu_id, i, vt_lr_state_name(lr->state),
 			    v->vcpu_id, vt_lr_state_name(other.state));
 		vt_finding_add(e, &vt_rule_migration, VT_SEV_ERROR, irq,
@@ -232,7 +232,7 @@ mg_record(struct vt_engine *e, const struct vt_ev *ev,
 	m->how = how;
 	m->pending_ts = 0;	/* a P in the LR shows at its fold */
 	vt_deadline_cancel(e, &vt_rule_migration, irq);
-	vt_irq_hist(irq, ev->ts, "retarget vCPU%d -> vCPU%u while %s",
+	vt_irq_hist(e, irq, ev->ts, "retarget vCPU%d -> vCPU%u while %s",
 		    (int)from, m->to,
 		    irq->was_active ? "active" : "in an LR");
 }
