@@ -564,6 +564,14 @@ void vt_fmt_ts(uint64_t ts, char *buf, size_t len);
 void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 		  uint64_t ts);
 const char *vt_stage_name(enum vt_stage st);
+/**
+ * vt_lat_hdr_index() - the log-linear histogram bucket of a sample
+ * @v:		sample in ns
+ *
+ * Return: below 16, @v; then 16 buckets per octave up to 2^40 ns; the
+ * last bucket, VT_LAT_BUCKETS - 1, also holds everything above.
+ */
+unsigned int vt_lat_hdr_index(uint64_t v);
 int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,
 	       uint64_t *max);
 void vt_lat_free(struct vt_irq *irq);
