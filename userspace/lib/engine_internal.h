@@ -118,7 +118,7 @@ struct vt_hist {
 
 /* The rule table (rules/rules.def): index of each rule. */
 enum vt_rule_idx {
-#define VT_RULE(sym) VT_RULE_##sym,
+#define VT_RULE(sym, ...) VT_RULE_##sym,
 #include "rules/rules.def"
 #undef VT_RULE
 	VT_NR_RULES
@@ -345,13 +345,6 @@ struct vt_engine {
 	/* rule bus (bus.c) */
 	size_t irq_off[VT_NR_RULES], irq_priv;	/* per-IRQ rule state */
 	size_t dev_off[VT_NR_RULES], dev_priv;	/* per-device rule state */
-	struct vt_sub {				/* subscribers per event kind */
-		void (*event)(struct vt_engine *e, const struct vt_ev *ev,
-			      void *st);
-		size_t off;			/* its irq_off[] */
-		uint32_t need;			/* 1 << index: armed IRQs only */
-	} sub[16][VT_NR_RULES];
-	uint8_t nr_sub[16];
 	struct vt_armed armed[VT_NR_RULES];
 	uint8_t step_bit;		/* largest log2 bucket of a cycle step + 1 */
 
