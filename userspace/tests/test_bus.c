@@ -5,7 +5,7 @@
  * plain formulas it replaced.
  */
 #include "helpers.h"
-#include "rule.h"
+#include "dispatch.h"
 
 /* ---- the rule bus ----------------------------------------------------- */
 
@@ -146,6 +146,68 @@ static void test_rules_keep_their_kinds(void **state)
 		assert_int_equal(r[j]->armed_any_events,
 				 strcmp(t[i].name, "mmio-state-cleared") ? 0 :
 				 VT_EVM(FLUSH));
+	}
+}
+
+/* every byte of @p..@p+@n is zero */
+static void assert_zero(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(c[i], 0);
+}
+
+/*
+ * vt_ev_init() no longer clears the whole event: for each kind, over a
+ * dirty event, the header is set and the kind's own union member (the
+ * one rules read for it) is all zero.
+ */
+static void test_ev_init_clears_its_member(void **state)
+{
+	struct vt_hdr rec = { .ts_ns = 12345 };
+	struct vt_irq irq;
+	struct vt_ev ev;
+	unsigned int k;
+
+	(void)state;
+	for (k = 0; k < VT_EV_MAX; k++) {
+		memset(&ev, 0xa5, sizeof(ev));
+		vt_ev_init(&ev, k, &rec, k % 2 ? &irq : NULL);
+		assert_int_equal(ev.kind, k);
+		assert_true(ev.ts == 12345);
+		assert_ptr_equal(ev.irq, k % 2 ? &irq : NULL);
+		assert_null(ev.vcpu);
+		switch (k) {
+		case VT_EV_INJECT:
+			assert_zero(&ev.inject, sizeof(ev.inject));
+			break;
+		case VT_EV_STATE:
+			assert_zero(&ev.state, sizeof(ev.state));
+			break;
+		case VT_EV_RESAMPLE:
+			assert_zero(&ev.resample, sizeof(ev.resample));
+			break;
+		case VT_EV_IRQFD:
+			assert_zero(&ev.irqfd, sizeof(ev.irqfd));
+			break;
+		case VT_EV_VFIO:
+			assert_zero(&ev.vfio, sizeof(ev.vfio));
+			break;
+		case VT_EV_MMIO:
+			assert_zero(&ev.mmio, sizeof(ev.mmio));
+			break;
+		case VT_EV_DEACT:
+			assert_zero(&ev.deact, sizeof(ev.deact));
+			break;
+		case VT_EV_LR_RUN:
+			assert_zero(&ev.run, sizeof(ev.run));
+			break;
+		default:	/* FLUSH, FOLD, TICK */
+			assert_null(ev.lr);
+			break;
+		}
 	}
 }
 
@@ -356,6 +418,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dispatch_matches_descriptors),
 		cmocka_unit_test(test_rules_keep_their_kinds),
+		cmocka_unit_test(test_ev_init_clears_its_member),
 		cmocka_unit_test(test_hdr_index_boundaries),
 		cmocka_unit_test(test_lat_stage_model),
 	};
