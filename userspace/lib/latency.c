@@ -191,16 +191,19 @@ static void smp_free(struct vt_engine *e, uint64_t *v, uint32_t cap)
 
 /*
  * Add @v to @s, which has no histogram yet: exact, or the first bucketed.
- * One or two samples are @lo and @hi (min and max before @v): the array
- * is allocated at the third (10^5 IRQs seen in a cycle or two each need
- * none).
+ * One or two samples are min and max: the array is allocated at the
+ * third (10^5 IRQs seen in a cycle or two each need none).
  */
 static __attribute__((noinline)) void
-add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v,
-		 uint64_t lo, uint64_t hi)
+add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 {
+	uint64_t lo = s->min, hi = s->max;
 	unsigned int i;
 
+	if (!s->n || v < lo)
+		s->min = v;
+	if (!s->n || v > hi)
+		s->max = v;
 	if (s->n < 2) {
 		s->n++;
 		return;
@@ -253,18 +256,18 @@ static __attribute__((noinline)) void add_sample_new(struct vt_samples *s,
 static inline void add_sample(struct vt_engine *e, struct vt_samples *s,
 			      uint64_t v)
 {
-	uint64_t lo = s->min, hi = s->max;
 	struct vt_hlines *hl = s->hl;
 	unsigned int i, m;
 
-	if (!s->n || v < lo)
-		s->min = v;
-	if (!s->n || v > hi)
-		s->max = v;
 	if (__builtin_expect(!hl, 0)) {	/* (a histogram: n > EXACT) */
-		add_sample_exact(e, s, v, lo, hi);
+		add_sample_exact(e, s, v);
 		return;
 	}
+	/* (n > VT_LAT_EXACT here: min and max are set) */
+	if (v < s->min)
+		s->min = v;
+	if (v > s->max)
+		s->max = v;
 	i = hdr_index(v);
 	m = hl->map[i / 16];
 	if (__builtin_expect(!m, 0)) {
