@@ -24,7 +24,10 @@ static const struct vt_rule *const rules[] = {
 _Static_assert(sizeof(rules) / sizeof(rules[0]) == VT_NR_RULES,
 	       "rules.def and the rule table disagree");
 _Static_assert(VT_NR_RULES <= 32, "vt_irq.reported has 32 bits");
-_Static_assert(VT_EV_MAX == 12, "a new event kind needs its case in dispatch()");
+#define VT_EV_ONE(kind) + 1
+_Static_assert(0 VT_EV_KINDS(VT_EV_ONE) == VT_EV_MAX,
+	       "VT_EV_KINDS() and enum vt_ev_kind disagree");
+#undef VT_EV_ONE
 
 const struct vt_rule *const *vt_rules_table(unsigned int *n)
 {
@@ -310,29 +313,15 @@ static __attribute__((noinline)) uint32_t no_irq(struct vt_engine *e,
 	return m;
 }
 
+/* the dispatch of kind @k (a constant where inlined) */
 static __attribute__((always_inline)) inline uint32_t
-dispatch(struct vt_engine *e, const struct vt_ev *ev, const bool probe)
+kind_one(struct vt_engine *e, const struct vt_ev *ev, const unsigned int k,
+	 const bool probe)
 {
-	struct vt_irq *irq = ev->irq;
 	uint32_t m = 0;
 	unsigned int ri;
 
-	switch (ev->kind) {
-#define KIND_IRQ(K)							\
-	case VT_EV_##K:							\
-		if (__builtin_expect(!irq, 0))				\
-			return no_irq(e, ev, probe);			\
-		return kind_irq(e, ev, irq, VT_EV_##K, probe);
-	KIND_IRQ(INJECT)
-	KIND_IRQ(STATE)
-	KIND_IRQ(ACK)
-	KIND_IRQ(RESAMPLE)
-	KIND_IRQ(IRQFD)
-	KIND_IRQ(VFIO)
-	KIND_IRQ(MMIO)
-	KIND_IRQ(DEACT)
-	KIND_IRQ(LR_RUN)
-#undef KIND_IRQ
+	switch (k) {
 	case VT_EV_FLUSH:
 		/* (the rare path out of line) */
 		if (!probe && ev->vcpu->nr_wait)
@@ -350,15 +339,40 @@ dispatch(struct vt_engine *e, const struct vt_ev *ev, const bool probe)
 			    (rules[ri]->events & VT_EVM(TICK)))
 				m |= 1u << ri;
 		return m;
+	default:	/* the kinds with an IRQ */
+		if (__builtin_expect(!ev->irq, 0))
+			return no_irq(e, ev, probe);
+		return kind_irq(e, ev, ev->irq, k, probe);
+	}
+}
+
+static __attribute__((always_inline)) inline uint32_t
+dispatch(struct vt_engine *e, const struct vt_ev *ev, const bool probe)
+{
+	switch (ev->kind) {
+#define VT_EV_CASE(kind)						\
+	case VT_EV_##kind:						\
+		return kind_one(e, ev, VT_EV_##kind, probe);
+	VT_EV_KINDS(VT_EV_CASE)
+#undef VT_EV_CASE
 	default:
 		return 0;
 	}
 }
 
-void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
+/* (vt_bus_emit() where the kind is not known at compile time) */
+void vt_bus_emit_any(struct vt_engine *e, const struct vt_ev *ev)
 {
 	dispatch(e, ev, false);
 }
+
+#define VT_EV_FN(kind)							\
+void vt_bus_emit_##kind(struct vt_engine *e, const struct vt_ev *ev)	\
+{									\
+	kind_one(e, ev, VT_EV_##kind, false);				\
+}
+VT_EV_KINDS(VT_EV_FN)
+#undef VT_EV_FN
 
 uint32_t vt_bus_probe(struct vt_engine *e, const struct vt_ev *ev)
 {

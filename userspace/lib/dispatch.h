@@ -94,13 +94,15 @@ static inline void vt_rec_done(struct vt_engine *e, const struct vt_hdr *rec,
 
 /**
  * vt_emit_irq() - give @ev (whose IRQ is set) to the rules, then the
- * record callback
+ * record callback (always inline: @ev's kind is then known, and
+ * vt_bus_emit() calls that kind's dispatch)
  * @e:		engine
  * @rec:	record it comes from
  * @ev:		event
  */
-static inline void vt_emit_irq(struct vt_engine *e, const struct vt_hdr *rec,
-			       const struct vt_ev *ev)
+static inline __attribute__((always_inline)) void
+vt_emit_irq(struct vt_engine *e, const struct vt_hdr *rec,
+	    const struct vt_ev *ev)
 {
 	if (ev->irq)
 		vt_bus_emit(e, ev);

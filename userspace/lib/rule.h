@@ -37,6 +37,11 @@ enum vt_ev_kind {
 
 #define VT_EVM(kind)		(1u << VT_EV_##kind)
 
+/* every kind: X(kind) for each (bus.c compiles one dispatch per kind) */
+#define VT_EV_KINDS(X)							\
+	X(INJECT) X(STATE) X(ACK) X(RESAMPLE) X(IRQFD) X(VFIO) X(MMIO)	\
+	X(DEACT) X(LR_RUN) X(FLUSH) X(FOLD) X(TICK)
+
 /* the LRs of one entry or exit, decoded once */
 struct vt_ev_lrs {
 	unsigned int used;		/* used_lrs (at most VT_MAX_LR) */
@@ -197,7 +202,32 @@ void vt_bus_init(struct vt_engine *e);
  * @e:		engine
  * @ev:		event
  */
-void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev);
+static inline void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev);
+
+/* vt_bus_emit() of an event of any kind, and of each kind */
+void vt_bus_emit_any(struct vt_engine *e, const struct vt_ev *ev);
+#define VT_EV_DECL(kind)						\
+	void vt_bus_emit_##kind(struct vt_engine *e, const struct vt_ev *ev);
+VT_EV_KINDS(VT_EV_DECL)
+#undef VT_EV_DECL
+
+static inline void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
+{
+	/* a kind known where this is inlined: its dispatch, no switch */
+	if (__builtin_constant_p(ev->kind)) {
+		switch (ev->kind) {
+#define VT_EV_CASE(kind)						\
+		case VT_EV_##kind:					\
+			vt_bus_emit_##kind(e, ev);			\
+			return;
+		VT_EV_KINDS(VT_EV_CASE)
+#undef VT_EV_CASE
+		default:
+			break;
+		}
+	}
+	vt_bus_emit_any(e, ev);
+}
 
 /**
  * vt_bus_probe() - which rules vt_bus_emit() would give @ev to, without
