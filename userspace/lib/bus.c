@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * bus.c - the rule bus: the rule table (rules/rules.def), the layout of
- * the rules' per-IRQ and per-device state, event subscriptions, and the
- * one deadline facility the rules share (arm, cancel, fire from time in
- * live mode or at a vCPU's next entry).
+ * the rules' per-IRQ and per-device state, the event dispatch (compiled
+ * from the subscriptions in rules.def), and the one deadline facility the
+ * rules share (arm, cancel, fire from time in live mode or at a vCPU's
+ * next entry).
  *
  * Deadlines cost what is armed, never what exists: each rule keeps a
  * list of the IRQs it armed (swap-removed on cancel), a tick walks only
@@ -15,7 +16,7 @@
 #include "rule.h"
 
 static const struct vt_rule *const rules[] = {
-#define VT_RULE(sym) &vt_rule_##sym,
+#define VT_RULE(sym, ...) &vt_rule_##sym,
 #include "rules/rules.def"
 #undef VT_RULE
 };
@@ -23,7 +24,10 @@ static const struct vt_rule *const rules[] = {
 _Static_assert(sizeof(rules) / sizeof(rules[0]) == VT_NR_RULES,
 	       "rules.def and the rule table disagree");
 _Static_assert(VT_NR_RULES <= 32, "vt_irq.reported has 32 bits");
-_Static_assert(VT_EV_MAX <= 16, "struct vt_engine.sub has 16 kinds");
+#define VT_EV_ONE(kind) + 1
+_Static_assert(0 VT_EV_KINDS(VT_EV_ONE) == VT_EV_MAX,
+	       "VT_EV_KINDS() and enum vt_ev_kind disagree");
+#undef VT_EV_ONE
 
 const struct vt_rule *const *vt_rules_table(unsigned int *n)
 {
@@ -38,7 +42,7 @@ static size_t align8(size_t n)
 
 void vt_bus_init(struct vt_engine *e)
 {
-	unsigned int i, k;
+	unsigned int i;
 
 	e->irq_priv = e->dev_priv = 0;
 	for (i = 0; i < VT_NR_RULES; i++) {
@@ -46,12 +50,6 @@ void vt_bus_init(struct vt_engine *e)
 		e->irq_priv += align8(rules[i]->irq_state);
 		e->dev_off[i] = e->dev_priv;
 		e->dev_priv += align8(rules[i]->dev_state);
-		for (k = 0; k < VT_EV_MAX; k++)
-			if (rules[i]->event && (rules[i]->events & (1u << k)))
-				e->sub[k][e->nr_sub[k]++] = (struct vt_sub){
-					rules[i]->event, e->irq_off[i],
-					rules[i]->armed_events & (1u << k) ?
-					1u << rules[i]->index : 0 };
 	}
 }
 
@@ -246,31 +244,139 @@ static __attribute__((noinline)) void tick(struct vt_engine *e,
 	}
 }
 
-void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
+/*
+ * The dispatch of one kind @k, compiled from rules/rules.def: for each
+ * rule in table order whose events have @k, a call through its (const)
+ * descriptor, skipped per its armed mask (kinds with an IRQ: no deadline
+ * of the rule armed on it) or its any mask (kinds without: none armed at
+ * all). Inlined where @k is a constant, only the subscribed rules' tests
+ * and calls remain: no walk of a list, no mask loaded. @probe: no call,
+ * the mask of the rules that would be called instead (vt_bus_probe()).
+ */
+static __attribute__((always_inline)) inline uint32_t
+kind_irq(struct vt_engine *e, const struct vt_ev *ev, struct vt_irq *irq,
+	 const unsigned int k, const bool probe)
 {
-	unsigned int k = ev->kind;
-	const struct vt_sub *s, *end;
-	unsigned char *priv;
+	uint32_t m = 0;
 
-	/* (the rare paths out of line: this one saves few registers) */
-	if (k == VT_EV_FLUSH && ev->vcpu->nr_wait)
-		fire_entry(e, ev->vcpu);
-	if (k == VT_EV_TICK) {
-		tick(e, ev);
-		return;
+#define VT_RULE(sym, ...)						\
+	if ((VT_EVENTS_##sym & (1u << k)) &&				\
+	    (!(VT_ARMED_##sym & (1u << k)) ||				\
+	     (irq->watching & (1u << VT_RULE_##sym)))) {		\
+		if (probe)						\
+			m |= 1u << VT_RULE_##sym;			\
+		else							\
+			vt_rule_##sym.event(e, ev, irq->priv +		\
+					    e->irq_off[VT_RULE_##sym]);	\
 	}
-	/* (the subscriber lists are fixed at vt_bus_init()) */
-	s = e->sub[k];
-	end = s + e->nr_sub[k];
-	if (ev->irq) {
-		priv = ev->irq->priv;
-		for (; s < end; s++)
-			if ((ev->irq->watching & s->need) == s->need)
-				s->event(e, ev, priv + s->off);
-	} else {
-		for (; s < end; s++)
-			s->event(e, ev, NULL);
+#include "rules/rules.def"
+#undef VT_RULE
+	return m;
+}
+
+static __attribute__((always_inline)) inline uint32_t
+kind_noirq(struct vt_engine *e, const struct vt_ev *ev, const unsigned int k,
+	   const bool probe)
+{
+	uint32_t m = 0;
+
+#define VT_RULE(sym, ...)						\
+	if ((VT_EVENTS_##sym & (1u << k)) &&				\
+	    (!(VT_ANY_##sym & (1u << k)) ||				\
+	     e->armed[VT_RULE_##sym].n)) {				\
+		if (probe)						\
+			m |= 1u << VT_RULE_##sym;			\
+		else							\
+			vt_rule_##sym.event(e, ev, NULL);		\
 	}
+#include "rules/rules.def"
+#undef VT_RULE
+	return m;
+}
+
+/* an event of a kind with an IRQ but none: every subscriber, no state */
+static __attribute__((noinline)) uint32_t no_irq(struct vt_engine *e,
+						 const struct vt_ev *ev,
+						 bool probe)
+{
+	uint32_t m = 0;
+	unsigned int ri;
+
+	for (ri = 0; ri < VT_NR_RULES; ri++) {
+		if (!rules[ri]->event || !(rules[ri]->events & (1u << ev->kind)))
+			continue;
+		if (probe)
+			m |= 1u << ri;
+		else
+			rules[ri]->event(e, ev, NULL);
+	}
+	return m;
+}
+
+/* the dispatch of kind @k (a constant where inlined) */
+static __attribute__((always_inline)) inline uint32_t
+kind_one(struct vt_engine *e, const struct vt_ev *ev, const unsigned int k,
+	 const bool probe)
+{
+	uint32_t m = 0;
+	unsigned int ri;
+
+	switch (k) {
+	case VT_EV_FLUSH:
+		/* (the rare path out of line) */
+		if (!probe && ev->vcpu->nr_wait)
+			fire_entry(e, ev->vcpu);
+		return kind_noirq(e, ev, VT_EV_FLUSH, probe);
+	case VT_EV_FOLD:
+		return kind_noirq(e, ev, VT_EV_FOLD, probe);
+	case VT_EV_TICK:
+		if (!probe) {
+			tick(e, ev);
+			return 0;
+		}
+		for (ri = 0; ri < VT_NR_RULES; ri++)	/* (as tick() calls) */
+			if (rules[ri]->event &&
+			    (rules[ri]->events & VT_EVM(TICK)))
+				m |= 1u << ri;
+		return m;
+	default:	/* the kinds with an IRQ */
+		if (__builtin_expect(!ev->irq, 0))
+			return no_irq(e, ev, probe);
+		return kind_irq(e, ev, ev->irq, k, probe);
+	}
+}
+
+static __attribute__((always_inline)) inline uint32_t
+dispatch(struct vt_engine *e, const struct vt_ev *ev, const bool probe)
+{
+	switch (ev->kind) {
+#define VT_EV_CASE(kind)						\
+	case VT_EV_##kind:						\
+		return kind_one(e, ev, VT_EV_##kind, probe);
+	VT_EV_KINDS(VT_EV_CASE)
+#undef VT_EV_CASE
+	default:
+		return 0;
+	}
+}
+
+/* (vt_bus_emit() where the kind is not known at compile time) */
+void vt_bus_emit_any(struct vt_engine *e, const struct vt_ev *ev)
+{
+	dispatch(e, ev, false);
+}
+
+#define VT_EV_FN(kind)							\
+void vt_bus_emit_##kind(struct vt_engine *e, const struct vt_ev *ev)	\
+{									\
+	kind_one(e, ev, VT_EV_##kind, false);				\
+}
+VT_EV_KINDS(VT_EV_FN)
+#undef VT_EV_FN
+
+uint32_t vt_bus_probe(struct vt_engine *e, const struct vt_ev *ev)
+{
+	return dispatch(e, ev, true);
 }
 
 void vt_bus_finish(struct vt_engine *e)

@@ -241,7 +241,7 @@ static int h_deactivate(struct vt_engine *e, const struct vt_hdr *rec)
 		ev.vcpu = vt_vcpu_get(e, rec->vm_id, rec->vcpu_id);
 		ev.deact.how = how;
 		if (ev.vcpu)
-			vt_bus_emit(e, &ev);
+			vt_bus_emit_DEACT(e, &ev);
 	}
 	vt_rec_done(e, rec, irq);
 	return 0;

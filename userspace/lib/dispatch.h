@@ -8,6 +8,7 @@
 #ifndef VT_DISPATCH_H
 #define VT_DISPATCH_H
 
+#include <stddef.h>
 #include <string.h>
 #include "rule.h"
 
@@ -42,9 +43,22 @@ static inline int vt_eng_dispatch(struct vt_engine *e,
 	return vt_eng_handlers[rec->type](e, rec);
 }
 
+/* the union of struct vt_ev: bytes zeroed for a kind other than LR_RUN */
+#define VT_EV_SMALL	16
+#define VT_EV_FITS(m)	(sizeof(((struct vt_ev *)0)->m) <= VT_EV_SMALL)
+_Static_assert(VT_EV_FITS(inject) && VT_EV_FITS(state) &&
+	       VT_EV_FITS(resample) && VT_EV_FITS(irqfd) && VT_EV_FITS(vfio) &&
+	       VT_EV_FITS(mmio) && VT_EV_FITS(deact) && VT_EV_FITS(lr),
+	       "a vt_ev member outgrew VT_EV_SMALL");
+_Static_assert(sizeof(struct vt_ev) - offsetof(struct vt_ev, inject) >=
+	       VT_EV_SMALL, "the vt_ev union is smaller than VT_EV_SMALL");
+#undef VT_EV_FITS
+
 /**
  * vt_ev_init() - start a typed event
- * @ev:		event to fill: zeroed, then kind, ts and irq set
+ * @ev:		event to fill: kind, ts and irq set, vcpu NULL, and the
+ *		union member of @kind zeroed (the others are never read:
+ *		the whole event is not cleared)
  * @kind:	VT_EV_*
  * @rec:	record being handled (gives the time)
  * @irq:	the IRQ it concerns, or NULL
@@ -52,10 +66,15 @@ static inline int vt_eng_dispatch(struct vt_engine *e,
 static inline void vt_ev_init(struct vt_ev *ev, enum vt_ev_kind kind,
 			      const struct vt_hdr *rec, struct vt_irq *irq)
 {
-	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
 	ev->ts = rec->ts_ns;
 	ev->irq = irq;
+	ev->vcpu = NULL;
+	if (kind == VT_EV_LR_RUN)
+		memset(&ev->run, 0, sizeof(ev->run));
+	else
+		memset((char *)ev + offsetof(struct vt_ev, inject), 0,
+		       VT_EV_SMALL);
 }
 
 /**
@@ -75,13 +94,15 @@ static inline void vt_rec_done(struct vt_engine *e, const struct vt_hdr *rec,
 
 /**
  * vt_emit_irq() - give @ev (whose IRQ is set) to the rules, then the
- * record callback
+ * record callback (always inline: @ev's kind is then known, and
+ * vt_bus_emit() calls that kind's dispatch)
  * @e:		engine
  * @rec:	record it comes from
  * @ev:		event
  */
-static inline void vt_emit_irq(struct vt_engine *e, const struct vt_hdr *rec,
-			       const struct vt_ev *ev)
+static inline __attribute__((always_inline)) void
+vt_emit_irq(struct vt_engine *e, const struct vt_hdr *rec,
+	    const struct vt_ev *ev)
 {
 	if (ev->irq)
 		vt_bus_emit(e, ev);

@@ -51,7 +51,10 @@ static void lr_emit(struct vt_engine *e, enum vt_ev_kind kind,
 	vt_ev_init(&ev, kind, &r->hdr, NULL);
 	ev.lr = lrs;
 	ev.vcpu = v;
-	vt_bus_emit(e, &ev);
+	if (kind == VT_EV_FLUSH)	/* (each kind's own dispatch) */
+		vt_bus_emit_FLUSH(e, &ev);
+	else
+		vt_bus_emit_FOLD(e, &ev);
 }
 
 int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
@@ -216,7 +219,7 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 		vt_irq_set_active(e, irq, out.state & VT_LR_A, rec->vcpu_id);
 		if (irq->lr_vcpu == rec->vcpu_id)
 			irq->lr_vcpu = VT_NO_VCPU;
-		vt_bus_emit(e, &ev);
+		vt_bus_emit_LR_RUN(e, &ev);	/* (ev is reused: kind not known) */
 	}
 	lr_emit(e, VT_EV_FOLD, r, v, &lrs);
 	/* the run is over: its entry's IRQs are no longer held here */

@@ -122,7 +122,7 @@ struct vt_hist {
 
 /* The rule table (rules/rules.def): index of each rule. */
 enum vt_rule_idx {
-#define VT_RULE(sym) VT_RULE_##sym,
+#define VT_RULE(sym, ...) VT_RULE_##sym,
 #include "rules/rules.def"
 #undef VT_RULE
 	VT_NR_RULES
@@ -362,13 +362,6 @@ struct vt_engine {
 	/* rule bus (bus.c) */
 	size_t irq_off[VT_NR_RULES], irq_priv;	/* per-IRQ rule state */
 	size_t dev_off[VT_NR_RULES], dev_priv;	/* per-device rule state */
-	struct vt_sub {				/* subscribers per event kind */
-		void (*event)(struct vt_engine *e, const struct vt_ev *ev,
-			      void *st);
-		size_t off;			/* its irq_off[] */
-		uint32_t need;			/* 1 << index: armed IRQs only */
-	} sub[16][VT_NR_RULES];
-	uint8_t nr_sub[16];
 	struct vt_armed armed[VT_NR_RULES];
 	uint8_t step_bit;		/* largest log2 bucket of a cycle step + 1 */
 
@@ -729,6 +722,14 @@ void vt_fmt_ts(uint64_t ts, char *buf, size_t len);
 void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 		  uint64_t ts);
 const char *vt_stage_name(enum vt_stage st);
+/**
+ * vt_lat_hdr_index() - the log-linear histogram bucket of a sample
+ * @v:		sample in ns
+ *
+ * Return: below 16, @v; then 16 buckets per octave up to 2^40 ns; the
+ * last bucket, VT_LAT_BUCKETS - 1, also holds everything above.
+ */
+unsigned int vt_lat_hdr_index(uint64_t v);
 int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,
 	       uint64_t *max);
 void vt_lat_free(struct vt_irq *irq);

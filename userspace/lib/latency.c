@@ -32,18 +32,23 @@ const char *vt_stage_name(enum vt_stage st)
 	return st < VT_ST_MAX ? stage_names[st] : "?";
 }
 
-static unsigned int hdr_index(uint64_t v)
+/*
+ * The bucket of @v: below 16 the value itself, then 16 per octave.
+ * With s = octave - VT_LAT_SUB_BITS, the usual 16 + 16 s + ((v >> s) & 15)
+ * is 16 s + (v >> s), since v >> s lies in [16, 32); v | 16 has the
+ * octave of v from 16 on and gives s = 0 below it (the index is v).
+ * (Not static: the unit test checks it against that formula.)
+ */
+unsigned int vt_lat_hdr_index(uint64_t v)
 {
-	unsigned int e;
+	unsigned int s = 59u - (unsigned int)__builtin_clzll(v | 16);
 
-	if (v < 16)
-		return (unsigned int)v;
-	e = 63u - (unsigned int)__builtin_clzll(v);
-	if (e >= VT_LAT_MAX_EXP)
+	if (__builtin_expect(s >= VT_LAT_MAX_EXP - VT_LAT_SUB_BITS, 0))
 		return VT_LAT_BUCKETS - 1;
-	return 16 + (e - VT_LAT_SUB_BITS) * 16 +
-	       (unsigned int)((v >> (e - VT_LAT_SUB_BITS)) & 15);
+	return (s << 4) + (unsigned int)(v >> s);
 }
+
+#define hdr_index vt_lat_hdr_index
 
 /* A value inside bucket @i: its middle. */
 static uint64_t hdr_value(unsigned int i)
@@ -186,16 +191,19 @@ static void smp_free(struct vt_engine *e, uint64_t *v, uint32_t cap)
 
 /*
  * Add @v to @s, which has no histogram yet: exact, or the first bucketed.
- * One or two samples are @lo and @hi (min and max before @v): the array
- * is allocated at the third (10^5 IRQs seen in a cycle or two each need
- * none).
+ * One or two samples are min and max: the array is allocated at the
+ * third (10^5 IRQs seen in a cycle or two each need none).
  */
 static __attribute__((noinline)) void
-add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v,
-		 uint64_t lo, uint64_t hi)
+add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 {
+	uint64_t lo = s->min, hi = s->max;
 	unsigned int i;
 
+	if (!s->n || v < lo)
+		s->min = v;
+	if (!s->n || v > hi)
+		s->max = v;
 	if (s->n < 2) {
 		s->n++;
 		return;
@@ -233,20 +241,40 @@ add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v,
 	s->n++;
 }
 
+/* count bucket @i whose octave has no line yet, then the sample */
+static __attribute__((noinline)) void add_sample_new(struct vt_samples *s,
+						     unsigned int i)
+{
+	hl_add_new(s, i);
+	s->n++;
+}
+
+/*
+ * Add @v to @s. The slow paths are tail calls, so the fast path (a
+ * histogram whose octave has its line) saves no registers.
+ */
 static inline void add_sample(struct vt_engine *e, struct vt_samples *s,
 			      uint64_t v)
 {
-	uint64_t lo = s->min, hi = s->max;
+	struct vt_hlines *hl = s->hl;
+	unsigned int i, m;
 
-	if (!s->n || v < s->min)
-		s->min = v;
-	if (!s->n || v > s->max)
-		s->max = v;
-	if (__builtin_expect(!s->hl, 0)) {	/* (a histogram: n > EXACT) */
-		add_sample_exact(e, s, v, lo, hi);
+	if (__builtin_expect(!hl, 0)) {	/* (a histogram: n > EXACT) */
+		add_sample_exact(e, s, v);
 		return;
 	}
-	hl_add(s, hdr_index(v));
+	/* (n > VT_LAT_EXACT here: min and max are set) */
+	if (v < s->min)
+		s->min = v;
+	if (v > s->max)
+		s->max = v;
+	i = hdr_index(v);
+	m = hl->map[i / 16];
+	if (__builtin_expect(!m, 0)) {
+		add_sample_new(s, i);
+		return;
+	}
+	hl->line[m - 1][i % 16]++;
 	s->n++;
 }
 
@@ -260,41 +288,46 @@ static bool cycle_step(enum vt_stage st)
 void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 		  uint64_t ts)
 {
-	uint64_t d;
+	int last = irq->cyc_last;
+	uint64_t d, prev;
 	unsigned int b;
 
-	bool start = st <= VT_ST_INJECT;
-
-	if (irq->cyc_last >= 0 && (int)st == irq->cyc_last)
-		return;			/* same stage again (e.g. still A) */
-	if (irq->cyc_last >= 0 && (int)st < irq->cyc_last) {
+	if (last >= 0 && (int)st <= last) {
+		if ((int)st == last)
+			return;		/* same stage again (e.g. still A) */
 		/*
 		 * Start stages are taken at slightly different points (the
 		 * VFIO handler record is written after the inject it caused):
 		 * merge them into the open cycle.
 		 */
-		if (start && irq->cyc_last <= VT_ST_INJECT &&
+		if (st <= VT_ST_INJECT && last <= VT_ST_INJECT &&
 		    !(irq->cyc_mask & (1u << st))) {
 			irq->cyc[st] = ts;
 			irq->cyc_mask |= 1u << st;
 			return;
 		}
-		irq->cyc_last = -1;	/* an earlier stage: a new cycle */
+		last = -1;		/* an earlier stage: a new cycle */
 	}
-	if (irq->cyc_last < 0) {
-		irq->cyc_mask = 0;	/* (only cyc[] of stages in it is read) */
-	} else if (ts >= irq->cyc[irq->cyc_last]) {
-		d = ts - irq->cyc[irq->cyc_last];
-		add_sample(e, &irq->lat[st], d);
-		if (cycle_step(st)) {
-			b = d ? 64u - (unsigned int)__builtin_clzll(d) : 1;
-			if (b > e->step_bit)
-				e->step_bit = (uint8_t)b;
-		}
+	irq->cyc_last = (int)st;
+	if (last < 0) {
+		/* (only cyc[] of stages in it is read) */
+		irq->cyc_mask = (uint16_t)(1u << st);
+		irq->cyc[st] = ts;
+		return;
 	}
+	prev = irq->cyc[last];
 	irq->cyc[st] = ts;
 	irq->cyc_mask |= 1u << st;
-	irq->cyc_last = (int)st;
+	if (ts < prev)
+		return;
+	d = ts - prev;
+	if (cycle_step(st)) {
+		b = d ? 64u - (unsigned int)__builtin_clzll(d) : 1;
+		if (b > e->step_bit)
+			e->step_bit = (uint8_t)b;
+	}
+	/* (last: a tail call on its slow paths) */
+	add_sample(e, &irq->lat[st], d);
 }
 
 static int u64_cmp(const void *a, const void *b)

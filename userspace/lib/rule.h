@@ -5,10 +5,11 @@
  * its private state, deadlines and the helpers shared by the rules.
  *
  * A rule is one file defining `const struct vt_rule vt_rule_<sym>` plus
- * one line VT_RULE(<sym>) in rules/rules.def. It declares the events it
- * wants, the hooks it needs, and the size of its per-IRQ (and per
- * device) state, which the engine allocates zeroed with each object and
- * passes to the rule; it never casts a raw record.
+ * one entry VT_RULE(<sym>, events...) in rules/rules.def, which declares
+ * the events it wants (its descriptor takes them with VT_RULE_SUBS()).
+ * The descriptor gives the hooks it needs and the size of its per-IRQ
+ * (and per device) state, which the engine allocates zeroed with each
+ * object and passes to the rule; it never casts a raw record.
  */
 #ifndef VT_RULE_H
 #define VT_RULE_H
@@ -35,6 +36,11 @@ enum vt_ev_kind {
 };
 
 #define VT_EVM(kind)		(1u << VT_EV_##kind)
+
+/* every kind: X(kind) for each (bus.c compiles one dispatch per kind) */
+#define VT_EV_KINDS(X)							\
+	X(INJECT) X(STATE) X(ACK) X(RESAMPLE) X(IRQFD) X(VFIO) X(MMIO)	\
+	X(DEACT) X(LR_RUN) X(FLUSH) X(FOLD) X(TICK)
 
 /* the LRs of one entry or exit, decoded once */
 struct vt_ev_lrs {
@@ -123,6 +129,9 @@ enum vt_wait {
  * @armed_events: of @events, the kinds given to @event only for an IRQ
  *		on which the rule has a deadline armed (events it would
  *		ignore otherwise: the bus skips the call)
+ * @armed_any_events: of @events without an IRQ, the kinds given to
+ *		@event only while the rule has a deadline armed on some IRQ
+ *		(the three masks come from rules/rules.def: VT_RULE_SUBS())
  * @hooks:	VT_HOOK_* it needs (all of them; 0 ends)
  * @needs_fold:	it also needs one of the LR fold hooks
  * @irq_state:	bytes of per-IRQ state (zeroed, 8-byte aligned)
@@ -141,6 +150,7 @@ struct vt_rule {
 	unsigned int index;
 	uint32_t events;
 	uint32_t armed_events;
+	uint32_t armed_any_events;
 	uint16_t hooks[4];
 	bool needs_fold;
 	size_t irq_state;
@@ -153,9 +163,21 @@ struct vt_rule {
 	void (*irq_free)(void *st);
 };
 
-#define VT_RULE(sym) extern const struct vt_rule vt_rule_##sym;
+#define VT_RULE(sym, ...) extern const struct vt_rule vt_rule_##sym;
 #include "rules/rules.def"
 #undef VT_RULE
+
+/* each rule's subscription (rules/rules.def), as compile-time constants */
+#define VT_RULE(sym, ev, armed, any)					\
+	enum { VT_EVENTS_##sym = (ev), VT_ARMED_##sym = (armed),	\
+	       VT_ANY_##sym = (any) };
+#include "rules/rules.def"
+#undef VT_RULE
+
+/* a rule descriptor's @events, @armed_events, @armed_any_events */
+#define VT_RULE_SUBS(sym)						\
+	.events = VT_EVENTS_##sym, .armed_events = VT_ARMED_##sym,	\
+	.armed_any_events = VT_ANY_##sym
 
 /* bus.c: the rule table, events, state, deadlines */
 
@@ -168,7 +190,7 @@ struct vt_rule {
 const struct vt_rule *const *vt_rules_table(unsigned int *n);
 
 /**
- * vt_bus_init() - lay out the rules' state and subscriptions
+ * vt_bus_init() - lay out the rules' state
  * @e:		engine
  */
 void vt_bus_init(struct vt_engine *e);
@@ -180,7 +202,43 @@ void vt_bus_init(struct vt_engine *e);
  * @e:		engine
  * @ev:		event
  */
-void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev);
+static inline void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev);
+
+/* vt_bus_emit() of an event of any kind, and of each kind */
+void vt_bus_emit_any(struct vt_engine *e, const struct vt_ev *ev);
+#define VT_EV_DECL(kind)						\
+	void vt_bus_emit_##kind(struct vt_engine *e, const struct vt_ev *ev);
+VT_EV_KINDS(VT_EV_DECL)
+#undef VT_EV_DECL
+
+static inline void vt_bus_emit(struct vt_engine *e, const struct vt_ev *ev)
+{
+	/* a kind known where this is inlined: its dispatch, no switch */
+	if (__builtin_constant_p(ev->kind)) {
+		switch (ev->kind) {
+#define VT_EV_CASE(kind)						\
+		case VT_EV_##kind:					\
+			vt_bus_emit_##kind(e, ev);			\
+			return;
+		VT_EV_KINDS(VT_EV_CASE)
+#undef VT_EV_CASE
+		default:
+			break;
+		}
+	}
+	vt_bus_emit_any(e, ev);
+}
+
+/**
+ * vt_bus_probe() - which rules vt_bus_emit() would give @ev to, without
+ * calling them or firing deadlines (for the unit tests: the very same
+ * dispatch code, its calls replaced by a mask)
+ * @e:		engine (its armed lists are read)
+ * @ev:		event (its kind, and its IRQ's armed deadlines, are read)
+ *
+ * Return: bit VT_RULE_<sym> set for each rule called.
+ */
+uint32_t vt_bus_probe(struct vt_engine *e, const struct vt_ev *ev);
 
 /**
  * vt_bus_finish() - call every rule's finish, in table order

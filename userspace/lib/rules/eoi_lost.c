@@ -171,9 +171,7 @@ static void eo_finish(struct vt_engine *e)
 const struct vt_rule vt_rule_eoi_lost = {
 	.name = "eoi-lost-lr-overflow",
 	.index = VT_RULE_eoi_lost,
-	.events = VT_EVM(FLUSH) | VT_EVM(FOLD) | VT_EVM(LR_RUN) |
-		  VT_EVM(ACK) | VT_EVM(DEACT),
-	.armed_events = VT_EVM(LR_RUN) | VT_EVM(ACK) | VT_EVM(DEACT),	/* cancels */
+	VT_RULE_SUBS(eoi_lost),	/* (rules.def) */
 	.hooks = { VT_HOOK_LR_FLUSH, VT_HOOK_ACK },
 	.needs_fold = true,
 	.irq_state = sizeof(struct eo_irq),

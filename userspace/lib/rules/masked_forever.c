@@ -330,8 +330,7 @@ static void mf_finish(struct vt_engine *e)
 const struct vt_rule vt_rule_masked_forever = {
 	.name = "intx-masked-forever",
 	.index = VT_RULE_masked_forever,
-	.events = VT_EVM(ACK) | VT_EVM(TICK) | VT_EVM(RESAMPLE) |
-		  VT_EVM(IRQFD) | VT_EVM(INJECT),
+	VT_RULE_SUBS(masked_forever),	/* (rules.def) */
 	.hooks = { VT_HOOK_INJECT, VT_HOOK_RESAMPLE, VT_HOOK_VFIO_HANDLER },
 	.irq_state = sizeof(struct mf_irq),
 	.dev_state = sizeof(struct mf_dev),

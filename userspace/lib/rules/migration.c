@@ -286,8 +286,7 @@ static void mg_finish(struct vt_engine *e)
 const struct vt_rule vt_rule_migration = {
 	.name = "migration",
 	.index = VT_RULE_migration,
-	.events = VT_EVM(FLUSH) | VT_EVM(LR_RUN) | VT_EVM(MMIO) |
-		  VT_EVM(STATE) | VT_EVM(INJECT),
+	VT_RULE_SUBS(migration),	/* (rules.def) */
 	.hooks = { VT_HOOK_LR_FLUSH, VT_HOOK_MMIO_ROUTE },
 	.irq_state = sizeof(struct mg_irq),
 	.wait = VT_WAIT_ACK,

@@ -197,8 +197,7 @@ static void mr_finish(struct vt_engine *e)
 const struct vt_rule vt_rule_missed_resample = {
 	.name = "missed-resample",
 	.index = VT_RULE_missed_resample,
-	.events = VT_EVM(LR_RUN) | VT_EVM(DEACT) | VT_EVM(ACK),
-	.armed_events = VT_EVM(ACK),	/* (it only cancels) */
+	VT_RULE_SUBS(missed_resample),	/* (rules.def) */
 	.hooks = { VT_HOOK_LR_FLUSH, VT_HOOK_ACK },
 	.needs_fold = true,
 	.irq_state = sizeof(struct mr_irq),

@@ -288,11 +288,7 @@ static void mc_finish(struct vt_engine *e)
 const struct vt_rule vt_rule_mmio_cleared = {
 	.name = "mmio-state-cleared",
 	.index = VT_RULE_mmio_cleared,
-	.events = VT_EVM(ACK) | VT_EVM(FLUSH) | VT_EVM(MMIO) | VT_EVM(STATE) |
-		  VT_EVM(INJECT) | VT_EVM(RESAMPLE) | VT_EVM(VFIO),
-	/* all but the MMIO write (which arms) and FLUSH only act while armed */
-	.armed_events = VT_EVM(ACK) | VT_EVM(STATE) | VT_EVM(INJECT) |
-			VT_EVM(RESAMPLE) | VT_EVM(VFIO),
+	VT_RULE_SUBS(mmio_cleared),	/* (rules.def) */
 	.hooks = { VT_HOOK_MMIO_PENDING, VT_HOOK_MMIO_ACTIVE, VT_HOOK_ACK },
 	.irq_state = sizeof(struct mc_irq),
 	.wait = VT_WAIT_ACK,

@@ -125,7 +125,7 @@ static void st_free(void *st)
 const struct vt_rule vt_rule_storm = {
 	.name = "storm",
 	.index = VT_RULE_storm,
-	.events = VT_EVM(VFIO) | VT_EVM(RESAMPLE) | VT_EVM(INJECT),
+	VT_RULE_SUBS(storm),	/* (rules.def) */
 	.hooks = { VT_HOOK_RESAMPLE, VT_HOOK_INJECT },
 	.irq_state = sizeof(struct st_irq),
 	.event = st_event,
