@@ -34,6 +34,9 @@ struct vt_reader {
 	struct vt_v2_ctx *v2;	/* v2: decoding state of the chunk */
 	uint8_t *zbuf;		/* v2 + zstd: the stored chunk */
 	size_t zcap;
+#ifdef VT_HAVE_ZSTD
+	ZSTD_DCtx *dctx;	/* v2 + zstd: one context for every chunk */
+#endif
 	uint64_t rec[VT_REC_MAX_SIZE / 8];	/* v2: the decoded record */
 };
 
@@ -213,7 +216,12 @@ static int unzstd(struct vt_reader *r, const struct vt_chunk_hdr *ch,
 		r->buf = nb;
 		r->cap = raw;
 	}
-	n = ZSTD_decompress(r->buf, raw, r->zbuf, ch->len);
+	if (!r->dctx) {
+		r->dctx = ZSTD_createDCtx();
+		if (!r->dctx)
+			return stop(r, VT_END_CORRUPT, -ENOMEM, "out of memory");
+	}
+	n = ZSTD_decompressDCtx(r->dctx, r->buf, raw, r->zbuf, ch->len);
 	if (ZSTD_isError(n) || n != raw)
 		return stop(r, VT_END_CORRUPT, -EBADMSG,
 			    "chunk %llu at offset %llu: zstd: %s",
@@ -441,6 +449,9 @@ void vt_reader_close(struct vt_reader *r)
 	close(r->fd);
 	free(r->buf);
 	free(r->zbuf);
+#ifdef VT_HAVE_ZSTD
+	ZSTD_freeDCtx(r->dctx);
+#endif
 	free(r->v2);
 	free(r);
 }
