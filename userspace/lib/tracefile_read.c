@@ -18,6 +18,15 @@
 #include <zstd.h>
 #endif
 
+/* keep mode: decoded records go in blocks of this size (v2) */
+#define VT_KEEP_BLOCK		(64u << 10)
+
+/* keep mode: a buffer of records handed out (a v1 chunk, v2 decoded) */
+struct vt_kblock {
+	uint8_t *buf;
+	size_t cap;
+};
+
 struct vt_reader {
 	int fd;
 	struct vt_host_facts facts;
@@ -38,6 +47,14 @@ struct vt_reader {
 	ZSTD_DCtx *dctx;	/* v2 + zstd: one context for every chunk */
 #endif
 	uint64_t rec[VT_REC_MAX_SIZE / 8];	/* v2: the decoded record */
+	/* vt_reader_keep(): blocks in use, oldest first (a ring), and free */
+	const void *(*oldest)(void *arg);
+	void *oldest_arg;
+	struct vt_kblock *live;
+	uint32_t lcap, lhead, nr_live;	/* lcap: a power of two */
+	struct vt_kblock *spare;
+	uint32_t nr_spare, cap_spare;
+	uint8_t *dcur, *dend;	/* v2: where the next record is decoded */
 };
 
 static void setmsg(char *buf, size_t len, const char *fmt, ...)
@@ -252,6 +269,75 @@ static size_t valid_prefix(const uint8_t *buf, size_t len)
 	return pos;
 }
 
+void vt_reader_keep(struct vt_reader *r, const void *(*oldest)(void *arg),
+		    void *arg)
+{
+	r->oldest = oldest;
+	r->oldest_arg = arg;
+}
+
+static bool in_block(const struct vt_kblock *b, const void *p)
+{
+	return (uintptr_t)p >= (uintptr_t)b->buf &&
+	       (uintptr_t)p < (uintptr_t)b->buf + b->cap;
+}
+
+/*
+ * Keep mode: a block of at least @size bytes for the next records, at
+ * the end of the live ring, after moving the blocks before the one that
+ * holds the caller's oldest record to the spares. NULL: out of memory.
+ */
+static struct vt_kblock *keep_block(struct vt_reader *r, size_t size)
+{
+	const void *old = r->oldest(r->oldest_arg);
+	struct vt_kblock *b, nb = { NULL, 0 };
+	uint32_t i;
+
+	while (r->nr_live) {
+		b = &r->live[r->lhead];
+		if (old && in_block(b, old))
+			break;
+		if (r->nr_spare == r->cap_spare) {
+			uint32_t n = r->cap_spare ? r->cap_spare * 2 : 8;
+			struct vt_kblock *ns = realloc(r->spare, n * sizeof(*ns));
+
+			if (!ns)
+				return NULL;
+			r->spare = ns;
+			r->cap_spare = n;
+		}
+		r->spare[r->nr_spare++] = *b;
+		r->lhead = (r->lhead + 1) & (r->lcap - 1);
+		r->nr_live--;
+	}
+	if (r->nr_live == r->lcap) {
+		uint32_t n = r->lcap ? r->lcap * 2 : 8;
+		struct vt_kblock *nl = malloc(n * sizeof(*nl));
+
+		if (!nl)
+			return NULL;
+		for (i = 0; i < r->nr_live; i++)
+			nl[i] = r->live[(r->lhead + i) & (r->lcap - 1)];
+		free(r->live);
+		r->live = nl;
+		r->lhead = 0;
+		r->lcap = n;
+	}
+	if (size < VT_KEEP_BLOCK)
+		size = VT_KEEP_BLOCK;
+	if (r->nr_spare && r->spare[r->nr_spare - 1].cap >= size) {
+		nb = r->spare[--r->nr_spare];
+	} else {
+		nb.buf = malloc(size);
+		if (!nb.buf)
+			return NULL;
+		nb.cap = size;
+	}
+	b = &r->live[(r->lhead + r->nr_live++) & (r->lcap - 1)];
+	*b = nb;
+	return b;
+}
+
 /* Load the next chunk; 1 loaded, 0 end, <0 error. */
 static int load_chunk(struct vt_reader *r)
 {
@@ -308,6 +394,14 @@ static int load_chunk(struct vt_reader *r)
 			r->zbuf = nb;
 			r->zcap = ch.len;
 		}
+	} else if (r->oldest && !r->v2) {
+		/* keep mode, v1: the records stay in the chunk's own block */
+		struct vt_kblock *kb = keep_block(r, ch.len);
+
+		if (!kb)
+			return stop(r, VT_END_CORRUPT, -ENOMEM, "out of memory");
+		r->buf = kb->buf;
+		r->cap = kb->cap;
 	} else if (ch.len > r->cap) {
 		uint8_t *nb = realloc(r->buf, ch.len);
 
@@ -355,13 +449,24 @@ static int load_chunk(struct vt_reader *r)
  */
 static inline int v2_next(struct vt_reader *r, const struct vt_hdr **rec)
 {
-	const struct vt_hdr *h = (const void *)r->rec;
+	struct vt_hdr *h = (void *)r->rec;
 	size_t used = 0;
 	char msg[100];
 
+	if (r->oldest) {	/* keep mode: decoded into a block */
+		if (__builtin_expect((size_t)(r->dend - r->dcur) < VT_REC_MAX_SIZE, 0)) {
+			struct vt_kblock *kb = keep_block(r, VT_KEEP_BLOCK);
+
+			if (!kb)
+				return stop(r, VT_END_CORRUPT, -ENOMEM, "out of memory");
+			r->dcur = kb->buf;
+			r->dend = kb->buf + kb->cap;
+		}
+		h = (void *)r->dcur;
+	}
 	if (__builtin_expect(!r->left ||
 			     vt_v2_decode(r->v2, r->buf + r->pos, r->len - r->pos,
-					  (struct vt_hdr *)r->rec, &used), 0))
+					  h, &used), 0))
 		return stop(r, VT_END_CORRUPT, -EBADMSG,
 			    "chunk at offset %llu, byte %zu: %s",
 			    (unsigned long long)r->chunk_off, r->pos,
@@ -376,6 +481,8 @@ static inline int v2_next(struct vt_reader *r, const struct vt_hdr **rec)
 	r->pos += used;
 	r->left--;
 	r->st.records++;
+	if (r->oldest)
+		r->dcur += h->size;	/* (a multiple of 8) */
 	*rec = h;
 	return 1;
 }
@@ -444,10 +551,19 @@ const struct vt_read_status *vt_reader_status(const struct vt_reader *r)
 
 void vt_reader_close(struct vt_reader *r)
 {
+	uint32_t i;
+
 	if (!r)
 		return;
 	close(r->fd);
-	free(r->buf);
+	for (i = 0; i < r->nr_live; i++)
+		free(r->live[(r->lhead + i) & (r->lcap - 1)].buf);
+	for (i = 0; i < r->nr_spare; i++)
+		free(r->spare[i].buf);
+	free(r->live);
+	free(r->spare);
+	if (!r->oldest || r->v2)	/* (keep mode, v1: a live block) */
+		free(r->buf);
 	free(r->zbuf);
 #ifdef VT_HAVE_ZSTD
 	ZSTD_freeDCtx(r->dctx);

@@ -322,6 +322,25 @@ const struct vt_host_facts *vt_reader_facts(const struct vt_reader *r);
 int vt_reader_next(struct vt_reader *r, const struct vt_hdr **rec);
 
 /**
+ * vt_reader_keep() - keep mode: the records vt_reader_next() hands out
+ * stay valid past the next call, until the caller is done with them
+ * @r:		reader, before its first vt_reader_next()
+ * @oldest:	returns the oldest record handed out that the caller still
+ *		uses, NULL for none: the reader may then reuse the memory of
+ *		every record handed out before it (vt_reader_next() calls it
+ *		when it needs a new block; the engine's is
+ *		vt_engine_oldest_ref())
+ * @arg:	argument of @oldest
+ *
+ * The records stay in the chunks as read (v1) or in blocks they are
+ * decoded into (v2), so a consumer that keeps them for a while (the
+ * engine's reorder window) need not copy them. Memory is freed by
+ * vt_reader_close() at the latest.
+ */
+void vt_reader_keep(struct vt_reader *r, const void *(*oldest)(void *arg),
+		    void *arg);
+
+/**
  * vt_reader_status() - where the reader stopped and why
  * @r:		reader
  *
