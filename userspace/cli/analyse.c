@@ -54,6 +54,7 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 	struct vt_reader *r;
 	struct vt_engine *e;
 	char err[200];
+	uint32_t n;
 	int ret;
 
 	if (vt_tc_is_dat(path))	/* trace-cmd recording */
@@ -75,12 +76,13 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 	 * (the reader is closed after vt_engine_finish())
 	 */
 	vt_reader_keep(r, engine_oldest, e);
-	while ((ret = vt_reader_next(r, &rec)) > 0) {
-#ifdef VT_READER_RECORDS_CHECKED	/* the reader checked it */
-		ret = vt_engine_feed_ref(e, rec);
-#else
+	while ((ret = vt_reader_next_run(r, &rec, &n)) > 0) {
+#ifndef VT_READER_RECORDS_CHECKED
 #error "vt_engine_feed_ref() takes checked records"
 #endif
+		/* the reader checked them */
+		while ((ret = vt_engine_feed_ref(e, rec)) == 0 && --n)
+			rec = (const void *)((const uint8_t *)rec + rec->size);
 		if (ret)
 			break;
 	}

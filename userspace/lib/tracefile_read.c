@@ -36,6 +36,7 @@ struct vt_reader {
 	size_t len;
 	size_t pos;
 	size_t ok_end;		/* v1: records before this offset are valid */
+	uint32_t run_n;		/* v1: records from pos to ok_end */
 	uint32_t left;		/* records left in the current chunk */
 	uint64_t chunk_off;	/* offset of the current chunk header */
 	int err;
@@ -255,17 +256,25 @@ static int unzstd(struct vt_reader *r, const struct vt_chunk_hdr *ch,
 
 /*
  * v1: the end of the run of valid records at the start of @buf (the
- * offset of the first invalid one, or @len), checked in one tight loop
- * once the chunk's CRC matched. vt_reader_next() hands out the records
- * before it without looking at them again; the first invalid record is
- * reported by next_slow(), with its message, as before.
+ * offset of the first invalid one, or @len, or of record @max: the
+ * chunk's count), checked in one tight loop once the chunk's CRC
+ * matched; *@n is their number. vt_reader_next() hands out the records
+ * before it without looking at them again; the first invalid record (or
+ * one more than counted) is reported by next_slow(), with its message,
+ * as before.
  */
-static size_t valid_prefix(const uint8_t *buf, size_t len)
+static size_t valid_prefix(const uint8_t *buf, size_t len, uint32_t max,
+			   uint32_t *n)
 {
 	size_t pos = 0;
+	uint32_t i = 0;
 
-	while (pos < len && vt_record_ok((const void *)(buf + pos), len - pos))
+	while (i < max && pos < len &&
+	       vt_record_ok((const void *)(buf + pos), len - pos)) {
 		pos += ((const struct vt_hdr *)(buf + pos))->size;
+		i++;
+	}
+	*n = i;
 	return pos;
 }
 
@@ -433,7 +442,9 @@ static int load_chunk(struct vt_reader *r)
 	}
 	if (r->v2)
 		vt_v2_reset(r->v2);
-	r->ok_end = r->v2 ? 0 : valid_prefix(r->buf, r->len);
+	r->run_n = 0;
+	r->ok_end = r->v2 ? 0 : valid_prefix(r->buf, r->len, ch.nr_records,
+					     &r->run_n);
 	r->chunk_off = off;
 	r->pos = 0;
 	r->left = ch.nr_records;
@@ -447,13 +458,16 @@ static int load_chunk(struct vt_reader *r)
  * vt_reader_next()'s fast path and next_slow() (a failed decode has
  * already changed the context, so it cannot be retried there).
  */
-static inline int v2_next(struct vt_reader *r, const struct vt_hdr **rec)
+static inline __attribute__((always_inline)) int
+v2_next_t(struct vt_reader *r, const struct vt_hdr **rec, bool room)
 {
 	struct vt_hdr *h = (void *)r->rec;
 	size_t used = 0;
 	char msg[100];
 
-	if (r->oldest) {	/* keep mode: decoded into a block */
+	if (room) {		/* keep mode, room in the block checked */
+		h = (void *)r->dcur;
+	} else if (r->oldest) {	/* keep mode: decoded into a block */
 		if (__builtin_expect((size_t)(r->dend - r->dcur) < VT_REC_MAX_SIZE, 0)) {
 			struct vt_kblock *kb = keep_block(r, VT_KEEP_BLOCK);
 
@@ -481,10 +495,15 @@ static inline int v2_next(struct vt_reader *r, const struct vt_hdr **rec)
 	r->pos += used;
 	r->left--;
 	r->st.records++;
-	if (r->oldest)
+	if (room || r->oldest)
 		r->dcur += h->size;	/* (a multiple of 8) */
 	*rec = h;
 	return 1;
+}
+
+static inline int v2_next(struct vt_reader *r, const struct vt_hdr **rec)
+{
+	return v2_next_t(r, rec, false);
 }
 
 /* vt_reader_next() past its fast path: chunk loads, v2, every error */
@@ -515,6 +534,8 @@ static __attribute__((noinline)) int next_slow(struct vt_reader *r,
 			    "chunk at offset %llu, byte %zu: %s",
 			    (unsigned long long)r->chunk_off, r->pos,
 			    ret ? msg : "more records than counted");
+	if (r->pos < r->ok_end)
+		r->run_n--;
 	r->pos += h->size;
 	r->left--;
 	r->st.records++;
@@ -534,10 +555,56 @@ int vt_reader_next(struct vt_reader *r, const struct vt_hdr **rec)
 		h = (const void *)(r->buf + r->pos);
 		r->pos += h->size;
 		r->left--;
+		r->run_n--;
 		r->st.records++;
 		*rec = h;
 		return 1;
 	}
+	if (r->v2 && __builtin_expect(r->pos < r->len && r->left &&
+				      r->st.end == VT_END_NONE, 1))
+		return v2_next(r, rec);
+	return next_slow(r, rec);
+}
+
+int vt_reader_next_run(struct vt_reader *r, const struct vt_hdr **rec,
+		       uint32_t *n)
+{
+	/* v1: the rest of the chunk's valid prefix in one go */
+	if (r->run_n) {
+		*rec = (const void *)(r->buf + r->pos);
+		*n = r->run_n;
+		r->pos = r->ok_end;
+		r->left -= r->run_n;
+		r->st.records += r->run_n;
+		r->run_n = 0;
+		return 1;
+	}
+	/*
+	 * v2 in keep mode: the records of the chunk that fit in the block,
+	 * decoded one after the other. A bad record ends the run; the reader
+	 * has stopped (its message says where) and the next call returns the
+	 * error, after the records before it, as vt_reader_next() would.
+	 */
+	if (r->v2 && r->oldest && __builtin_expect(r->st.end == VT_END_NONE, 1)) {
+		const struct vt_hdr *h = NULL;
+		uint32_t k = 0;
+
+		while (r->pos < r->len && r->left &&
+		       (size_t)(r->dend - r->dcur) >= VT_REC_MAX_SIZE) {
+			if (v2_next_t(r, &h, true) < 0)
+				break;
+			if (!k++)
+				*rec = h;
+		}
+		if (k) {
+			*n = k;
+			return 1;
+		}
+		if (r->st.end != VT_END_NONE)
+			return r->err;
+	}
+	/* (no run: vt_reader_next() past its v1 fast path) */
+	*n = 1;
 	if (r->v2 && __builtin_expect(r->pos < r->len && r->left &&
 				      r->st.end == VT_END_NONE, 1))
 		return v2_next(r, rec);
