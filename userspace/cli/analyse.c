@@ -40,6 +40,12 @@ bad:
 	return -EINVAL;
 }
 
+/* vt_reader_keep()'s callback: the oldest record the engine points to */
+static const void *engine_oldest(void *e)
+{
+	return vt_engine_oldest_ref(e);
+}
+
 int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 		    struct vt_engine **out)
 {
@@ -48,6 +54,7 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 	struct vt_reader *r;
 	struct vt_engine *e;
 	char err[200];
+	uint32_t n;
 	int ret;
 
 	if (vt_tc_is_dat(path))	/* trace-cmd recording */
@@ -64,12 +71,18 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 		vt_reader_close(r);
 		return ret;
 	}
-	while ((ret = vt_reader_next(r, &rec)) > 0) {
-#ifdef VT_READER_RECORDS_CHECKED	/* the reader checked it */
-		ret = vt_engine_feed_checked(e, rec);
-#else
-		ret = vt_engine_feed(e, rec);
+	/*
+	 * The reader keeps the records the engine's window holds: no copy
+	 * (the reader is closed after vt_engine_finish())
+	 */
+	vt_reader_keep(r, engine_oldest, e);
+	while ((ret = vt_reader_next_run(r, &rec, &n)) > 0) {
+#ifndef VT_READER_RECORDS_CHECKED
+#error "vt_engine_feed_ref() takes checked records"
 #endif
+		/* the reader checked them */
+		while ((ret = vt_engine_feed_ref(e, rec)) == 0 && --n)
+			rec = (const void *)((const uint8_t *)rec + rec->size);
 		if (ret)
 			break;
 	}
@@ -84,8 +97,8 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 	if (st->end == VT_END_TRUNCATED)
 		fprintf(stderr, "vgic-trace: %s: %s\n", path, st->msg);
 	vt_engine_set_read_status(e, st);
-	vt_reader_close(r);
 	ret = vt_engine_finish(e);
+	vt_reader_close(r);
 	if (ret) {
 		vt_engine_free(e);
 		return ret;

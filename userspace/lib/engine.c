@@ -33,6 +33,12 @@
  * A record that would wrap the FIFO's end starts at the FIFO's start
  * instead; the skipped bytes begin with a marker (a header of size 0
  * whose cpu field holds their number).
+ *
+ * Records fed with vt_engine_feed_ref() stay where the caller keeps them
+ * (a file reader's chunk blocks): the FIFO is then a ring of pointers to
+ * them (@refs; positions count records), nothing is copied but the
+ * out-of-order records, and vt_engine_oldest_ref() tells the caller the
+ * oldest one still waiting. An engine uses one of the two FIFOs.
  */
 #define VT_REORDER_MAX_SLOTS	(1u << 17)
 #define VT_FIFO_MAX		((uint32_t)VT_REORDER_MAX_SLOTS * VT_REC_MAX_SIZE)
@@ -64,6 +70,8 @@ struct vt_reorder {
 	uint32_t head, nr_ord;
 	uint64_t ots;			/* ord[head].ts; UINT64_MAX if none */
 	uint64_t forced;		/* processed early: window full */
+	const struct vt_hdr **refs;	/* ref FIFO (vt_engine_feed_ref()) */
+	uint32_t rcap;			/* its size, a power of two; 0: none */
 };
 
 int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out)
@@ -233,31 +241,57 @@ fifo_next(struct vt_reorder *ro, uint32_t end)
 	ro->fts = f->ts_ns;
 }
 
+static inline const struct vt_hdr *ref_at(const struct vt_reorder *ro,
+					  uint32_t pos)
+{
+	return ro->refs[pos & (ro->rcap - 1)];
+}
+
+/* The ref FIFO's oldest record was taken: cache the next one's time. */
+static inline __attribute__((always_inline)) void
+ref_next(struct vt_reorder *ro)
+{
+	if (!ro->nr_fifo) {
+		ro->fts = UINT64_MAX;
+		return;
+	}
+	ro->fpos++;
+	ro->fts = ref_at(ro, ro->fpos)->ts_ns;
+}
+
 /*
  * The oldest waiting record (@ro->len > 0), and in *@fpos its FIFO
- * position or VT_IN_SLOT when it is the order ring's head.
+ * position or VT_IN_SLOT when it is the order ring's head (*@in_fifo:
+ * which of the two).
  */
 static inline __attribute__((always_inline)) const struct vt_hdr *
-ro_oldest(const struct vt_reorder *ro, uint32_t *fpos)
+ro_oldest(const struct vt_reorder *ro, uint32_t *fpos, bool *in_fifo)
 {
 	if (ro->nr_fifo && ro->fts <= ro->ots) {
 		*fpos = ro->fpos;
-		return fifo_at(ro, ro->fpos);
+		*in_fifo = true;
+		return ro->rcap ? ref_at(ro, ro->fpos) : fifo_at(ro, ro->fpos);
 	}
 	*fpos = VT_IN_SLOT;
+	*in_fifo = false;
 	return (const void *)ro->slots[ro->ord[ro->head].slot].rec;
 }
 
-/* Process @rec, the oldest waiting record, at FIFO position @fpos. */
+/*
+ * Process @rec, the oldest waiting record, at FIFO position @fpos (@ref:
+ * the ref FIFO's head, @fpos not VT_IN_SLOT; positions there may take any
+ * value, so the test is @in_fifo).
+ */
 static inline __attribute__((always_inline)) int
-ro_take(struct vt_engine *e, const struct vt_hdr *rec, uint32_t fpos)
+ro_take_t(struct vt_engine *e, const struct vt_hdr *rec, uint32_t fpos,
+	  bool in_fifo, bool ref)
 {
 	struct vt_reorder *ro = e->ro;
 	uint32_t slot = 0;
 	int r;
 
 	ro->len--;
-	if (fpos != VT_IN_SLOT) {
+	if (in_fifo) {
 		ro->nr_fifo--;
 	} else {
 		/*
@@ -279,11 +313,19 @@ ro_take(struct vt_engine *e, const struct vt_hdr *rec, uint32_t fpos)
 		ro->ots = ro->nr_ord ? ro->ord[ro->head].ts : UINT64_MAX;
 	}
 	r = process(e, rec);
-	if (fpos != VT_IN_SLOT)	/* the oldest FIFO record: all before its end is free */
+	if (in_fifo && ref)
+		ref_next(ro);
+	else if (in_fifo)	/* the oldest FIFO record: all before its end is free */
 		fifo_next(ro, fpos + ((rec->size + 7u) & ~7u));
 	else
 		ro->free[ro->nr_free++] = slot;
 	return r;
+}
+
+static inline __attribute__((always_inline)) int
+ro_take(struct vt_engine *e, const struct vt_hdr *rec, uint32_t fpos)
+{
+	return ro_take_t(e, rec, fpos, fpos != VT_IN_SLOT, false);
 }
 
 /* Process the oldest waiting record. */
@@ -291,18 +333,22 @@ static int ro_pop(struct vt_engine *e)
 {
 	const struct vt_hdr *rec;
 	uint32_t fpos;
+	bool in_fifo;
 
-	rec = ro_oldest(e->ro, &fpos);
-	return ro_take(e, rec, fpos);
+	rec = ro_oldest(e->ro, &fpos, &in_fifo);
+	if (e->ro->rcap)
+		return ro_take_t(e, rec, fpos, in_fifo, true);
+	return ro_take_t(e, rec, fpos, in_fifo, false);
 }
 
 /* Process waiting records older than @limit (all if @all). */
 static inline __attribute__((always_inline)) int
-drain(struct vt_engine *e, uint64_t limit, bool all)
+drain_t(struct vt_engine *e, uint64_t limit, bool all, bool ref)
 {
 	struct vt_reorder *ro = e->ro;
 	const struct vt_hdr *rec;
 	uint32_t fpos;
+	bool in_fifo;
 	int ret = 0, r;
 
 	/*
@@ -315,18 +361,27 @@ drain(struct vt_engine *e, uint64_t limit, bool all)
 			if (all ? !ro->nr_fifo : ro->fts >= limit)
 				break;
 			fpos = ro->fpos;
-			rec = fifo_at(ro, fpos);
+			rec = ref ? ref_at(ro, fpos) : fifo_at(ro, fpos);
+			in_fifo = true;
 		} else {
 			if (!all && ro->ots >= limit)
 				break;
 			fpos = VT_IN_SLOT;
 			rec = (const void *)ro->slots[ro->ord[ro->head].slot].rec;
+			in_fifo = false;
 		}
-		r = ro_take(e, rec, fpos);
+		r = ro_take_t(e, rec, fpos, in_fifo, ref);
 		if (r && !ret)
 			ret = r;
 	}
 	return ret;
+}
+
+static int drain(struct vt_engine *e, uint64_t limit, bool all)
+{
+	if (e->ro->rcap)
+		return drain_t(e, limit, all, true);
+	return drain_t(e, limit, all, false);
 }
 
 /* Room in the FIFO for @sz bytes at the tail: its position, or -ENOMEM. */
@@ -337,6 +392,8 @@ static int64_t fifo_put(struct vt_engine *e, uint32_t sz)
 	uint32_t off, pad;
 	int ret;
 
+	if (ro->rcap)	/* the engine takes references (one FIFO only) */
+		return -EINVAL;
 	for (;;) {
 		off = ro->ftail & (ro->fcap - 1);
 		pad = ro->fcap && off + sz > ro->fcap ? ro->fcap - off : 0;
@@ -473,6 +530,86 @@ int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec)
 	return ret;
 }
 
+/* Double the ref FIFO: every waiting pointer keeps its position. */
+static int ro_grow_refs(struct vt_reorder *ro)
+{
+	uint32_t n = ro->rcap ? ro->rcap * 2 : 4096, i;
+	const struct vt_hdr **nr;
+
+	if (ro->fcap)	/* the engine copies records (one FIFO only) */
+		return -EINVAL;
+	nr = malloc((size_t)n * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	for (i = 0; i < ro->nr_fifo; i++)
+		nr[(ro->fpos + i) & (n - 1)] = ro->refs[(ro->fpos + i) &
+							(ro->rcap - 1)];
+	free(ro->refs);
+	ro->refs = nr;
+	ro->rcap = n;
+	return 0;
+}
+
+int vt_engine_feed_ref(struct vt_engine *e, const struct vt_hdr *rec)
+{
+	struct vt_reorder *ro = e->ro;
+	uint64_t limit;
+	int ret = 0, r;
+
+	if (ro->len == VT_REORDER_MAX_SLOTS) {
+		ro->forced++;
+		ret = ro_pop(e);	/* full: the oldest goes early */
+	}
+	if (rec->ts_ns >= e->max_ts) {
+		/* in order: a pointer at the FIFO's tail */
+		if (__builtin_expect(ro->nr_fifo >= ro->rcap, 0)) {
+			r = ro_grow_refs(ro);
+			if (r)
+				return r;
+		}
+		if (!ro->nr_fifo) {
+			ro->fpos = ro->ftail;
+			ro->fts = rec->ts_ns;
+		}
+		ro->refs[ro->ftail++ & (ro->rcap - 1)] = rec;
+		ro->nr_fifo++;
+		e->max_ts = rec->ts_ns;
+	} else {
+		if (__builtin_expect(!ro->rcap, 0)) {
+			r = ro_grow_refs(ro);	/* (the mode is set) */
+			if (r)
+				return r;
+		}
+		r = ro_put_slot(e, rec);
+		if (r)
+			return r;
+	}
+	ro->len++;
+	if (e->max_ts < e->win)
+		return ret;
+	limit = e->max_ts - e->win;
+	if (__builtin_expect(!ro->nr_ord, 1)) {
+		/* in-order records only: the FIFO in order (fts: none is infinite) */
+		while (ro->fts < limit) {
+			r = ro_take_t(e, ref_at(ro, ro->fpos), ro->fpos, true, true);
+			if (r && !ret)
+				ret = r;
+		}
+		return ret;
+	}
+	r = drain_t(e, limit, false, true);
+	if (r && !ret)
+		ret = r;
+	return ret;
+}
+
+const void *vt_engine_oldest_ref(const struct vt_engine *e)
+{
+	const struct vt_reorder *ro = e->ro;
+
+	return ro->nr_fifo && ro->rcap ? ref_at(ro, ro->fpos) : NULL;
+}
+
 int vt_engine_tick(struct vt_engine *e, uint64_t now_ns)
 {
 	struct vt_ev ev;
@@ -534,6 +671,7 @@ void vt_engine_free(struct vt_engine *e)
 		free(e->ro->free);
 		free(e->ro->ord);
 		free(e->ro->fifo);
+		free(e->ro->refs);
 		free(e->ro);
 	}
 	for (i = 0; i < e->nr_irqs; i++)

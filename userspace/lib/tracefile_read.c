@@ -18,6 +18,15 @@
 #include <zstd.h>
 #endif
 
+/* keep mode: decoded records go in blocks of this size (v2) */
+#define VT_KEEP_BLOCK		(64u << 10)
+
+/* keep mode: a buffer of records handed out (a v1 chunk, v2 decoded) */
+struct vt_kblock {
+	uint8_t *buf;
+	size_t cap;
+};
+
 struct vt_reader {
 	int fd;
 	struct vt_host_facts facts;
@@ -27,6 +36,7 @@ struct vt_reader {
 	size_t len;
 	size_t pos;
 	size_t ok_end;		/* v1: records before this offset are valid */
+	uint32_t run_n;		/* v1: records from pos to ok_end */
 	uint32_t left;		/* records left in the current chunk */
 	uint64_t chunk_off;	/* offset of the current chunk header */
 	int err;
@@ -34,7 +44,18 @@ struct vt_reader {
 	struct vt_v2_ctx *v2;	/* v2: decoding state of the chunk */
 	uint8_t *zbuf;		/* v2 + zstd: the stored chunk */
 	size_t zcap;
+#ifdef VT_HAVE_ZSTD
+	ZSTD_DCtx *dctx;	/* v2 + zstd: one context for every chunk */
+#endif
 	uint64_t rec[VT_REC_MAX_SIZE / 8];	/* v2: the decoded record */
+	/* vt_reader_keep(): blocks in use, oldest first (a ring), and free */
+	const void *(*oldest)(void *arg);
+	void *oldest_arg;
+	struct vt_kblock *live;
+	uint32_t lcap, lhead, nr_live;	/* lcap: a power of two */
+	struct vt_kblock *spare;
+	uint32_t nr_spare, cap_spare;
+	uint8_t *dcur, *dend;	/* v2: where the next record is decoded */
 };
 
 static void setmsg(char *buf, size_t len, const char *fmt, ...)
@@ -213,7 +234,12 @@ static int unzstd(struct vt_reader *r, const struct vt_chunk_hdr *ch,
 		r->buf = nb;
 		r->cap = raw;
 	}
-	n = ZSTD_decompress(r->buf, raw, r->zbuf, ch->len);
+	if (!r->dctx) {
+		r->dctx = ZSTD_createDCtx();
+		if (!r->dctx)
+			return stop(r, VT_END_CORRUPT, -ENOMEM, "out of memory");
+	}
+	n = ZSTD_decompressDCtx(r->dctx, r->buf, raw, r->zbuf, ch->len);
 	if (ZSTD_isError(n) || n != raw)
 		return stop(r, VT_END_CORRUPT, -EBADMSG,
 			    "chunk %llu at offset %llu: zstd: %s",
@@ -230,18 +256,95 @@ static int unzstd(struct vt_reader *r, const struct vt_chunk_hdr *ch,
 
 /*
  * v1: the end of the run of valid records at the start of @buf (the
- * offset of the first invalid one, or @len), checked in one tight loop
- * once the chunk's CRC matched. vt_reader_next() hands out the records
- * before it without looking at them again; the first invalid record is
- * reported by next_slow(), with its message, as before.
+ * offset of the first invalid one, or @len, or of record @max: the
+ * chunk's count), checked in one tight loop once the chunk's CRC
+ * matched; *@n is their number. vt_reader_next() hands out the records
+ * before it without looking at them again; the first invalid record (or
+ * one more than counted) is reported by next_slow(), with its message,
+ * as before.
  */
-static size_t valid_prefix(const uint8_t *buf, size_t len)
+static size_t valid_prefix(const uint8_t *buf, size_t len, uint32_t max,
+			   uint32_t *n)
 {
 	size_t pos = 0;
+	uint32_t i = 0;
 
-	while (pos < len && vt_record_ok((const void *)(buf + pos), len - pos))
+	while (i < max && pos < len &&
+	       vt_record_ok((const void *)(buf + pos), len - pos)) {
 		pos += ((const struct vt_hdr *)(buf + pos))->size;
+		i++;
+	}
+	*n = i;
 	return pos;
+}
+
+void vt_reader_keep(struct vt_reader *r, const void *(*oldest)(void *arg),
+		    void *arg)
+{
+	r->oldest = oldest;
+	r->oldest_arg = arg;
+}
+
+static bool in_block(const struct vt_kblock *b, const void *p)
+{
+	return (uintptr_t)p >= (uintptr_t)b->buf &&
+	       (uintptr_t)p < (uintptr_t)b->buf + b->cap;
+}
+
+/*
+ * Keep mode: a block of at least @size bytes for the next records, at
+ * the end of the live ring, after moving the blocks before the one that
+ * holds the caller's oldest record to the spares. NULL: out of memory.
+ */
+static struct vt_kblock *keep_block(struct vt_reader *r, size_t size)
+{
+	const void *old = r->oldest(r->oldest_arg);
+	struct vt_kblock *b, nb = { NULL, 0 };
+	uint32_t i;
+
+	while (r->nr_live) {
+		b = &r->live[r->lhead];
+		if (old && in_block(b, old))
+			break;
+		if (r->nr_spare == r->cap_spare) {
+			uint32_t n = r->cap_spare ? r->cap_spare * 2 : 8;
+			struct vt_kblock *ns = realloc(r->spare, n * sizeof(*ns));
+
+			if (!ns)
+				return NULL;
+			r->spare = ns;
+			r->cap_spare = n;
+		}
+		r->spare[r->nr_spare++] = *b;
+		r->lhead = (r->lhead + 1) & (r->lcap - 1);
+		r->nr_live--;
+	}
+	if (r->nr_live == r->lcap) {
+		uint32_t n = r->lcap ? r->lcap * 2 : 8;
+		struct vt_kblock *nl = malloc(n * sizeof(*nl));
+
+		if (!nl)
+			return NULL;
+		for (i = 0; i < r->nr_live; i++)
+			nl[i] = r->live[(r->lhead + i) & (r->lcap - 1)];
+		free(r->live);
+		r->live = nl;
+		r->lhead = 0;
+		r->lcap = n;
+	}
+	if (size < VT_KEEP_BLOCK)
+		size = VT_KEEP_BLOCK;
+	if (r->nr_spare && r->spare[r->nr_spare - 1].cap >= size) {
+		nb = r->spare[--r->nr_spare];
+	} else {
+		nb.buf = malloc(size);
+		if (!nb.buf)
+			return NULL;
+		nb.cap = size;
+	}
+	b = &r->live[(r->lhead + r->nr_live++) & (r->lcap - 1)];
+	*b = nb;
+	return b;
 }
 
 /* Load the next chunk; 1 loaded, 0 end, <0 error. */
@@ -300,6 +403,14 @@ static int load_chunk(struct vt_reader *r)
 			r->zbuf = nb;
 			r->zcap = ch.len;
 		}
+	} else if (r->oldest && !r->v2) {
+		/* keep mode, v1: the records stay in the chunk's own block */
+		struct vt_kblock *kb = keep_block(r, ch.len);
+
+		if (!kb)
+			return stop(r, VT_END_CORRUPT, -ENOMEM, "out of memory");
+		r->buf = kb->buf;
+		r->cap = kb->cap;
 	} else if (ch.len > r->cap) {
 		uint8_t *nb = realloc(r->buf, ch.len);
 
@@ -331,7 +442,9 @@ static int load_chunk(struct vt_reader *r)
 	}
 	if (r->v2)
 		vt_v2_reset(r->v2);
-	r->ok_end = r->v2 ? 0 : valid_prefix(r->buf, r->len);
+	r->run_n = 0;
+	r->ok_end = r->v2 ? 0 : valid_prefix(r->buf, r->len, ch.nr_records,
+					     &r->run_n);
 	r->chunk_off = off;
 	r->pos = 0;
 	r->left = ch.nr_records;
@@ -345,15 +458,29 @@ static int load_chunk(struct vt_reader *r)
  * vt_reader_next()'s fast path and next_slow() (a failed decode has
  * already changed the context, so it cannot be retried there).
  */
-static inline int v2_next(struct vt_reader *r, const struct vt_hdr **rec)
+static inline __attribute__((always_inline)) int
+v2_next_t(struct vt_reader *r, const struct vt_hdr **rec, bool room)
 {
-	const struct vt_hdr *h = (const void *)r->rec;
+	struct vt_hdr *h = (void *)r->rec;
 	size_t used = 0;
 	char msg[100];
 
+	if (room) {		/* keep mode, room in the block checked */
+		h = (void *)r->dcur;
+	} else if (r->oldest) {	/* keep mode: decoded into a block */
+		if (__builtin_expect((size_t)(r->dend - r->dcur) < VT_REC_MAX_SIZE, 0)) {
+			struct vt_kblock *kb = keep_block(r, VT_KEEP_BLOCK);
+
+			if (!kb)
+				return stop(r, VT_END_CORRUPT, -ENOMEM, "out of memory");
+			r->dcur = kb->buf;
+			r->dend = kb->buf + kb->cap;
+		}
+		h = (void *)r->dcur;
+	}
 	if (__builtin_expect(!r->left ||
 			     vt_v2_decode(r->v2, r->buf + r->pos, r->len - r->pos,
-					  (struct vt_hdr *)r->rec, &used), 0))
+					  h, &used), 0))
 		return stop(r, VT_END_CORRUPT, -EBADMSG,
 			    "chunk at offset %llu, byte %zu: %s",
 			    (unsigned long long)r->chunk_off, r->pos,
@@ -368,8 +495,15 @@ static inline int v2_next(struct vt_reader *r, const struct vt_hdr **rec)
 	r->pos += used;
 	r->left--;
 	r->st.records++;
+	if (room || r->oldest)
+		r->dcur += h->size;	/* (a multiple of 8) */
 	*rec = h;
 	return 1;
+}
+
+static inline int v2_next(struct vt_reader *r, const struct vt_hdr **rec)
+{
+	return v2_next_t(r, rec, false);
 }
 
 /* vt_reader_next() past its fast path: chunk loads, v2, every error */
@@ -400,6 +534,8 @@ static __attribute__((noinline)) int next_slow(struct vt_reader *r,
 			    "chunk at offset %llu, byte %zu: %s",
 			    (unsigned long long)r->chunk_off, r->pos,
 			    ret ? msg : "more records than counted");
+	if (r->pos < r->ok_end)
+		r->run_n--;
 	r->pos += h->size;
 	r->left--;
 	r->st.records++;
@@ -419,10 +555,56 @@ int vt_reader_next(struct vt_reader *r, const struct vt_hdr **rec)
 		h = (const void *)(r->buf + r->pos);
 		r->pos += h->size;
 		r->left--;
+		r->run_n--;
 		r->st.records++;
 		*rec = h;
 		return 1;
 	}
+	if (r->v2 && __builtin_expect(r->pos < r->len && r->left &&
+				      r->st.end == VT_END_NONE, 1))
+		return v2_next(r, rec);
+	return next_slow(r, rec);
+}
+
+int vt_reader_next_run(struct vt_reader *r, const struct vt_hdr **rec,
+		       uint32_t *n)
+{
+	/* v1: the rest of the chunk's valid prefix in one go */
+	if (r->run_n) {
+		*rec = (const void *)(r->buf + r->pos);
+		*n = r->run_n;
+		r->pos = r->ok_end;
+		r->left -= r->run_n;
+		r->st.records += r->run_n;
+		r->run_n = 0;
+		return 1;
+	}
+	/*
+	 * v2 in keep mode: the records of the chunk that fit in the block,
+	 * decoded one after the other. A bad record ends the run; the reader
+	 * has stopped (its message says where) and the next call returns the
+	 * error, after the records before it, as vt_reader_next() would.
+	 */
+	if (r->v2 && r->oldest && __builtin_expect(r->st.end == VT_END_NONE, 1)) {
+		const struct vt_hdr *h = NULL;
+		uint32_t k = 0;
+
+		while (r->pos < r->len && r->left &&
+		       (size_t)(r->dend - r->dcur) >= VT_REC_MAX_SIZE) {
+			if (v2_next_t(r, &h, true) < 0)
+				break;
+			if (!k++)
+				*rec = h;
+		}
+		if (k) {
+			*n = k;
+			return 1;
+		}
+		if (r->st.end != VT_END_NONE)
+			return r->err;
+	}
+	/* (no run: vt_reader_next() past its v1 fast path) */
+	*n = 1;
 	if (r->v2 && __builtin_expect(r->pos < r->len && r->left &&
 				      r->st.end == VT_END_NONE, 1))
 		return v2_next(r, rec);
@@ -436,11 +618,23 @@ const struct vt_read_status *vt_reader_status(const struct vt_reader *r)
 
 void vt_reader_close(struct vt_reader *r)
 {
+	uint32_t i;
+
 	if (!r)
 		return;
 	close(r->fd);
-	free(r->buf);
+	for (i = 0; i < r->nr_live; i++)
+		free(r->live[(r->lhead + i) & (r->lcap - 1)].buf);
+	for (i = 0; i < r->nr_spare; i++)
+		free(r->spare[i].buf);
+	free(r->live);
+	free(r->spare);
+	if (!r->oldest || r->v2)	/* (keep mode, v1: a live block) */
+		free(r->buf);
 	free(r->zbuf);
+#ifdef VT_HAVE_ZSTD
+	ZSTD_freeDCtx(r->dctx);
+#endif
 	free(r->v2);
 	free(r);
 }

@@ -145,6 +145,37 @@ int vt_engine_feed(struct vt_engine *e, const struct vt_hdr *rec);
 int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec);
 
 /**
+ * vt_engine_feed_ref() - vt_engine_feed_checked() without the copy: the
+ * engine keeps a pointer to an in-order record while it waits in the
+ * reorder window (a late record is still copied)
+ * @e:		engine fed with this function only: not with
+ *		vt_engine_feed() or vt_engine_feed_checked() too (the first
+ *		use of the other FIFO fails with -EINVAL)
+ * @rec:	record, checked as for vt_engine_feed_checked(); it must stay
+ *		valid, unchanged, until vt_engine_oldest_ref() returns a
+ *		record fed after it or NULL, or until vt_engine_finish()
+ *		has returned
+ *
+ * Records are processed in the same order, with the same results, as
+ * with vt_engine_feed_checked(). A file reader in keep mode
+ * (vt_reader_keep()) hands out such records.
+ *
+ * Return: 0, -ENOMEM or -EINVAL (see @e).
+ */
+int vt_engine_feed_ref(struct vt_engine *e, const struct vt_hdr *rec);
+
+/**
+ * vt_engine_oldest_ref() - the oldest record given by vt_engine_feed_ref()
+ * that the engine still points to
+ * @e:		engine
+ *
+ * Every record fed before it is no longer used and may be freed.
+ *
+ * Return: the record, NULL when the engine points to none.
+ */
+const void *vt_engine_oldest_ref(const struct vt_engine *e);
+
+/**
  * vt_engine_tick() - tell a live engine that time has passed
  * @e:		engine
  * @now_ns:	current CLOCK_MONOTONIC time (same clock as the records)

@@ -322,6 +322,40 @@ const struct vt_host_facts *vt_reader_facts(const struct vt_reader *r);
 int vt_reader_next(struct vt_reader *r, const struct vt_hdr **rec);
 
 /**
+ * vt_reader_next_run() - vt_reader_next(), several records at a time
+ * where the file has them one after the other (v1: the valid records of
+ * a chunk)
+ * @r:		reader
+ * @rec:	set to the first record (checked: VT_READER_RECORDS_CHECKED);
+ *		valid until the next call
+ * @n:		set to the number of records, 1 or more: each after the
+ *		previous one's end (@rec->size bytes on)
+ *
+ * Return: as vt_reader_next() (@n is set when 1 is returned).
+ */
+int vt_reader_next_run(struct vt_reader *r, const struct vt_hdr **rec,
+		       uint32_t *n);
+
+/**
+ * vt_reader_keep() - keep mode: the records vt_reader_next() hands out
+ * stay valid past the next call, until the caller is done with them
+ * @r:		reader, before its first vt_reader_next()
+ * @oldest:	returns the oldest record handed out that the caller still
+ *		uses, NULL for none: the reader may then reuse the memory of
+ *		every record handed out before it (vt_reader_next() calls it
+ *		when it needs a new block; the engine's is
+ *		vt_engine_oldest_ref())
+ * @arg:	argument of @oldest
+ *
+ * The records stay in the chunks as read (v1) or in blocks they are
+ * decoded into (v2), so a consumer that keeps them for a while (the
+ * engine's reorder window) need not copy them. Memory is freed by
+ * vt_reader_close() at the latest.
+ */
+void vt_reader_keep(struct vt_reader *r, const void *(*oldest)(void *arg),
+		    void *arg);
+
+/**
  * vt_reader_status() - where the reader stopped and why
  * @r:		reader
  *

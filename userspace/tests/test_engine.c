@@ -233,36 +233,31 @@ static int wrap_cmp(const void *a, const void *b)
 	return x->arrival < y->arrival ? -1 : x->arrival > y->arrival;
 }
 
-static void test_reorder_wrap(void **state)
+static struct recbuf wrap_rb;
+static struct wrap_rec wrap_want[WRAP_N];
+
+/*
+ * wrap_in[] (and wrap_want[], sorted) from the healthy scenario's
+ * records, late ones by less than @win
+ */
+static void wrap_make(struct vt_host_facts *facts, uint64_t win)
 {
-	static struct recbuf rb;
-	static struct wrap_rec want[WRAP_N];
-	static union {
-		uint8_t b[VT_REC_MAX_SIZE];
-		uint64_t align;
-	} buf;
-	struct vt_engine_opts o = { .window_ns = WRAP_WIN, .rec_cb = wrap_cb };
-	struct vt_host_facts facts;
-	struct vt_engine *e;
 	const struct vt_hdr *t;
 	unsigned int i, seed = 12345;
 	uint64_t ts = 1000;
-	uint32_t tag;
 
-	(void)state;
-	load_scen("healthy", &rb, &facts);
-	assert_true(rb.n > 0);
-	o.facts = &facts;
+	load_scen("healthy", &wrap_rb, facts);
+	assert_true(wrap_rb.n > 0);
 	for (i = 0; i < WRAP_N; i++) {
 		seed = seed * 1103515245u + 12345u;
 		if ((seed >> 16) % 4)
 			ts += (seed >> 20) % 3;		/* 0: equal times */
 		wrap_in[i].ts = ts;
 		seed = seed * 1103515245u + 12345u;
-		if ((seed >> 16) % 16 == 0 && ts > WRAP_WIN)	/* late, in window */
-			wrap_in[i].ts = ts - 1 - (seed >> 20) % (WRAP_WIN / 2);
-		wrap_in[i].tpl = i % rb.n;
-		t = (const void *)rb.r[wrap_in[i].tpl].b;
+		if ((seed >> 16) % 16 == 0 && ts > win)	/* late, in window */
+			wrap_in[i].ts = ts - 1 - (seed >> 20) % (win / 2);
+		wrap_in[i].tpl = i % wrap_rb.n;
+		t = (const void *)wrap_rb.r[wrap_in[i].tpl].b;
 		seed = seed * 1103515245u + 12345u;
 		wrap_in[i].size = t->size + 8 + 8 * ((seed >> 16) % 16);
 		if (wrap_in[i].size > VT_REC_MAX_SIZE)
@@ -272,28 +267,142 @@ static void test_reorder_wrap(void **state)
 		wrap_in[i].arrival = i;
 	}
 	/* a late record stays later than records processed before it */
-	memcpy(want, wrap_in, sizeof(want));
-	qsort(want, WRAP_N, sizeof(want[0]), wrap_cmp);
-
+	memcpy(wrap_want, wrap_in, sizeof(wrap_want));
+	qsort(wrap_want, WRAP_N, sizeof(wrap_want[0]), wrap_cmp);
 	wrap_nseen = wrap_tagged = 0;
+}
+
+/* record @i of wrap_in[] into @b (VT_REC_MAX_SIZE bytes, 8-byte aligned) */
+static void wrap_rec_at(unsigned int i, uint8_t *b)
+{
+	const struct vt_hdr *t = (const void *)wrap_rb.r[wrap_in[i].tpl].b;
+	uint32_t tag = 0xa5000000u | i;
+
+	memset(b, 0, VT_REC_MAX_SIZE);
+	memcpy(b, t, t->size);
+	((struct vt_hdr *)b)->ts_ns = wrap_in[i].ts;
+	((struct vt_hdr *)b)->size = wrap_in[i].size;
+	memcpy(b + wrap_in[i].size - 4, &tag, 4);
+}
+
+static void wrap_check(void)
+{
+	unsigned int i;
+
+	assert_int_equal(wrap_nseen, WRAP_N);
+	for (i = 0; i < WRAP_N; i++)
+		if (wrap_seen[i] != wrap_want[i].arrival)
+			fail_msg("record %u: arrival %u processed, %u expected",
+				 i, wrap_seen[i], wrap_want[i].arrival);
+}
+
+static void test_reorder_wrap(void **state)
+{
+	static union {
+		uint8_t b[VT_REC_MAX_SIZE];
+		uint64_t align;
+	} buf;
+	struct vt_engine_opts o = { .window_ns = WRAP_WIN, .rec_cb = wrap_cb };
+	struct vt_host_facts facts;
+	struct vt_engine *e;
+	unsigned int i;
+
+	(void)state;
+	wrap_make(&facts, WRAP_WIN);
+	o.facts = &facts;
 	assert_int_equal(vt_engine_new(&o, &e), 0);
 	for (i = 0; i < WRAP_N; i++) {
-		t = (const void *)rb.r[wrap_in[i].tpl].b;
-		memset(buf.b, 0, sizeof(buf.b));
-		memcpy(buf.b, t, t->size);
-		((struct vt_hdr *)buf.b)->ts_ns = wrap_in[i].ts;
-		((struct vt_hdr *)buf.b)->size = wrap_in[i].size;
-		tag = 0xa5000000u | i;
-		memcpy(buf.b + wrap_in[i].size - 4, &tag, 4);
+		wrap_rec_at(i, buf.b);
 		vt_engine_feed(e, (const void *)buf.b);
 	}
 	vt_engine_finish(e);
 	vt_engine_free(e);
-	assert_int_equal(wrap_nseen, WRAP_N);
-	for (i = 0; i < WRAP_N; i++)
-		if (wrap_seen[i] != want[i].arrival)
-			fail_msg("record %u: arrival %u processed, %u expected",
-				 i, wrap_seen[i], want[i].arrival);
+	wrap_check();
+}
+
+static const void *ref_oldest(void *e)
+{
+	return vt_engine_oldest_ref(e);
+}
+
+/*
+ * The file path without copies: the same records written to a file in
+ * chunks of 37 records (v1, v2, v2 + zstd), read in keep mode (one by
+ * one, then in runs) and fed by reference, with a window of about 2,700 records: it spans many chunk
+ * (v1) or decode block (v2: 64 KiB, some 500 records) boundaries, with
+ * late records across each block release. The order
+ * must be the (ts, arrival) sort's; a block reused too early shows as
+ * wrong records (and to ASan as a use after free).
+ */
+static void test_reorder_ref_file(void **state)
+{
+	static const struct { unsigned int major; int zstd; } fmt[] = {
+		{ 1, 0 }, { 2, 0 }, { 2, 3 }, { 1, 0 }, { 2, 0 }, { 2, 3 },
+	};
+	static union {
+		uint8_t b[VT_REC_MAX_SIZE];
+		uint64_t align;
+	} buf;
+	struct vt_engine_opts o = { .window_ns = 32 * WRAP_WIN,
+				    .rec_cb = wrap_cb };
+	const struct vt_hdr *rec;
+	struct vt_host_facts facts;
+	struct vt_writer *w;
+	struct vt_reader *r;
+	struct vt_engine *e;
+	unsigned int i, f;
+	char path[64], err[200];
+	uint32_t n;
+	int ret;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/vt-test-engine-ref-%d.vgt",
+		 (int)getpid());
+	for (f = 0; f < sizeof(fmt) / sizeof(fmt[0]); f++) {
+		wrap_make(&facts, o.window_ns);
+		o.facts = &facts;
+		assert_int_equal(vt_writer_open(path, &facts, true, &w), 0);
+		ret = vt_writer_set_format(w, fmt[f].major, fmt[f].zstd, &facts);
+		if (ret == -EOPNOTSUPP) {	/* no libzstd */
+			vt_writer_close(w);
+			continue;
+		}
+		assert_int_equal(ret, 0);
+		for (i = 0; i < WRAP_N; i++) {
+			wrap_rec_at(i, buf.b);
+			assert_int_equal(vt_writer_append(w, (const void *)buf.b), 0);
+			if (i % 37 == 36)
+				assert_int_equal(vt_writer_flush(w), 0);
+		}
+		assert_int_equal(vt_writer_close(w), 0);
+
+		assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), 0);
+		assert_int_equal(vt_engine_new(&o, &e), 0);
+		vt_reader_keep(r, ref_oldest, e);
+		/* as vt_analyse_file(): in runs (the first formats: one by one) */
+		while ((ret = f < 3 ? (n = 1, vt_reader_next(r, &rec)) :
+				      vt_reader_next_run(r, &rec, &n)) > 0) {
+			for (;;) {
+				assert_int_equal(vt_engine_feed_ref(e, rec), 0);
+				if (!--n)
+					break;
+				rec = (const void *)((const uint8_t *)rec +
+						     rec->size);
+			}
+		}
+		assert_int_equal(ret, 0);
+		assert_int_equal(vt_reader_status(r)->end, VT_END_COMPLETE);
+		assert_true(vt_reader_status(r)->chunks > WRAP_N / 37);
+		/* one FIFO per engine: no copies into a ref engine */
+		((struct vt_hdr *)buf.b)->ts_ns = UINT64_MAX;
+		assert_int_equal(vt_engine_feed_checked(e, (const void *)buf.b),
+				 -EINVAL);
+		vt_engine_finish(e);
+		vt_engine_free(e);
+		vt_reader_close(r);
+		wrap_check();
+	}
+	unlink(path);
 }
 
 /* An LR that changes vINTID between entry and exit is a BUG, not a crash. */
@@ -701,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_stats_counts),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_reorder_wrap),
+		cmocka_unit_test(test_reorder_ref_file),
 		cmocka_unit_test(test_impossible_state),
 		cmocka_unit_test(test_invalid_feed),
 		cmocka_unit_test(test_lost_json),

@@ -18,6 +18,7 @@
 
 static char path[256];
 static unsigned int fmt;	/* format written: 0 = the writer's default */
+static bool use_run;		/* read_file(): vt_reader_next_run(), keep mode */
 
 static void make_inject(struct vt_rec_inject *r, unsigned int i)
 {
@@ -59,24 +60,46 @@ static long write_file(bool close_it)
 	return st.st_size;
 }
 
-/* Read everything; returns records, sets *ret to the last next() value. */
+/* keep mode's callback: no record is in use after the next call */
+static const void *no_oldest(void *arg)
+{
+	(void)arg;
+	return NULL;
+}
+
+/*
+ * Read everything; returns records, sets *ret to the last next() value
+ * (with use_run: vt_reader_next_run() in keep mode, each run's records
+ * one after the other).
+ */
 static unsigned int read_file(enum vt_read_end *end, int *ret, char *msg)
 {
 	const struct vt_hdr *rec;
 	struct vt_reader *r;
 	unsigned int n = 0;
+	uint32_t k;
 	char err[200];
 
 	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), 0);
 	assert_string_equal(vt_reader_facts(r)->kernel_release, "6.1.0-56-arm64");
 	assert_int_equal(vt_reader_facts(r)->nr_lrs, 4);
-	while ((*ret = vt_reader_next(r, &rec)) > 0) {
-		const struct vt_rec_inject *in = (const void *)rec;
+	if (use_run)
+		vt_reader_keep(r, no_oldest, NULL);
+	while ((*ret = use_run ? vt_reader_next_run(r, &rec, &k) :
+				 (k = 1, vt_reader_next(r, &rec))) > 0) {
+		assert_true(k >= 1);
+		for (;;) {
+			const struct vt_rec_inject *in = (const void *)rec;
 
-		assert_int_equal(rec->type, VT_REC_INJECT);
-		assert_int_equal(rec->ts_ns, 1000 + n);
-		assert_int_equal(in->intid, 32 + (n % 4));
-		n++;
+			assert_int_equal(rec->type, VT_REC_INJECT);
+			assert_int_equal(rec->ts_ns, 1000 + n);
+			assert_int_equal(in->intid, 32 + (n % 4));
+			n++;
+			if (!--k)
+				break;
+			rec = (const void *)((const uint8_t *)rec + rec->size);
+		}
+		assert_int_equal(vt_reader_status(r)->records, n);
 	}
 	*end = vt_reader_status(r)->end;
 	if (msg)
@@ -268,6 +291,71 @@ static void test_v1_bad_content(void **state)
 	patch_v1_chunk(60, 30);
 	assert_int_equal(read_file(&end, &ret, msg), PER_CHUNK + 30);
 	assert_non_null(strstr(msg, "more records than counted"));
+}
+
+/*
+ * v2: the second chunk cut by @cut bytes (a record that does not decode,
+ * after good ones) and/or given another record count; read with and
+ * without runs: the same records, end and message.
+ */
+static void v2_bad_runs(unsigned int cut, int nr_records)
+{
+	struct vt_chunk_hdr ch;
+	enum vt_read_end end[2];
+	char msg[2][160];
+	unsigned int n[2];
+	long ends[8];
+	size_t len = 0;
+	int ret[2], i;
+	char *buf;
+	long off;
+
+	write_file(true);
+	assert_true(chunk_ends(ends, 8) >= 3);
+	buf = read_all(path, &len);
+	off = ends[0];		/* the second chunk */
+	memcpy(&ch, buf + off, sizeof(ch));
+	assert_true(ch.len > cut);
+	ch.len -= cut;
+	if (nr_records >= 0)
+		ch.nr_records = (uint32_t)nr_records;
+	ch.crc = vt_crc32(0, buf + off + VT_CHUNK_HDR_SIZE, ch.len);
+	ch.hdr_crc = vt_crc32(0, &ch, offsetof(struct vt_chunk_hdr, hdr_crc));
+	memcpy(buf + off, &ch, sizeof(ch));
+	write_all_file(path, buf, len);
+	free(buf);
+	for (i = 0; i < 2; i++) {
+		use_run = i;
+		n[i] = read_file(&end[i], &ret[i], msg[i]);
+	}
+	assert_int_equal(ret[0], -EBADMSG);
+	assert_true(n[0] >= PER_CHUNK && n[0] <= 2 * PER_CHUNK);
+	assert_int_equal(n[1], n[0]);
+	assert_int_equal(ret[1], ret[0]);
+	assert_int_equal(end[1], end[0]);
+	assert_string_equal(msg[1], msg[0]);
+}
+
+/*
+ * vt_reader_next_run() in keep mode: the records, ends and messages of
+ * vt_reader_next() (a run stops at a bad record and at the chunk's count)
+ */
+static void test_runs(void **state)
+{
+	use_run = true;
+	test_roundtrip(state);
+	test_truncated(state);
+	test_corrupted_chunk(state);
+	if (fmt == 1) {
+		test_v1_bad_content(state);
+	} else {
+		v2_bad_runs(3, -1);
+		v2_bad_runs(0, 40);
+		v2_bad_runs(0, PER_CHUNK + 7);
+		v2_bad_runs(1, 30);
+		v2_bad_runs(2, PER_CHUNK + 1);
+	}
+	use_run = false;
 }
 
 /* format 2 by default, 1 or 2 (+zstd) from VGIC_TRACE_FORMAT, bad values refused */
@@ -462,6 +550,7 @@ static int setup_v1(void **state)
 {
 	(void)state;
 	fmt = 1;
+	use_run = false;
 	return 0;
 }
 
@@ -469,6 +558,7 @@ static int setup_v2(void **state)
 {
 	(void)state;
 	fmt = 0;	/* the default, format 2 */
+	use_run = false;
 	return 0;
 }
 
@@ -483,6 +573,7 @@ int main(void)
 		BOTH(test_truncated),
 		BOTH(test_corrupted_chunk),
 		BOTH(test_bad_files),
+		BOTH(test_runs),
 		cmocka_unit_test_setup(test_v1_bad_content, setup_v1),
 		cmocka_unit_test_setup(test_default_format, setup_v2),
 		cmocka_unit_test(test_record_check),
