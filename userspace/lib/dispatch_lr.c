@@ -12,16 +12,19 @@
 
 /*
  * The vCPU of an LR record; notes the GIC version and LR count it gives.
- * A vCPU's entry and exit come from the physical CPU it runs on: the
- * last vCPU seen on that CPU is checked before the hash.
+ * A direct-mapped cache by (VM, vCPU) is checked before the hash (a
+ * physical CPU runs several vCPUs in turn: a cache by CPU missed half
+ * the time).
  */
-static struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
-				   const struct vt_rec_lr *r)
+static inline struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
+					  const struct vt_rec_lr *r)
 {
-	struct vt_vcpu **c = &e->cpu_vcpu[r->hdr.cpu % 64];
+	struct vt_vcpu **c = &e->vcpu_cache[vt_vcpu_slot(r->hdr.vm_id,
+							 r->hdr.vcpu_id)];
 	struct vt_vcpu *v = *c;
 
-	if (!v || v->vcpu_id != r->hdr.vcpu_id || v->vm_id != r->hdr.vm_id) {
+	if (__builtin_expect(!v || v->vcpu_id != r->hdr.vcpu_id ||
+			     v->vm_id != r->hdr.vm_id, 0)) {
 		v = vt_vcpu_get(e, r->hdr.vm_id, r->hdr.vcpu_id);
 		if (!v)
 			return NULL;
@@ -36,6 +39,32 @@ static struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
 		e->rec_nr_lrs = r->nr_lrs;
 	return v;
 }
+
+/*
+ * The IRQ (@vm, @intid) of an LR of vCPU @v: the one its LR @i held at
+ * the last entry, or one of its recent IRQs, before the hash.
+ */
+static inline struct vt_irq *lr_irq(struct vt_engine *e, struct vt_vcpu *v,
+				    struct vt_irq *irq, uint32_t vm,
+				    uint32_t intid)
+{
+	unsigned int j;
+
+	if (irq && irq->intid == intid && irq->vm_id == vm)
+		return irq;
+	for (j = 0; j < 4; j++) {
+		irq = v->recent[j];
+		if (irq && irq->intid == intid && irq->vm_id == vm)
+			return irq;
+	}
+	irq = vt_irq_get(e, vm, intid);
+	if (irq)
+		v->recent[v->recent_next++ & 3] = irq;
+	return irq;
+}
+
+/* vt_lr_state_name() of a decoded state (0-3) */
+static const char *const lr_st[4] = { "inv", "P", "A", "P+A" };
 
 /* FLUSH or FOLD: the whole LR record of vCPU @v, before or after its LRs */
 static void lr_emit(struct vt_engine *e, enum vt_ev_kind kind,
@@ -63,7 +92,10 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	struct vt_vcpu *v = lr_rec_vcpu(e, r);
 	struct vt_ev_lrs lrs;
 	struct vt_irq *irq;
-	unsigned int i, used = r->used_lrs < VT_MAX_LR ? r->used_lrs : VT_MAX_LR;
+	unsigned int i, n, gic = r->gic_version;
+	unsigned int used = r->used_lrs < VT_MAX_LR ? r->used_lrs : VT_MAX_LR;
+	uint32_t vm = rec->vm_id, vcpu = rec->vcpu_id;
+	uint64_t ts = rec->ts_ns;
 
 	if (!v)
 		return -ENOMEM;
@@ -81,39 +113,38 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	/*
 	 * IRQs still marked in this vCPU's LRs: only those of its previous
 	 * entry can be (each entry clears the one before), so no scan of
-	 * every IRQ.
+	 * every IRQ. Out of a run (its fold seen) they hold @v no more:
+	 * the fold took @v out of their holders.
 	 */
-	for (i = 0; i < v->entry.used_lrs && i < VT_MAX_LR; i++) {
+	n = v->entry.used_lrs < VT_MAX_LR ? v->entry.used_lrs : VT_MAX_LR;
+	for (i = 0; i < n; i++) {
 		irq = v->ent[i].irq;	/* the IRQs of its valid LRs */
 		if (!irq)
 			continue;
-		if (irq->lr_vcpu == rec->vcpu_id)
+		if (irq->lr_vcpu == vcpu)
 			irq->lr_vcpu = VT_NO_VCPU;
-		vt_irq_holder_del(irq, v);
+		if (v->in_run)
+			vt_irq_holder_del(irq, v);
 	}
 	/*
 	 * The new LRs, decoded once, and their IRQs: an LR often holds the
 	 * IRQ it held at the last entry (kept in v->ent[i]), no lookup then.
 	 */
 	for (i = 0; i < used; i++) {
-		irq = v->ent[i].irq;
-		v->ent[i].dec = !vt_lr_decode(r->gic_version, r->lr[i],
-					      &lrs.lr[i]);
-		if (!v->ent[i].dec)
-			lrs.lr[i].state = VT_LR_INVALID;
-		v->ent[i].lr = lrs.lr[i];
-		v->ent[i].irq = NULL;
+		struct vt_entry_lr *el = &v->ent[i];
+
+		irq = el->irq;
+		el->dec = vt_lr_decode_fast(gic, r->lr[i], &el->lr);
+		lrs.lr[i] = el->lr;
+		el->irq = NULL;
 		lrs.irq[i] = NULL;
-		if (lrs.lr[i].state == VT_LR_INVALID)
+		if (el->lr.state == VT_LR_INVALID)
 			continue;
-		if (!irq || irq->intid != lrs.lr[i].vintid ||
-		    irq->vm_id != rec->vm_id) {
-			irq = vt_irq_get(e, rec->vm_id, lrs.lr[i].vintid);
-			if (!irq)
-				return -ENOMEM;
-		}
+		irq = lr_irq(e, v, irq, vm, el->lr.vintid);
+		if (!irq)
+			return -ENOMEM;
 		lrs.irq[i] = irq;
-		v->ent[i].irq = irq;
+		el->irq = irq;
 	}
 	/* Rules look at the previous state first (migration, overflow). */
 	lr_emit(e, VT_EV_FLUSH, r, v, &lrs);
@@ -121,28 +152,26 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	for (i = 0; i < used; i++) {
 		const struct vt_lr *l = &lrs.lr[i];
 
+		/* (the used LRs only: a whole record is 160 bytes) */
+		v->entry.lr[i] = r->lr[i];
 		irq = lrs.irq[i];
 		if (!irq)
 			continue;
 		irq->cnt.in_lr++;
 		if (l->eoi && !l->hw)
 			irq->level = true;
-		irq->lr_vcpu = rec->vcpu_id;
+		irq->lr_vcpu = vcpu;
 		irq->lr_state = l->state;
 		vt_irq_holder_add(irq, v);
 		if (l->state & VT_LR_A)
-			vt_irq_set_active(e, irq, true, rec->vcpu_id);
-		vt_irq_hist_lr(irq, rec->ts_ns, rec->vcpu_id, i,
-			       r->gic_version, r->lr[i]);
+			vt_irq_set_active(e, irq, true, vcpu);
+		vt_irq_hist_lr(irq, ts, vcpu, i, gic, r->lr[i]);
 		if (l->state & VT_LR_P) {
-			vt_lat_stage(e, irq, VT_ST_LR_P, rec->ts_ns);
-			irq->last_deliver_ts = rec->ts_ns;
+			vt_lat_stage(e, irq, VT_ST_LR_P, ts);
+			irq->last_deliver_ts = ts;
 		}
 	}
-	/* (the used LRs only: a whole record is 160 bytes) */
 	memcpy(&v->entry, r, offsetof(struct vt_rec_lr, lr));
-	for (i = 0; i < used; i++)
-		v->entry.lr[i] = r->lr[i];
 	v->in_run = true;
 	v->runs++;
 	vt_rec_done(e, rec, NULL);
@@ -154,81 +183,88 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	const struct vt_rec_lr *r = (const void *)rec;
 	struct vt_vcpu *v = lr_rec_vcpu(e, r);
 	struct vt_ev_lrs lrs;
-	struct vt_lr in, out;
+	struct vt_lr out;
+	const struct vt_lr *in;
 	struct vt_irq *irq;
 	struct vt_ev ev;
-	unsigned int i;
+	unsigned int i, n, gic = r->gic_version;
+	uint32_t vm = rec->vm_id, vcpu = rec->vcpu_id;
+	uint64_t ts = rec->ts_ns;
 	bool have_in;
 
 	if (!v)
 		return -ENOMEM;
+	/* LRs of the entry of this run (decoded at its FLUSH) */
+	n = 0;
+	if (v->in_run)
+		n = v->entry.used_lrs < VT_MAX_LR ? v->entry.used_lrs : VT_MAX_LR;
 	/* one LR_RUN event, its per-LR fields all set again for each LR */
 	vt_ev_init(&ev, VT_EV_LR_RUN, rec, NULL);
 	ev.vcpu = v;
 	for (i = 0; i < r->used_lrs; i++) {
-		vt_lr_decode(r->gic_version, r->lr[i], &out);
-		have_in = v->in_run && i < v->entry.used_lrs && i < VT_MAX_LR &&
-			  v->ent[i].dec;
-		if (have_in)
-			in = v->ent[i].lr;
-		if (have_in && in.vintid != out.vintid) {
+		vt_lr_decode_fast(gic, r->lr[i], &out);
+		in = &v->ent[i].lr;
+		have_in = i < n && v->ent[i].dec;
+		if (have_in && in->vintid != out.vintid) {
 			if (!e->lost)
 				vt_eng_bug(e, "BUG: vm %u vCPU %u LR%u holds vINTID %u at exit but %u at entry (ts %llu)",
 					   rec->vm_id, rec->vcpu_id, i,
-					   out.vintid, in.vintid,
+					   out.vintid, in->vintid,
 					   (unsigned long long)rec->ts_ns);
 			have_in = false;
 		}
 		if (!have_in && out.state == VT_LR_INVALID)
 			continue;
-		irq = have_in && v->ent[i].irq ? v->ent[i].irq :
-			vt_irq_get(e, rec->vm_id, out.vintid);
-		if (!irq)
-			return -ENOMEM;
+		irq = have_in ? v->ent[i].irq : NULL;
+		if (!irq) {
+			irq = vt_irq_get(e, vm, out.vintid);
+			if (!irq)
+				return -ENOMEM;
+		}
 		ev.irq = irq;
 		ev.run.index = (int)i;
 		ev.run.out = out;
 		ev.run.have_in = have_in;
-		memset(&ev.run.in, 0, sizeof(ev.run.in));
-		ev.run.eoied = false;
 		if (have_in) {
-			ev.run.in = in;
-			ev.run.eoied = vt_lr_guest_eoied(&in, &out);
-			irq->cnt.lr_trans[in.state][out.state]++;
-			if ((in.state & VT_LR_A) && !(out.state & VT_LR_A))
+			ev.run.in = *in;
+			ev.run.eoied = vt_lr_guest_eoied_st(in->state,
+							    out.state);
+			irq->cnt.lr_trans[in->state & 3][out.state]++;
+			if ((in->state & VT_LR_A) && !(out.state & VT_LR_A))
 				irq->cnt.out_of_active++;
-			vt_irq_hist(e, irq, rec->ts_ns, "exit  vCPU%u LR%u %s -> %s%s%s",
-				    rec->vcpu_id, i, vt_lr_state_name(in.state),
-				    vt_lr_state_name(out.state),
+			vt_irq_hist(e, irq, ts, "exit  vCPU%u LR%u %s -> %s%s%s",
+				    vcpu, i, lr_st[in->state & 3],
+				    lr_st[out.state],
 				    out.eoi ? " EOI" : "",
 				    ev.run.eoied ? " (guest deactivated)" : "");
 		} else {
-			vt_irq_hist(e, irq, rec->ts_ns, "exit  vCPU%u LR%u ? -> %s (no entry seen)",
-				    rec->vcpu_id, i, vt_lr_state_name(out.state));
+			memset(&ev.run.in, 0, sizeof(ev.run.in));
+			ev.run.eoied = false;
+			vt_irq_hist(e, irq, ts, "exit  vCPU%u LR%u ? -> %s (no entry seen)",
+				    vcpu, i, lr_st[out.state]);
 		}
 		if (out.eoi && !out.hw)
 			irq->level = true;
 		/* P+A -> A: the deactivation came before the new activation */
 		if (ev.run.eoied) {
 			irq->cnt.guest_eoi++;
-			irq->last_eoi_ts = rec->ts_ns;
-			vt_lat_stage(e, irq, VT_ST_EOI, rec->ts_ns);
+			irq->last_eoi_ts = ts;
+			vt_lat_stage(e, irq, VT_ST_EOI, ts);
 		}
 		if (out.state & VT_LR_A)
-			vt_lat_stage(e, irq, VT_ST_ACTIVE, rec->ts_ns);
-		vt_irq_set_active(e, irq, out.state & VT_LR_A, rec->vcpu_id);
-		if (irq->lr_vcpu == rec->vcpu_id)
+			vt_lat_stage(e, irq, VT_ST_ACTIVE, ts);
+		vt_irq_set_active(e, irq, out.state & VT_LR_A, vcpu);
+		if (irq->lr_vcpu == vcpu)
 			irq->lr_vcpu = VT_NO_VCPU;
 		vt_bus_emit_LR_RUN(e, &ev);	/* (ev is reused: kind not known) */
 	}
 	lr_emit(e, VT_EV_FOLD, r, v, &lrs);
 	/* the run is over: its entry's IRQs are no longer held here */
-	if (v->in_run)
-		for (i = 0; i < v->entry.used_lrs && i < VT_MAX_LR; i++)
-			if (v->ent[i].irq)
-				vt_irq_holder_del(v->ent[i].irq, v);
+	for (i = 0; i < n; i++)
+		if (v->ent[i].irq)
+			vt_irq_holder_del(v->ent[i].irq, v);
 	v->in_run = false;
-	v->last_exit_ts = rec->ts_ns;
+	v->last_exit_ts = ts;
 	vt_rec_done(e, rec, NULL);
 	return 0;
 }

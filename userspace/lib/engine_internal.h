@@ -285,9 +285,21 @@ struct vt_vcpu {
 	/* deadlines that fire at this vCPU's next entry (bus.c) */
 	struct vt_vwait *wait;
 	uint32_t nr_wait, cap_wait;
+	/* IRQs of its recent entries, checked before the hash (a cache) */
+	struct vt_irq *recent[4];
+	uint32_t recent_next;		/* next slot of @recent replaced */
 	/* the entry's record: its lr[] valid up to used_lrs only */
 	struct vt_rec_lr entry;
 };
+
+/* direct-mapped cache of the vCPUs of LR records (a power of two) */
+#define VT_VCPU_CACHE		256
+
+/* its slot of (@vm, @vcpu): a VM's vCPUs in consecutive slots */
+static inline unsigned int vt_vcpu_slot(uint32_t vm, uint32_t vcpu)
+{
+	return (vm * 37u + vcpu) & (VT_VCPU_CACHE - 1);
+}
 
 struct vt_hash;
 struct vt_chunk;
@@ -336,7 +348,8 @@ struct vt_engine {
 	struct vt_hash *irq_hash;	/* objects.c: (VM, INTID) -> IRQ */
 	struct vt_irq *last_irq;	/* the last one found */
 	struct vt_vcpu *last_vcpu;
-	struct vt_vcpu *cpu_vcpu[64];	/* dispatch_lr.c: per pCPU (% 64) */
+	/* dispatch_lr.c: vCPUs of LR records, by vt_vcpu_slot() */
+	struct vt_vcpu *vcpu_cache[VT_VCPU_CACHE];
 	struct vt_hash *vcpu_hash;	/* objects.c: (VM, vCPU) -> vCPU */
 	struct vt_hash *dev_hash;	/* objects.c: name hash -> device */
 	struct vt_dev **devs;
@@ -435,9 +448,18 @@ int vt_irq_cmp(const void *a, const void *b);
  * @irq:	IRQ
  * @active:	new state
  * @vcpu:	vCPU it is active on, VT_NO_VCPU unknown (ignored if !@active)
+ *
+ * Inline: only an IRQ entering or leaving e->active calls objects.c.
  */
-void vt_irq_set_active(struct vt_engine *e, struct vt_irq *irq, bool active,
-		       uint32_t vcpu);
+void vt_irq_active_list(struct vt_engine *e, struct vt_irq *irq, bool active);
+static inline void vt_irq_set_active(struct vt_engine *e, struct vt_irq *irq,
+				     bool active, uint32_t vcpu)
+{
+	irq->active = active;
+	irq->active_vcpu = active ? vcpu : VT_NO_VCPU;
+	if (__builtin_expect(active != (irq->active_pos != 0), 0))
+		vt_irq_active_list(e, irq, active);
+}
 
 /* @v holds @irq in an LR in its current run (inline: per LR of a run) */
 static inline void vt_irq_holder_add(struct vt_irq *irq, struct vt_vcpu *v)

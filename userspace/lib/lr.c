@@ -9,52 +9,21 @@
 #include <vgic_trace_abi.h>
 #include "vt_lr.h"
 
-static void decode_v3(uint64_t v, struct vt_lr *o)
-{
-	o->state = (uint8_t)(((v & VT_ICH_LR_PENDING) ? VT_LR_P : 0) |
-			     ((v & VT_ICH_LR_ACTIVE) ? VT_LR_A : 0));
-	o->hw = !!(v & VT_ICH_LR_HW);
-	o->group = !!(v & VT_ICH_LR_GROUP);
-	o->priority = (uint8_t)((v & VT_ICH_LR_PRIO_MASK) >> VT_ICH_LR_PRIO_SHIFT);
-	o->vintid = (uint32_t)(v & VT_ICH_LR_VINTID_MASK);
-	if (o->hw) {
-		o->pintid = (uint32_t)((v & VT_ICH_LR_PINTID_MASK) >>
-				       VT_ICH_LR_PINTID_SHIFT);
-		o->eoi = false;		/* bit 41 is pINTID[9] with HW */
-	} else {
-		o->eoi = !!(v & VT_ICH_LR_EOI);
-	}
-}
-
-static void decode_v2(uint32_t v, struct vt_lr *o)
-{
-	o->state = (uint8_t)(((v & VT_GICH_LR_PENDING) ? VT_LR_P : 0) |
-			     ((v & VT_GICH_LR_ACTIVE) ? VT_LR_A : 0));
-	o->hw = !!(v & VT_GICH_LR_HW);
-	o->group = !!(v & VT_GICH_LR_GROUP1);
-	o->priority = (uint8_t)(((v & VT_GICH_LR_PRIO_MASK) >>
-				 VT_GICH_LR_PRIO_SHIFT) << 3);
-	o->vintid = v & VT_GICH_LR_VINTID_MASK;
-	if (o->hw) {
-		o->pintid = (v & VT_GICH_LR_PHYS_MASK) >> VT_GICH_LR_PHYS_SHIFT;
-	} else {
-		o->cpuid = (v & VT_GICH_LR_CPUID_MASK) >> VT_GICH_LR_PHYS_SHIFT;
-		o->eoi = !!(v & VT_GICH_LR_EOI);
-	}
-}
-
 int vt_lr_decode(unsigned int gic_version, uint64_t raw, struct vt_lr *out)
 {
-	memset(out, 0, sizeof(*out));
-	switch (gic_version) {
-	case VT_GIC_V3:
-		decode_v3(raw, out);
-		return 0;
-	case VT_GIC_V2:
-		decode_v2((uint32_t)raw, out);
-		return 0;
-	}
-	return -EINVAL;
+	struct vt_lr t;
+	bool ok = vt_lr_decode_fast(gic_version, raw, &t);
+
+	memset(out, 0, sizeof(*out));	/* (the padding too: field by field) */
+	out->state = t.state;
+	out->hw = t.hw;
+	out->eoi = t.eoi;
+	out->group = t.group;
+	out->priority = t.priority;
+	out->vintid = t.vintid;
+	out->pintid = t.pintid;
+	out->cpuid = t.cpuid;
+	return ok ? 0 : -EINVAL;
 }
 
 int vt_lr_encode(unsigned int gic_version, const struct vt_lr *lr,
@@ -120,16 +89,7 @@ bool vt_lr_signals_eoi(const struct vt_lr *lr)
 
 bool vt_lr_guest_eoied(const struct vt_lr *entry, const struct vt_lr *exit)
 {
-	bool a_in = entry->state & VT_LR_A, p_in = entry->state & VT_LR_P;
-	bool a_out = exit->state & VT_LR_A, p_out = exit->state & VT_LR_P;
-
-	if (a_in && !a_out)
-		return true;		/* A -> P/inv, P+A -> P/inv */
-	if (a_in && p_in && a_out && !p_out)
-		return true;		/* P+A -> EOI -> P -> IAR -> A */
-	if (!a_in && p_in && !a_out && !p_out)
-		return true;		/* P -> IAR -> A -> EOI -> inv */
-	return false;
+	return vt_lr_guest_eoied_st(entry->state, exit->state);
 }
 
 char *vt_lr_format(unsigned int gic_version, uint64_t raw, char *buf,

@@ -313,13 +313,11 @@ struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid)
 	return irq_new(e, vm, intid);
 }
 
-void vt_irq_set_active(struct vt_engine *e, struct vt_irq *irq, bool active,
-		       uint32_t vcpu)
+/* vt_irq_set_active()'s slow part: @irq enters or leaves e->active */
+void vt_irq_active_list(struct vt_engine *e, struct vt_irq *irq, bool active)
 {
 	struct vt_irq **n, *last;
 
-	irq->active = active;
-	irq->active_vcpu = active ? vcpu : VT_NO_VCPU;
 	if (active && !irq->active_pos) {
 		/* (grow() called only to grow: an activation is per cycle) */
 		if (e->nr_active == e->cap_active) {

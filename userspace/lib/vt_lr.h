@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <vgic_trace_abi.h>
 
 /* LR state, as the two STATE bits: bit 0 pending, bit 1 active. */
 #define VT_LR_INVALID	0
@@ -46,6 +47,75 @@ struct vt_lr {
  * Return: 0, or -EINVAL for an unknown @gic_version.
  */
 int vt_lr_decode(unsigned int gic_version, uint64_t raw, struct vt_lr *out);
+
+/**
+ * vt_lr_decode_fast() - vt_lr_decode() inline, every field assigned (the
+ * handlers decode each LR of each LR record: no memset, no call)
+ * @gic_version: VT_GIC_V2 (low 32 bits used) or VT_GIC_V3
+ * @raw:	raw value
+ * @out:	decoded fields; all zero for an unknown @gic_version
+ *
+ * Return: true if decoded, false for an unknown @gic_version.
+ */
+static inline bool vt_lr_decode_fast(unsigned int gic_version, uint64_t raw,
+				     struct vt_lr *out)
+{
+	struct vt_lr o = { 0 };
+	uint32_t w = (uint32_t)raw;
+
+	if (gic_version == VT_GIC_V3) {
+		o.state = (uint8_t)(raw >> 62);		/* P bit 62, A bit 63 */
+		o.hw = (raw >> 61) & 1;
+		o.group = (raw >> 60) & 1;
+		o.priority = (uint8_t)(raw >> VT_ICH_LR_PRIO_SHIFT);
+		o.vintid = w;
+		if (o.hw)
+			o.pintid = (uint32_t)((raw & VT_ICH_LR_PINTID_MASK) >>
+					      VT_ICH_LR_PINTID_SHIFT);
+		else
+			o.eoi = (raw >> 41) & 1;	/* pINTID[9] with HW */
+	} else if (gic_version == VT_GIC_V2) {
+		o.state = (uint8_t)((w >> 28) & 3);	/* P bit 28, A bit 29 */
+		o.hw = w >> 31;
+		o.group = (w >> 30) & 1;
+		o.priority = (uint8_t)(((w & VT_GICH_LR_PRIO_MASK) >>
+					VT_GICH_LR_PRIO_SHIFT) << 3);
+		o.vintid = w & VT_GICH_LR_VINTID_MASK;
+		if (o.hw) {
+			o.pintid = (w & VT_GICH_LR_PHYS_MASK) >>
+				   VT_GICH_LR_PHYS_SHIFT;
+		} else {
+			o.cpuid = (w & VT_GICH_LR_CPUID_MASK) >>
+				  VT_GICH_LR_PHYS_SHIFT;
+			o.eoi = (w >> 19) & 1;
+		}
+	} else {
+		*out = o;
+		return false;
+	}
+	*out = o;
+	return true;
+}
+
+_Static_assert(VT_ICH_LR_PENDING == 1ull << 62 && VT_ICH_LR_ACTIVE == 1ull << 63 &&
+	       VT_ICH_LR_HW == 1ull << 61 && VT_ICH_LR_GROUP == 1ull << 60 &&
+	       VT_ICH_LR_EOI == 1ull << 41 && VT_GICH_LR_PENDING == 1u << 28 &&
+	       VT_GICH_LR_ACTIVE == 1u << 29 && VT_GICH_LR_HW == 1u << 31 &&
+	       VT_GICH_LR_GROUP1 == 1u << 30 && VT_GICH_LR_EOI == 1u << 19 &&
+	       VT_LR_P == 1 && VT_LR_A == 2, "vt_lr_decode_fast() bits");
+
+/**
+ * vt_lr_guest_eoied_st() - vt_lr_guest_eoied() of two states
+ * @in:		state at entry (VT_LR_*)
+ * @out:	state at exit
+ *
+ * Return: true if a deactivation happened between entry and exit.
+ */
+static inline bool vt_lr_guest_eoied_st(unsigned int in, unsigned int out)
+{
+	/* bit (in * 4 + out): A/P+A -> P/inv, P+A -> A, P -> inv */
+	return (0x7310u >> ((in & 3) * 4 + (out & 3))) & 1;
+}
 
 /**
  * vt_lr_encode() - build a raw list register value (tests, importer)
