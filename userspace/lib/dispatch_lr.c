@@ -41,8 +41,9 @@ static inline struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
 }
 
 /*
- * The IRQ (@vm, @intid) of an LR of vCPU @v: the one its LR @i held at
- * the last entry, or one of its recent IRQs, before the hash.
+ * The IRQ (@vm, @intid) of an LR of vCPU @v (of VM @vm): @irq, the one
+ * the LR held at the last entry, or one of its recent IRQs, before the
+ * hash. (All of them are IRQs of @vm: only the INTID is compared.)
  */
 static inline struct vt_irq *lr_irq(struct vt_engine *e, struct vt_vcpu *v,
 				    struct vt_irq *irq, uint32_t vm,
@@ -50,11 +51,11 @@ static inline struct vt_irq *lr_irq(struct vt_engine *e, struct vt_vcpu *v,
 {
 	unsigned int j;
 
-	if (irq && irq->intid == intid && irq->vm_id == vm)
+	if (irq && irq->intid == intid)
 		return irq;
 	for (j = 0; j < 4; j++) {
 		irq = v->recent[j];
-		if (irq && irq->intid == intid && irq->vm_id == vm)
+		if (irq && irq->intid == intid)
 			return irq;
 	}
 	irq = vt_irq_get(e, vm, intid);
