@@ -301,6 +301,9 @@ static inline unsigned int vt_vcpu_slot(uint32_t vm, uint32_t vcpu)
 	return (vm * 37u + vcpu) & (VT_VCPU_CACHE - 1);
 }
 
+/* slots of the IRQ lookup cache, e->irq_cache[] (a power of two) */
+#define VT_IRQ_CACHE		256
+
 struct vt_hash;
 struct vt_chunk;
 struct vt_ev;
@@ -347,6 +350,9 @@ struct vt_engine {
 	size_t nr_active, cap_active;
 	struct vt_hash *irq_hash;	/* objects.c: (VM, INTID) -> IRQ */
 	struct vt_irq *last_irq;	/* the last one found */
+	/* objects.c: direct-mapped cache of the hash (key, IRQ) */
+	struct vt_irq_slot { uint64_t key; struct vt_irq *irq; }
+		irq_cache[VT_IRQ_CACHE];
 	struct vt_vcpu *last_vcpu;
 	/* dispatch_lr.c: vCPUs of LR records, by vt_vcpu_slot() */
 	struct vt_vcpu *vcpu_cache[VT_VCPU_CACHE];

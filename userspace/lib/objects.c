@@ -179,16 +179,32 @@ static uint64_t key2(uint32_t a, uint32_t b)
 	return ((uint64_t)a << 32) | b;
 }
 
+/*
+ * The slot in e->irq_cache of (@vm, @intid): a VM's INTIDs in consecutive
+ * slots. The slot holds the key: a miss reads no IRQ.
+ */
+static inline unsigned int irq_cache_slot(uint32_t vm, uint32_t intid)
+{
+	return (vm * 37u + intid) & (VT_IRQ_CACHE - 1);
+}
+
 struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid)
 {
-	struct vt_irq *irq = e->last_irq;
+	uint64_t key = key2(vm, intid);
+	struct vt_irq_slot *c = &e->irq_cache[irq_cache_slot(vm, intid)];
+	struct vt_irq *irq;
 
-	/* consecutive records often concern the same IRQ */
-	if (irq && irq->intid == intid && irq->vm_id == vm)
-		return irq;
-	irq = hash_get(e->irq_hash, key2(vm, intid));
-	if (irq)
-		e->last_irq = irq;
+	/* a few IRQs are most of the records: the cache before the hash */
+	if (c->irq && c->key == key) {
+		irq = c->irq;
+	} else {
+		irq = hash_get(e->irq_hash, key);
+		if (!irq)
+			return NULL;
+		c->key = key;
+		c->irq = irq;
+	}
+	e->last_irq = irq;
 	return irq;
 }
 
