@@ -42,25 +42,27 @@ static inline struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
 
 /*
  * The IRQ (@vm, @intid) of an LR of vCPU @v (of VM @vm): @irq, the one
- * the LR held at the last entry, or one of its recent IRQs, before the
- * hash. (All of them are IRQs of @vm: only the INTID is compared.)
+ * the LR held at the last entry (INTID @old), or one of its recent
+ * IRQs, before the hash. (All of them are IRQs of @vm, and the INTIDs
+ * are kept beside them: no IRQ line is read for a miss.)
  */
 static inline struct vt_irq *lr_irq(struct vt_engine *e, struct vt_vcpu *v,
-				    struct vt_irq *irq, uint32_t vm,
-				    uint32_t intid)
+				    struct vt_irq *irq, uint32_t old,
+				    uint32_t vm, uint32_t intid)
 {
 	unsigned int j;
 
-	if (irq && irq->intid == intid)
+	if (irq && old == intid)
 		return irq;
-	for (j = 0; j < 4; j++) {
-		irq = v->recent[j];
-		if (irq && irq->intid == intid)
-			return irq;
-	}
+	for (j = 0; j < 4; j++)
+		if (v->recent_id[j] == intid && v->recent[j])
+			return v->recent[j];
 	irq = vt_irq_get(e, vm, intid);
-	if (irq)
-		v->recent[v->recent_next++ & 3] = irq;
+	if (irq) {
+		j = v->recent_next++ & 3;
+		v->recent_id[j] = intid;
+		v->recent[j] = irq;
+	}
 	return irq;
 }
 
@@ -95,7 +97,7 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	struct vt_irq *irq;
 	unsigned int i, n, gic = r->gic_version;
 	unsigned int used = r->used_lrs < VT_MAX_LR ? r->used_lrs : VT_MAX_LR;
-	uint32_t vm = rec->vm_id, vcpu = rec->vcpu_id;
+	uint32_t vm = rec->vm_id, vcpu = rec->vcpu_id, old;
 	uint64_t ts = rec->ts_ns;
 
 	if (!v)
@@ -134,14 +136,15 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	for (i = 0; i < used; i++) {
 		struct vt_entry_lr *el = &v->ent[i];
 
-		irq = el->irq;
+		irq = el->irq;		/* (of INTID el->lr.vintid if set) */
+		old = el->lr.vintid;
 		el->dec = vt_lr_decode_fast(gic, r->lr[i], &el->lr);
 		lrs.lr[i] = el->lr;
 		el->irq = NULL;
 		lrs.irq[i] = NULL;
 		if (el->lr.state == VT_LR_INVALID)
 			continue;
-		irq = lr_irq(e, v, irq, vm, el->lr.vintid);
+		irq = lr_irq(e, v, irq, old, vm, el->lr.vintid);
 		if (!irq)
 			return -ENOMEM;
 		lrs.irq[i] = irq;

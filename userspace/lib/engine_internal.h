@@ -276,20 +276,26 @@ struct vt_entry_lr {
 struct vt_vcpu {
 	/* @entry's LRs decoded once at the FLUSH (@entry.used_lrs of them) */
 	struct vt_entry_lr ent[VT_MAX_LR];
+	/* (from here what every LR record touches, 2 lines with lr[0-1]) */
 	uint32_t vm_id;
 	uint32_t vcpu_id;
-	uint32_t idx;			/* creation order */
+	uint32_t nr_wait;		/* entries of @wait */
 	bool in_run;			/* flush seen, fold not yet */
+	uint8_t recent_next;		/* next slot of @recent replaced */
 	uint64_t last_exit_ts;		/* last LR_FOLD */
 	uint64_t runs;
-	/* deadlines that fire at this vCPU's next entry (bus.c) */
-	struct vt_vwait *wait;
-	uint32_t nr_wait, cap_wait;
-	/* IRQs of its recent entries, checked before the hash (a cache) */
+	/*
+	 * IRQs of its recent entries, checked before the hash (a cache),
+	 * with their INTIDs: a miss reads no IRQ line
+	 */
+	uint32_t recent_id[4];
 	struct vt_irq *recent[4];
-	uint32_t recent_next;		/* next slot of @recent replaced */
 	/* the entry's record: its lr[] valid up to used_lrs only */
 	struct vt_rec_lr entry;
+	uint32_t idx;			/* creation order */
+	/* deadlines that fire at this vCPU's next entry (bus.c) */
+	uint32_t cap_wait;
+	struct vt_vwait *wait;
 };
 
 /* direct-mapped cache of the vCPUs of LR records (a power of two) */
