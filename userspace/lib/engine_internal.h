@@ -308,7 +308,7 @@ static inline unsigned int vt_vcpu_slot(uint32_t vm, uint32_t vcpu)
 }
 
 /* slots of the IRQ lookup cache, e->irq_cache[] (a power of two) */
-#define VT_IRQ_CACHE		256
+#define VT_IRQ_CACHE		64
 
 struct vt_hash;
 struct vt_chunk;
