@@ -603,6 +603,116 @@ int vt_engine_feed_ref(struct vt_engine *e, const struct vt_hdr *rec)
 	return ret;
 }
 
+/*
+ * vt_engine_feed_ref_run()'s drain of the ref FIFO when no out-of-order
+ * record waits: its records with a time before @limit, oldest first, as
+ * the loop of vt_engine_feed_ref() takes them. Nothing the handlers do
+ * reads the window, so its counts are updated once, at the end.
+ */
+static inline __attribute__((always_inline)) int
+drain_refs(struct vt_engine *e, uint64_t limit)
+{
+	struct vt_reorder *ro = e->ro;
+	const struct vt_hdr *const *refs = ro->refs;
+	const struct vt_hdr *rec;
+	uint32_t mask = ro->rcap - 1, pos = ro->fpos, left = ro->nr_fifo;
+	int ret = 0, r;
+
+	if (ro->fts >= limit)
+		return 0;
+	do {
+		rec = refs[pos & mask];
+		r = process(e, rec);
+		if (__builtin_expect(r, 0) && !ret)
+			ret = r;
+		pos++;
+		left--;
+	} while (left && refs[pos & mask]->ts_ns < limit);
+	ro->len -= ro->nr_fifo - left;
+	ro->nr_fifo = left;
+	ro->fpos = pos;
+	ro->fts = left ? refs[pos & mask]->ts_ns : UINT64_MAX;
+	return ret;
+}
+
+int vt_engine_feed_ref_run(struct vt_engine *e, const struct vt_hdr *rec,
+			   uint32_t n)
+{
+	struct vt_reorder *ro = e->ro;
+	const struct vt_hdr **refs;
+	uint32_t room, k, tail, mask;
+	uint64_t mts;
+	int ret = 0, r;
+
+	while (n) {
+		/*
+		 * The in-order records at the run's head, up to the window's
+		 * room (none goes early: the waiting count stays below
+		 * VT_REORDER_MAX_SLOTS as each of them arrives)
+		 */
+		room = VT_REORDER_MAX_SLOTS - ro->len;
+		if (room > n)
+			room = n;
+		if (__builtin_expect(ro->nr_fifo + room > ro->rcap, 0) &&
+		    !ro->fcap) {
+			while (ro->nr_fifo + room > ro->rcap) {
+				r = ro_grow_refs(ro);
+				if (r)
+					return r;
+			}
+		}
+		k = 0;
+		if (ro->rcap) {
+			refs = ro->refs;
+			mask = ro->rcap - 1;
+			tail = ro->ftail;
+			mts = e->max_ts;
+			while (k < room && rec->ts_ns >= mts) {
+				refs[(tail + k) & mask] = rec;
+				mts = rec->ts_ns;
+				rec = (const void *)((const uint8_t *)rec + rec->size);
+				k++;
+			}
+		}
+		if (k) {
+			if (!ro->nr_fifo) {
+				ro->fpos = ro->ftail;
+				ro->fts = refs[ro->ftail & mask]->ts_ns;
+			}
+			ro->ftail += k;
+			ro->nr_fifo += k;
+			ro->len += k;
+			e->max_ts = mts;
+			n -= k;
+			/*
+			 * Drained once, to the last one's limit: both queues
+			 * are sorted and no record went into the order ring
+			 * meanwhile, so the records older than each limit on
+			 * the way are taken in the same order
+			 */
+			if (mts >= e->win) {
+				if (__builtin_expect(!ro->nr_ord, 1))
+					r = drain_refs(e, mts - e->win);
+				else
+					r = drain_t(e, mts - e->win, false, true);
+				if (r && !ret)
+					ret = r;
+			}
+			if (ret)
+				return ret;
+		}
+		if (!n)
+			break;
+		/* out of order, or the window is full: one by one */
+		r = vt_engine_feed_ref(e, rec);
+		if (r)
+			return r;
+		rec = (const void *)((const uint8_t *)rec + rec->size);
+		n--;
+	}
+	return ret;
+}
+
 const void *vt_engine_oldest_ref(const struct vt_engine *e)
 {
 	const struct vt_reorder *ro = e->ro;
