@@ -5,7 +5,8 @@
  * trailing tag with the arrival number) fed one by one with copies and in
  * runs by reference must be processed in the same order with the same
  * report, for in-order stretches, late records, equal times, a window
- * that fills up (records forced out early) and runs of any length.
+ * that fills up (records forced out early) and runs of any length; and
+ * vt_record_ok_room() against vt_record_ok().
  */
 #include "helpers.h"
 #include "vt_record.h"
@@ -225,11 +226,56 @@ static void test_feed_run_full(void **state)
 	free(buf);
 }
 
+/*
+ * vt_record_ok_room() (the v1 reader's check of a chunk's records) says
+ * what vt_record_ok() says with room for any size: every type, size and
+ * a range of field values.
+ */
+static void test_record_ok_room(void **state)
+{
+	static const uint8_t vals[] = { 0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17,
+					31, 32, 33, 64, 127, 128, 200, 253,
+					254, 255 };
+	union {
+		uint8_t b[VT_REC_MAX_SIZE];
+		uint64_t align;
+	} r;
+	struct vt_hdr *h = (void *)r.b;
+	unsigned int type, size, i, j, nok = 0;
+	size_t nv = sizeof(vals);
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	for (type = 0; type < VT_REC_END + 3; type++) {
+		for (size = 0; size <= UINT16_MAX; size++) {
+			if (size > VT_REC_MAX_SIZE + 64 && size < UINT16_MAX - 64 &&
+			    size % 4096)
+				continue;
+			h->type = (uint16_t)type;
+			h->size = (uint16_t)size;
+			for (i = 0; i < nv; i++) {
+				for (j = 0; j < nv; j++) {
+					r.b[sizeof(*h)] = vals[i];
+					r.b[sizeof(*h) + 1] = vals[j];
+					if (vt_record_ok_room(h) !=
+					    vt_record_ok(h, VT_REC_MAX_SIZE))
+						fail_msg("type %u size %u fields %u %u: %d",
+							 type, size, vals[i], vals[j],
+							 vt_record_ok_room(h));
+					nok += vt_record_ok(h, VT_REC_MAX_SIZE);
+				}
+			}
+		}
+	}
+	assert_true(nok > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_feed_run_late),
 		cmocka_unit_test(test_feed_run_full),
+		cmocka_unit_test(test_record_ok_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
