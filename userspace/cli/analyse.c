@@ -81,8 +81,7 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
 #error "vt_engine_feed_ref() takes checked records"
 #endif
 		/* the reader checked them */
-		while ((ret = vt_engine_feed_ref(e, rec)) == 0 && --n)
-			rec = (const void *)((const uint8_t *)rec + rec->size);
+		ret = vt_engine_feed_ref_run(e, rec, n);
 		if (ret)
 			break;
 	}

@@ -120,20 +120,31 @@ void vt_engine_set_read_status(struct vt_engine *e,
 	e->have_rstat = true;
 }
 
+/*
+ * Process @rec: the engine's clock, counts and the 1 ms tick, then its
+ * handler. @in_order: @rec is known not to be older than the engine's
+ * clock, with the engine started (the ref FIFO's records after one that
+ * was not late: see drain_refs()).
+ */
 static inline __attribute__((always_inline)) int
-process(struct vt_engine *e, const struct vt_hdr *rec)
+process_t(struct vt_engine *e, const struct vt_hdr *rec, bool in_order)
 {
+	vt_handler h;
 	struct vt_ev ev;
 
-	if (!e->started) {
-		e->started = true;
-		e->first_ts = rec->ts_ns;
-		e->next_tick = rec->ts_ns;
-	}
-	if (rec->ts_ns < e->now)
-		e->late++;
-	else
+	if (in_order) {
 		e->now = rec->ts_ns;
+	} else {
+		if (!e->started) {
+			e->started = true;
+			e->first_ts = rec->ts_ns;
+			e->next_tick = rec->ts_ns;
+		}
+		if (rec->ts_ns < e->now)
+			e->late++;
+		else
+			e->now = rec->ts_ns;
+	}
 	e->records++;
 	e->by_type[rec->type]++;
 	if (e->now >= e->next_tick) {
@@ -143,7 +154,20 @@ process(struct vt_engine *e, const struct vt_hdr *rec)
 		vt_bus_emit(e, &ev);
 		e->next_tick = e->now + 1000000;
 	}
-	return vt_eng_dispatch(e, rec);
+	/*
+	 * vt_eng_dispatch() for a record the engine holds: checked, so its
+	 * type is below VT_REC_END (by_type[] above relies on it too)
+	 */
+	h = vt_eng_handlers[rec->type];
+	if (__builtin_expect(!h, 0))
+		return vt_eng_no_handler(e, rec);
+	return h(e, rec);
+}
+
+static inline __attribute__((always_inline)) int
+process(struct vt_engine *e, const struct vt_hdr *rec)
+{
+	return process_t(e, rec, false);
 }
 
 /* Double the slots (up to VT_REORDER_MAX_SLOTS). */
@@ -603,6 +627,182 @@ int vt_engine_feed_ref(struct vt_engine *e, const struct vt_hdr *rec)
 	return ret;
 }
 
+/*
+ * vt_engine_feed_ref_run()'s drain of the ref FIFO when no out-of-order
+ * record waits: its records with a time before @limit (all of them if
+ * @all), oldest first, as the loop of vt_engine_feed_ref() (drain_t())
+ * takes them. Nothing the handlers do
+ * reads the window, so its counts are updated once, at the end.
+ */
+static inline __attribute__((always_inline)) int
+drain_refs(struct vt_engine *e, uint64_t limit, bool all)
+{
+	struct vt_reorder *ro = e->ro;
+	const struct vt_hdr *const *q, *const *q0, *const *qend;
+	const struct vt_hdr *rec;
+	uint32_t mask = ro->rcap - 1, pos = ro->fpos, left = ro->nr_fifo, seg;
+	bool sorted;
+	int ret, r;
+
+	if (all ? !left : ro->fts >= limit)
+		return 0;
+	rec = ro->refs[pos & mask];
+	ret = process(e, rec);
+	pos++;
+	left--;
+	/*
+	 * Not late (the clock is its time): the records after it are not
+	 * older (the FIFO is sorted and nothing else is processed meanwhile)
+	 */
+	sorted = e->now == rec->ts_ns;
+	while (left && sorted) {	/* the ring's pieces, without a wrap */
+		q0 = q = ro->refs + (pos & mask);
+		seg = ro->rcap - (pos & mask);
+		qend = q + (seg < left ? seg : left);
+		for (; q < qend && (all || (*q)->ts_ns < limit); q++) {
+			r = process_t(e, *q, true);
+			if (__builtin_expect(r, 0) && !ret)
+				ret = r;
+		}
+		pos += (uint32_t)(q - q0);
+		left -= (uint32_t)(q - q0);
+		if (q < qend)
+			break;
+	}
+	/* after a late record (the live clock moved on): one by one */
+	while (left && !sorted &&
+	       (all || ro->refs[pos & mask]->ts_ns < limit)) {
+		r = process(e, ro->refs[pos & mask]);
+		if (r && !ret)
+			ret = r;
+		pos++;
+		left--;
+	}
+	ro->len -= ro->nr_fifo - left;
+	ro->nr_fifo = left;
+	ro->fpos = pos;
+	ro->fts = left ? ro->refs[pos & mask]->ts_ns : UINT64_MAX;
+	return ret;
+}
+
+/*
+ * drain_t() of the ref FIFO with out-of-order records waiting: the
+ * FIFO's records up to the order ring's head (the FIFO's go first on
+ * equal times) by drain_refs(), then that head, and so on (@all: every
+ * record).
+ */
+static int drain_refs_ord(struct vt_engine *e, uint64_t limit, bool all)
+{
+	struct vt_reorder *ro = e->ro;
+	const struct vt_hdr *rec;
+	int ret = 0, r;
+
+	for (;;) {
+		if (!ro->nr_ord)
+			r = drain_refs(e, limit, all);
+		else if (ro->ots == UINT64_MAX)	/* (all: no record is newer) */
+			r = all ? drain_refs(e, 0, true) : drain_refs(e, limit, false);
+		else	/* up to ots, inclusive */
+			r = drain_refs(e, all || ro->ots < limit ? ro->ots + 1 :
+				       limit, false);
+		if (r && !ret)
+			ret = r;
+		if (!ro->nr_ord || (!all && ro->ots >= limit) ||
+		    (ro->nr_fifo && ro->fts <= ro->ots))
+			break;
+		rec = (const void *)ro->slots[ro->ord[ro->head].slot].rec;
+		r = ro_take_t(e, rec, VT_IN_SLOT, false, true);
+		if (r && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+int vt_engine_feed_ref_run(struct vt_engine *e, const struct vt_hdr *rec,
+			   uint32_t n)
+{
+	struct vt_reorder *ro = e->ro;
+	const struct vt_hdr **refs;
+	uint32_t room, k, tail, mask;
+	uint64_t mts;
+	int ret = 0, r;
+
+	while (n) {
+		/*
+		 * The in-order records at the run's head, up to the window's
+		 * room (none goes early: the waiting count stays below
+		 * VT_REORDER_MAX_SLOTS as each of them arrives)
+		 */
+		room = VT_REORDER_MAX_SLOTS - ro->len;
+		if (room > n)
+			room = n;
+		if (__builtin_expect(ro->nr_fifo + room > ro->rcap, 0) &&
+		    !ro->fcap) {
+			while (ro->nr_fifo + room > ro->rcap) {
+				r = ro_grow_refs(ro);
+				if (r)
+					return r;
+			}
+		}
+		k = 0;
+		refs = ro->refs;
+		mask = ro->rcap - 1;
+		mts = e->max_ts;
+		while (ro->rcap && k < room) {	/* the ring's pieces */
+			const struct vt_hdr **q, **q0, **qend;
+
+			tail = (ro->ftail + k) & mask;
+			q0 = q = refs + tail;
+			qend = q + (ro->rcap - tail < room - k ?
+				    ro->rcap - tail : room - k);
+			for (; q < qend && rec->ts_ns >= mts; q++) {
+				*q = rec;
+				mts = rec->ts_ns;
+				rec = (const void *)((const uint8_t *)rec + rec->size);
+			}
+			k += (uint32_t)(q - q0);
+			if (q < qend)
+				break;
+		}
+		if (k) {
+			if (!ro->nr_fifo) {
+				ro->fpos = ro->ftail;
+				ro->fts = refs[ro->ftail & mask]->ts_ns;
+			}
+			ro->ftail += k;
+			ro->nr_fifo += k;
+			ro->len += k;
+			e->max_ts = mts;
+			n -= k;
+			/*
+			 * Drained once, to the last one's limit: both queues
+			 * are sorted and no record went into the order ring
+			 * meanwhile, so the records older than each limit on
+			 * the way are taken in the same order
+			 */
+			if (mts >= e->win) {
+				if (__builtin_expect(!ro->nr_ord, 1))
+					r = drain_refs(e, mts - e->win, false);
+				else
+					r = drain_refs_ord(e, mts - e->win, false);
+				if (r && !ret)
+					ret = r;
+			}
+			if (ret)
+				return ret;
+		}
+		if (!n)
+			break;
+		/* out of order, or the window is full: one by one */
+		r = vt_engine_feed_ref(e, rec);
+		if (r)
+			return r;
+		rec = (const void *)((const uint8_t *)rec + rec->size);
+		n--;
+	}
+	return ret;
+}
+
 const void *vt_engine_oldest_ref(const struct vt_engine *e)
 {
 	const struct vt_reorder *ro = e->ro;
@@ -633,7 +833,10 @@ int vt_engine_finish(struct vt_engine *e)
 {
 	int ret;
 
-	ret = drain(e, 0, true);
+	if (e->ro->rcap)	/* the ref FIFO */
+		ret = drain_refs_ord(e, 0, true);
+	else
+		ret = drain(e, 0, true);
 	vt_irqs_sort(e);
 	vt_bus_finish(e);
 	return ret;

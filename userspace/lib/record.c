@@ -45,12 +45,32 @@ static const struct {
 			 (f) == VT_RCF_MMIO ? VT_MMIO_END - 2 : 255)
 #define RCF_HI1(f)	((f) == VT_RCF_LR ? VT_MAX_LR : 255)
 #define RCF_ENT(v, st)	{ sizeof(struct st), RCF(v), RCF_OFF(RCF(v)), \
-			  RCF_LO0(RCF(v)), RCF_SPAN0(RCF(v)), RCF_HI1(RCF(v)) }
+			  RCF_LO0(RCF(v)), RCF_SPAN0(RCF(v)), RCF_HI1(RCF(v)), \
+			  (VT_REC_MAX_SIZE - sizeof(struct st)) / 8, \
+			  sizeof(struct st) }
 
+/* (type 0, the one hole: no size is valid for vt_record_ok_room() either) */
 const struct vt_rec_check_ent vt_rec_check_tab[VT_REC_END] = {
+	[0] = { .base = 1u << 16 },
 #define VT_REG_REC(N, v, n, st) [v] = RCF_ENT(v, st),
 #include "../../include/vt_registry.def"
 };
+
+/* vt_record_ok_room(): sizes in 8-byte steps from the type's own */
+#define VT_REG_REC(N, v, n, st) \
+	_Static_assert(sizeof(struct st) % 8 == 0 && \
+		       sizeof(struct st) <= VT_REC_MAX_SIZE, "size of " #st);
+#include "../../include/vt_registry.def"
+enum {
+#define VT_REG_REC(N, v, n, st) RCF_COUNT_##N,
+#include "../../include/vt_registry.def"
+	RCF_NR_TYPES
+};
+_Static_assert(RCF_NR_TYPES == VT_REC_END - 1, "registry: record types 1..max");
+_Static_assert((VT_REC_MAX_SIZE - sizeof(struct vt_hdr)) / 8 <= 255 &&
+	       (1u << 16) - UINT16_MAX > 0 &&
+	       ((0u - ((1u << 16) - UINT16_MAX)) >> 3) > 255,
+	       "vt_record_ok_room() ranges");
 _Static_assert(VT_GIC_V3 == VT_GIC_V2 + 1 && VT_VFIO_END >= 2 &&
 	       VT_MMIO_END >= 2 && VT_MMIO_END - 2 <= 255 &&
 	       VT_VFIO_END - 2 <= 255 && VT_MAX_LR <= 255,

@@ -266,9 +266,22 @@ static int unzstd(struct vt_reader *r, const struct vt_chunk_hdr *ch,
 static size_t valid_prefix(const uint8_t *buf, size_t len, uint32_t max,
 			   uint32_t *n)
 {
-	size_t pos = 0;
+	/* records that start before @fast have room for any size */
+	const uint8_t *p = buf;
+	const uint8_t *fast = len >= VT_REC_MAX_SIZE ?
+			      buf + len - VT_REC_MAX_SIZE + 1 : buf;
 	uint32_t i = 0;
+	size_t pos;
 
+	for (; i < max && p < fast; i++) {
+		const struct vt_hdr *h = (const void *)p;
+
+		if (!vt_record_ok_room(h))
+			break;
+		p += h->size;
+	}
+	pos = (size_t)(p - buf);
+	/* the last ones (or the first invalid one again) */
 	while (i < max && pos < len &&
 	       vt_record_ok((const void *)(buf + pos), len - pos)) {
 		pos += ((const struct vt_hdr *)(buf + pos))->size;

@@ -165,6 +165,25 @@ int vt_engine_feed_checked(struct vt_engine *e, const struct vt_hdr *rec);
 int vt_engine_feed_ref(struct vt_engine *e, const struct vt_hdr *rec);
 
 /**
+ * vt_engine_feed_ref_run() - vt_engine_feed_ref() for each record of a
+ * run, as vt_reader_next_run() hands them out
+ * @e:		engine, as for vt_engine_feed_ref()
+ * @rec:	the first record, as for vt_engine_feed_ref()
+ * @n:		number of records: each after the previous one's end
+ *		(@rec->size bytes on)
+ *
+ * Records are processed in the same order, with the same results, as
+ * with @n calls of vt_engine_feed_ref(); in-order records at the head of
+ * the run are queued together and the window drained once for them.
+ * Should a handler fail (no memory), the run is fed to its end, or to
+ * the record that failed to queue, before the first error is returned.
+ *
+ * Return: 0, -ENOMEM or -EINVAL (see vt_engine_feed_ref()).
+ */
+int vt_engine_feed_ref_run(struct vt_engine *e, const struct vt_hdr *rec,
+			   uint32_t n);
+
+/**
  * vt_engine_oldest_ref() - the oldest record given by vt_engine_feed_ref()
  * that the engine still points to
  * @e:		engine

@@ -96,6 +96,8 @@ struct vt_rec_check_ent {
 	uint8_t lo0;
 	uint8_t span0;
 	uint8_t hi1;
+	uint8_t span8;		/* (VT_REC_MAX_SIZE - @size) / 8 */
+	uint32_t base;		/* @size; above any size for a hole */
 };
 extern const struct vt_rec_check_ent vt_rec_check_tab[VT_REC_END];
 
@@ -119,6 +121,31 @@ static inline int vt_record_ok(const struct vt_hdr *rec, size_t avail)
 		return 0;
 	b += t->off;
 	return ((uint8_t)(b[0] - t->lo0) <= t->span0) & (b[1] <= t->hi1);
+}
+
+/*
+ * vt_record_ok() for a record with at least VT_REC_MAX_SIZE bytes
+ * available (a v1 chunk's records but its last few): the size checks in
+ * one compare. A size of the type's size plus a multiple of 8 up to
+ * VT_REC_MAX_SIZE is @base + 8 * k, k <= @span8 (the registry's sizes are
+ * multiples of 8): rotated right by 3 bits, size - @base is k, and any
+ * other size (smaller: it wraps; not a multiple of 8: its low bits go on
+ * top; larger; a hole's) is above @span8.
+ */
+static inline int vt_record_ok_room(const struct vt_hdr *rec)
+{
+	const struct vt_rec_check_ent *t;
+	const uint8_t *b = (const uint8_t *)rec;
+	uint32_t d;
+
+	if (rec->type >= VT_REC_END)
+		return 0;
+	t = &vt_rec_check_tab[rec->type];
+	d = (uint32_t)rec->size - t->base;
+	d = (d >> 3) | (d << 29);
+	b += t->off;
+	return (d <= t->span8) & ((uint8_t)(b[0] - t->lo0) <= t->span0) &
+	       (b[1] <= t->hi1);
 }
 
 static inline int vt_record_check(const struct vt_hdr *rec, size_t avail,
