@@ -20,6 +20,8 @@
 #define TL_BUF		(256 * 1024)
 #define TL_EVENT_MAX	1024	/* one event, escaped comm included */
 #define TL_HEAD		"{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
+/* where the first event's separator is written: over TL_HEAD's "[\n" */
+#define TL_HEAD_SEP	(sizeof(TL_HEAD) - 3)
 
 /* Track kinds of the track map. */
 enum {
@@ -73,11 +75,13 @@ struct vt_timeline {
 	uint32_t *vidx;			/* open addressing: index + 1, 0 = empty */
 	size_t capvidx;
 
-	/* '{"pid":P,"tid":T,"ts":' of synthetic tid VT_TL_SYNTH_TID + i, for
-	 * every i below @cappre (@pre_full: out of memory, no more room) */
+	/* ',\n{"pid":P,"tid":T,"ts":' (the separator before the event
+	 * included) of synthetic tid VT_TL_SYNTH_TID + i, for every i below
+	 * @cappre (@pre_full: out of memory, no more room) */
 	struct tl_pre { char s[48]; uint8_t len; } *pre;
 	size_t cappre;
 	bool pre_full;
+	bool flushed;			/* the buffer was written out once */
 	uint64_t procs[16];		/* pid + 1 of named processes, by pid % 16 */
 
 	/* "P -> A", "P -> inv (deactivated)": [entry][exit][eoied] */
@@ -114,6 +118,17 @@ struct vt_timeline {
 
 static void flush_buf(struct vt_timeline *tl)
 {
+	/*
+	 * Every event starts with its separator ",\n", the first one too: it
+	 * is written over the "[\n" that ends TL_HEAD (ev_begin() starts at
+	 * TL_HEAD_SEP), and the '[' is put back here, before the header is
+	 * written out (the first flush starts with it). With no events the
+	 * '[' is still there.
+	 */
+	if (!tl->flushed) {
+		tl->buf[TL_HEAD_SEP] = '[';
+		tl->flushed = true;
+	}
 	if (tl->n && fwrite(tl->buf, 1, tl->n, tl->f) != tl->n && !tl->err)
 		tl->err = -EIO;
 	tl->n = 0;
@@ -342,19 +357,15 @@ static char *w_jstr(char *p, const char *s, size_t max)
 	return p;
 }
 
-/* Room for one event, and the separator before it: the cursor. */
+/* Room for one event: the cursor, where the event writes its separator
+ * ",\n" and then itself (see flush_buf() for the first one). */
 static inline __attribute__((always_inline)) char *
 ev_begin(struct vt_timeline *tl)
 {
-	char *p;
-
 	if (tl->n + TL_EVENT_MAX > TL_BUF)
 		flush_buf(tl);
-	p = tl->buf + tl->n;
-	if (tl->events)
-		W(p, ",\n");
 	tl->events++;
-	return p;
+	return tl->buf + tl->n;
 }
 
 static inline __attribute__((always_inline)) void
@@ -368,7 +379,7 @@ static void ev_meta(struct vt_timeline *tl, const char *what, uint32_t pid,
 {
 	char *p = ev_begin(tl);
 
-	W(p, "{\"ph\":\"M\",\"name\":\"");
+	W(p, ",\n{\"ph\":\"M\",\"name\":\"");
 	p = w_cstr(p, what);
 	W(p, "\",\"pid\":");
 	p = w_u64(p, pid);
@@ -382,7 +393,8 @@ static void ev_meta(struct vt_timeline *tl, const char *what, uint32_t pid,
 	ev_end(tl, p);
 }
 
-/* '{"pid":P,"tid":T,"ts":', precomputed for synthetic tids */
+/* ',\n{"pid":P,"tid":T,"ts":' (separator included), precomputed for
+ * synthetic tids */
 static inline __attribute__((always_inline)) char *
 w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 {
@@ -390,7 +402,7 @@ w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 
 	if (i < tl->cappre)
 		return W_FIX(p, tl->pre[i].s, tl->pre[i].len);
-	W(p, "{\"pid\":");
+	W(p, ",\n{\"pid\":");
 	p = w_u64(p, pid);
 	W(p, ",\"tid\":");
 	p = w_u64(p, tid);
@@ -423,12 +435,12 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 	}
 	/* by hand, not snprintf(): a trace of many IRQs makes many tracks */
 	p = tl->pre[i].s;
-	W(p, "{\"pid\":");
+	W(p, ",\n{\"pid\":");
 	p = w_u64(p, pid);
 	W(p, ",\"tid\":");
 	p = w_u64(p, tid);
 	W(p, ",\"ts\":");
-	_Static_assert(sizeof("{\"pid\":4294967295,\"tid\":4294967295,\"ts\":") <=
+	_Static_assert(sizeof(",\n{\"pid\":4294967295,\"tid\":4294967295,\"ts\":") <=
 		       sizeof(tl->pre[i].s), "head size");
 	tl->pre[i].len = (uint8_t)(p - tl->pre[i].s);
 	return tid;
@@ -576,12 +588,12 @@ track_tid_slow(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
 	 * by hand: a trace of 10^5 IRQs names this many tracks
 	 */
 	p = ev_begin(tl);
-	W(p, "{\"ph\":\"M\",\"name\":\"thread_name\",");
+	W(p, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",");
 	i = tid - VT_TL_SYNTH_TID;
 	if (i < tl->cappre) {
-		/* '"pid":P,"tid":T' of its head '{"pid":P,"tid":T,"ts":' */
-		memcpy(p, tl->pre[i].s + 1, sizeof(tl->pre[i].s) - 1);
-		p += tl->pre[i].len - sizeof("{,\"ts\":") + 1;
+		/* '"pid":P,"tid":T' of its head ',\n{"pid":P,"tid":T,"ts":' */
+		memcpy(p, tl->pre[i].s + 3, sizeof(tl->pre[i].s) - 3);
+		p += tl->pre[i].len - sizeof(",\n{,\"ts\":") + 1;
 	} else {
 		W(p, "\"pid\":");
 		p = w_u64(p, pid);
@@ -1284,8 +1296,8 @@ int vt_timeline_new(FILE *out, struct vt_timeline **tlp)
 			tl->eoied[a][b] = vt_lr_guest_eoied(
 				&(struct vt_lr){ .state = (uint8_t)a },
 				&(struct vt_lr){ .state = (uint8_t)b });
-	tl->n = sizeof(TL_HEAD) - 1;
-	memcpy(tl->buf, TL_HEAD, tl->n);
+	memcpy(tl->buf, TL_HEAD, sizeof(TL_HEAD) - 1);
+	tl->n = TL_HEAD_SEP;	/* the first event's ",\n" goes over "[\n" */
 	*tlp = tl;
 	return 0;
 }
@@ -1314,6 +1326,8 @@ static void trailer(struct vt_timeline *tl)
 	size_t i;
 	char *p;
 
+	if (!tl->events)
+		tl->n = sizeof(TL_HEAD) - 1;	/* "[\n" was not written over */
 	if (tl->n + TL_EVENT_MAX > TL_BUF)
 		flush_buf(tl);
 	p = tl->buf + tl->n;
