@@ -90,9 +90,10 @@ struct vt_timeline {
 	/* vt_lr_guest_eoied() of an entry and exit state (it uses only those) */
 	bool eoied[4][4];
 
-	/* the milliseconds of the last timestamp written with w_us(), in
-	 * decimal (@ms_len 0: none yet): consecutive events share them */
-	uint64_t ms;
+	/* the milliseconds of the last timestamp of 1 ms or more written
+	 * with w_us(), in decimal, and as ns (@ms_ns, 0: none yet):
+	 * consecutive events share them */
+	uint64_t ms_ns;
 	char ms_s[24];
 	uint8_t ms_len;
 
@@ -233,12 +234,16 @@ static const char dig3dot[1000][4] = {
 #undef D3
 };
 
-/* tl->ms in decimal, when a timestamp's milliseconds change */
-static __attribute__((noinline)) void ms_set(struct vt_timeline *tl,
-					     uint64_t ms)
+/* tl->ms_s of @ns (1 ms or more), when a timestamp's milliseconds
+ * change. Return: @ns - tl->ms_ns, below 1 ms. */
+static __attribute__((noinline)) uint32_t ms_set(struct vt_timeline *tl,
+						 uint64_t ns)
 {
-	tl->ms = ms;
+	uint64_t ms = ns / 1000000;
+
+	tl->ms_ns = ms * 1000000;
 	tl->ms_len = (uint8_t)(w_u64(tl->ms_s, ms) - tl->ms_s);
+	return (uint32_t)(ns - tl->ms_ns);
 }
 
 /*
@@ -250,17 +255,27 @@ static __attribute__((noinline)) void ms_set(struct vt_timeline *tl,
 static inline __attribute__((always_inline)) char *
 w_us(struct vt_timeline *tl, char *p, uint64_t ns)
 {
-	uint64_t us = ns / 1000, ms = us / 1000;
-	unsigned int r = (unsigned int)(ns - us * 1000);
-	unsigned int u = (unsigned int)(us - ms * 1000);
+	uint32_t sub, u, r;
 
-	if (!ms) {
+	if (ns < 1000000) {
 		/* below 1 ms (most durations): no leading zeros */
-		p = w_u64(p, u);
-		*p++ = '.';
+		sub = (uint32_t)ns;
+		u = sub / 1000;
+		r = sub - u * 1000;
+		if (u >= 100) {
+			memcpy(p, dig3dot[u], 4);
+			p += 4;
+		} else {
+			p = w_u64(p, u);
+			*p++ = '.';
+		}
 	} else {
-		if (ms != tl->ms || !tl->ms_len)
-			ms_set(tl, ms);
+		/* in the millisecond of the last one (@ms_ns 0: never, as
+		 * @ns is 1 ms or more), or a new one */
+		sub = ns - tl->ms_ns < 1000000 ? (uint32_t)(ns - tl->ms_ns) :
+						 ms_set(tl, ns);
+		u = sub / 1000;
+		r = sub - u * 1000;
 		W_FIX(p, tl->ms_s, tl->ms_len);
 		memcpy(p, dig3dot[u], 4);
 		p += 4;
