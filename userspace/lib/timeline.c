@@ -100,11 +100,14 @@ struct vt_timeline {
 	/* "vfio EVENT", "guest REG write" of values below TL_NCACHE */
 	struct tl_name vfio_names[TL_NCACHE], mmio_names[TL_NCACHE];
 
-	/* VFIO dev[] and its JSON string, the last one per host IRQ % TL_NDEV */
+	/* VFIO dev[] and its JSON string, the last one per host IRQ % TL_NDEV;
+	 * and the track of the host IRQ seen last in that slot */
 	struct tl_dev {
 		char raw[16];
 		char esc[6 * 16 + 2];
 		uint8_t len;	/* of @esc; 0: none yet */
+		uint32_t irq;	/* host IRQ of @tid */
+		uint32_t tid;	/* its TK_HOSTIRQ track; 0: none yet */
 	} devs[TL_NDEV];
 };
 
@@ -1136,13 +1139,21 @@ static __attribute__((noinline)) void
 ev_vfio(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 {
 	const struct vt_rec_vfio *r = (const void *)h;
+	struct tl_dev *d = &tl->devs[r->host_irq % TL_NDEV];
 	uint32_t tid;
 	char *p;
 
-	/* hard IRQ context: no VM; one track per host IRQ */
-	tid = track_tid(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq, 0);
-	if (!tid)
-		return;
+	/* hard IRQ context: no VM; one track per host IRQ, remembered in
+	 * its dev slot (a track's tid never changes) */
+	if (d->tid && d->irq == r->host_irq) {
+		tid = d->tid;
+	} else {
+		tid = track_tid(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq, 0);
+		if (!tid)
+			return;
+		d->irq = r->host_irq;
+		d->tid = tid;
+	}
 	EV_INSTANT(tl, p, "vfio", VT_TL_HOST_PID, tid, h->ts_ns);
 	p = w_vfio_name(tl, p, r->event);
 	W(p, "\",\"args\":{\"dev\":");
