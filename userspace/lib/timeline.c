@@ -349,6 +349,40 @@ static inline __attribute__((always_inline)) char *w_hex(char *p, uint64_t v)
 	return p + 4 + n;
 }
 
+/* "00".."ff" */
+static const char hex2[513] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+/*
+ * '"0xEN","exit":"0xEX"' of an LR's entry and exit values. They mostly
+ * differ in the state bits only (bits 62-63: the top byte), with a
+ * nonzero top nibble (16 digits): the exit's digits are then the entry's
+ * with the first two replaced.
+ */
+static inline __attribute__((always_inline)) char *
+w_hex_pair(char *p, uint64_t en, uint64_t ex)
+{
+	if ((en >> 60) && (ex >> 60) && !((en ^ ex) << 8)) {
+		memcpy(p, "\"0x", 3);
+		hex16(p + 3, en);
+		memcpy(p + 19, "\",\"exit\":\"0x", 12);
+		memcpy(p + 31, p + 3, 16);
+		memcpy(p + 31, hex2 + 2 * (ex >> 56), 2);
+		p[47] = '"';
+		return p + 48;
+	}
+	p = w_hex(p, en);
+	W(p, ",\"exit\":");
+	return w_hex(p, ex);
+}
+
 /* A JSON string of at most @max bytes of @s: quotes, backslashes, control
  * and non-ASCII bytes escaped (the output is ASCII, hence valid UTF-8). */
 static char *w_jstr(char *p, const char *s, size_t max)
@@ -891,9 +925,7 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 		W(p, ",\"lr\":");
 		p = w_u64(p, i);
 		W(p, ",\"entry\":");
-		p = w_hex(p, en->lr[i]);
-		W(p, ",\"exit\":");
-		p = w_hex(p, r->lr[i]);
+		p = w_hex_pair(p, en->lr[i], r->lr[i]);
 		W(p, "}}");
 		ev_end(tl, p);
 	}
