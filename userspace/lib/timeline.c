@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -848,6 +849,8 @@ static inline int lr_state_vintid(unsigned int gic_version, uint64_t raw,
 	return -1;
 }
 
+#define TL_ENTRY_LRS	4
+
 /* Entry: the LRs of the run, kept until its exit. */
 static __attribute__((noinline)) void
 lr_entry(struct vt_timeline *tl, const struct vt_rec_lr *r)
@@ -856,7 +859,11 @@ lr_entry(struct vt_timeline *tl, const struct vt_rec_lr *r)
 
 	if (!v)
 		return;
-	if (r->hdr.size >= sizeof(*r))
+	/* the exit reads the first used_lrs LRs only: of at most 4 (most
+	 * runs), a fixed-size copy of the header and those 4 */
+	if (r->hdr.size >= sizeof(*r) && r->used_lrs <= TL_ENTRY_LRS)
+		memcpy(&v->entry, r, offsetof(struct vt_rec_lr, lr[TL_ENTRY_LRS]));
+	else if (r->hdr.size >= sizeof(*r))
 		v->entry = *r;	/* a fixed-size copy, no call */
 	else
 		memcpy(&v->entry, r, r->hdr.size);
