@@ -41,6 +41,7 @@ struct tl_name {
 
 #define TL_NCACHE	16	/* VFIO events, MMIO registers with a cached name */
 #define TL_NDEV		256	/* VFIO dev strings cached, by host IRQ */
+#define TL_NCPUC	64	/* vCPUs cached by CPU, for LR records */
 
 struct tl_track {
 	uint32_t pid, a, b, tid;
@@ -75,6 +76,10 @@ struct vt_timeline {
 	size_t nvcpus, capvcpus;
 	uint32_t *vidx;			/* open addressing: index + 1, 0 = empty */
 	size_t capvidx;
+	/* the vCPU of the last LR record of each CPU % TL_NCPUC (a run's
+	 * entry and exit come from one CPU), NULL: none; cleared when
+	 * @vcpus moves */
+	struct tl_vcpu *cpuc[TL_NCPUC];
 
 	/* ',\n{"pid":P,"tid":T,"ts":' (the separator before the event
 	 * included) of synthetic tid VT_TL_SYNTH_TID + i, for every i below
@@ -735,6 +740,7 @@ vcpu_add(struct vt_timeline *tl, uint32_t vm, uint32_t vcpu)
 			goto nomem;
 		tl->vcpus = nv;
 		tl->capvcpus = cap;
+		memset(tl->cpuc, 0, sizeof(tl->cpuc));	/* moved */
 	}
 	if ((tl->nvcpus + 1) * 2 > tl->capvidx) {
 		size_t cap = tl->capvidx ? tl->capvidx * 2 : 64;
@@ -826,6 +832,19 @@ static void meta_vcpu(struct vt_timeline *tl, const struct vt_rec_meta *m)
 
 /* ---- records -------------------------------------------------------- */
 
+/* vcpu_get() of an LR record, through the vCPU its CPU saw last. */
+static inline __attribute__((always_inline)) struct tl_vcpu *
+lr_vcpu(struct vt_timeline *tl, const struct vt_hdr *h)
+{
+	struct tl_vcpu **c = &tl->cpuc[h->cpu % TL_NCPUC], *v = *c;
+
+	if (v && v->vm == h->vm_id && v->vcpu == h->vcpu_id)
+		return v;
+	v = vcpu_get(tl, h->vm_id, h->vcpu_id);
+	*c = v;
+	return v;
+}
+
 /*
  * The state and vINTID of LR value @raw, as vt_lr_decode() gives them (the
  * only fields the timeline uses), without the rest of struct vt_lr; -1
@@ -855,7 +874,7 @@ static inline int lr_state_vintid(unsigned int gic_version, uint64_t raw,
 static __attribute__((noinline)) void
 lr_entry(struct vt_timeline *tl, const struct vt_rec_lr *r)
 {
-	struct tl_vcpu *v = vcpu_get(tl, r->hdr.vm_id, r->hdr.vcpu_id);
+	struct tl_vcpu *v = lr_vcpu(tl, &r->hdr);
 
 	if (!v)
 		return;
@@ -874,7 +893,7 @@ lr_entry(struct vt_timeline *tl, const struct vt_rec_lr *r)
 static __attribute__((noinline)) void
 lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 {
-	struct tl_vcpu *v = vcpu_get(tl, r->hdr.vm_id, r->hdr.vcpu_id);
+	struct tl_vcpu *v = lr_vcpu(tl, &r->hdr);
 	const struct vt_rec_lr *en;
 	unsigned int i, n, in_state, out_state;
 	uint32_t in_vintid, out_vintid;
