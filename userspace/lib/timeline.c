@@ -42,6 +42,7 @@ struct tl_name {
 #define TL_NCACHE	16	/* VFIO events, MMIO registers with a cached name */
 #define TL_NDEV		256	/* VFIO dev strings cached, by host IRQ */
 #define TL_NCPUC	64	/* vCPUs cached by CPU, for LR records */
+#define TL_NIRQC	1024	/* TK_IRQ tracks cached, by INTID */
 
 struct tl_track {
 	uint32_t pid, a, b, tid;
@@ -80,6 +81,9 @@ struct vt_timeline {
 	 * entry and exit come from one CPU), NULL: none; cleared when
 	 * @vcpus moves */
 	struct tl_vcpu *cpuc[TL_NCPUC];
+	/* the TK_IRQ track of (vm, intid) used last, by (intid + 37 vm) % TL_NIRQC
+	 * (a track's tid never changes); tid 0: none */
+	struct tl_irqc { uint32_t vm, intid, tid; } irqc[TL_NIRQC];
 
 	/* ',\n{"pid":P,"tid":T,"ts":' (the separator before the event
 	 * included) of synthetic tid VT_TL_SYNTH_TID + i, for every i below
@@ -981,7 +985,15 @@ static const struct tl_name deact_names[] = {
 static inline __attribute__((always_inline)) uint32_t
 irq_tid(struct vt_timeline *tl, uint32_t vm, uint32_t intid)
 {
-	return track_tid(tl, TK_IRQ, vm, intid, 0);
+	struct tl_irqc *c = &tl->irqc[(intid + vm * 37) % TL_NIRQC];
+	uint32_t tid;
+
+	if (c->tid && c->intid == intid && c->vm == vm)
+		return c->tid;
+	tid = track_tid(tl, TK_IRQ, vm, intid, 0);
+	if (tid)
+		*c = (struct tl_irqc){ .vm = vm, .intid = intid, .tid = tid };
+	return tid;
 }
 
 /*
