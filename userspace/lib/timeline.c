@@ -430,6 +430,16 @@ ev_begin(struct vt_timeline *tl)
 	return tl->buf + tl->n;
 }
 
+/* Room for @room bytes of events (written by hand, counted by the
+ * caller): the cursor. */
+static inline __attribute__((always_inline)) char *
+ev_reserve(struct vt_timeline *tl, size_t room)
+{
+	if (tl->n + room > TL_BUF)
+		flush_buf(tl);
+	return tl->buf + tl->n;
+}
+
 static inline __attribute__((always_inline)) void
 ev_end(struct vt_timeline *tl, char *p)
 {
@@ -519,29 +529,9 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 	W((p), ",\"ph\":\"i\",\"s\":\"t\",\"cat\":\"" cat "\",\"name\":\""); \
 } while (0)
 
-/* 'X,"dur":D' of a slice from @ts to @end into @s (TL_TSDUR bytes) */
+/* bytes of a slice's 'X,"dur":D' that lr_slices() copies (it is at most
+ * 20 + 1 + 3 + 7 + 20 + 1 + 3: room is there, TL_EVENT_MAX) */
 #define TL_TSDUR	64
-static inline __attribute__((always_inline)) uint8_t
-fmt_tsdur(struct vt_timeline *tl, char *s, uint64_t ts, uint64_t end)
-{
-	char *p = w_us(tl, s, ts);
-
-	W(p, ",\"dur\":");
-	p = w_us(tl, p, end > ts ? end - ts : 0);
-	return (uint8_t)(p - s);
-}
-
-/*
- * {"pid":P,"tid":T,"ts":X,"dur":D,"ph":"X","cat":CAT,"name":" up to the
- * name; @tsd: 'X,"dur":D' from fmt_tsdur() (a run and its LR slices share
- * it).
- */
-#define EV_SLICE(tl, p, cat, pid, tid, tsd, tsdlen) do {		\
-	(p) = ev_begin(tl);						\
-	(p) = w_head((tl), (p), (pid), (tid));				\
-	W_FIX((p), (tsd), (tsdlen));					\
-	W((p), ",\"ph\":\"X\",\"cat\":\"" cat "\",\"name\":\"");	\
-} while (0)
 
 /* ---- the track map -------------------------------------------------- */
 
@@ -903,8 +893,9 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	uint32_t in_vintid, out_vintid;
 	struct tl_lrt *lrt;
 	uint32_t tid;
-	char *p, tsd[TL_TSDUR];
-	uint8_t tsdlen;
+	char *p, tsd_copy[TL_TSDUR];
+	const char *tsd;
+	size_t tsdlen;
 	bool eoied;
 
 	if (!v)
@@ -915,18 +906,31 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	en = &v->entry;
 	n = en->used_lrs < VT_MAX_LR ? en->used_lrs : VT_MAX_LR;
 	tid = vcpu_tid(tl, v);
-	tsdlen = fmt_tsdur(tl, tsd, en->hdr.ts_ns, r->hdr.ts_ns);
-	EV_SLICE(tl, p, "vcpu", r->hdr.vm_id, tid, tsd, tsdlen);
-	W(p, "guest run\",\"args\":{\"vcpu\":");
+	if (r->used_lrs < n)
+		n = r->used_lrs;
+	/*
+	 * Room for the run and all its slices at once: they are written
+	 * through one cursor, and the slices copy the run's 'X,"dur":D'
+	 * from the buffer (TL_TSDUR bytes from @tsd, ahead of where each
+	 * slice writes it). A new LR track writes its name through
+	 * ev_begin(), which may flush: @tsd is then copied out first.
+	 */
+	p = ev_reserve(tl, (n + 1) * TL_EVENT_MAX);
+	tl->events++;
+	p = w_head(tl, p, r->hdr.vm_id, tid);
+	tsd = p;
+	p = w_us(tl, p, en->hdr.ts_ns);
+	W(p, ",\"dur\":");
+	p = w_us(tl, p, r->hdr.ts_ns > en->hdr.ts_ns ?
+			r->hdr.ts_ns - en->hdr.ts_ns : 0);
+	tsdlen = (size_t)(p - tsd);
+	W(p, ",\"ph\":\"X\",\"cat\":\"vcpu\",\"name\":\"guest run\",\"args\":{\"vcpu\":");
 	p = w_u64(p, r->hdr.vcpu_id);
 	W(p, ",\"lrs_used\":");
 	p = w_u64(p, en->used_lrs);
 	W(p, ",\"cpu\":");
 	p = w_u64(p, r->hdr.cpu);
 	W(p, "}}");
-	ev_end(tl, p);
-	if (r->used_lrs < n)
-		n = r->used_lrs;
 	for (i = 0; i < n; i++) {
 		if (lr_state_vintid(en->gic_version, en->lr[i], &in_state,
 				    &in_vintid) ||
@@ -939,15 +943,26 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 		if (lrt->tid && lrt->intid == in_vintid) {
 			tid = lrt->tid;	/* the track named before */
 		} else {
+			/* the cursor back in tl->n, @tsd out of the buffer */
+			if (tsd != tsd_copy) {
+				memcpy(tsd_copy, tsd, TL_TSDUR);
+				tsd = tsd_copy;
+			}
+			ev_end(tl, p);
 			tid = track_tid(tl, TK_LR, r->hdr.vm_id, in_vintid,
 					r->hdr.vcpu_id);
+			p = ev_reserve(tl, (n - i) * TL_EVENT_MAX);
 			if (!tid)
-				return;
+				break;
 			lrt->intid = in_vintid;
 			lrt->tid = tid;
 		}
 		eoied = tl->eoied[in_state][out_state];
-		EV_SLICE(tl, p, "lr", r->hdr.vm_id, tid, tsd, tsdlen);
+		tl->events++;
+		p = w_head(tl, p, r->hdr.vm_id, tid);
+		memcpy(p, tsd, TL_TSDUR);
+		p += tsdlen;
+		W(p, ",\"ph\":\"X\",\"cat\":\"lr\",\"name\":\"");
 		W_FIX(p, tl->names[in_state][out_state][eoied],
 		      tl->namelen[in_state][out_state][eoied]);
 		W(p, "\",\"args\":{\"intid\":");
@@ -957,8 +972,8 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 		W(p, ",\"entry\":");
 		p = w_hex_pair(p, en->lr[i], r->lr[i]);
 		W(p, "}}");
-		ev_end(tl, p);
 	}
+	ev_end(tl, p);
 }
 
 #define TL_NAME(lit)	{ lit, sizeof(lit) - 1 }
