@@ -913,7 +913,9 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	 * through one cursor, and the slices copy the run's 'X,"dur":D'
 	 * from the buffer (TL_TSDUR bytes from @tsd, ahead of where each
 	 * slice writes it). A new LR track writes its name through
-	 * ev_begin(), which may flush: @tsd is then copied out first.
+	 * ev_begin(), which may flush (it cannot while events are
+	 * far below TL_EVENT_MAX, but nothing here counts on that): @tsd
+	 * is copied out first.
 	 */
 	p = ev_reserve(tl, (n + 1) * TL_EVENT_MAX);
 	tl->events++;
