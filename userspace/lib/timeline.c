@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -20,6 +21,8 @@
 #define TL_BUF		(256 * 1024)
 #define TL_EVENT_MAX	1024	/* one event, escaped comm included */
 #define TL_HEAD		"{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
+/* where the first event's separator is written: over TL_HEAD's "[\n" */
+#define TL_HEAD_SEP	(sizeof(TL_HEAD) - 3)
 
 /* Track kinds of the track map. */
 enum {
@@ -38,6 +41,8 @@ struct tl_name {
 
 #define TL_NCACHE	16	/* VFIO events, MMIO registers with a cached name */
 #define TL_NDEV		256	/* VFIO dev strings cached, by host IRQ */
+#define TL_NCPUC	64	/* vCPUs cached by CPU, for LR records */
+#define TL_NIRQC	1024	/* TK_IRQ tracks cached, by INTID */
 
 struct tl_track {
 	uint32_t pid, a, b, tid;
@@ -72,12 +77,21 @@ struct vt_timeline {
 	size_t nvcpus, capvcpus;
 	uint32_t *vidx;			/* open addressing: index + 1, 0 = empty */
 	size_t capvidx;
+	/* the vCPU of the last LR record of each CPU % TL_NCPUC (a run's
+	 * entry and exit come from one CPU), NULL: none; cleared when
+	 * @vcpus moves */
+	struct tl_vcpu *cpuc[TL_NCPUC];
+	/* the TK_IRQ track of (vm, intid) used last, by (intid + 37 vm) % TL_NIRQC
+	 * (a track's tid never changes); tid 0: none */
+	struct tl_irqc { uint32_t vm, intid, tid; } irqc[TL_NIRQC];
 
-	/* '{"pid":P,"tid":T,"ts":' of synthetic tid VT_TL_SYNTH_TID + i, for
-	 * every i below @cappre (@pre_full: out of memory, no more room) */
+	/* ',\n{"pid":P,"tid":T,"ts":' (the separator before the event
+	 * included) of synthetic tid VT_TL_SYNTH_TID + i, for every i below
+	 * @cappre (@pre_full: out of memory, no more room) */
 	struct tl_pre { char s[48]; uint8_t len; } *pre;
 	size_t cappre;
 	bool pre_full;
+	bool flushed;			/* the buffer was written out once */
 	uint64_t procs[16];		/* pid + 1 of named processes, by pid % 16 */
 
 	/* "P -> A", "P -> inv (deactivated)": [entry][exit][eoied] */
@@ -86,20 +100,24 @@ struct vt_timeline {
 	/* vt_lr_guest_eoied() of an entry and exit state (it uses only those) */
 	bool eoied[4][4];
 
-	/* the milliseconds of the last timestamp written with w_us(), in
-	 * decimal (@ms_len 0: none yet): consecutive events share them */
-	uint64_t ms;
+	/* the milliseconds of the last timestamp of 1 ms or more written
+	 * with w_us(), in decimal, and as ns (@ms_ns, 0: none yet):
+	 * consecutive events share them */
+	uint64_t ms_ns;
 	char ms_s[24];
 	uint8_t ms_len;
 
 	/* "vfio EVENT", "guest REG write" of values below TL_NCACHE */
 	struct tl_name vfio_names[TL_NCACHE], mmio_names[TL_NCACHE];
 
-	/* VFIO dev[] and its JSON string, the last one per host IRQ % TL_NDEV */
+	/* VFIO dev[] and its JSON string, the last one per host IRQ % TL_NDEV;
+	 * and the track of the host IRQ seen last in that slot */
 	struct tl_dev {
 		char raw[16];
 		char esc[6 * 16 + 2];
 		uint8_t len;	/* of @esc; 0: none yet */
+		uint32_t irq;	/* host IRQ of @tid */
+		uint32_t tid;	/* its TK_HOSTIRQ track; 0: none yet */
 	} devs[TL_NDEV];
 };
 
@@ -114,6 +132,17 @@ struct vt_timeline {
 
 static void flush_buf(struct vt_timeline *tl)
 {
+	/*
+	 * Every event starts with its separator ",\n", the first one too: it
+	 * is written over the "[\n" that ends TL_HEAD (ev_begin() starts at
+	 * TL_HEAD_SEP), and the '[' is put back here, before the header is
+	 * written out (the first flush starts with it). With no events the
+	 * '[' is still there.
+	 */
+	if (!tl->flushed) {
+		tl->buf[TL_HEAD_SEP] = '[';
+		tl->flushed = true;
+	}
 	if (tl->n && fwrite(tl->buf, 1, tl->n, tl->f) != tl->n && !tl->err)
 		tl->err = -EIO;
 	tl->n = 0;
@@ -218,12 +247,16 @@ static const char dig3dot[1000][4] = {
 #undef D3
 };
 
-/* tl->ms in decimal, when a timestamp's milliseconds change */
-static __attribute__((noinline)) void ms_set(struct vt_timeline *tl,
-					     uint64_t ms)
+/* tl->ms_s of @ns (1 ms or more), when a timestamp's milliseconds
+ * change. Return: @ns - tl->ms_ns, below 1 ms. */
+static __attribute__((noinline)) uint32_t ms_set(struct vt_timeline *tl,
+						 uint64_t ns)
 {
-	tl->ms = ms;
+	uint64_t ms = ns / 1000000;
+
+	tl->ms_ns = ms * 1000000;
 	tl->ms_len = (uint8_t)(w_u64(tl->ms_s, ms) - tl->ms_s);
+	return (uint32_t)(ns - tl->ms_ns);
 }
 
 /*
@@ -235,17 +268,27 @@ static __attribute__((noinline)) void ms_set(struct vt_timeline *tl,
 static inline __attribute__((always_inline)) char *
 w_us(struct vt_timeline *tl, char *p, uint64_t ns)
 {
-	uint64_t us = ns / 1000, ms = us / 1000;
-	unsigned int r = (unsigned int)(ns - us * 1000);
-	unsigned int u = (unsigned int)(us - ms * 1000);
+	uint32_t sub, u, r;
 
-	if (!ms) {
+	if (ns < 1000000) {
 		/* below 1 ms (most durations): no leading zeros */
-		p = w_u64(p, u);
-		*p++ = '.';
+		sub = (uint32_t)ns;
+		u = sub / 1000;
+		r = sub - u * 1000;
+		if (u >= 100) {
+			memcpy(p, dig3dot[u], 4);
+			p += 4;
+		} else {
+			p = w_u64(p, u);
+			*p++ = '.';
+		}
 	} else {
-		if (ms != tl->ms || !tl->ms_len)
-			ms_set(tl, ms);
+		/* in the millisecond of the last one (@ms_ns 0: never, as
+		 * @ns is 1 ms or more), or a new one */
+		sub = ns - tl->ms_ns < 1000000 ? (uint32_t)(ns - tl->ms_ns) :
+						 ms_set(tl, ns);
+		u = sub / 1000;
+		r = sub - u * 1000;
 		W_FIX(p, tl->ms_s, tl->ms_len);
 		memcpy(p, dig3dot[u], 4);
 		p += 4;
@@ -316,6 +359,40 @@ static inline __attribute__((always_inline)) char *w_hex(char *p, uint64_t v)
 	return p + 4 + n;
 }
 
+/* "00".."ff" */
+static const char hex2[513] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+/*
+ * '"0xEN","exit":"0xEX"' of an LR's entry and exit values. They mostly
+ * differ in the state bits only (bits 62-63: the top byte), with a
+ * nonzero top nibble (16 digits): the exit's digits are then the entry's
+ * with the first two replaced.
+ */
+static inline __attribute__((always_inline)) char *
+w_hex_pair(char *p, uint64_t en, uint64_t ex)
+{
+	if ((en >> 60) && (ex >> 60) && !((en ^ ex) << 8)) {
+		memcpy(p, "\"0x", 3);
+		hex16(p + 3, en);
+		memcpy(p + 19, "\",\"exit\":\"0x", 12);
+		memcpy(p + 31, p + 3, 16);
+		memcpy(p + 31, hex2 + 2 * (ex >> 56), 2);
+		p[47] = '"';
+		return p + 48;
+	}
+	p = w_hex(p, en);
+	W(p, ",\"exit\":");
+	return w_hex(p, ex);
+}
+
 /* A JSON string of at most @max bytes of @s: quotes, backslashes, control
  * and non-ASCII bytes escaped (the output is ASCII, hence valid UTF-8). */
 static char *w_jstr(char *p, const char *s, size_t max)
@@ -342,19 +419,25 @@ static char *w_jstr(char *p, const char *s, size_t max)
 	return p;
 }
 
-/* Room for one event, and the separator before it: the cursor. */
+/* Room for one event: the cursor, where the event writes its separator
+ * ",\n" and then itself (see flush_buf() for the first one). */
 static inline __attribute__((always_inline)) char *
 ev_begin(struct vt_timeline *tl)
 {
-	char *p;
-
 	if (tl->n + TL_EVENT_MAX > TL_BUF)
 		flush_buf(tl);
-	p = tl->buf + tl->n;
-	if (tl->events)
-		W(p, ",\n");
 	tl->events++;
-	return p;
+	return tl->buf + tl->n;
+}
+
+/* Room for @room bytes of events (written by hand, counted by the
+ * caller): the cursor. */
+static inline __attribute__((always_inline)) char *
+ev_reserve(struct vt_timeline *tl, size_t room)
+{
+	if (tl->n + room > TL_BUF)
+		flush_buf(tl);
+	return tl->buf + tl->n;
 }
 
 static inline __attribute__((always_inline)) void
@@ -368,7 +451,7 @@ static void ev_meta(struct vt_timeline *tl, const char *what, uint32_t pid,
 {
 	char *p = ev_begin(tl);
 
-	W(p, "{\"ph\":\"M\",\"name\":\"");
+	W(p, ",\n{\"ph\":\"M\",\"name\":\"");
 	p = w_cstr(p, what);
 	W(p, "\",\"pid\":");
 	p = w_u64(p, pid);
@@ -382,7 +465,8 @@ static void ev_meta(struct vt_timeline *tl, const char *what, uint32_t pid,
 	ev_end(tl, p);
 }
 
-/* '{"pid":P,"tid":T,"ts":', precomputed for synthetic tids */
+/* ',\n{"pid":P,"tid":T,"ts":' (separator included), precomputed for
+ * synthetic tids */
 static inline __attribute__((always_inline)) char *
 w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 {
@@ -390,7 +474,7 @@ w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 
 	if (i < tl->cappre)
 		return W_FIX(p, tl->pre[i].s, tl->pre[i].len);
-	W(p, "{\"pid\":");
+	W(p, ",\n{\"pid\":");
 	p = w_u64(p, pid);
 	W(p, ",\"tid\":");
 	p = w_u64(p, tid);
@@ -423,12 +507,12 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 	}
 	/* by hand, not snprintf(): a trace of many IRQs makes many tracks */
 	p = tl->pre[i].s;
-	W(p, "{\"pid\":");
+	W(p, ",\n{\"pid\":");
 	p = w_u64(p, pid);
 	W(p, ",\"tid\":");
 	p = w_u64(p, tid);
 	W(p, ",\"ts\":");
-	_Static_assert(sizeof("{\"pid\":4294967295,\"tid\":4294967295,\"ts\":") <=
+	_Static_assert(sizeof(",\n{\"pid\":4294967295,\"tid\":4294967295,\"ts\":") <=
 		       sizeof(tl->pre[i].s), "head size");
 	tl->pre[i].len = (uint8_t)(p - tl->pre[i].s);
 	return tid;
@@ -445,29 +529,9 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 	W((p), ",\"ph\":\"i\",\"s\":\"t\",\"cat\":\"" cat "\",\"name\":\""); \
 } while (0)
 
-/* 'X,"dur":D' of a slice from @ts to @end into @s (TL_TSDUR bytes) */
+/* bytes of a slice's 'X,"dur":D' that lr_slices() copies (it is at most
+ * 20 + 1 + 3 + 7 + 20 + 1 + 3: room is there, TL_EVENT_MAX) */
 #define TL_TSDUR	64
-static inline __attribute__((always_inline)) uint8_t
-fmt_tsdur(struct vt_timeline *tl, char *s, uint64_t ts, uint64_t end)
-{
-	char *p = w_us(tl, s, ts);
-
-	W(p, ",\"dur\":");
-	p = w_us(tl, p, end > ts ? end - ts : 0);
-	return (uint8_t)(p - s);
-}
-
-/*
- * {"pid":P,"tid":T,"ts":X,"dur":D,"ph":"X","cat":CAT,"name":" up to the
- * name; @tsd: 'X,"dur":D' from fmt_tsdur() (a run and its LR slices share
- * it).
- */
-#define EV_SLICE(tl, p, cat, pid, tid, tsd, tsdlen) do {		\
-	(p) = ev_begin(tl);						\
-	(p) = w_head((tl), (p), (pid), (tid));				\
-	W_FIX((p), (tsd), (tsdlen));					\
-	W((p), ",\"ph\":\"X\",\"cat\":\"" cat "\",\"name\":\"");	\
-} while (0)
 
 /* ---- the track map -------------------------------------------------- */
 
@@ -576,12 +640,12 @@ track_tid_slow(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
 	 * by hand: a trace of 10^5 IRQs names this many tracks
 	 */
 	p = ev_begin(tl);
-	W(p, "{\"ph\":\"M\",\"name\":\"thread_name\",");
+	W(p, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",");
 	i = tid - VT_TL_SYNTH_TID;
 	if (i < tl->cappre) {
-		/* '"pid":P,"tid":T' of its head '{"pid":P,"tid":T,"ts":' */
-		memcpy(p, tl->pre[i].s + 1, sizeof(tl->pre[i].s) - 1);
-		p += tl->pre[i].len - sizeof("{,\"ts\":") + 1;
+		/* '"pid":P,"tid":T' of its head ',\n{"pid":P,"tid":T,"ts":' */
+		memcpy(p, tl->pre[i].s + 3, sizeof(tl->pre[i].s) - 3);
+		p += tl->pre[i].len - sizeof(",\n{,\"ts\":") + 1;
 	} else {
 		W(p, "\"pid\":");
 		p = w_u64(p, pid);
@@ -670,6 +734,7 @@ vcpu_add(struct vt_timeline *tl, uint32_t vm, uint32_t vcpu)
 			goto nomem;
 		tl->vcpus = nv;
 		tl->capvcpus = cap;
+		memset(tl->cpuc, 0, sizeof(tl->cpuc));	/* moved */
 	}
 	if ((tl->nvcpus + 1) * 2 > tl->capvidx) {
 		size_t cap = tl->capvidx ? tl->capvidx * 2 : 64;
@@ -761,6 +826,19 @@ static void meta_vcpu(struct vt_timeline *tl, const struct vt_rec_meta *m)
 
 /* ---- records -------------------------------------------------------- */
 
+/* vcpu_get() of an LR record, through the vCPU its CPU saw last. */
+static inline __attribute__((always_inline)) struct tl_vcpu *
+lr_vcpu(struct vt_timeline *tl, const struct vt_hdr *h)
+{
+	struct tl_vcpu **c = &tl->cpuc[h->cpu % TL_NCPUC], *v = *c;
+
+	if (v && v->vm == h->vm_id && v->vcpu == h->vcpu_id)
+		return v;
+	v = vcpu_get(tl, h->vm_id, h->vcpu_id);
+	*c = v;
+	return v;
+}
+
 /*
  * The state and vINTID of LR value @raw, as vt_lr_decode() gives them (the
  * only fields the timeline uses), without the rest of struct vt_lr; -1
@@ -784,15 +862,21 @@ static inline int lr_state_vintid(unsigned int gic_version, uint64_t raw,
 	return -1;
 }
 
+#define TL_ENTRY_LRS	4
+
 /* Entry: the LRs of the run, kept until its exit. */
 static __attribute__((noinline)) void
 lr_entry(struct vt_timeline *tl, const struct vt_rec_lr *r)
 {
-	struct tl_vcpu *v = vcpu_get(tl, r->hdr.vm_id, r->hdr.vcpu_id);
+	struct tl_vcpu *v = lr_vcpu(tl, &r->hdr);
 
 	if (!v)
 		return;
-	if (r->hdr.size >= sizeof(*r))
+	/* the exit reads the first used_lrs LRs only: of at most 4 (most
+	 * runs), a fixed-size copy of the header and those 4 */
+	if (r->hdr.size >= sizeof(*r) && r->used_lrs <= TL_ENTRY_LRS)
+		memcpy(&v->entry, r, offsetof(struct vt_rec_lr, lr[TL_ENTRY_LRS]));
+	else if (r->hdr.size >= sizeof(*r))
 		v->entry = *r;	/* a fixed-size copy, no call */
 	else
 		memcpy(&v->entry, r, r->hdr.size);
@@ -803,14 +887,15 @@ lr_entry(struct vt_timeline *tl, const struct vt_rec_lr *r)
 static __attribute__((noinline)) void
 lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 {
-	struct tl_vcpu *v = vcpu_get(tl, r->hdr.vm_id, r->hdr.vcpu_id);
+	struct tl_vcpu *v = lr_vcpu(tl, &r->hdr);
 	const struct vt_rec_lr *en;
 	unsigned int i, n, in_state, out_state;
 	uint32_t in_vintid, out_vintid;
 	struct tl_lrt *lrt;
 	uint32_t tid;
-	char *p, tsd[TL_TSDUR];
-	uint8_t tsdlen;
+	char *p, tsd_copy[TL_TSDUR];
+	const char *tsd;
+	size_t tsdlen;
 	bool eoied;
 
 	if (!v)
@@ -821,18 +906,33 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	en = &v->entry;
 	n = en->used_lrs < VT_MAX_LR ? en->used_lrs : VT_MAX_LR;
 	tid = vcpu_tid(tl, v);
-	tsdlen = fmt_tsdur(tl, tsd, en->hdr.ts_ns, r->hdr.ts_ns);
-	EV_SLICE(tl, p, "vcpu", r->hdr.vm_id, tid, tsd, tsdlen);
-	W(p, "guest run\",\"args\":{\"vcpu\":");
+	if (r->used_lrs < n)
+		n = r->used_lrs;
+	/*
+	 * Room for the run and all its slices at once: they are written
+	 * through one cursor, and the slices copy the run's 'X,"dur":D'
+	 * from the buffer (TL_TSDUR bytes from @tsd, ahead of where each
+	 * slice writes it). A new LR track writes its name through
+	 * ev_begin(), which may flush (it cannot while events are
+	 * far below TL_EVENT_MAX, but nothing here counts on that): @tsd
+	 * is copied out first.
+	 */
+	p = ev_reserve(tl, (n + 1) * TL_EVENT_MAX);
+	tl->events++;
+	p = w_head(tl, p, r->hdr.vm_id, tid);
+	tsd = p;
+	p = w_us(tl, p, en->hdr.ts_ns);
+	W(p, ",\"dur\":");
+	p = w_us(tl, p, r->hdr.ts_ns > en->hdr.ts_ns ?
+			r->hdr.ts_ns - en->hdr.ts_ns : 0);
+	tsdlen = (size_t)(p - tsd);
+	W(p, ",\"ph\":\"X\",\"cat\":\"vcpu\",\"name\":\"guest run\",\"args\":{\"vcpu\":");
 	p = w_u64(p, r->hdr.vcpu_id);
 	W(p, ",\"lrs_used\":");
 	p = w_u64(p, en->used_lrs);
 	W(p, ",\"cpu\":");
 	p = w_u64(p, r->hdr.cpu);
 	W(p, "}}");
-	ev_end(tl, p);
-	if (r->used_lrs < n)
-		n = r->used_lrs;
 	for (i = 0; i < n; i++) {
 		if (lr_state_vintid(en->gic_version, en->lr[i], &in_state,
 				    &in_vintid) ||
@@ -845,15 +945,26 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 		if (lrt->tid && lrt->intid == in_vintid) {
 			tid = lrt->tid;	/* the track named before */
 		} else {
+			/* the cursor back in tl->n, @tsd out of the buffer */
+			if (tsd != tsd_copy) {
+				memcpy(tsd_copy, tsd, TL_TSDUR);
+				tsd = tsd_copy;
+			}
+			ev_end(tl, p);
 			tid = track_tid(tl, TK_LR, r->hdr.vm_id, in_vintid,
 					r->hdr.vcpu_id);
+			p = ev_reserve(tl, (n - i) * TL_EVENT_MAX);
 			if (!tid)
-				return;
+				break;
 			lrt->intid = in_vintid;
 			lrt->tid = tid;
 		}
 		eoied = tl->eoied[in_state][out_state];
-		EV_SLICE(tl, p, "lr", r->hdr.vm_id, tid, tsd, tsdlen);
+		tl->events++;
+		p = w_head(tl, p, r->hdr.vm_id, tid);
+		memcpy(p, tsd, TL_TSDUR);
+		p += tsdlen;
+		W(p, ",\"ph\":\"X\",\"cat\":\"lr\",\"name\":\"");
 		W_FIX(p, tl->names[in_state][out_state][eoied],
 		      tl->namelen[in_state][out_state][eoied]);
 		W(p, "\",\"args\":{\"intid\":");
@@ -861,12 +972,10 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 		W(p, ",\"lr\":");
 		p = w_u64(p, i);
 		W(p, ",\"entry\":");
-		p = w_hex(p, en->lr[i]);
-		W(p, ",\"exit\":");
-		p = w_hex(p, r->lr[i]);
+		p = w_hex_pair(p, en->lr[i], r->lr[i]);
 		W(p, "}}");
-		ev_end(tl, p);
 	}
+	ev_end(tl, p);
 }
 
 #define TL_NAME(lit)	{ lit, sizeof(lit) - 1 }
@@ -893,7 +1002,15 @@ static const struct tl_name deact_names[] = {
 static inline __attribute__((always_inline)) uint32_t
 irq_tid(struct vt_timeline *tl, uint32_t vm, uint32_t intid)
 {
-	return track_tid(tl, TK_IRQ, vm, intid, 0);
+	struct tl_irqc *c = &tl->irqc[(intid + vm * 37) % TL_NIRQC];
+	uint32_t tid;
+
+	if (c->tid && c->intid == intid && c->vm == vm)
+		return c->tid;
+	tid = track_tid(tl, TK_IRQ, vm, intid, 0);
+	if (tid)
+		*c = (struct tl_irqc){ .vm = vm, .intid = intid, .tid = tid };
+	return tid;
 }
 
 /*
@@ -1109,13 +1226,21 @@ static __attribute__((noinline)) void
 ev_vfio(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 {
 	const struct vt_rec_vfio *r = (const void *)h;
+	struct tl_dev *d = &tl->devs[r->host_irq % TL_NDEV];
 	uint32_t tid;
 	char *p;
 
-	/* hard IRQ context: no VM; one track per host IRQ */
-	tid = track_tid(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq, 0);
-	if (!tid)
-		return;
+	/* hard IRQ context: no VM; one track per host IRQ, remembered in
+	 * its dev slot (a track's tid never changes) */
+	if (d->tid && d->irq == r->host_irq) {
+		tid = d->tid;
+	} else {
+		tid = track_tid(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq, 0);
+		if (!tid)
+			return;
+		d->irq = r->host_irq;
+		d->tid = tid;
+	}
 	EV_INSTANT(tl, p, "vfio", VT_TL_HOST_PID, tid, h->ts_ns);
 	p = w_vfio_name(tl, p, r->event);
 	W(p, "\",\"args\":{\"dev\":");
@@ -1284,8 +1409,8 @@ int vt_timeline_new(FILE *out, struct vt_timeline **tlp)
 			tl->eoied[a][b] = vt_lr_guest_eoied(
 				&(struct vt_lr){ .state = (uint8_t)a },
 				&(struct vt_lr){ .state = (uint8_t)b });
-	tl->n = sizeof(TL_HEAD) - 1;
-	memcpy(tl->buf, TL_HEAD, tl->n);
+	memcpy(tl->buf, TL_HEAD, sizeof(TL_HEAD) - 1);
+	tl->n = TL_HEAD_SEP;	/* the first event's ",\n" goes over "[\n" */
 	*tlp = tl;
 	return 0;
 }
@@ -1314,6 +1439,8 @@ static void trailer(struct vt_timeline *tl)
 	size_t i;
 	char *p;
 
+	if (!tl->events)
+		tl->n = sizeof(TL_HEAD) - 1;	/* "[\n" was not written over */
 	if (tl->n + TL_EVENT_MAX > TL_BUF)
 		flush_buf(tl);
 	p = tl->buf + tl->n;
