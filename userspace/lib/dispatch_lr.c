@@ -66,9 +66,6 @@ static inline struct vt_irq *lr_irq(struct vt_engine *e, struct vt_vcpu *v,
 	return irq;
 }
 
-/* vt_lr_state_name() of a decoded state (0-3) */
-static const char *const lr_st[4] = { "inv", "P", "A", "P+A" };
-
 /* FLUSH or FOLD: the whole LR record of vCPU @v, before or after its LRs */
 static void lr_emit(struct vt_engine *e, enum vt_ev_kind kind,
 		    const struct vt_rec_lr *r, struct vt_vcpu *v,
@@ -237,15 +234,15 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 			if ((in->state & VT_LR_A) && !(out.state & VT_LR_A))
 				irq->cnt.out_of_active++;
 			vt_irq_hist(e, irq, ts, "exit  vCPU%u LR%u %s -> %s%s%s",
-				    vcpu, i, lr_st[in->state & 3],
-				    lr_st[out.state],
+				    vcpu, i, vt_lr_state_names[in->state & 3],
+				    vt_lr_state_names[out.state],
 				    out.eoi ? " EOI" : "",
 				    ev.run.eoied ? " (guest deactivated)" : "");
 		} else {
 			memset(&ev.run.in, 0, sizeof(ev.run.in));
 			ev.run.eoied = false;
 			vt_irq_hist(e, irq, ts, "exit  vCPU%u LR%u ? -> %s (no entry seen)",
-				    vcpu, i, lr_st[out.state]);
+				    vcpu, i, vt_lr_state_names[out.state]);
 		}
 		if (out.eoi && !out.hw)
 			irq->level = true;

@@ -355,7 +355,6 @@ struct vt_engine {
 	struct vt_irq **active;		/* active IRQs (e->active[pos - 1]) */
 	size_t nr_active, cap_active;
 	struct vt_hash *irq_hash;	/* objects.c: (VM, INTID) -> IRQ */
-	struct vt_irq *last_irq;	/* the last one found */
 	/* objects.c: direct-mapped cache of the hash (key, IRQ) */
 	struct vt_irq_slot { uint64_t key; struct vt_irq *irq; }
 		irq_cache[VT_IRQ_CACHE];

@@ -75,11 +75,11 @@ int vt_lr_encode(unsigned int gic_version, const struct vt_lr *lr,
 	return 0;
 }
 
+const char *const vt_lr_state_names[4] = { "inv", "P", "A", "P+A" };
+
 const char *vt_lr_state_name(unsigned int state)
 {
-	static const char *const names[] = { "inv", "P", "A", "P+A" };
-
-	return state <= VT_LR_PA ? names[state] : "?";
+	return state <= VT_LR_PA ? vt_lr_state_names[state] : "?";
 }
 
 bool vt_lr_signals_eoi(const struct vt_lr *lr)

@@ -204,7 +204,6 @@ struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid)
 		c->key = key;
 		c->irq = irq;
 	}
-	e->last_irq = irq;
 	return irq;
 }
 

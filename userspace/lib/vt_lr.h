@@ -136,6 +136,9 @@ int vt_lr_encode(unsigned int gic_version, const struct vt_lr *lr,
  */
 const char *vt_lr_state_name(unsigned int state);
 
+/* vt_lr_state_name()'s table, indexed by a decoded state (0-3) directly */
+extern const char *const vt_lr_state_names[4];
+
 /**
  * vt_lr_signals_eoi() - what KVM's lr_signals_eoi_mi() computes
  * @lr:		decoded LR
