@@ -618,11 +618,12 @@ void vt_hist_pfloat(struct vt_engine *e, uint32_t *w, double v, size_t size)
 		 char *: vt_hist_ps, const char *: vt_hist_ps,		\
 		 float: vt_hist_pfloat, double: vt_hist_pfloat,		\
 		 long double: vt_hist_pfloat,				\
-		 default: vt_hist_pi)((e), (w) + (off), (x), sizeof((x) + 0))
+		 default: vt_hist_pi)((e), (w) + (off), (x),		\
+				      sizeof(__typeof__((x) + 0)))
 /* words of one argument (a constant) */
 #define VT_HW(x)							\
 	(_Generic((x) + 0, char *: 1, const char *: 1, default: 0) ? 1 :	\
-	 sizeof((x) + 0) > 4 ? 2 : 1)
+	 sizeof(__typeof__((x) + 0)) > 4 ? 2 : 1)
 
 #define VT_HIST_N_(f, a, b, c, d, g, h, n, ...) n
 #define VT_HIST_N(...)		VT_HIST_N_(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0, 0)

@@ -175,8 +175,10 @@ int vt_engine_feed_ref(struct vt_engine *e, const struct vt_hdr *rec);
  * Records are processed in the same order, with the same results, as
  * with @n calls of vt_engine_feed_ref(); in-order records at the head of
  * the run are queued together and the window drained once for them.
- * Should a handler fail (no memory), the run is fed to its end, or to
- * the record that failed to queue, before the first error is returned.
+ * Should a handler fail (no memory), the error is returned at once: the
+ * block of in-order records whose drain failed has been queued, the
+ * records after it have not (nor has a record that failed to queue).
+ * @e must then be treated as failed, as after vt_engine_feed_ref().
  *
  * Return: 0, -ENOMEM or -EINVAL (see vt_engine_feed_ref()).
  */
