@@ -178,7 +178,6 @@ int vt_engine_feed_ref(struct vt_engine *e, const struct vt_hdr *rec);
  * Should a handler fail (no memory), the error is returned at once: the
  * block of in-order records whose drain failed has been queued, the
  * records after it have not (nor has a record that failed to queue).
- * @e must then be treated as failed, as after vt_engine_feed_ref().
  *
  * Return: 0, -ENOMEM or -EINVAL (see vt_engine_feed_ref()).
  */
