@@ -755,6 +755,18 @@ void vt_fmt_ts(uint64_t ts, char *buf, size_t len);
  */
 void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 		  uint64_t ts);
+/**
+ * vt_lat_stage_lr_p() - vt_lat_stage() of VT_ST_LR_P (the stage a constant)
+ * @e:		engine
+ * @irq:	IRQ
+ * @ts:		time
+ *
+ * vt_lat_stage_active() and vt_lat_stage_eoi() are the same for
+ * VT_ST_ACTIVE and VT_ST_EOI: the LR handlers' stages, once per LR.
+ */
+void vt_lat_stage_lr_p(struct vt_engine *e, struct vt_irq *irq, uint64_t ts);
+void vt_lat_stage_active(struct vt_engine *e, struct vt_irq *irq, uint64_t ts);
+void vt_lat_stage_eoi(struct vt_engine *e, struct vt_irq *irq, uint64_t ts);
 const char *vt_stage_name(enum vt_stage st);
 /**
  * vt_lat_hdr_index() - the log-linear histogram bucket of a sample

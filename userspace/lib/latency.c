@@ -285,8 +285,14 @@ static bool cycle_step(enum vt_stage st)
 	       st == VT_ST_ACK;
 }
 
-void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
-		  uint64_t ts)
+/*
+ * The cycle logic of vt_lat_stage(), inlined in each entry point: with
+ * @st a constant (the LR stages' own entry points) the start-stage merge,
+ * cycle_step() and the stage's offsets fold away.
+ */
+static inline __attribute__((always_inline)) void
+lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
+	  uint64_t ts)
 {
 	int last = irq->cyc_last;
 	uint64_t d, prev;
@@ -328,6 +334,27 @@ void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 	}
 	/* (last: a tail call on its slow paths) */
 	add_sample(e, &irq->lat[st], d);
+}
+
+void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
+		  uint64_t ts)
+{
+	lat_stage(e, irq, st, ts);
+}
+
+void vt_lat_stage_lr_p(struct vt_engine *e, struct vt_irq *irq, uint64_t ts)
+{
+	lat_stage(e, irq, VT_ST_LR_P, ts);
+}
+
+void vt_lat_stage_active(struct vt_engine *e, struct vt_irq *irq, uint64_t ts)
+{
+	lat_stage(e, irq, VT_ST_ACTIVE, ts);
+}
+
+void vt_lat_stage_eoi(struct vt_engine *e, struct vt_irq *irq, uint64_t ts)
+{
+	lat_stage(e, irq, VT_ST_EOI, ts);
 }
 
 static int u64_cmp(const void *a, const void *b)
