@@ -168,9 +168,7 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 			vt_irq_set_active(e, irq, true, vcpu);
 		vt_irq_hist_lr(irq, ts, vcpu, i, gic, r->lr[i]);
 		if (l->state & VT_LR_P) {
-			/* (the same stage again: nothing, no call) */
-			if (irq->cyc_last != VT_ST_LR_P)
-				vt_lat_stage_lr_p(e, irq, ts);
+			vt_lat_stage(e, irq, VT_ST_LR_P, ts);
 			irq->last_deliver_ts = ts;
 		}
 	}
@@ -252,11 +250,10 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 		if (ev.run.eoied) {
 			irq->cnt.guest_eoi++;
 			irq->last_eoi_ts = ts;
-			if (irq->cyc_last != VT_ST_EOI)
-				vt_lat_stage_eoi(e, irq, ts);
+			vt_lat_stage(e, irq, VT_ST_EOI, ts);
 		}
-		if ((out.state & VT_LR_A) && irq->cyc_last != VT_ST_ACTIVE)
-			vt_lat_stage_active(e, irq, ts);
+		if (out.state & VT_LR_A)
+			vt_lat_stage(e, irq, VT_ST_ACTIVE, ts);
 		vt_irq_set_active(e, irq, out.state & VT_LR_A, vcpu);
 		if (irq->lr_vcpu == vcpu)
 			irq->lr_vcpu = VT_NO_VCPU;

@@ -746,27 +746,28 @@ const char *vt_severity_name(enum vt_severity s);
 void vt_fmt_ts(uint64_t ts, char *buf, size_t len);
 
 /* latency.c */
+/* vt_lat_stage() of one stage: vt_lat_at[stage] (the stage a constant) */
+typedef void vt_lat_fn(struct vt_engine *e, struct vt_irq *irq, uint64_t ts);
+extern vt_lat_fn *const vt_lat_at[VT_ST_MAX];
+
 /**
  * vt_lat_stage() - @irq reached stage @st of its delivery cycle at @ts
  * @e:		engine (keeps the longest cycle step of the trace)
  * @irq:	IRQ
  * @st:		stage
  * @ts:		time
- */
-void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
-		  uint64_t ts);
-/**
- * vt_lat_stage_lr_p() - vt_lat_stage() of VT_ST_LR_P (the stage a constant)
- * @e:		engine
- * @irq:	IRQ
- * @ts:		time
  *
- * vt_lat_stage_active() and vt_lat_stage_eoi() are the same for
- * VT_ST_ACTIVE and VT_ST_EOI: the LR handlers' stages, once per LR.
+ * Inline: the same stage again (an IRQ still pending or active) is
+ * nothing and costs no call; else the stage's own function, in which
+ * the stage is a constant.
  */
-void vt_lat_stage_lr_p(struct vt_engine *e, struct vt_irq *irq, uint64_t ts);
-void vt_lat_stage_active(struct vt_engine *e, struct vt_irq *irq, uint64_t ts);
-void vt_lat_stage_eoi(struct vt_engine *e, struct vt_irq *irq, uint64_t ts);
+static inline void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq,
+				enum vt_stage st, uint64_t ts)
+{
+	if (irq->cyc_last == (int)st || st >= VT_ST_MAX)
+		return;
+	vt_lat_at[st](e, irq, ts);
+}
 const char *vt_stage_name(enum vt_stage st);
 /**
  * vt_lat_hdr_index() - the log-linear histogram bucket of a sample

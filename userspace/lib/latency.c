@@ -286,8 +286,8 @@ static bool cycle_step(enum vt_stage st)
 }
 
 /*
- * The cycle logic of vt_lat_stage(), inlined in each entry point: with
- * @st a constant (the LR stages' own entry points) the start-stage merge,
+ * The cycle logic of vt_lat_stage(), inlined in the function of each
+ * stage (vt_lat_at[]): with @st a constant the start-stage merge,
  * cycle_step() and the stage's offsets fold away.
  */
 static inline __attribute__((always_inline)) void
@@ -336,26 +336,34 @@ lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 	add_sample(e, &irq->lat[st], d);
 }
 
-void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
-		  uint64_t ts)
-{
-	lat_stage(e, irq, st, ts);
+#define LAT_AT(name, st)						\
+static void lat_at_##name(struct vt_engine *e, struct vt_irq *irq,	\
+			  uint64_t ts)					\
+{									\
+	lat_stage(e, irq, st, ts);					\
 }
+LAT_AT(hostirq, VT_ST_HOSTIRQ)
+LAT_AT(mask, VT_ST_MASK)
+LAT_AT(inject, VT_ST_INJECT)
+LAT_AT(lr_p, VT_ST_LR_P)
+LAT_AT(active, VT_ST_ACTIVE)
+LAT_AT(eoi, VT_ST_EOI)
+LAT_AT(ack, VT_ST_ACK)
+LAT_AT(resample, VT_ST_RESAMPLE)
+LAT_AT(unmask, VT_ST_UNMASK)
 
-void vt_lat_stage_lr_p(struct vt_engine *e, struct vt_irq *irq, uint64_t ts)
-{
-	lat_stage(e, irq, VT_ST_LR_P, ts);
-}
-
-void vt_lat_stage_active(struct vt_engine *e, struct vt_irq *irq, uint64_t ts)
-{
-	lat_stage(e, irq, VT_ST_ACTIVE, ts);
-}
-
-void vt_lat_stage_eoi(struct vt_engine *e, struct vt_irq *irq, uint64_t ts)
-{
-	lat_stage(e, irq, VT_ST_EOI, ts);
-}
+vt_lat_fn *const vt_lat_at[VT_ST_MAX] = {
+	[VT_ST_HOSTIRQ]	= lat_at_hostirq,
+	[VT_ST_MASK]	= lat_at_mask,
+	[VT_ST_INJECT]	= lat_at_inject,
+	[VT_ST_LR_P]	= lat_at_lr_p,
+	[VT_ST_ACTIVE]	= lat_at_active,
+	[VT_ST_EOI]	= lat_at_eoi,
+	[VT_ST_ACK]	= lat_at_ack,
+	[VT_ST_RESAMPLE] = lat_at_resample,
+	[VT_ST_UNMASK]	= lat_at_unmask,
+};
+_Static_assert(VT_ST_MAX == 9, "vt_lat_at[]: one function per stage");
 
 static int u64_cmp(const void *a, const void *b)
 {
