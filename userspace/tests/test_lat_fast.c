@@ -8,7 +8,8 @@
  * an earlier stage a new cycle unless a start stage merged into a cycle
  * still at its start): the open cycle (last stage, stages seen, their
  * times), every stage's samples (number, min, max, log2 counts) and the
- * longest cycle step.
+ * longest cycle step (the first two samples of a stage, min and max
+ * only, inline in the stage functions: broken, both sequence tests fail).
  */
 #include "helpers.h"
 #include "engine_internal.h"
