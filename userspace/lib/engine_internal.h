@@ -447,6 +447,18 @@ void vt_host_free(struct vt_engine *e);
 struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid);
 struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid);
 /**
+ * vt_irqs_prefetch() - prefetch the state of the IRQs of records about to
+ * be processed (a hint: nothing changes)
+ * @e:		the engine
+ * @refs:	ring of records, @mask + 1 of them
+ * @mask:	ring size - 1
+ * @from, @to:	positions (mod 2^32) of the records, @to excluded
+ * @lines:	false: the IRQs' hash slots; true: the IRQs' lines, all of
+ *		them (the slots should be in the cache by then)
+ */
+void vt_irqs_prefetch(struct vt_engine *e, const struct vt_hdr *const *refs,
+		      uint32_t mask, uint32_t from, uint32_t to, bool lines);
+/**
  * vt_irqs_sort() - sort e->irqs by (VM, INTID) (for the finish and the
  * reports; new IRQs are appended while the trace is read)
  * @e:		engine
