@@ -43,6 +43,11 @@ struct tl_name {
 #define TL_NDEV		256	/* VFIO dev strings cached, by host IRQ */
 #define TL_NCPUC	64	/* vCPUs cached by CPU, for LR records */
 #define TL_NIRQC	1024	/* TK_IRQ tracks cached, by INTID */
+/* room for '","args":{"dev":' 16, an escaped dev[] 2 + 6 * 16, ',"host_irq":'
+ * 12 and 10 digits, ',"masked":' 10 */
+#define TL_DEV_ARGS	160
+/* what w_dev_args() copies when the args fit (most: "0000:01:06.0") */
+#define TL_DEV_ARGS_SHORT	64
 
 struct tl_track {
 	uint32_t pid, a, b, tid;
@@ -88,17 +93,22 @@ struct vt_timeline {
 	/* ',\n{"pid":P,"tid":T,"ts":' (the separator before the event
 	 * included) of synthetic tid VT_TL_SYNTH_TID + i, for every i below
 	 * @cappre (@pre_full: out of memory, no more room) */
-	struct tl_pre { char s[48]; uint8_t len; } *pre;
+	struct tl_pre {
+		char s[48];
+		uint8_t len;
+		char pad[15];	/* 64 bytes: an index is a shift */
+	} *pre;
 	size_t cappre;
 	bool pre_full;
 	bool flushed;			/* the buffer was written out once */
 	uint64_t procs[16];		/* pid + 1 of named processes, by pid % 16 */
 
-	/* "P -> A", "P -> inv (deactivated)": [entry][exit][eoied] */
-	char names[4][4][2][32];
-	uint8_t namelen[4][4][2];
-	/* vt_lr_guest_eoied() of an entry and exit state (it uses only those) */
-	bool eoied[4][4];
+	/*
+	 * ',"ph":"X","cat":"lr","name":"NAME","args":{"intid":' of an LR
+	 * slice by [entry][exit] state, NAME e.g. "P -> A" or "P -> inv
+	 * (deactivated)" (vt_lr_guest_eoied() uses only the two states)
+	 */
+	struct tl_lrname { char s[88]; uint8_t len; } lrnames[4][4];
 
 	/* the milliseconds of the last timestamp of 1 ms or more written
 	 * with w_us(), in decimal, and as ns (@ms_ns, 0: none yet):
@@ -110,14 +120,17 @@ struct vt_timeline {
 	/* "vfio EVENT", "guest REG write" of values below TL_NCACHE */
 	struct tl_name vfio_names[TL_NCACHE], mmio_names[TL_NCACHE];
 
-	/* VFIO dev[] and its JSON string, the last one per host IRQ % TL_NDEV;
+	/* VFIO dev[] and host IRQ of the last record per host IRQ % TL_NDEV,
+	 * with its args up to the mask state, '","args":{"dev":"DEV",
+	 * "host_irq":N,"masked":' (DEV escaped; @args_irq the host IRQ);
 	 * and the track of the host IRQ seen last in that slot */
 	struct tl_dev {
 		char raw[16];
-		char esc[6 * 16 + 2];
-		uint8_t len;	/* of @esc; 0: none yet */
-		uint32_t irq;	/* host IRQ of @tid */
-		uint32_t tid;	/* its TK_HOSTIRQ track; 0: none yet */
+		char args[TL_DEV_ARGS];
+		uint8_t len;		/* of @args; 0: none yet */
+		uint32_t args_irq;	/* host IRQ of @args */
+		uint32_t irq;		/* host IRQ of @tid */
+		uint32_t tid;		/* its TK_HOSTIRQ track; 0: none yet */
 	} devs[TL_NDEV];
 };
 
@@ -472,8 +485,14 @@ w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 {
 	uint32_t i = tid - VT_TL_SYNTH_TID;	/* wraps below the base */
 
-	if (i < tl->cappre)
-		return W_FIX(p, tl->pre[i].s, tl->pre[i].len);
+	if (i < tl->cappre) {
+		/* the length first: the copy's char stores may alias @pre */
+		const struct tl_pre *e = &tl->pre[i];
+		size_t len = e->len;
+
+		memcpy(p, e->s, sizeof(e->s));
+		return p + len;
+	}
 	W(p, ",\n{\"pid\":");
 	p = w_u64(p, pid);
 	W(p, ",\"tid\":");
@@ -889,14 +908,14 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 {
 	struct tl_vcpu *v = lr_vcpu(tl, &r->hdr);
 	const struct vt_rec_lr *en;
-	unsigned int i, n, in_state, out_state;
+	unsigned int i, n, in_state, out_state, gv_en, gv_ex;
 	uint32_t in_vintid, out_vintid;
 	struct tl_lrt *lrt;
 	uint32_t tid;
 	char *p, tsd_copy[TL_TSDUR];
 	const char *tsd;
 	size_t tsdlen;
-	bool eoied;
+	const struct tl_lrname *nm;
 
 	if (!v)
 		return;
@@ -933,11 +952,12 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	W(p, ",\"cpu\":");
 	p = w_u64(p, r->hdr.cpu);
 	W(p, "}}");
+	/* in locals: the buffer's char stores would reload them */
+	gv_en = en->gic_version;
+	gv_ex = r->gic_version;
 	for (i = 0; i < n; i++) {
-		if (lr_state_vintid(en->gic_version, en->lr[i], &in_state,
-				    &in_vintid) ||
-		    lr_state_vintid(r->gic_version, r->lr[i], &out_state,
-				    &out_vintid))
+		if (lr_state_vintid(gv_en, en->lr[i], &in_state, &in_vintid) ||
+		    lr_state_vintid(gv_ex, r->lr[i], &out_state, &out_vintid))
 			continue;
 		if (in_vintid != out_vintid || in_state == VT_LR_INVALID)
 			continue;
@@ -959,15 +979,12 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 			lrt->intid = in_vintid;
 			lrt->tid = tid;
 		}
-		eoied = tl->eoied[in_state][out_state];
+		nm = &tl->lrnames[in_state][out_state];
 		tl->events++;
 		p = w_head(tl, p, r->hdr.vm_id, tid);
 		memcpy(p, tsd, TL_TSDUR);
 		p += tsdlen;
-		W(p, ",\"ph\":\"X\",\"cat\":\"lr\",\"name\":\"");
-		W_FIX(p, tl->names[in_state][out_state][eoied],
-		      tl->namelen[in_state][out_state][eoied]);
-		W(p, "\",\"args\":{\"intid\":");
+		W_FIX(p, nm->s, nm->len);
 		p = w_u64(p, in_vintid);
 		W(p, ",\"lr\":");
 		p = w_u64(p, i);
@@ -1046,22 +1063,46 @@ static inline char *w_vcpu_arg(char *p, const struct vt_hdr *h)
 	return p;
 }
 
-/* The JSON string of a VFIO record's @dev, escaped once per host IRQ and
- * device (kept while the same one comes back). */
-static inline char *w_dev(struct vt_timeline *tl, char *p, const char *dev,
-			  uint32_t host_irq)
+/* tl_dev.args of @dev and @host_irq. */
+static __attribute__((noinline)) void
+dev_args_set(struct tl_dev *d, const char *dev, uint32_t host_irq)
+{
+	char *e = d->args;
+
+	W(e, "\",\"args\":{\"dev\":");
+	e = w_jstr(e, dev, sizeof(d->raw));
+	W(e, ",\"host_irq\":");
+	e = w_u64(e, host_irq);
+	W(e, ",\"masked\":");
+	_Static_assert(16 + 2 + 6 * 16 + 12 + 10 + 10 <= TL_DEV_ARGS,
+		       "dev args size");
+	memcpy(d->raw, dev, sizeof(d->raw));
+	d->args_irq = host_irq;
+	d->len = (uint8_t)(e - d->args);
+}
+
+/*
+ * '","args":{"dev":"DEV","host_irq":N,"masked":' of a VFIO record's @dev
+ * and @host_irq: formatted once per host IRQ and device (kept while the
+ * same one comes back), copied as TL_DEV_ARGS_SHORT bytes when it fits.
+ */
+static inline char *w_dev_args(struct vt_timeline *tl, char *p,
+			       const char *dev, uint32_t host_irq)
 {
 	struct tl_dev *d = &tl->devs[host_irq % TL_NDEV];
+	size_t len;
 
 	_Static_assert(sizeof(((struct vt_rec_vfio *)0)->dev) == sizeof(d->raw),
 		       "dev[] size");
-	if (!d->len || memcmp(dev, d->raw, sizeof(d->raw))) {
-		char *e = w_jstr(d->esc, dev, sizeof(d->raw));
-
-		memcpy(d->raw, dev, sizeof(d->raw));
-		d->len = (uint8_t)(e - d->esc);
-	}
-	return W_FIX(p, d->esc, d->len);
+	if (!d->len || d->args_irq != host_irq ||
+	    memcmp(dev, d->raw, sizeof(d->raw)))
+		dev_args_set(d, dev, host_irq);
+	len = d->len;
+	if (len <= TL_DEV_ARGS_SHORT)
+		memcpy(p, d->args, TL_DEV_ARGS_SHORT);
+	else
+		memcpy(p, d->args, sizeof(d->args));
+	return p + len;
 }
 
 /* tl_name.len of snprintf()'s result: UINT8_MAX (>= sizeof(s), not
@@ -1243,11 +1284,7 @@ ev_vfio(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 	}
 	EV_INSTANT(tl, p, "vfio", VT_TL_HOST_PID, tid, h->ts_ns);
 	p = w_vfio_name(tl, p, r->event);
-	W(p, "\",\"args\":{\"dev\":");
-	p = w_dev(tl, p, r->dev, r->host_irq);
-	W(p, ",\"host_irq\":");
-	p = w_u64(p, r->host_irq);
-	W(p, ",\"masked\":");
+	p = w_dev_args(tl, p, r->dev, r->host_irq);
 	p = w_u64(p, r->masked);
 	W(p, ",\"result\":");
 	p = w_s64(p, r->result);
@@ -1381,7 +1418,7 @@ one(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 int vt_timeline_new(FILE *out, struct vt_timeline **tlp)
 {
 	struct vt_timeline *tl;
-	unsigned int a, b, e;
+	unsigned int a, b;
 	int len;
 
 	tl = calloc(1, sizeof(*tl));
@@ -1395,20 +1432,25 @@ int vt_timeline_new(FILE *out, struct vt_timeline **tlp)
 	tl->f = out;
 	tl->next_tid = VT_TL_SYNTH_TID;
 	for (a = 0; a < 4; a++)
-		for (b = 0; b < 4; b++)
-			for (e = 0; e < 2; e++) {
-				len = snprintf(tl->names[a][b][e],
-					       sizeof(tl->names[a][b][e]),
-					       "%s -> %s%s", vt_lr_state_name(a),
-					       vt_lr_state_name(b),
-					       e ? " (deactivated)" : "");
-				tl->namelen[a][b][e] = (uint8_t)len;
-			}
-	for (a = 0; a < 4; a++)
-		for (b = 0; b < 4; b++)
-			tl->eoied[a][b] = vt_lr_guest_eoied(
+		for (b = 0; b < 4; b++) {
+			struct tl_lrname *nm = &tl->lrnames[a][b];
+			bool eoied = vt_lr_guest_eoied(
 				&(struct vt_lr){ .state = (uint8_t)a },
 				&(struct vt_lr){ .state = (uint8_t)b });
+
+			len = snprintf(nm->s, sizeof(nm->s),
+				       ",\"ph\":\"X\",\"cat\":\"lr\",\"name\":\""
+				       "%s -> %s%s\",\"args\":{\"intid\":",
+				       vt_lr_state_name(a), vt_lr_state_name(b),
+				       eoied ? " (deactivated)" : "");
+			if (len < 0 || len >= (int)sizeof(nm->s)) {
+				/* cannot happen: the state names are short */
+				free(tl->buf);
+				free(tl);
+				return -ENOMEM;
+			}
+			nm->len = (uint8_t)len;
+		}
 	memcpy(tl->buf, TL_HEAD, sizeof(TL_HEAD) - 1);
 	tl->n = TL_HEAD_SEP;	/* the first event's ",\n" goes over "[\n" */
 	*tlp = tl;
