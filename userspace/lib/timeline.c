@@ -37,7 +37,7 @@ enum {
 struct tl_name {
 	char s[24];
 	uint8_t len;
-};
+} __attribute__((aligned(32)));	/* 32 bytes: an index is a shift */
 
 #define TL_NCACHE	16	/* VFIO events, MMIO registers with a cached name */
 #define TL_NDEV		256	/* VFIO dev strings cached, by host IRQ */
@@ -48,6 +48,10 @@ struct tl_name {
 #define TL_DEV_ARGS	160
 /* what w_dev_args() copies when the args fit (most: "0000:01:06.0") */
 #define TL_DEV_ARGS_SHORT	64
+/* room for an LR slice's name chunk (29 + 24 + 18 bytes at most), and
+ * what lr_slices() copies when it fits (all but "P+A -> inv (deactivated)") */
+#define TL_LRNAME	80
+#define TL_LRNAME_SHORT	64
 
 struct tl_track {
 	uint32_t pid, a, b, tid;
@@ -108,7 +112,10 @@ struct vt_timeline {
 	 * slice by [entry][exit] state, NAME e.g. "P -> A" or "P -> inv
 	 * (deactivated)" (vt_lr_guest_eoied() uses only the two states)
 	 */
-	struct tl_lrname { char s[88]; uint8_t len; } lrnames[4][4];
+	struct tl_lrname {
+		char s[TL_LRNAME];
+		uint8_t len;
+	} __attribute__((aligned(128))) lrnames[4][4];
 
 	/* the milliseconds of the last timestamp of 1 ms or more written
 	 * with w_us(), in decimal, and as ns (@ms_ns, 0: none yet):
@@ -171,8 +178,13 @@ w_mem(char *p, const char *s, size_t len)
 #define W(p, lit)	((p) = w_mem((p), lit, sizeof(lit) - 1))
 
 /* @len bytes of @s, copied as a whole @cap-byte array (@len <= @cap): a
- * fixed-size copy, no call; room is there (TL_EVENT_MAX). */
-#define W_FIX(p, s, len)	(memcpy((p), (s), sizeof(s)), (p) += (len))
+ * fixed-size copy, no call; room is there (TL_EVENT_MAX). @len is read
+ * first: the copy's char stores could alias it (a reload after). */
+#define W_FIX(p, s, len)	({					\
+	size_t wfix_len_ = (len);					\
+	memcpy((p), (s), sizeof(s));					\
+	(p) += wfix_len_;						\
+})
 
 static inline char *w_cstr(char *p, const char *s)
 {
@@ -916,6 +928,7 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	const char *tsd;
 	size_t tsdlen;
 	const struct tl_lrname *nm;
+	size_t nmlen;
 
 	if (!v)
 		return;
@@ -984,7 +997,12 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 		p = w_head(tl, p, r->hdr.vm_id, tid);
 		memcpy(p, tsd, TL_TSDUR);
 		p += tsdlen;
-		W_FIX(p, nm->s, nm->len);
+		nmlen = nm->len;
+		if (nmlen <= TL_LRNAME_SHORT)
+			memcpy(p, nm->s, TL_LRNAME_SHORT);
+		else
+			memcpy(p, nm->s, sizeof(nm->s));
+		p += nmlen;
 		p = w_u64(p, in_vintid);
 		W(p, ",\"lr\":");
 		p = w_u64(p, i);
