@@ -41,7 +41,7 @@ struct tl_name {
 
 #define TL_NCACHE	16	/* VFIO events, MMIO registers with a cached name */
 #define TL_NDEV		256	/* VFIO dev strings cached, by host IRQ */
-#define TL_NCPUC	64	/* vCPUs cached by CPU, for LR records */
+#define TL_NVC		128	/* vCPUs cached by id, for LR records */
 #define TL_NIRQC	1024	/* TK_IRQ tracks cached, by INTID */
 /* room for '","args":{"dev":' 16, an escaped dev[] 2 + 6 * 16, ',"host_irq":'
  * 12 and 10 digits, ',"masked":' 10 */
@@ -86,10 +86,9 @@ struct vt_timeline {
 	size_t nvcpus, capvcpus;
 	uint32_t *vidx;			/* open addressing: index + 1, 0 = empty */
 	size_t capvidx;
-	/* the vCPU of the last LR record of each CPU % TL_NCPUC (a run's
-	 * entry and exit come from one CPU), NULL: none; cleared when
-	 * @vcpus moves */
-	struct tl_vcpu *cpuc[TL_NCPUC];
+	/* the vCPU of the last LR record in each slot of vc_slot(), NULL:
+	 * none; cleared when @vcpus moves */
+	struct tl_vcpu *vc[TL_NVC];
 	/* the TK_IRQ track of (vm, intid) used last, by (intid + 37 vm) % TL_NIRQC
 	 * (a track's tid never changes); tid 0: none */
 	struct tl_irqc { uint32_t vm, intid, tid; } irqc[TL_NIRQC];
@@ -765,7 +764,7 @@ vcpu_add(struct vt_timeline *tl, uint32_t vm, uint32_t vcpu)
 			goto nomem;
 		tl->vcpus = nv;
 		tl->capvcpus = cap;
-		memset(tl->cpuc, 0, sizeof(tl->cpuc));	/* moved */
+		memset(tl->vc, 0, sizeof(tl->vc));	/* moved */
 	}
 	if ((tl->nvcpus + 1) * 2 > tl->capvidx) {
 		size_t cap = tl->capvidx ? tl->capvidx * 2 : 64;
@@ -857,11 +856,21 @@ static void meta_vcpu(struct vt_timeline *tl, const struct vt_rec_meta *m)
 
 /* ---- records -------------------------------------------------------- */
 
-/* vcpu_get() of an LR record, through the vCPU its CPU saw last. */
+/*
+ * The slot of vCPU @vcpu of VM @vm in tl->vc: the vCPUs of a VM side by
+ * side, VMs (pids, or small ids in a row) spread by a multiplicative
+ * hash. Not by CPU: a CPU's next run is often another vCPU's.
+ */
+static inline size_t vc_slot(uint32_t vm, uint32_t vcpu)
+{
+	return (((vm * 0x9e3779b1u) >> 24) + vcpu) % TL_NVC;
+}
+
+/* vcpu_get() of an LR record, through the vCPU its slot saw last. */
 static inline __attribute__((always_inline)) struct tl_vcpu *
 lr_vcpu(struct vt_timeline *tl, const struct vt_hdr *h)
 {
-	struct tl_vcpu **c = &tl->cpuc[h->cpu % TL_NCPUC], *v = *c;
+	struct tl_vcpu **c = &tl->vc[vc_slot(h->vm_id, h->vcpu_id)], *v = *c;
 
 	if (v && v->vm == h->vm_id && v->vcpu == h->vcpu_id)
 		return v;
