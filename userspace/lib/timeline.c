@@ -723,6 +723,15 @@ track_tid(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
 	return track_tid_slow(tl, kind, pid, a, b);
 }
 
+/* track_tid() out of line: for callers that cache tids, so that their
+ * fast paths save fewer registers. */
+static __attribute__((noinline)) uint32_t
+track_tid_ool(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
+	      uint32_t b)
+{
+	return track_tid(tl, kind, pid, a, b);
+}
+
 /* ---- vCPUs ---------------------------------------------------------- */
 
 static inline size_t vcpu_hash(uint32_t vm, uint32_t vcpu)
@@ -993,8 +1002,8 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 				tsd = tsd_copy;
 			}
 			ev_end(tl, p);
-			tid = track_tid(tl, TK_LR, r->hdr.vm_id, in_vintid,
-					r->hdr.vcpu_id);
+			tid = track_tid_ool(tl, TK_LR, r->hdr.vm_id, in_vintid,
+					    r->hdr.vcpu_id);
 			p = ev_reserve(tl, (n - i) * TL_EVENT_MAX);
 			if (!tid)
 				break;
@@ -1042,19 +1051,28 @@ static const struct tl_name deact_names[] = {
 
 #define NAME_OR_0(tab, i)	(&(tab)[(i) < sizeof(tab) / sizeof((tab)[0]) ? (i) : 0])
 
+/* irq_tid() of a track not in its cache slot @c: out of line, so that
+ * the events' fast paths save fewer registers. */
+static __attribute__((noinline)) uint32_t
+irq_tid_miss(struct vt_timeline *tl, struct tl_irqc *c, uint32_t vm,
+	     uint32_t intid)
+{
+	uint32_t tid = track_tid(tl, TK_IRQ, vm, intid, 0);
+
+	if (tid)
+		*c = (struct tl_irqc){ .vm = vm, .intid = intid, .tid = tid };
+	return tid;
+}
+
 /* The instant track of IRQ @intid of VM @vm; 0 when out of memory. */
 static inline __attribute__((always_inline)) uint32_t
 irq_tid(struct vt_timeline *tl, uint32_t vm, uint32_t intid)
 {
 	struct tl_irqc *c = &tl->irqc[(intid + vm * 37) % TL_NIRQC];
-	uint32_t tid;
 
 	if (c->tid && c->intid == intid && c->vm == vm)
 		return c->tid;
-	tid = track_tid(tl, TK_IRQ, vm, intid, 0);
-	if (tid)
-		*c = (struct tl_irqc){ .vm = vm, .intid = intid, .tid = tid };
-	return tid;
+	return irq_tid_miss(tl, c, vm, intid);
 }
 
 /*
@@ -1303,7 +1321,8 @@ ev_vfio(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 	if (d->tid && d->irq == r->host_irq) {
 		tid = d->tid;
 	} else {
-		tid = track_tid(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq, 0);
+		tid = track_tid_ool(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq,
+				    0);
 		if (!tid)
 			return;
 		d->irq = r->host_irq;
