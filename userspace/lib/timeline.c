@@ -43,6 +43,7 @@ struct tl_name {
 #define TL_NDEV		256	/* VFIO dev strings cached, by host IRQ */
 #define TL_NVC		128	/* vCPUs cached by id, for LR records */
 #define TL_NIRQC	1024	/* TK_IRQ tracks cached, by INTID */
+#define TL_NLASTPRE	16	/* pids whose last track head is remembered */
 /* room for '","args":{"dev":' 16, an escaped dev[] 2 + 6 * 16, ',"host_irq":'
  * 12 and 10 digits, ',"masked":' 10 */
 #define TL_DEV_ARGS	160
@@ -99,8 +100,16 @@ struct vt_timeline {
 	struct tl_pre {
 		char s[48];
 		uint8_t len;
-		char pad[15];	/* 64 bytes: an index is a shift */
-	} *pre;
+		uint8_t pidlen;	/* of its ',\n{"pid":P,"tid":' */
+		uint32_t pid;
+	} __attribute__((aligned(64))) *pre;	/* an index is a shift */
+	/* index + 1 of the last head of a pid, by pid % TL_NLASTPRE; 0: none */
+	uint32_t lastpre[TL_NLASTPRE];
+	/* @tid_s_tid in decimal (@tid_s_len digits; 0: none): new tids
+	 * come in order, each one the last one's string plus one */
+	char tid_s[16];
+	uint8_t tid_s_len;
+	uint32_t tid_s_tid;
 	size_t cappre;
 	bool pre_full;
 	bool flushed;			/* the buffer was written out once */
@@ -512,12 +521,29 @@ w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 	return p;
 }
 
+/* tl->tid_s of the tid after tl->tid_s_tid: plus one in decimal, with
+ * the carry; none (formatted next time) when the digits were all 9. */
+static inline void tid_s_next(struct vt_timeline *tl)
+{
+	unsigned int k = tl->tid_s_len;
+
+	while (k && tl->tid_s[k - 1] == '9')
+		tl->tid_s[--k] = '0';
+	if (k)
+		tl->tid_s[k - 1]++;
+	else
+		tl->tid_s_len = 0;	/* one digit more */
+	tl->tid_s_tid++;
+}
+
 /* A new synthetic tid: its head (out of memory: formatted each time, by
  * w_head()). */
 static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 {
 	uint32_t tid = tl->next_tid++;
 	size_t i = tid - VT_TL_SYNTH_TID;
+	struct tl_pre *e;
+	uint32_t j;
 	char *p;
 
 	if (i >= tl->cappre) {
@@ -535,16 +561,38 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 		tl->pre = np;
 		tl->cappre = cap;
 	}
-	/* by hand, not snprintf(): a trace of many IRQs makes many tracks */
-	p = tl->pre[i].s;
-	W(p, ",\n{\"pid\":");
-	p = w_u64(p, pid);
-	W(p, ",\"tid\":");
-	p = w_u64(p, tid);
+	/*
+	 * By hand, not snprintf(): a trace of many IRQs makes many tracks.
+	 * The pid part is the one of the pid's last head, the tid comes
+	 * from tid_s (see tid_s_next()).
+	 */
+	e = &tl->pre[i];
+	j = tl->lastpre[pid % TL_NLASTPRE];
+	if (j && tl->pre[j - 1].pid == pid) {
+		const struct tl_pre *o = &tl->pre[j - 1];
+
+		memcpy(e->s, o->s, sizeof(o->s));
+		p = e->s + o->pidlen;
+	} else {
+		p = e->s;
+		W(p, ",\n{\"pid\":");
+		p = w_u64(p, pid);
+		W(p, ",\"tid\":");
+	}
+	e->pidlen = (uint8_t)(p - e->s);
+	if (!tl->tid_s_len || tl->tid_s_tid != tid) {
+		tl->tid_s_len = (uint8_t)(w_u64(tl->tid_s, tid) - tl->tid_s);
+		tl->tid_s_tid = tid;
+	}
+	memcpy(p, tl->tid_s, sizeof(tl->tid_s));
+	p += tl->tid_s_len;
+	tid_s_next(tl);
 	W(p, ",\"ts\":");
-	_Static_assert(sizeof(",\n{\"pid\":4294967295,\"tid\":4294967295,\"ts\":") <=
-		       sizeof(tl->pre[i].s), "head size");
-	tl->pre[i].len = (uint8_t)(p - tl->pre[i].s);
+	_Static_assert(sizeof(",\n{\"pid\":4294967295,\"tid\":") - 1 +
+		       sizeof(tl->tid_s) <= sizeof(tl->pre[i].s), "head size");
+	e->len = (uint8_t)(p - e->s);
+	e->pid = pid;
+	tl->lastpre[pid % TL_NLASTPRE] = (uint32_t)i + 1;
 	return tid;
 }
 
