@@ -636,17 +636,19 @@ static inline struct tl_track *track_slot(struct tl_track *t, size_t cap,
 
 /*
  * The entry of (kind, pid, a, b); a new one is added with @tid 0.
+ * @free_slot: NULL, or the empty slot where track_slot() found the key
+ * absent (the probe is not done again).
  * Return: the entry, or NULL (out of memory, tl->err set).
  */
 static struct tl_track *track_get(struct vt_timeline *tl, uint8_t kind,
 				  uint32_t pid, uint32_t a, uint32_t b,
-				  bool *added)
+				  struct tl_track *free_slot, bool *added)
 {
-	struct tl_track *s = NULL;
+	struct tl_track *s = free_slot;
 	size_t i;
 
 	*added = false;
-	if (tl->captracks) {
+	if (!s && tl->captracks) {
 		s = track_slot(tl->tracks, tl->captracks, kind, pid, a, b);
 		if (s->kind)
 			return s;
@@ -659,11 +661,18 @@ static struct tl_track *track_get(struct vt_timeline *tl, uint8_t kind,
 			tl->err = -ENOMEM;
 			return NULL;
 		}
-		for (i = 0; i < tl->captracks; i++)
-			if (tl->tracks[i].kind)
-				*track_slot(nt, cap, tl->tracks[i].kind,
-					    tl->tracks[i].pid, tl->tracks[i].a,
-					    tl->tracks[i].b) = tl->tracks[i];
+		/* keys all distinct: the first empty slot, no compare */
+		for (i = 0; i < tl->captracks; i++) {
+			const struct tl_track *o = &tl->tracks[i];
+			size_t j;
+
+			if (!o->kind)
+				continue;
+			j = track_hash(o->kind, o->pid, o->a, o->b) & (cap - 1);
+			while (nt[j].kind)
+				j = (j + 1) & (cap - 1);
+			nt[j] = *o;
+		}
 		free(tl->tracks);
 		tl->tracks = nt;
 		tl->captracks = cap;
@@ -684,7 +693,7 @@ static void name_process(struct vt_timeline *tl, uint32_t pid)
 
 	if (tl->procs[pid % 16] == (uint64_t)pid + 1)
 		return;		/* named already */
-	s = track_get(tl, TK_PROC, pid, 0, 0, &added);
+	s = track_get(tl, TK_PROC, pid, 0, 0, NULL, &added);
 	if (s)
 		tl->procs[pid % 16] = (uint64_t)pid + 1;
 	if (!s || !added)
@@ -699,14 +708,14 @@ static void name_process(struct vt_timeline *tl, uint32_t pid)
 /* track_tid() of a track not in the map yet, or out of memory. */
 static __attribute__((noinline)) uint32_t
 track_tid_slow(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
-	       uint32_t b)
+	       uint32_t b, struct tl_track *free_slot)
 {
 	struct tl_track *s;
 	uint32_t tid, i;
 	bool added;
 	char *p;
 
-	s = track_get(tl, kind, pid, a, b, &added);
+	s = track_get(tl, kind, pid, a, b, free_slot, &added);
 	if (!s)
 		return 0;
 	if (!added)
@@ -761,14 +770,14 @@ static inline __attribute__((always_inline)) uint32_t
 track_tid(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
 	  uint32_t b)
 {
-	const struct tl_track *s;
+	struct tl_track *s = NULL;
 
 	if (tl->captracks) {
 		s = track_slot(tl->tracks, tl->captracks, kind, pid, a, b);
 		if (s->kind)
 			return s->tid;
 	}
-	return track_tid_slow(tl, kind, pid, a, b);
+	return track_tid_slow(tl, kind, pid, a, b, s);
 }
 
 /* track_tid() out of line: for callers that cache tids, so that their
