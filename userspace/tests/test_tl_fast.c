@@ -7,7 +7,10 @@
  * IRQs of one slot with one dev, taking turns; a dev that changes in a
  * slot), and an LR slice's name chunk for every pair of entry and exit
  * states (the longest one, "P+A -> inv (deactivated)", longer than its
- * short copy).
+ * short copy); the heads '{"pid":P,"tid":T,"ts":' of thousands of new
+ * tracks of VMs taking turns irregularly (pids of 1 to 10 digits, two
+ * of one slot of the timeline's last-head table), whose tids carry over
+ * one, two and three decimal digits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -232,11 +235,94 @@ static void test_lr_names(void **state)
 	free(buf);
 }
 
+/* ---- track heads --------------------------------------------------- */
+
+#define NHEAD	2600	/* tracks: tids 4194305 .. 4196904 */
+
+static const uint32_t head_vms[] = { 1, 17, 4000000000u, 4242, 123456789 };
+static uint32_t head_vm[NHEAD], head_tid[NHEAD];
+static uint64_t head_ts[NHEAD];
+static uint64_t hrng = 0x243f6a8885a308d3ull;
+
+static uint32_t hrnd(uint32_t n)
+{
+	hrng ^= hrng << 13;
+	hrng ^= hrng >> 7;
+	hrng ^= hrng << 17;
+	return (uint32_t)((hrng >> 11) % n);
+}
+
+static void feed_heads(struct vt_timeline *tl, FILE *log)
+{
+	size_t k;
+
+	(void)log;
+	for (k = 0; k < NHEAD; k++) {
+		struct vt_rec_resample rs;
+		/* runs of one VM, then others: pids 1 and 17 share a slot */
+		uint32_t vm = head_vms[hrnd(4) ? k / 7 % 5 : hrnd(5)];
+
+		hdr(&rs.hdr, VT_REC_RESAMPLE, sizeof(rs), 0, vm, VT_NO_VCPU);
+		rs.gsi = (uint32_t)k;	/* a new IRQ track each time */
+		assert_int_equal(vt_timeline_add(tl, &rs.hdr), 0);
+		head_vm[k] = vm;
+		head_tid[k] = VT_TL_SYNTH_TID + (uint32_t)k;	/* in order */
+		head_ts[k] = rs.hdr.ts_ns;
+	}
+	/* the first tracks again: their heads as they were made */
+	for (k = 0; k < 40; k++) {
+		struct vt_rec_resample rs;
+
+		hdr(&rs.hdr, VT_REC_RESAMPLE, sizeof(rs), 0, head_vm[k],
+		    VT_NO_VCPU);
+		rs.gsi = (uint32_t)k;
+		assert_int_equal(vt_timeline_add(tl, &rs.hdr), 0);
+	}
+}
+
+static void test_track_heads(void **state)
+{
+	char *buf = run(feed_heads, NULL);
+	size_t k, n = 0;
+	const char *l;
+
+	(void)state;
+	for (k = 0; k < NHEAD; k++) {
+		char key[128], meta[160], a[32];
+
+		snprintf(meta, sizeof(meta), "{\"ph\":\"M\",\"name\":\"thread_name\","
+			 "\"pid\":%u,\"tid\":%u,\"args\":{\"name\":\"INTID %zu\"}}",
+			 head_vm[k], head_tid[k], k + 32);
+		if (!strstr(buf, meta))
+			fail_msg("no %s", meta);
+		snprintf(key, sizeof(key), "\n{\"pid\":%u,\"tid\":%u,\"ts\":%s,",
+			 head_vm[k], head_tid[k], us(a, sizeof(a), head_ts[k]));
+		if (!strstr(buf, key))
+			fail_msg("no event %s", key + 1);
+	}
+	/* every instant of a track: the first 40 twice */
+	for (l = buf; (l = strstr(l, "\"name\":\"resample\"")); l++)
+		n++;
+	assert_int_equal(n, NHEAD + 40);
+	for (k = 0; k < 40; k++) {
+		char key[128];
+		const char *at;
+
+		snprintf(key, sizeof(key), "\n{\"pid\":%u,\"tid\":%u,\"ts\":",
+			 head_vm[k], head_tid[k]);
+		at = strstr(buf, key);
+		assert_non_null(at);
+		assert_non_null(strstr(at + 1, key));
+	}
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vfio_args),
 		cmocka_unit_test(test_lr_names),
+		cmocka_unit_test(test_track_heads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
