@@ -19,8 +19,9 @@
 static inline struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
 					  const struct vt_rec_lr *r)
 {
-	struct vt_vcpu **c = &e->vcpu_cache[vt_vcpu_slot(r->hdr.vm_id,
-							 r->hdr.vcpu_id)];
+	struct vt_vcpu **c = &e->vcpu_cache[vt_vm_slot(r->hdr.vm_id,
+						       r->hdr.vcpu_id,
+						       VT_VCPU_CACHE)];
 	struct vt_vcpu *v = *c;
 
 	if (__builtin_expect(!v || v->vcpu_id != r->hdr.vcpu_id ||

@@ -298,14 +298,20 @@ struct vt_vcpu {
 	struct vt_vwait *wait;
 };
 
+/**
+ * vt_vm_slot() - slot of (@vm, @x) in a direct-mapped cache of @n slots:
+ * a VM's vCPUs or INTIDs in consecutive slots, VMs spread by 37
+ * @vm:		VM
+ * @x:		vCPU or INTID
+ * @n:		slots, a power of two
+ */
+static inline unsigned int vt_vm_slot(uint32_t vm, uint32_t x, unsigned int n)
+{
+	return (vm * 37u + x) & (n - 1);
+}
+
 /* direct-mapped cache of the vCPUs of LR records (a power of two) */
 #define VT_VCPU_CACHE		256
-
-/* its slot of (@vm, @vcpu): a VM's vCPUs in consecutive slots */
-static inline unsigned int vt_vcpu_slot(uint32_t vm, uint32_t vcpu)
-{
-	return (vm * 37u + vcpu) & (VT_VCPU_CACHE - 1);
-}
 
 /* slots of the IRQ lookup cache, e->irq_cache[] (a power of two) */
 #define VT_IRQ_CACHE		64
@@ -359,7 +365,7 @@ struct vt_engine {
 	struct vt_irq_slot { uint64_t key; struct vt_irq *irq; }
 		irq_cache[VT_IRQ_CACHE];
 	struct vt_vcpu *last_vcpu;
-	/* dispatch_lr.c: vCPUs of LR records, by vt_vcpu_slot() */
+	/* dispatch_lr.c: vCPUs of LR records, by vt_vm_slot() */
 	struct vt_vcpu *vcpu_cache[VT_VCPU_CACHE];
 	struct vt_hash *vcpu_hash;	/* objects.c: (VM, vCPU) -> vCPU */
 	struct vt_hash *dev_hash;	/* objects.c: name hash -> device */

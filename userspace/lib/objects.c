@@ -179,19 +179,12 @@ static uint64_t key2(uint32_t a, uint32_t b)
 	return ((uint64_t)a << 32) | b;
 }
 
-/*
- * The slot in e->irq_cache of (@vm, @intid): a VM's INTIDs in consecutive
- * slots. The slot holds the key: a miss reads no IRQ.
- */
-static inline unsigned int irq_cache_slot(uint32_t vm, uint32_t intid)
-{
-	return (vm * 37u + intid) & (VT_IRQ_CACHE - 1);
-}
-
 struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid)
 {
 	uint64_t key = key2(vm, intid);
-	struct vt_irq_slot *c = &e->irq_cache[irq_cache_slot(vm, intid)];
+	/* (the slot holds the key: a miss reads no IRQ) */
+	struct vt_irq_slot *c = &e->irq_cache[vt_vm_slot(vm, intid,
+							  VT_IRQ_CACHE)];
 	struct vt_irq *irq;
 
 	/* a few IRQs are most of the records: the cache before the hash */
