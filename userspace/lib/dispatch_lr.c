@@ -19,8 +19,9 @@
 static inline struct vt_vcpu *lr_rec_vcpu(struct vt_engine *e,
 					  const struct vt_rec_lr *r)
 {
-	struct vt_vcpu **c = &e->vcpu_cache[vt_vcpu_slot(r->hdr.vm_id,
-							 r->hdr.vcpu_id)];
+	struct vt_vcpu **c = &e->vcpu_cache[vt_vm_slot(r->hdr.vm_id,
+						       r->hdr.vcpu_id,
+						       VT_VCPU_CACHE)];
 	struct vt_vcpu *v = *c;
 
 	if (__builtin_expect(!v || v->vcpu_id != r->hdr.vcpu_id ||
@@ -184,10 +185,10 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	const struct vt_rec_lr *r = (const void *)rec;
 	struct vt_vcpu *v = lr_rec_vcpu(e, r);
 	struct vt_ev_lrs lrs;
-	struct vt_lr out;
 	const struct vt_lr *in;
 	struct vt_irq *irq;
 	struct vt_ev ev;
+	struct vt_lr *out = &ev.run.out;	/* (decoded in place: no copy) */
 	unsigned int i, n, gic = r->gic_version;
 	uint32_t vm = rec->vm_id, vcpu = rec->vcpu_id;
 	uint64_t ts = rec->ts_ns;
@@ -203,48 +204,47 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	vt_ev_init(&ev, VT_EV_LR_RUN, rec, NULL);
 	ev.vcpu = v;
 	for (i = 0; i < r->used_lrs; i++) {
-		vt_lr_decode_fast(gic, r->lr[i], &out);
+		vt_lr_decode_fast(gic, r->lr[i], out);
 		in = &v->ent[i].lr;
 		have_in = i < n && v->ent[i].dec;
-		if (have_in && in->vintid != out.vintid) {
+		if (have_in && in->vintid != out->vintid) {
 			if (!e->lost)
 				vt_eng_bug(e, "BUG: vm %u vCPU %u LR%u holds vINTID %u at exit but %u at entry (ts %llu)",
 					   rec->vm_id, rec->vcpu_id, i,
-					   out.vintid, in->vintid,
+					   out->vintid, in->vintid,
 					   (unsigned long long)rec->ts_ns);
 			have_in = false;
 		}
-		if (!have_in && out.state == VT_LR_INVALID)
+		if (!have_in && out->state == VT_LR_INVALID)
 			continue;
 		irq = have_in ? v->ent[i].irq : NULL;
 		if (!irq) {
-			irq = vt_irq_get(e, vm, out.vintid);
+			irq = vt_irq_get(e, vm, out->vintid);
 			if (!irq)
 				return -ENOMEM;
 		}
 		ev.irq = irq;
 		ev.run.index = (int)i;
-		ev.run.out = out;
 		ev.run.have_in = have_in;
 		if (have_in) {
 			ev.run.in = *in;
 			ev.run.eoied = vt_lr_guest_eoied_st(in->state,
-							    out.state);
-			irq->cnt.lr_trans[in->state & 3][out.state]++;
-			if ((in->state & VT_LR_A) && !(out.state & VT_LR_A))
+							    out->state);
+			irq->cnt.lr_trans[in->state & 3][out->state]++;
+			if ((in->state & VT_LR_A) && !(out->state & VT_LR_A))
 				irq->cnt.out_of_active++;
 			vt_irq_hist(e, irq, ts, "exit  vCPU%u LR%u %s -> %s%s%s",
 				    vcpu, i, vt_lr_state_names[in->state & 3],
-				    vt_lr_state_names[out.state],
-				    out.eoi ? " EOI" : "",
+				    vt_lr_state_names[out->state],
+				    out->eoi ? " EOI" : "",
 				    ev.run.eoied ? " (guest deactivated)" : "");
 		} else {
 			memset(&ev.run.in, 0, sizeof(ev.run.in));
 			ev.run.eoied = false;
 			vt_irq_hist(e, irq, ts, "exit  vCPU%u LR%u ? -> %s (no entry seen)",
-				    vcpu, i, vt_lr_state_names[out.state]);
+				    vcpu, i, vt_lr_state_names[out->state]);
 		}
-		if (out.eoi && !out.hw)
+		if (out->eoi && !out->hw)
 			irq->level = true;
 		/* P+A -> A: the deactivation came before the new activation */
 		if (ev.run.eoied) {
@@ -252,9 +252,9 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 			irq->last_eoi_ts = ts;
 			vt_lat_stage(e, irq, VT_ST_EOI, ts);
 		}
-		if (out.state & VT_LR_A)
+		if (out->state & VT_LR_A)
 			vt_lat_stage(e, irq, VT_ST_ACTIVE, ts);
-		vt_irq_set_active(e, irq, out.state & VT_LR_A, vcpu);
+		vt_irq_set_active(e, irq, out->state & VT_LR_A, vcpu);
 		if (irq->lr_vcpu == vcpu)
 			irq->lr_vcpu = VT_NO_VCPU;
 		vt_bus_emit_LR_RUN(e, &ev);	/* (ev is reused: kind not known) */

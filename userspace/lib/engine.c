@@ -72,6 +72,7 @@ struct vt_reorder {
 	uint64_t forced;		/* processed early: window full */
 	const struct vt_hdr **refs;	/* ref FIFO (vt_engine_feed_ref()) */
 	uint32_t rcap;			/* its size, a power of two; 0: none */
+	uint32_t pf_slot, pf_irq;	/* ref_prefetch(): next positions */
 };
 
 int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out)
@@ -627,6 +628,46 @@ int vt_engine_feed_ref(struct vt_engine *e, const struct vt_hdr *rec)
 	return ret;
 }
 
+#ifndef VT_PF_AHEAD
+#define VT_PF_AHEAD	16	/* records: hash slots this far ahead */
+#endif
+#ifndef VT_PF_STEP
+#define VT_PF_STEP	8	/* records between two ref_prefetch() */
+#endif
+#ifndef VT_PF_MIN_IRQS
+#define VT_PF_MIN_IRQS	2048	/* fewer IRQs (3 MiB) stay in the cache */
+#endif
+
+/*
+ * Many IRQs: their state and hash slots are cache misses, one record
+ * after another. The ref FIFO holds the records to come: the hash slots
+ * of the IRQs of the records VT_PF_AHEAD positions after @pos (the next
+ * one processed) are prefetched, and the IRQs' lines of the records half
+ * as far (their slots loaded by then). A hint only.
+ */
+static __attribute__((noinline)) void ref_prefetch(struct vt_engine *e,
+						   uint32_t pos)
+{
+	struct vt_reorder *ro = e->ro;
+	uint32_t left = ro->ftail - pos, to, mask = ro->rcap - 1;
+
+	/* (positions behind @pos: moved on without a prefetch) */
+	if ((int32_t)(ro->pf_irq - pos) < 0)
+		ro->pf_irq = pos;
+	if ((int32_t)(ro->pf_slot - ro->pf_irq) < 0)
+		ro->pf_slot = ro->pf_irq;
+	to = pos + (left < VT_PF_AHEAD / 2 ? left : VT_PF_AHEAD / 2);
+	if ((int32_t)(to - ro->pf_irq) > 0) {
+		vt_irqs_prefetch(e, ro->refs, mask, ro->pf_irq, to, true);
+		ro->pf_irq = to;
+	}
+	to = pos + (left < VT_PF_AHEAD ? left : VT_PF_AHEAD);
+	if ((int32_t)(to - ro->pf_slot) > 0) {
+		vt_irqs_prefetch(e, ro->refs, mask, ro->pf_slot, to, false);
+		ro->pf_slot = to;
+	}
+}
+
 /*
  * vt_engine_feed_ref_run()'s drain of the ref FIFO when no out-of-order
  * record waits: its records with a time before @limit (all of them if
@@ -641,7 +682,7 @@ drain_refs(struct vt_engine *e, uint64_t limit, bool all)
 	const struct vt_hdr *const *q, *const *q0, *const *qend;
 	const struct vt_hdr *rec;
 	uint32_t mask = ro->rcap - 1, pos = ro->fpos, left = ro->nr_fifo, seg;
-	bool sorted;
+	bool sorted, pf;
 	int ret, r;
 
 	if (all ? !left : ro->fts >= limit)
@@ -655,11 +696,15 @@ drain_refs(struct vt_engine *e, uint64_t limit, bool all)
 	 * older (the FIFO is sorted and nothing else is processed meanwhile)
 	 */
 	sorted = e->now == rec->ts_ns;
+	pf = e->nr_irqs >= VT_PF_MIN_IRQS;
 	while (left && sorted) {	/* the ring's pieces, without a wrap */
 		q0 = q = ro->refs + (pos & mask);
 		seg = ro->rcap - (pos & mask);
 		qend = q + (seg < left ? seg : left);
 		for (; q < qend && (all || (*q)->ts_ns < limit); q++) {
+			if (__builtin_expect(pf, 0) &&
+			    !((uintptr_t)q & (VT_PF_STEP * sizeof(*q) - 1)))
+				ref_prefetch(e, pos + (uint32_t)(q - q0));
 			r = process_t(e, *q, true);
 			if (__builtin_expect(r, 0) && !ret)
 				ret = r;

@@ -298,14 +298,20 @@ struct vt_vcpu {
 	struct vt_vwait *wait;
 };
 
+/**
+ * vt_vm_slot() - slot of (@vm, @x) in a direct-mapped cache of @n slots:
+ * a VM's vCPUs or INTIDs in consecutive slots, VMs spread by 37
+ * @vm:		VM
+ * @x:		vCPU or INTID
+ * @n:		slots, a power of two
+ */
+static inline unsigned int vt_vm_slot(uint32_t vm, uint32_t x, unsigned int n)
+{
+	return (vm * 37u + x) & (n - 1);
+}
+
 /* direct-mapped cache of the vCPUs of LR records (a power of two) */
 #define VT_VCPU_CACHE		256
-
-/* its slot of (@vm, @vcpu): a VM's vCPUs in consecutive slots */
-static inline unsigned int vt_vcpu_slot(uint32_t vm, uint32_t vcpu)
-{
-	return (vm * 37u + vcpu) & (VT_VCPU_CACHE - 1);
-}
 
 /* slots of the IRQ lookup cache, e->irq_cache[] (a power of two) */
 #define VT_IRQ_CACHE		64
@@ -359,7 +365,7 @@ struct vt_engine {
 	struct vt_irq_slot { uint64_t key; struct vt_irq *irq; }
 		irq_cache[VT_IRQ_CACHE];
 	struct vt_vcpu *last_vcpu;
-	/* dispatch_lr.c: vCPUs of LR records, by vt_vcpu_slot() */
+	/* dispatch_lr.c: vCPUs of LR records, by vt_vm_slot() */
 	struct vt_vcpu *vcpu_cache[VT_VCPU_CACHE];
 	struct vt_hash *vcpu_hash;	/* objects.c: (VM, vCPU) -> vCPU */
 	struct vt_hash *dev_hash;	/* objects.c: name hash -> device */
@@ -446,6 +452,18 @@ void vt_host_free(struct vt_engine *e);
  */
 struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid);
 struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid);
+/**
+ * vt_irqs_prefetch() - prefetch the state of the IRQs of records about to
+ * be processed (a hint: nothing changes)
+ * @e:		the engine
+ * @refs:	ring of records, @mask + 1 of them
+ * @mask:	ring size - 1
+ * @from, @to:	positions (mod 2^32) of the records, @to excluded
+ * @lines:	false: the IRQs' hash slots; true: the IRQs' lines, all of
+ *		them (the slots should be in the cache by then)
+ */
+void vt_irqs_prefetch(struct vt_engine *e, const struct vt_hdr *const *refs,
+		      uint32_t mask, uint32_t from, uint32_t to, bool lines);
 /**
  * vt_irqs_sort() - sort e->irqs by (VM, INTID) (for the finish and the
  * reports; new IRQs are appended while the trace is read)
@@ -746,15 +764,28 @@ const char *vt_severity_name(enum vt_severity s);
 void vt_fmt_ts(uint64_t ts, char *buf, size_t len);
 
 /* latency.c */
+/* vt_lat_stage() of one stage: vt_lat_at[stage] (the stage a constant) */
+typedef void vt_lat_fn(struct vt_engine *e, struct vt_irq *irq, uint64_t ts);
+extern vt_lat_fn *const vt_lat_at[VT_ST_MAX];
+
 /**
  * vt_lat_stage() - @irq reached stage @st of its delivery cycle at @ts
  * @e:		engine (keeps the longest cycle step of the trace)
  * @irq:	IRQ
  * @st:		stage
  * @ts:		time
+ *
+ * Inline: the same stage again (an IRQ still pending or active) is
+ * nothing and costs no call; else the stage's own function, in which
+ * the stage is a constant.
  */
-void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
-		  uint64_t ts);
+static inline void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq,
+				enum vt_stage st, uint64_t ts)
+{
+	if (irq->cyc_last == (int)st || st >= VT_ST_MAX)
+		return;
+	vt_lat_at[st](e, irq, ts);
+}
 const char *vt_stage_name(enum vt_stage st);
 /**
  * vt_lat_hdr_index() - the log-linear histogram bucket of a sample

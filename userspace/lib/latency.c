@@ -250,8 +250,10 @@ static __attribute__((noinline)) void add_sample_new(struct vt_samples *s,
 }
 
 /*
- * Add @v to @s. The slow paths are tail calls, so the fast path (a
- * histogram whose octave has its line) saves no registers.
+ * Add @v to @s. The slow paths are tail calls, so the fast paths (a
+ * histogram whose octave has its line; the first two samples, min and
+ * max: most IRQs of a trace of many see a cycle or two) save no
+ * registers.
  */
 static inline void add_sample(struct vt_engine *e, struct vt_samples *s,
 			      uint64_t v)
@@ -260,6 +262,14 @@ static inline void add_sample(struct vt_engine *e, struct vt_samples *s,
 	unsigned int i, m;
 
 	if (__builtin_expect(!hl, 0)) {	/* (a histogram: n > EXACT) */
+		if (s->n < 2) {		/* min and max only: no call */
+			if (!s->n || v < s->min)
+				s->min = v;
+			if (!s->n || v > s->max)
+				s->max = v;
+			s->n++;
+			return;
+		}
 		add_sample_exact(e, s, v);
 		return;
 	}
@@ -285,8 +295,14 @@ static bool cycle_step(enum vt_stage st)
 	       st == VT_ST_ACK;
 }
 
-void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
-		  uint64_t ts)
+/*
+ * The cycle logic of vt_lat_stage(), inlined in the function of each
+ * stage (vt_lat_at[]): with @st a constant the start-stage merge,
+ * cycle_step() and the stage's offsets fold away.
+ */
+static inline __attribute__((always_inline)) void
+lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
+	  uint64_t ts)
 {
 	int last = irq->cyc_last;
 	uint64_t d, prev;
@@ -329,6 +345,35 @@ void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 	/* (last: a tail call on its slow paths) */
 	add_sample(e, &irq->lat[st], d);
 }
+
+#define LAT_AT(name, st)						\
+static void lat_at_##name(struct vt_engine *e, struct vt_irq *irq,	\
+			  uint64_t ts)					\
+{									\
+	lat_stage(e, irq, st, ts);					\
+}
+LAT_AT(hostirq, VT_ST_HOSTIRQ)
+LAT_AT(mask, VT_ST_MASK)
+LAT_AT(inject, VT_ST_INJECT)
+LAT_AT(lr_p, VT_ST_LR_P)
+LAT_AT(active, VT_ST_ACTIVE)
+LAT_AT(eoi, VT_ST_EOI)
+LAT_AT(ack, VT_ST_ACK)
+LAT_AT(resample, VT_ST_RESAMPLE)
+LAT_AT(unmask, VT_ST_UNMASK)
+
+vt_lat_fn *const vt_lat_at[VT_ST_MAX] = {
+	[VT_ST_HOSTIRQ]	= lat_at_hostirq,
+	[VT_ST_MASK]	= lat_at_mask,
+	[VT_ST_INJECT]	= lat_at_inject,
+	[VT_ST_LR_P]	= lat_at_lr_p,
+	[VT_ST_ACTIVE]	= lat_at_active,
+	[VT_ST_EOI]	= lat_at_eoi,
+	[VT_ST_ACK]	= lat_at_ack,
+	[VT_ST_RESAMPLE] = lat_at_resample,
+	[VT_ST_UNMASK]	= lat_at_unmask,
+};
+_Static_assert(VT_ST_MAX == 9, "vt_lat_at[]: one function per stage");
 
 static int u64_cmp(const void *a, const void *b)
 {

@@ -37,12 +37,22 @@ enum {
 struct tl_name {
 	char s[24];
 	uint8_t len;
-};
+} __attribute__((aligned(32)));	/* 32 bytes: an index is a shift */
 
 #define TL_NCACHE	16	/* VFIO events, MMIO registers with a cached name */
 #define TL_NDEV		256	/* VFIO dev strings cached, by host IRQ */
-#define TL_NCPUC	64	/* vCPUs cached by CPU, for LR records */
+#define TL_NVC		128	/* vCPUs cached by id, for LR records */
 #define TL_NIRQC	1024	/* TK_IRQ tracks cached, by INTID */
+#define TL_NLASTPRE	16	/* pids whose last track head is remembered */
+/* room for '","args":{"dev":' 16, an escaped dev[] 2 + 6 * 16, ',"host_irq":'
+ * 12 and 10 digits, ',"masked":' 10 */
+#define TL_DEV_ARGS	160
+/* what w_dev_args() copies when the args fit (most: "0000:01:06.0") */
+#define TL_DEV_ARGS_SHORT	64
+/* room for an LR slice's name chunk (29 + 24 + 18 bytes at most), and
+ * what lr_slices() copies when it fits (all but "P+A -> inv (deactivated)") */
+#define TL_LRNAME	80
+#define TL_LRNAME_SHORT	64
 
 struct tl_track {
 	uint32_t pid, a, b, tid;
@@ -77,10 +87,9 @@ struct vt_timeline {
 	size_t nvcpus, capvcpus;
 	uint32_t *vidx;			/* open addressing: index + 1, 0 = empty */
 	size_t capvidx;
-	/* the vCPU of the last LR record of each CPU % TL_NCPUC (a run's
-	 * entry and exit come from one CPU), NULL: none; cleared when
-	 * @vcpus moves */
-	struct tl_vcpu *cpuc[TL_NCPUC];
+	/* the vCPU of the last LR record in each slot of vc_slot(), NULL:
+	 * none; cleared when @vcpus moves */
+	struct tl_vcpu *vc[TL_NVC];
 	/* the TK_IRQ track of (vm, intid) used last, by (intid + 37 vm) % TL_NIRQC
 	 * (a track's tid never changes); tid 0: none */
 	struct tl_irqc { uint32_t vm, intid, tid; } irqc[TL_NIRQC];
@@ -88,17 +97,33 @@ struct vt_timeline {
 	/* ',\n{"pid":P,"tid":T,"ts":' (the separator before the event
 	 * included) of synthetic tid VT_TL_SYNTH_TID + i, for every i below
 	 * @cappre (@pre_full: out of memory, no more room) */
-	struct tl_pre { char s[48]; uint8_t len; } *pre;
+	struct tl_pre {
+		char s[48];
+		uint8_t len;
+		uint8_t pidlen;	/* of its ',\n{"pid":P,"tid":' */
+		uint32_t pid;
+	} __attribute__((aligned(64))) *pre;	/* an index is a shift */
+	/* index + 1 of the last head of a pid, by pid % TL_NLASTPRE; 0: none */
+	uint32_t lastpre[TL_NLASTPRE];
+	/* @tid_s_tid in decimal (@tid_s_len digits; 0: none): new tids
+	 * come in order, each one the last one's string plus one */
+	char tid_s[16];
+	uint8_t tid_s_len;
+	uint32_t tid_s_tid;
 	size_t cappre;
 	bool pre_full;
 	bool flushed;			/* the buffer was written out once */
 	uint64_t procs[16];		/* pid + 1 of named processes, by pid % 16 */
 
-	/* "P -> A", "P -> inv (deactivated)": [entry][exit][eoied] */
-	char names[4][4][2][32];
-	uint8_t namelen[4][4][2];
-	/* vt_lr_guest_eoied() of an entry and exit state (it uses only those) */
-	bool eoied[4][4];
+	/*
+	 * ',"ph":"X","cat":"lr","name":"NAME","args":{"intid":' of an LR
+	 * slice by [entry][exit] state, NAME e.g. "P -> A" or "P -> inv
+	 * (deactivated)" (vt_lr_guest_eoied() uses only the two states)
+	 */
+	struct tl_lrname {
+		char s[TL_LRNAME];
+		uint8_t len;
+	} __attribute__((aligned(128))) lrnames[4][4];
 
 	/* the milliseconds of the last timestamp of 1 ms or more written
 	 * with w_us(), in decimal, and as ns (@ms_ns, 0: none yet):
@@ -110,14 +135,17 @@ struct vt_timeline {
 	/* "vfio EVENT", "guest REG write" of values below TL_NCACHE */
 	struct tl_name vfio_names[TL_NCACHE], mmio_names[TL_NCACHE];
 
-	/* VFIO dev[] and its JSON string, the last one per host IRQ % TL_NDEV;
+	/* VFIO dev[] and host IRQ of the last record per host IRQ % TL_NDEV,
+	 * with its args up to the mask state, '","args":{"dev":"DEV",
+	 * "host_irq":N,"masked":' (DEV escaped; @args_irq the host IRQ);
 	 * and the track of the host IRQ seen last in that slot */
 	struct tl_dev {
 		char raw[16];
-		char esc[6 * 16 + 2];
-		uint8_t len;	/* of @esc; 0: none yet */
-		uint32_t irq;	/* host IRQ of @tid */
-		uint32_t tid;	/* its TK_HOSTIRQ track; 0: none yet */
+		char args[TL_DEV_ARGS];
+		uint8_t len;		/* of @args; 0: none yet */
+		uint32_t args_irq;	/* host IRQ of @args */
+		uint32_t irq;		/* host IRQ of @tid */
+		uint32_t tid;		/* its TK_HOSTIRQ track; 0: none yet */
 	} devs[TL_NDEV];
 };
 
@@ -158,8 +186,13 @@ w_mem(char *p, const char *s, size_t len)
 #define W(p, lit)	((p) = w_mem((p), lit, sizeof(lit) - 1))
 
 /* @len bytes of @s, copied as a whole @cap-byte array (@len <= @cap): a
- * fixed-size copy, no call; room is there (TL_EVENT_MAX). */
-#define W_FIX(p, s, len)	(memcpy((p), (s), sizeof(s)), (p) += (len))
+ * fixed-size copy, no call; room is there (TL_EVENT_MAX). @len is read
+ * first: the copy's char stores could alias it (a reload after). */
+#define W_FIX(p, s, len)	({					\
+	size_t wfix_len_ = (len);					\
+	memcpy((p), (s), sizeof(s));					\
+	(p) += wfix_len_;						\
+})
 
 static inline char *w_cstr(char *p, const char *s)
 {
@@ -472,8 +505,14 @@ w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 {
 	uint32_t i = tid - VT_TL_SYNTH_TID;	/* wraps below the base */
 
-	if (i < tl->cappre)
-		return W_FIX(p, tl->pre[i].s, tl->pre[i].len);
+	if (i < tl->cappre) {
+		/* the length first: the copy's char stores may alias @pre */
+		const struct tl_pre *e = &tl->pre[i];
+		size_t len = e->len;
+
+		memcpy(p, e->s, sizeof(e->s));
+		return p + len;
+	}
 	W(p, ",\n{\"pid\":");
 	p = w_u64(p, pid);
 	W(p, ",\"tid\":");
@@ -482,12 +521,29 @@ w_head(const struct vt_timeline *tl, char *p, uint32_t pid, uint32_t tid)
 	return p;
 }
 
+/* tl->tid_s of the tid after tl->tid_s_tid: plus one in decimal, with
+ * the carry; none (formatted next time) when the digits were all 9. */
+static inline void tid_s_next(struct vt_timeline *tl)
+{
+	unsigned int k = tl->tid_s_len;
+
+	while (k && tl->tid_s[k - 1] == '9')
+		tl->tid_s[--k] = '0';
+	if (k)
+		tl->tid_s[k - 1]++;
+	else
+		tl->tid_s_len = 0;	/* one digit more */
+	tl->tid_s_tid++;
+}
+
 /* A new synthetic tid: its head (out of memory: formatted each time, by
  * w_head()). */
 static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 {
 	uint32_t tid = tl->next_tid++;
 	size_t i = tid - VT_TL_SYNTH_TID;
+	struct tl_pre *e;
+	uint32_t j;
 	char *p;
 
 	if (i >= tl->cappre) {
@@ -505,16 +561,38 @@ static uint32_t new_tid(struct vt_timeline *tl, uint32_t pid)
 		tl->pre = np;
 		tl->cappre = cap;
 	}
-	/* by hand, not snprintf(): a trace of many IRQs makes many tracks */
-	p = tl->pre[i].s;
-	W(p, ",\n{\"pid\":");
-	p = w_u64(p, pid);
-	W(p, ",\"tid\":");
-	p = w_u64(p, tid);
+	/*
+	 * By hand, not snprintf(): a trace of many IRQs makes many tracks.
+	 * The pid part is the one of the pid's last head, the tid comes
+	 * from tid_s (see tid_s_next()).
+	 */
+	e = &tl->pre[i];
+	j = tl->lastpre[pid % TL_NLASTPRE];
+	if (j && tl->pre[j - 1].pid == pid) {
+		const struct tl_pre *o = &tl->pre[j - 1];
+
+		memcpy(e->s, o->s, sizeof(o->s));
+		p = e->s + o->pidlen;
+	} else {
+		p = e->s;
+		W(p, ",\n{\"pid\":");
+		p = w_u64(p, pid);
+		W(p, ",\"tid\":");
+	}
+	e->pidlen = (uint8_t)(p - e->s);
+	if (!tl->tid_s_len || tl->tid_s_tid != tid) {
+		tl->tid_s_len = (uint8_t)(w_u64(tl->tid_s, tid) - tl->tid_s);
+		tl->tid_s_tid = tid;
+	}
+	memcpy(p, tl->tid_s, sizeof(tl->tid_s));
+	p += tl->tid_s_len;
+	tid_s_next(tl);
 	W(p, ",\"ts\":");
-	_Static_assert(sizeof(",\n{\"pid\":4294967295,\"tid\":4294967295,\"ts\":") <=
-		       sizeof(tl->pre[i].s), "head size");
-	tl->pre[i].len = (uint8_t)(p - tl->pre[i].s);
+	_Static_assert(sizeof(",\n{\"pid\":4294967295,\"tid\":") - 1 +
+		       sizeof(tl->tid_s) <= sizeof(tl->pre[i].s), "head size");
+	e->len = (uint8_t)(p - e->s);
+	e->pid = pid;
+	tl->lastpre[pid % TL_NLASTPRE] = (uint32_t)i + 1;
 	return tid;
 }
 
@@ -558,17 +636,19 @@ static inline struct tl_track *track_slot(struct tl_track *t, size_t cap,
 
 /*
  * The entry of (kind, pid, a, b); a new one is added with @tid 0.
+ * @free_slot: NULL, or the empty slot where track_slot() found the key
+ * absent (the probe is not done again).
  * Return: the entry, or NULL (out of memory, tl->err set).
  */
 static struct tl_track *track_get(struct vt_timeline *tl, uint8_t kind,
 				  uint32_t pid, uint32_t a, uint32_t b,
-				  bool *added)
+				  struct tl_track *free_slot, bool *added)
 {
-	struct tl_track *s = NULL;
+	struct tl_track *s = free_slot;
 	size_t i;
 
 	*added = false;
-	if (tl->captracks) {
+	if (!s && tl->captracks) {
 		s = track_slot(tl->tracks, tl->captracks, kind, pid, a, b);
 		if (s->kind)
 			return s;
@@ -581,11 +661,18 @@ static struct tl_track *track_get(struct vt_timeline *tl, uint8_t kind,
 			tl->err = -ENOMEM;
 			return NULL;
 		}
-		for (i = 0; i < tl->captracks; i++)
-			if (tl->tracks[i].kind)
-				*track_slot(nt, cap, tl->tracks[i].kind,
-					    tl->tracks[i].pid, tl->tracks[i].a,
-					    tl->tracks[i].b) = tl->tracks[i];
+		/* keys all distinct: the first empty slot, no compare */
+		for (i = 0; i < tl->captracks; i++) {
+			const struct tl_track *o = &tl->tracks[i];
+			size_t j;
+
+			if (!o->kind)
+				continue;
+			j = track_hash(o->kind, o->pid, o->a, o->b) & (cap - 1);
+			while (nt[j].kind)
+				j = (j + 1) & (cap - 1);
+			nt[j] = *o;
+		}
 		free(tl->tracks);
 		tl->tracks = nt;
 		tl->captracks = cap;
@@ -606,7 +693,7 @@ static void name_process(struct vt_timeline *tl, uint32_t pid)
 
 	if (tl->procs[pid % 16] == (uint64_t)pid + 1)
 		return;		/* named already */
-	s = track_get(tl, TK_PROC, pid, 0, 0, &added);
+	s = track_get(tl, TK_PROC, pid, 0, 0, NULL, &added);
 	if (s)
 		tl->procs[pid % 16] = (uint64_t)pid + 1;
 	if (!s || !added)
@@ -621,14 +708,14 @@ static void name_process(struct vt_timeline *tl, uint32_t pid)
 /* track_tid() of a track not in the map yet, or out of memory. */
 static __attribute__((noinline)) uint32_t
 track_tid_slow(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
-	       uint32_t b)
+	       uint32_t b, struct tl_track *free_slot)
 {
 	struct tl_track *s;
 	uint32_t tid, i;
 	bool added;
 	char *p;
 
-	s = track_get(tl, kind, pid, a, b, &added);
+	s = track_get(tl, kind, pid, a, b, free_slot, &added);
 	if (!s)
 		return 0;
 	if (!added)
@@ -683,14 +770,23 @@ static inline __attribute__((always_inline)) uint32_t
 track_tid(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
 	  uint32_t b)
 {
-	const struct tl_track *s;
+	struct tl_track *s = NULL;
 
 	if (tl->captracks) {
 		s = track_slot(tl->tracks, tl->captracks, kind, pid, a, b);
 		if (s->kind)
 			return s->tid;
 	}
-	return track_tid_slow(tl, kind, pid, a, b);
+	return track_tid_slow(tl, kind, pid, a, b, s);
+}
+
+/* track_tid() out of line: for callers that cache tids, so that their
+ * fast paths save fewer registers. */
+static __attribute__((noinline)) uint32_t
+track_tid_ool(struct vt_timeline *tl, uint8_t kind, uint32_t pid, uint32_t a,
+	      uint32_t b)
+{
+	return track_tid(tl, kind, pid, a, b);
 }
 
 /* ---- vCPUs ---------------------------------------------------------- */
@@ -734,7 +830,7 @@ vcpu_add(struct vt_timeline *tl, uint32_t vm, uint32_t vcpu)
 			goto nomem;
 		tl->vcpus = nv;
 		tl->capvcpus = cap;
-		memset(tl->cpuc, 0, sizeof(tl->cpuc));	/* moved */
+		memset(tl->vc, 0, sizeof(tl->vc));	/* moved */
 	}
 	if ((tl->nvcpus + 1) * 2 > tl->capvidx) {
 		size_t cap = tl->capvidx ? tl->capvidx * 2 : 64;
@@ -826,11 +922,21 @@ static void meta_vcpu(struct vt_timeline *tl, const struct vt_rec_meta *m)
 
 /* ---- records -------------------------------------------------------- */
 
-/* vcpu_get() of an LR record, through the vCPU its CPU saw last. */
+/*
+ * The slot of vCPU @vcpu of VM @vm in tl->vc: the vCPUs of a VM side by
+ * side, VMs (pids, or small ids in a row) spread by a multiplicative
+ * hash. Not by CPU: a CPU's next run is often another vCPU's.
+ */
+static inline size_t vc_slot(uint32_t vm, uint32_t vcpu)
+{
+	return (((vm * 0x9e3779b1u) >> 24) + vcpu) % TL_NVC;
+}
+
+/* vcpu_get() of an LR record, through the vCPU its slot saw last. */
 static inline __attribute__((always_inline)) struct tl_vcpu *
 lr_vcpu(struct vt_timeline *tl, const struct vt_hdr *h)
 {
-	struct tl_vcpu **c = &tl->cpuc[h->cpu % TL_NCPUC], *v = *c;
+	struct tl_vcpu **c = &tl->vc[vc_slot(h->vm_id, h->vcpu_id)], *v = *c;
 
 	if (v && v->vm == h->vm_id && v->vcpu == h->vcpu_id)
 		return v;
@@ -889,14 +995,15 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 {
 	struct tl_vcpu *v = lr_vcpu(tl, &r->hdr);
 	const struct vt_rec_lr *en;
-	unsigned int i, n, in_state, out_state;
+	unsigned int i, n, in_state, out_state, gv_en, gv_ex;
 	uint32_t in_vintid, out_vintid;
 	struct tl_lrt *lrt;
 	uint32_t tid;
 	char *p, tsd_copy[TL_TSDUR];
 	const char *tsd;
 	size_t tsdlen;
-	bool eoied;
+	const struct tl_lrname *nm;
+	size_t nmlen;
 
 	if (!v)
 		return;
@@ -933,11 +1040,12 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	W(p, ",\"cpu\":");
 	p = w_u64(p, r->hdr.cpu);
 	W(p, "}}");
+	/* in locals: the buffer's char stores would reload them */
+	gv_en = en->gic_version;
+	gv_ex = r->gic_version;
 	for (i = 0; i < n; i++) {
-		if (lr_state_vintid(en->gic_version, en->lr[i], &in_state,
-				    &in_vintid) ||
-		    lr_state_vintid(r->gic_version, r->lr[i], &out_state,
-				    &out_vintid))
+		if (lr_state_vintid(gv_en, en->lr[i], &in_state, &in_vintid) ||
+		    lr_state_vintid(gv_ex, r->lr[i], &out_state, &out_vintid))
 			continue;
 		if (in_vintid != out_vintid || in_state == VT_LR_INVALID)
 			continue;
@@ -951,23 +1059,25 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 				tsd = tsd_copy;
 			}
 			ev_end(tl, p);
-			tid = track_tid(tl, TK_LR, r->hdr.vm_id, in_vintid,
-					r->hdr.vcpu_id);
+			tid = track_tid_ool(tl, TK_LR, r->hdr.vm_id, in_vintid,
+					    r->hdr.vcpu_id);
 			p = ev_reserve(tl, (n - i) * TL_EVENT_MAX);
 			if (!tid)
 				break;
 			lrt->intid = in_vintid;
 			lrt->tid = tid;
 		}
-		eoied = tl->eoied[in_state][out_state];
+		nm = &tl->lrnames[in_state][out_state];
 		tl->events++;
 		p = w_head(tl, p, r->hdr.vm_id, tid);
 		memcpy(p, tsd, TL_TSDUR);
 		p += tsdlen;
-		W(p, ",\"ph\":\"X\",\"cat\":\"lr\",\"name\":\"");
-		W_FIX(p, tl->names[in_state][out_state][eoied],
-		      tl->namelen[in_state][out_state][eoied]);
-		W(p, "\",\"args\":{\"intid\":");
+		nmlen = nm->len;
+		if (nmlen <= TL_LRNAME_SHORT)
+			memcpy(p, nm->s, TL_LRNAME_SHORT);
+		else
+			memcpy(p, nm->s, sizeof(nm->s));
+		p += nmlen;
 		p = w_u64(p, in_vintid);
 		W(p, ",\"lr\":");
 		p = w_u64(p, i);
@@ -998,19 +1108,28 @@ static const struct tl_name deact_names[] = {
 
 #define NAME_OR_0(tab, i)	(&(tab)[(i) < sizeof(tab) / sizeof((tab)[0]) ? (i) : 0])
 
+/* irq_tid() of a track not in its cache slot @c: out of line, so that
+ * the events' fast paths save fewer registers. */
+static __attribute__((noinline)) uint32_t
+irq_tid_miss(struct vt_timeline *tl, struct tl_irqc *c, uint32_t vm,
+	     uint32_t intid)
+{
+	uint32_t tid = track_tid(tl, TK_IRQ, vm, intid, 0);
+
+	if (tid)
+		*c = (struct tl_irqc){ .vm = vm, .intid = intid, .tid = tid };
+	return tid;
+}
+
 /* The instant track of IRQ @intid of VM @vm; 0 when out of memory. */
 static inline __attribute__((always_inline)) uint32_t
 irq_tid(struct vt_timeline *tl, uint32_t vm, uint32_t intid)
 {
 	struct tl_irqc *c = &tl->irqc[(intid + vm * 37) % TL_NIRQC];
-	uint32_t tid;
 
 	if (c->tid && c->intid == intid && c->vm == vm)
 		return c->tid;
-	tid = track_tid(tl, TK_IRQ, vm, intid, 0);
-	if (tid)
-		*c = (struct tl_irqc){ .vm = vm, .intid = intid, .tid = tid };
-	return tid;
+	return irq_tid_miss(tl, c, vm, intid);
 }
 
 /*
@@ -1046,22 +1165,46 @@ static inline char *w_vcpu_arg(char *p, const struct vt_hdr *h)
 	return p;
 }
 
-/* The JSON string of a VFIO record's @dev, escaped once per host IRQ and
- * device (kept while the same one comes back). */
-static inline char *w_dev(struct vt_timeline *tl, char *p, const char *dev,
-			  uint32_t host_irq)
+/* tl_dev.args of @dev and @host_irq. */
+static __attribute__((noinline)) void
+dev_args_set(struct tl_dev *d, const char *dev, uint32_t host_irq)
+{
+	char *e = d->args;
+
+	W(e, "\",\"args\":{\"dev\":");
+	e = w_jstr(e, dev, sizeof(d->raw));
+	W(e, ",\"host_irq\":");
+	e = w_u64(e, host_irq);
+	W(e, ",\"masked\":");
+	_Static_assert(16 + 2 + 6 * 16 + 12 + 10 + 10 <= TL_DEV_ARGS,
+		       "dev args size");
+	memcpy(d->raw, dev, sizeof(d->raw));
+	d->args_irq = host_irq;
+	d->len = (uint8_t)(e - d->args);
+}
+
+/*
+ * '","args":{"dev":"DEV","host_irq":N,"masked":' of a VFIO record's @dev
+ * and @host_irq: formatted once per host IRQ and device (kept while the
+ * same one comes back), copied as TL_DEV_ARGS_SHORT bytes when it fits.
+ */
+static inline char *w_dev_args(struct vt_timeline *tl, char *p,
+			       const char *dev, uint32_t host_irq)
 {
 	struct tl_dev *d = &tl->devs[host_irq % TL_NDEV];
+	size_t len;
 
 	_Static_assert(sizeof(((struct vt_rec_vfio *)0)->dev) == sizeof(d->raw),
 		       "dev[] size");
-	if (!d->len || memcmp(dev, d->raw, sizeof(d->raw))) {
-		char *e = w_jstr(d->esc, dev, sizeof(d->raw));
-
-		memcpy(d->raw, dev, sizeof(d->raw));
-		d->len = (uint8_t)(e - d->esc);
-	}
-	return W_FIX(p, d->esc, d->len);
+	if (!d->len || d->args_irq != host_irq ||
+	    memcmp(dev, d->raw, sizeof(d->raw)))
+		dev_args_set(d, dev, host_irq);
+	len = d->len;
+	if (len <= TL_DEV_ARGS_SHORT)
+		memcpy(p, d->args, TL_DEV_ARGS_SHORT);
+	else
+		memcpy(p, d->args, sizeof(d->args));
+	return p + len;
 }
 
 /* tl_name.len of snprintf()'s result: UINT8_MAX (>= sizeof(s), not
@@ -1235,7 +1378,8 @@ ev_vfio(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 	if (d->tid && d->irq == r->host_irq) {
 		tid = d->tid;
 	} else {
-		tid = track_tid(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq, 0);
+		tid = track_tid_ool(tl, TK_HOSTIRQ, VT_TL_HOST_PID, r->host_irq,
+				    0);
 		if (!tid)
 			return;
 		d->irq = r->host_irq;
@@ -1243,11 +1387,7 @@ ev_vfio(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 	}
 	EV_INSTANT(tl, p, "vfio", VT_TL_HOST_PID, tid, h->ts_ns);
 	p = w_vfio_name(tl, p, r->event);
-	W(p, "\",\"args\":{\"dev\":");
-	p = w_dev(tl, p, r->dev, r->host_irq);
-	W(p, ",\"host_irq\":");
-	p = w_u64(p, r->host_irq);
-	W(p, ",\"masked\":");
+	p = w_dev_args(tl, p, r->dev, r->host_irq);
 	p = w_u64(p, r->masked);
 	W(p, ",\"result\":");
 	p = w_s64(p, r->result);
@@ -1381,7 +1521,7 @@ one(struct vt_timeline *tl, const struct vt_hdr *h, uint32_t irq_intid)
 int vt_timeline_new(FILE *out, struct vt_timeline **tlp)
 {
 	struct vt_timeline *tl;
-	unsigned int a, b, e;
+	unsigned int a, b;
 	int len;
 
 	tl = calloc(1, sizeof(*tl));
@@ -1395,20 +1535,25 @@ int vt_timeline_new(FILE *out, struct vt_timeline **tlp)
 	tl->f = out;
 	tl->next_tid = VT_TL_SYNTH_TID;
 	for (a = 0; a < 4; a++)
-		for (b = 0; b < 4; b++)
-			for (e = 0; e < 2; e++) {
-				len = snprintf(tl->names[a][b][e],
-					       sizeof(tl->names[a][b][e]),
-					       "%s -> %s%s", vt_lr_state_name(a),
-					       vt_lr_state_name(b),
-					       e ? " (deactivated)" : "");
-				tl->namelen[a][b][e] = (uint8_t)len;
-			}
-	for (a = 0; a < 4; a++)
-		for (b = 0; b < 4; b++)
-			tl->eoied[a][b] = vt_lr_guest_eoied(
+		for (b = 0; b < 4; b++) {
+			struct tl_lrname *nm = &tl->lrnames[a][b];
+			bool eoied = vt_lr_guest_eoied(
 				&(struct vt_lr){ .state = (uint8_t)a },
 				&(struct vt_lr){ .state = (uint8_t)b });
+
+			len = snprintf(nm->s, sizeof(nm->s),
+				       ",\"ph\":\"X\",\"cat\":\"lr\",\"name\":\""
+				       "%s -> %s%s\",\"args\":{\"intid\":",
+				       vt_lr_state_name(a), vt_lr_state_name(b),
+				       eoied ? " (deactivated)" : "");
+			if (len < 0 || len >= (int)sizeof(nm->s)) {
+				/* cannot happen: the state names are short */
+				free(tl->buf);
+				free(tl);
+				return -ENOMEM;
+			}
+			nm->len = (uint8_t)len;
+		}
 	memcpy(tl->buf, TL_HEAD, sizeof(TL_HEAD) - 1);
 	tl->n = TL_HEAD_SEP;	/* the first event's ",\n" goes over "[\n" */
 	*tlp = tl;

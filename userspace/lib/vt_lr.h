@@ -23,9 +23,12 @@
  * @eoi:	EOI maintenance requested (only meaningful when !@hw)
  * @group:	1 for group 1 (GICv3 GROUP / GICv2 GROUP1)
  * @priority:	priority as the guest sees it (GICv2: 5 bits << 3)
+ * @cpuid:	GICv2 SGI source CPU when !@hw, else 0
  * @vintid:	virtual INTID
  * @pintid:	physical INTID when @hw, else 0
- * @cpuid:	GICv2 SGI source CPU when !@hw, else 0
+ *
+ * 16 bytes (@cpuid, 3 bits, beside the other small fields): the LR
+ * handlers copy one into each event, two 8-byte moves.
  */
 struct vt_lr {
 	uint8_t state;
@@ -33,10 +36,11 @@ struct vt_lr {
 	bool eoi;
 	uint8_t group;
 	uint8_t priority;
+	uint8_t cpuid;
 	uint32_t vintid;
 	uint32_t pintid;
-	uint32_t cpuid;
 };
+_Static_assert(sizeof(struct vt_lr) == 16, "struct vt_lr: 16 bytes");
 
 /**
  * vt_lr_decode() - decode a raw list register value
@@ -85,8 +89,8 @@ static inline bool vt_lr_decode_fast(unsigned int gic_version, uint64_t raw,
 			o.pintid = (w & VT_GICH_LR_PHYS_MASK) >>
 				   VT_GICH_LR_PHYS_SHIFT;
 		} else {
-			o.cpuid = (w & VT_GICH_LR_CPUID_MASK) >>
-				  VT_GICH_LR_PHYS_SHIFT;
+			o.cpuid = (uint8_t)((w & VT_GICH_LR_CPUID_MASK) >>
+					    VT_GICH_LR_PHYS_SHIFT);
 			o.eoi = (w >> 19) & 1;
 		}
 	} else {

@@ -164,8 +164,8 @@ static void test_caches(void **state)
 	uint32_t intid;
 
 	(void)state;
-	assert_int_equal(vt_vcpu_slot(vms[0], vcpus[0]),
-			 vt_vcpu_slot(vms[1], vcpus[1]));
+	assert_int_equal(vt_vm_slot(vms[0], vcpus[0], VT_VCPU_CACHE),
+			 vt_vm_slot(vms[1], vcpus[1], VT_VCPU_CACHE));
 	assert_int_equal(vt_engine_new(&o, &e), 0);
 	for (k = 0; k < n; k++)
 		for (c = 0; c < 2; c++) {
