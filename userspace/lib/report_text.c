@@ -7,6 +7,7 @@
 #include <string.h>
 #include "rule.h"
 #include "report.h"
+#include "vt_lbuf.h"
 
 static const char *gic_name(unsigned int v)
 {
@@ -125,8 +126,16 @@ static void text_findings(struct vt_engine *e, FILE *f)
 	}
 }
 
+/* " %*llu": one count column of the per-IRQ table */
+static void lb_count(struct vt_lbuf *l, uint64_t v, unsigned int width)
+{
+	vt_lb_ch(l, ' ');
+	vt_lb_u64w(l, v, width);
+}
+
 static void text_irqs(struct vt_engine *e, FILE *f)
 {
+	struct vt_lbuf l;
 	size_t i;
 
 	fprintf(f, "\nper-IRQ counts:\n");
@@ -134,33 +143,47 @@ static void text_irqs(struct vt_engine *e, FILE *f)
 		"VM", "INTID", "GSI", "device", "inj1", "inj0", "in_lr", "g_eoi",
 		"no_ack", "acks", "resmp", "v_hdl", "v_mask", "v_unm", "v_unm_h",
 		"still", "state");
+	vt_lb_init(&l, f);
 	for (i = 0; i < e->nr_irqs; i++) {
 		const struct vt_irq *q = e->irqs[i];
 		const struct vt_counts *c = &q->cnt;
 
-		char gsi[12] = "-";
-
+		/* "%8u %6u %5s %-12s" then counts "%6llu" ("%7llu" v_unm_h) */
+		vt_lb_u64w(&l, q->vm_id, 8);
+		vt_lb_ch(&l, ' ');
+		vt_lb_u64w(&l, q->intid, 6);
+		vt_lb_ch(&l, ' ');
 		if (q->gsi != VT_NO_GSI)
-			snprintf(gsi, sizeof(gsi), "%u", q->gsi);
-		fprintf(f, "%8u %6u %5s %-12s %6llu %6llu %6llu %6llu %6llu %6llu %6llu | %6llu %6llu %6llu %7llu %6llu | %s%s%s\n",
-			q->vm_id, q->intid, gsi,
-			q->dev ? q->dev->name : "-",
-			(unsigned long long)c->inject[1],
-			(unsigned long long)c->inject[0],
-			(unsigned long long)c->in_lr,
-			(unsigned long long)c->guest_eoi,
-			(unsigned long long)c->eoi_no_ack,
-			(unsigned long long)c->acks,
-			(unsigned long long)c->resamples,
-			(unsigned long long)c->vfio[VT_VFIO_HANDLER],
-			(unsigned long long)c->vfio[VT_VFIO_MASK],
-			(unsigned long long)c->vfio[VT_VFIO_UNMASK],
-			(unsigned long long)c->vfio[VT_VFIO_UNMASK_HANDLER],
-			(unsigned long long)c->still_asserted,
-			q->active ? "active" : "inactive",
-			q->level ? " level" : "",
-			q->dev && q->dev->masked ? " vfio-masked" : "");
+			vt_lb_u64w(&l, q->gsi, 5);
+		else
+			vt_lb_strw(&l, "-", 5);
+		vt_lb_ch(&l, ' ');
+		vt_lb_strw(&l, q->dev ? q->dev->name : "-", -12);
+		vt_lb_room(&l);
+		lb_count(&l, c->inject[1], 6);
+		lb_count(&l, c->inject[0], 6);
+		lb_count(&l, c->in_lr, 6);
+		lb_count(&l, c->guest_eoi, 6);
+		lb_count(&l, c->eoi_no_ack, 6);
+		lb_count(&l, c->acks, 6);
+		lb_count(&l, c->resamples, 6);
+		vt_lb_str(&l, " |");
+		vt_lb_room(&l);
+		lb_count(&l, c->vfio[VT_VFIO_HANDLER], 6);
+		lb_count(&l, c->vfio[VT_VFIO_MASK], 6);
+		lb_count(&l, c->vfio[VT_VFIO_UNMASK], 6);
+		lb_count(&l, c->vfio[VT_VFIO_UNMASK_HANDLER], 7);
+		lb_count(&l, c->still_asserted, 6);
+		vt_lb_str(&l, " | ");
+		vt_lb_str(&l, q->active ? "active" : "inactive");
+		if (q->level)
+			vt_lb_str(&l, " level");
+		if (q->dev && q->dev->masked)
+			vt_lb_str(&l, " vfio-masked");
+		vt_lb_ch(&l, '\n');
+		vt_lb_room(&l);
 	}
+	vt_lb_flush(&l);
 	fprintf(f, "(inj1/inj0: injects level 1/0; in_lr: loaded at entry; g_eoi: guest deactivations seen in LRs;\n"
 		   " no_ack: of those without ack; resmp: resamples; v_*: VFIO handler, mask, unmask ioctl,\n"
 		   " unmask handler, unmask found the line still asserted)\n");
@@ -186,7 +209,7 @@ static void text_irqs(struct vt_engine *e, FILE *f)
 }
 
 /* log2 histogram: "<2us 3 | <4us 10 ..." with the upper bound of each bucket */
-static void text_hist(FILE *f, const struct vt_samples *smp)
+static void text_hist(struct vt_lbuf *l, const struct vt_samples *smp)
 {
 	static const char *const unit[] = { "ns", "us", "ms", "s" };
 	unsigned int b, u, sep = 0;
@@ -194,42 +217,64 @@ static void text_hist(FILE *f, const struct vt_samples *smp)
 	uint64_t hi;
 
 	vt_lat_log2(smp, l2);
-	fprintf(f, "      hist");
+	vt_lb_str(l, "      hist");
 	for (b = 0; b < 64; b++) {
 		if (!l2[b])
 			continue;
 		hi = b < 63 ? 2ull << b : UINT64_MAX;
 		for (u = 0; u < 3 && hi >= 1000 * 10; u++)
 			hi /= 1000;
-		fprintf(f, "%s <%llu%s %u", sep ? " |" : "", (unsigned long long)hi,
-			unit[u], l2[b]);
+		vt_lb_room(l);
+		vt_lb_str(l, sep ? " | <" : " <");
+		vt_lb_u64(l, hi);
+		vt_lb_str(l, unit[u]);
+		vt_lb_ch(l, ' ');
+		vt_lb_u64(l, l2[b]);
 		sep = 1;
 	}
-	fprintf(f, "\n");
+	vt_lb_ch(l, '\n');
 }
 
 static void text_latency(struct vt_engine *e, FILE *f)
 {
 	uint64_t p50, p99, max;
+	struct vt_lbuf l;
 	unsigned int st;
 	size_t i;
 
 	fprintf(f, "\nlatency per stage (ns since the previous stage of the same delivery cycle;\n"
 		   "producer clock; on an emulated (TCG) host these are emulation-relative:\n"
 		   "compare ratios, not absolute values; hist: log2 buckets, upper bound and count):\n");
+	vt_lb_init(&l, f);
 	for (i = 0; i < e->nr_irqs; i++) {
 		const struct vt_irq *q = e->irqs[i];
 
 		for (st = 0; st < VT_ST_MAX; st++) {
 			if (vt_lat_pct(&q->lat[st], &p50, &p99, &max))
 				continue;
-			fprintf(f, "  %u %u %-10s n %u p50 %llu p99 %llu max %llu\n",
-				q->vm_id, q->intid, vt_stage_name(st),
-				q->lat[st].n, (unsigned long long)p50,
-				(unsigned long long)p99, (unsigned long long)max);
-			text_hist(f, &q->lat[st]);
+			/* "  %u %u %-10s n %u p50 %llu p99 %llu max %llu" */
+			vt_lb_str(&l, "  ");
+			vt_lb_u64(&l, q->vm_id);
+			vt_lb_ch(&l, ' ');
+			vt_lb_u64(&l, q->intid);
+			vt_lb_ch(&l, ' ');
+			vt_lb_strw(&l, vt_stage_name(st), -10);
+			vt_lb_room(&l);
+			vt_lb_str(&l, " n ");
+			vt_lb_u64(&l, q->lat[st].n);
+			vt_lb_str(&l, " p50 ");
+			vt_lb_u64(&l, p50);
+			vt_lb_str(&l, " p99 ");
+			vt_lb_u64(&l, p99);
+			vt_lb_room(&l);
+			vt_lb_str(&l, " max ");
+			vt_lb_u64(&l, max);
+			vt_lb_ch(&l, '\n');
+			text_hist(&l, &q->lat[st]);
+			vt_lb_room(&l);
 		}
 	}
+	vt_lb_flush(&l);
 }
 
 int vt_engine_report_text(struct vt_engine *e, FILE *f)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "engine_internal.h"
 #include "report.h"
+#include "vt_lbuf.h"
 
 static const char *const st_names[4] = { "inv", "P", "A", "PA" };
 
@@ -36,68 +37,28 @@ static void irq_counts_print(FILE *f, const struct vt_counts *c, bool json)
 			(unsigned long long)vt_irq_count(c, k));
 }
 
-/*
- * One text line built in a buffer (10^5 IRQs are 10^5 lines of ~25
- * fields: one fwrite each instead of a printf per field). Every field is
- * shorter than 64 bytes; the line is written out before it could fill.
- */
-struct lbuf {
-	FILE *f;
-	size_t n;
-	char b[2048];
-};
-
-static void lb_room(struct lbuf *l)
-{
-	if (l->n > sizeof(l->b) - 128) {
-		fwrite(l->b, 1, l->n, l->f);
-		l->n = 0;
-	}
-}
-
-static void lb_str(struct lbuf *l, const char *s)
-{
-	size_t k = strnlen(s, 48);
-
-	memcpy(l->b + l->n, s, k);
-	l->n += k;
-}
-
-static void lb_u64(struct lbuf *l, uint64_t v)
-{
-	char t[20];
-	unsigned int i = 0;
-
-	do {
-		t[i++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (i)
-		l->b[l->n++] = t[--i];
-}
-
 /* " NAME N", or " PFX_NAME N" with @pfx */
-static void lb_field(struct lbuf *l, const char *pfx, const char *name,
+static void lb_field(struct vt_lbuf *l, const char *pfx, const char *name,
 		     uint64_t v)
 {
-	lb_room(l);
-	l->b[l->n++] = ' ';
+	vt_lb_room(l);
+	vt_lb_ch(l, ' ');
 	if (pfx)
-		lb_str(l, pfx);
-	lb_str(l, name);
-	l->b[l->n++] = ' ';
-	lb_u64(l, v);
+		vt_lb_str(l, pfx);
+	vt_lb_str(l, name);
+	vt_lb_ch(l, ' ');
+	vt_lb_u64(l, v);
 }
 
-static void irq_line(struct lbuf *l, const struct vt_irq *q)
+static void irq_line(struct vt_lbuf *l, const struct vt_irq *q)
 {
 	const struct vt_counts *c = &q->cnt;
 	unsigned int k, ev, a, b;
 
-	lb_str(l, "irq vm ");
-	lb_u64(l, q->vm_id);
-	lb_str(l, " intid ");
-	lb_u64(l, q->intid);
+	vt_lb_str(l, "irq vm ");
+	vt_lb_u64(l, q->vm_id);
+	vt_lb_str(l, " intid ");
+	vt_lb_u64(l, q->intid);
 	for (k = 0; k < VT_NR_IRQ_COUNTS; k++)
 		lb_field(l, NULL, vt_irq_counts[k].name, vt_irq_count(c, k));
 	for (ev = 1; ev < VT_VFIO_END; ev++)
@@ -108,22 +69,21 @@ static void irq_line(struct lbuf *l, const struct vt_irq *q)
 	for (a = 0; a < 4; a++)
 		for (b = 0; b < 4; b++)
 			if (c->lr_trans[a][b]) {
-				lb_room(l);
-				lb_str(l, " lr_");
-				lb_str(l, st_names[a]);
-				lb_str(l, "_to_");
-				lb_str(l, st_names[b]);
-				l->b[l->n++] = ' ';
-				lb_u64(l, c->lr_trans[a][b]);
+				vt_lb_room(l);
+				vt_lb_str(l, " lr_");
+				vt_lb_str(l, st_names[a]);
+				vt_lb_str(l, "_to_");
+				vt_lb_str(l, st_names[b]);
+				vt_lb_ch(l, ' ');
+				vt_lb_u64(l, c->lr_trans[a][b]);
 			}
-	l->b[l->n++] = '\n';
-	fwrite(l->b, 1, l->n, l->f);
-	l->n = 0;
+	vt_lb_ch(l, '\n');
+	vt_lb_room(l);
 }
 
 int vt_engine_stats_text(struct vt_engine *e, FILE *f)
 {
-	struct lbuf l;
+	struct vt_lbuf l;
 	unsigned int t, ev;
 	size_t i;
 
@@ -134,10 +94,10 @@ int vt_engine_stats_text(struct vt_engine *e, FILE *f)
 	for (t = 1; t < VT_REC_END; t++)
 		fprintf(f, "type %s %llu\n", vt_record_name(t),
 			(unsigned long long)e->by_type[t]);
-	l.f = f;
-	l.n = 0;
+	vt_lb_init(&l, f);
 	for (i = 0; i < e->nr_irqs; i++)
 		irq_line(&l, e->irqs[i]);
+	vt_lb_flush(&l);
 	for (i = 0; i < e->nr_devs; i++) {
 		const struct vt_dev *d = e->devs[i];
 
