@@ -118,6 +118,8 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	 * the fold took @v out of their holders.
 	 */
 	n = v->entry.used_lrs < VT_MAX_LR ? v->entry.used_lrs : VT_MAX_LR;
+	if (!v->in_run && v->ent_unlinked)
+		n = 0;		/* (the fold cleared them all) */
 	for (i = 0; i < n; i++) {
 		irq = v->ent[i].irq;	/* the IRQs of its valid LRs */
 		if (!irq)
@@ -174,11 +176,29 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		}
 	}
 	memcpy(&v->entry, r, offsetof(struct vt_rec_lr, lr));
+	v->ent_unlinked = false;
 	v->in_run = true;
 	v->runs++;
 	vt_rec_done(e, rec, NULL);
 	return 0;
 }
+
+/* e->lr_hs[]: the %s words of the exit history entry, computed once */
+static void __attribute__((noinline)) lr_hs_init(struct vt_engine *e)
+{
+	unsigned int k;
+
+	for (k = 0; k < 4; k++)
+		e->lr_hs[k] = vt_hist_sref(e, vt_lr_state_names[k]);
+	e->lr_hs[4] = vt_hist_sref(e, "");
+	e->lr_hs[5] = vt_hist_sref(e, " EOI");
+	e->lr_hs[6] = vt_hist_sref(e, " (guest deactivated)");
+	e->lr_hs_ok = true;
+}
+
+/* the exit history entry of an LR seen at entry (vt_irq_hist() words) */
+static const char *lr_exit_site VT_HIST_SECTION =
+	"exit  vCPU%u LR%u %s -> %s%s%s";
 
 int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 {
@@ -192,10 +212,13 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	unsigned int i, n, gic = r->gic_version;
 	uint32_t vm = rec->vm_id, vcpu = rec->vcpu_id;
 	uint64_t ts = rec->ts_ns;
-	bool have_in;
+	bool have_in, unlinked = true;
+	uint32_t *w;
 
 	if (!v)
 		return -ENOMEM;
+	if (__builtin_expect(!e->lr_hs_ok, 0))
+		lr_hs_init(e);
 	/* LRs of the entry of this run (decoded at its FLUSH) */
 	n = 0;
 	if (v->in_run)
@@ -215,6 +238,8 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 					   (unsigned long long)rec->ts_ns);
 			have_in = false;
 		}
+		if (i < n && !have_in && v->ent[i].irq)
+			unlinked = false;	/* (its lr_vcpu not cleared) */
 		if (!have_in && out->state == VT_LR_INVALID)
 			continue;
 		irq = have_in ? v->ent[i].irq : NULL;
@@ -233,11 +258,14 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 			irq->cnt.lr_trans[in->state & 3][out->state]++;
 			if ((in->state & VT_LR_A) && !(out->state & VT_LR_A))
 				irq->cnt.out_of_active++;
-			vt_irq_hist(e, irq, ts, "exit  vCPU%u LR%u %s -> %s%s%s",
-				    vcpu, i, vt_lr_state_names[in->state & 3],
-				    vt_lr_state_names[out->state],
-				    out->eoi ? " EOI" : "",
-				    ev.run.eoied ? " (guest deactivated)" : "");
+			/* (vt_irq_hist() of lr_exit_site, the words known) */
+			w = vt_hist_slot(irq, ts, &lr_exit_site);
+			w[0] = vcpu;
+			w[1] = i;
+			w[2] = e->lr_hs[in->state & 3];
+			w[3] = e->lr_hs[out->state];
+			w[4] = e->lr_hs[out->eoi ? 5 : 4];
+			w[5] = e->lr_hs[ev.run.eoied ? 6 : 4];
 		} else {
 			memset(&ev.run.in, 0, sizeof(ev.run.in));
 			ev.run.eoied = false;
@@ -264,6 +292,8 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	for (i = 0; i < n; i++)
 		if (v->ent[i].irq)
 			vt_irq_holder_del(v->ent[i].irq, v);
+	if (v->in_run)
+		v->ent_unlinked = unlinked && r->used_lrs >= n;
 	v->in_run = false;
 	v->last_exit_ts = ts;
 	vt_rec_done(e, rec, NULL);

@@ -282,6 +282,11 @@ struct vt_vcpu {
 	uint32_t nr_wait;		/* entries of @wait */
 	bool in_run;			/* flush seen, fold not yet */
 	uint8_t recent_next;		/* next slot of @recent replaced */
+	/*
+	 * dispatch_lr.c: the fold of the run cleared lr_vcpu of every IRQ
+	 * of @ent that held it (the next FLUSH has none to clear)
+	 */
+	bool ent_unlinked;
 	uint64_t last_exit_ts;		/* last LR_FOLD */
 	uint64_t runs;
 	/*
@@ -405,6 +410,13 @@ struct vt_engine {
 	uint8_t seen_nr_lrs;		/* VT_META_NR_LRS */
 	uint8_t rec_nr_lrs;		/* largest nr_lrs in LR records */
 	uint8_t max_used_lrs;		/* largest used_lrs seen at an entry */
+	/*
+	 * dispatch_lr.c: vt_hist_sref() of the strings of the exit history
+	 * entry (the LR state names, then "", " EOI", " (guest
+	 * deactivated)"), once lr_hs_ok
+	 */
+	bool lr_hs_ok;
+	uint32_t lr_hs[7];
 
 	struct vt_finding *findings;
 	unsigned int nr_findings, cap_findings;

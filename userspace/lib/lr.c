@@ -9,6 +9,17 @@
 #include <vgic_trace_abi.h>
 #include "vt_lr.h"
 
+#define VT_V3TOP(t)							\
+	{ .lo = (t) >> 2 | ((t) >> 1 & 1ull) << 8 |			\
+		(((t) >> 1 & 1) ? 0 : 1ull << 16) | ((t) & 1ull) << 24,	\
+	  .pmask = ((t) >> 1 & 1) ? VT_ICH_LR_PINTID_MASK : 0 }
+const struct vt_lr_v3top vt_lr_v3top[16] = {
+	VT_V3TOP(0), VT_V3TOP(1), VT_V3TOP(2), VT_V3TOP(3),
+	VT_V3TOP(4), VT_V3TOP(5), VT_V3TOP(6), VT_V3TOP(7),
+	VT_V3TOP(8), VT_V3TOP(9), VT_V3TOP(10), VT_V3TOP(11),
+	VT_V3TOP(12), VT_V3TOP(13), VT_V3TOP(14), VT_V3TOP(15),
+};
+
 int vt_lr_decode(unsigned int gic_version, uint64_t raw, struct vt_lr *out)
 {
 	struct vt_lr t;
