@@ -140,13 +140,15 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		old = el->lr.vintid;
 		el->dec = vt_lr_decode_fast(gic, r->lr[i], &el->lr);
 		lrs.lr[i] = el->lr;
-		el->irq = NULL;
-		lrs.irq[i] = NULL;
-		if (el->lr.state == VT_LR_INVALID)
-			continue;
-		irq = lr_irq(e, v, irq, old, vm, el->lr.vintid);
-		if (!irq)
-			return -ENOMEM;
+		if (el->lr.state != VT_LR_INVALID) {
+			irq = lr_irq(e, v, irq, old, vm, el->lr.vintid);
+			if (!irq) {
+				el->irq = NULL;
+				return -ENOMEM;
+			}
+		} else {
+			irq = NULL;
+		}
 		lrs.irq[i] = irq;
 		el->irq = irq;
 	}
