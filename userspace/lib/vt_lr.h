@@ -54,16 +54,13 @@ _Static_assert(sizeof(struct vt_lr) == 16, "struct vt_lr: 16 bytes");
 int vt_lr_decode(unsigned int gic_version, uint64_t raw, struct vt_lr *out);
 
 /*
- * vt_lr_decode_fast()'s table of the top 4 bits (GROUP, HW, PENDING,
- * ACTIVE) of an ICH_LR_EL2: @lo, bytes 0-7 of the struct vt_lr, with
- * bit 16 (eoi) set when HW is clear (EOI may then be set); @pmask, the
- * pINTID bits when HW is set
+ * vt_lr_decode_fast()'s tables by the top 4 bits (GROUP, HW, PENDING,
+ * ACTIVE) of an ICH_LR_EL2: vt_lr_v3lo[], bytes 0-7 of the struct vt_lr,
+ * with bit 16 (eoi) set when HW is clear (EOI may then be set);
+ * vt_lr_v3hi[], the bits of bytes 8-15 kept: vINTID, and pINTID when HW
+ * is set (two tables of 8-byte entries: one scaled load each)
  */
-struct vt_lr_v3top {
-	uint64_t lo;
-	uint64_t pmask;
-};
-extern const struct vt_lr_v3top vt_lr_v3top[16];
+extern const uint64_t vt_lr_v3lo[16], vt_lr_v3hi[16];
 
 /**
  * vt_lr_decode_fast() - vt_lr_decode() inline, every field assigned (the
@@ -89,11 +86,11 @@ static inline bool vt_lr_decode_fast(unsigned int gic_version, uint64_t raw,
 	uint32_t w = (uint32_t)raw;
 
 	if (__builtin_expect(gic_version == VT_GIC_V3, 1)) {
-		const struct vt_lr_v3top *t = &vt_lr_v3top[raw >> 60];
+		unsigned int t = (unsigned int)(raw >> 60);
 
-		lo = (t->lo & ((raw >> 25) | ~(1ull << 16))) |
+		lo = (vt_lr_v3lo[t] & ((raw >> 25) | ~(1ull << 16))) |
 		     (raw >> 16 & 0xffull << 32);
-		hi = w | (raw & t->pmask);
+		hi = raw & vt_lr_v3hi[t];
 	} else if (gic_version == VT_GIC_V2) {
 		hw = w >> 31;
 		nohw = hw - 1;
