@@ -194,7 +194,8 @@ static void __attribute__((noinline)) lr_hs_init(struct vt_engine *e)
 		e->lr_hs[k] = vt_hist_sref(e, vt_lr_state_names[k]);
 	e->lr_hs[4] = vt_hist_sref(e, "");
 	e->lr_hs[5] = vt_hist_sref(e, " EOI");
-	e->lr_hs[6] = vt_hist_sref(e, " (guest deactivated)");
+	e->lr_hs[6] = e->lr_hs[4];
+	e->lr_hs[7] = vt_hist_sref(e, " (guest deactivated)");
 	e->lr_hs_ok = true;
 }
 
@@ -266,8 +267,8 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 			w[1] = i;
 			w[2] = e->lr_hs[in->state & 3];
 			w[3] = e->lr_hs[out->state];
-			w[4] = e->lr_hs[out->eoi ? 5 : 4];
-			w[5] = e->lr_hs[ev.run.eoied ? 6 : 4];
+			w[4] = e->lr_hs[4 + out->eoi];
+			w[5] = e->lr_hs[6 + ev.run.eoied];
 		} else {
 			memset(&ev.run.in, 0, sizeof(ev.run.in));
 			ev.run.eoied = false;

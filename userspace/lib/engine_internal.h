@@ -412,11 +412,12 @@ struct vt_engine {
 	uint8_t max_used_lrs;		/* largest used_lrs seen at an entry */
 	/*
 	 * dispatch_lr.c: vt_hist_sref() of the strings of the exit history
-	 * entry (the LR state names, then "", " EOI", " (guest
-	 * deactivated)"), once lr_hs_ok
+	 * entry (the LR state names, then "" and " EOI" by the EOI bit,
+	 * "" and " (guest deactivated)" by the deactivation), once
+	 * lr_hs_ok
 	 */
 	bool lr_hs_ok;
-	uint32_t lr_hs[7];
+	uint32_t lr_hs[8];
 
 	struct vt_finding *findings;
 	unsigned int nr_findings, cap_findings;
