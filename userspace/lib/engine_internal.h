@@ -521,6 +521,11 @@ static inline void vt_irq_holder_del(struct vt_irq *irq, struct vt_vcpu *v)
 {
 	unsigned int i;
 
+	/* (mostly the one holder: a store) */
+	if (__builtin_expect(irq->nr_holders == 1 && irq->holder[0] == v, 1)) {
+		irq->nr_holders = 0;
+		return;
+	}
 	for (i = 0; i < irq->nr_holders; i++)
 		if (irq->holder[i] == v) {
 			irq->holder[i] = irq->holder[--irq->nr_holders];
