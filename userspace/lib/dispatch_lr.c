@@ -164,7 +164,7 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		if (!irq)
 			continue;
 		irq->cnt.in_lr++;
-		if (l->eoi && !l->hw)
+		if (l->eoi)	/* (decoded: only without HW) */
 			irq->level = true;
 		irq->lr_vcpu = vcpu;
 		irq->lr_state = l->state;
@@ -275,7 +275,7 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 			vt_irq_hist(e, irq, ts, "exit  vCPU%u LR%u ? -> %s (no entry seen)",
 				    vcpu, i, vt_lr_state_names[out->state]);
 		}
-		if (out->eoi && !out->hw)
+		if (out->eoi)	/* (decoded: only without HW) */
 			irq->level = true;
 		/* P+A -> A: the deactivation came before the new activation */
 		if (ev.run.eoied) {
