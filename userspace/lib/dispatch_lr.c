@@ -203,6 +203,13 @@ static void __attribute__((noinline)) lr_hs_init(struct vt_engine *e)
 static const char *lr_exit_site VT_HIST_SECTION =
 	"exit  vCPU%u LR%u %s -> %s%s%s";
 
+/* (h_lr_fold() sets each field of ev.run for each LR: a new one too) */
+_Static_assert(sizeof(((struct vt_ev *)0)->run) ==
+	       offsetof(struct vt_ev, run.eoied) - offsetof(struct vt_ev, run) + 4 &&
+	       offsetof(struct vt_ev, run.eoied) - offsetof(struct vt_ev, run) ==
+	       8 + 2 * sizeof(struct vt_lr),
+	       "h_lr_fold(): the fields of ev.run");
+
 int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	const struct vt_rec_lr *r = (const void *)rec;
@@ -226,8 +233,13 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	n = 0;
 	if (v->in_run)
 		n = v->entry.used_lrs < VT_MAX_LR ? v->entry.used_lrs : VT_MAX_LR;
-	/* one LR_RUN event, its per-LR fields all set again for each LR */
-	vt_ev_init(&ev, VT_EV_LR_RUN, rec, NULL);
+	/*
+	 * One LR_RUN event, its per-LR fields (every field of ev.run) all
+	 * set again for each LR: vt_ev_init() less its clearing of ev.run.
+	 */
+	ev.kind = VT_EV_LR_RUN;
+	ev.ts = rec->ts_ns;
+	ev.irq = NULL;
 	ev.vcpu = v;
 	for (i = 0; i < r->used_lrs; i++) {
 		vt_lr_decode_fast(gic, r->lr[i], out);
