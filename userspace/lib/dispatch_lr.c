@@ -118,6 +118,8 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	 * the fold took @v out of their holders.
 	 */
 	n = v->entry.used_lrs < VT_MAX_LR ? v->entry.used_lrs : VT_MAX_LR;
+	if (!v->in_run && v->ent_unlinked)
+		n = 0;		/* (the fold cleared them all) */
 	for (i = 0; i < n; i++) {
 		irq = v->ent[i].irq;	/* the IRQs of its valid LRs */
 		if (!irq)
@@ -138,13 +140,15 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		old = el->lr.vintid;
 		el->dec = vt_lr_decode_fast(gic, r->lr[i], &el->lr);
 		lrs.lr[i] = el->lr;
-		el->irq = NULL;
-		lrs.irq[i] = NULL;
-		if (el->lr.state == VT_LR_INVALID)
-			continue;
-		irq = lr_irq(e, v, irq, old, vm, el->lr.vintid);
-		if (!irq)
-			return -ENOMEM;
+		if (el->lr.state != VT_LR_INVALID) {
+			irq = lr_irq(e, v, irq, old, vm, el->lr.vintid);
+			if (!irq) {
+				el->irq = NULL;
+				return -ENOMEM;
+			}
+		} else {
+			irq = NULL;
+		}
 		lrs.irq[i] = irq;
 		el->irq = irq;
 	}
@@ -160,7 +164,7 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		if (!irq)
 			continue;
 		irq->cnt.in_lr++;
-		if (l->eoi && !l->hw)
+		if (l->eoi)	/* (decoded: only without HW) */
 			irq->level = true;
 		irq->lr_vcpu = vcpu;
 		irq->lr_state = l->state;
@@ -174,11 +178,37 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 		}
 	}
 	memcpy(&v->entry, r, offsetof(struct vt_rec_lr, lr));
+	v->ent_unlinked = false;
 	v->in_run = true;
 	v->runs++;
 	vt_rec_done(e, rec, NULL);
 	return 0;
 }
+
+/* e->lr_hs[]: the %s words of the exit history entry, computed once */
+static void __attribute__((noinline)) lr_hs_init(struct vt_engine *e)
+{
+	unsigned int k;
+
+	for (k = 0; k < 4; k++)
+		e->lr_hs[k] = vt_hist_sref(e, vt_lr_state_names[k]);
+	e->lr_hs[4] = vt_hist_sref(e, "");
+	e->lr_hs[5] = vt_hist_sref(e, " EOI");
+	e->lr_hs[6] = e->lr_hs[4];
+	e->lr_hs[7] = vt_hist_sref(e, " (guest deactivated)");
+	e->lr_hs_ok = true;
+}
+
+/* the exit history entry of an LR seen at entry (vt_irq_hist() words) */
+static const char *lr_exit_site VT_HIST_SECTION =
+	"exit  vCPU%u LR%u %s -> %s%s%s";
+
+/* (h_lr_fold() sets each field of ev.run for each LR: a new one too) */
+_Static_assert(sizeof(((struct vt_ev *)0)->run) ==
+	       offsetof(struct vt_ev, run.eoied) - offsetof(struct vt_ev, run) + 4 &&
+	       offsetof(struct vt_ev, run.eoied) - offsetof(struct vt_ev, run) ==
+	       8 + 2 * sizeof(struct vt_lr),
+	       "h_lr_fold(): the fields of ev.run");
 
 int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 {
@@ -192,16 +222,24 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	unsigned int i, n, gic = r->gic_version;
 	uint32_t vm = rec->vm_id, vcpu = rec->vcpu_id;
 	uint64_t ts = rec->ts_ns;
-	bool have_in;
+	bool have_in, unlinked = true;
+	uint32_t *w;
 
 	if (!v)
 		return -ENOMEM;
+	if (__builtin_expect(!e->lr_hs_ok, 0))
+		lr_hs_init(e);
 	/* LRs of the entry of this run (decoded at its FLUSH) */
 	n = 0;
 	if (v->in_run)
 		n = v->entry.used_lrs < VT_MAX_LR ? v->entry.used_lrs : VT_MAX_LR;
-	/* one LR_RUN event, its per-LR fields all set again for each LR */
-	vt_ev_init(&ev, VT_EV_LR_RUN, rec, NULL);
+	/*
+	 * One LR_RUN event, its per-LR fields (every field of ev.run) all
+	 * set again for each LR: vt_ev_init() less its clearing of ev.run.
+	 */
+	ev.kind = VT_EV_LR_RUN;
+	ev.ts = rec->ts_ns;
+	ev.irq = NULL;
 	ev.vcpu = v;
 	for (i = 0; i < r->used_lrs; i++) {
 		vt_lr_decode_fast(gic, r->lr[i], out);
@@ -215,6 +253,8 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 					   (unsigned long long)rec->ts_ns);
 			have_in = false;
 		}
+		if (i < n && !have_in && v->ent[i].irq)
+			unlinked = false;	/* (its lr_vcpu not cleared) */
 		if (!have_in && out->state == VT_LR_INVALID)
 			continue;
 		irq = have_in ? v->ent[i].irq : NULL;
@@ -233,18 +273,21 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 			irq->cnt.lr_trans[in->state & 3][out->state]++;
 			if ((in->state & VT_LR_A) && !(out->state & VT_LR_A))
 				irq->cnt.out_of_active++;
-			vt_irq_hist(e, irq, ts, "exit  vCPU%u LR%u %s -> %s%s%s",
-				    vcpu, i, vt_lr_state_names[in->state & 3],
-				    vt_lr_state_names[out->state],
-				    out->eoi ? " EOI" : "",
-				    ev.run.eoied ? " (guest deactivated)" : "");
+			/* (vt_irq_hist() of lr_exit_site, the words known) */
+			w = vt_hist_slot(irq, ts, &lr_exit_site);
+			w[0] = vcpu;
+			w[1] = i;
+			w[2] = e->lr_hs[in->state & 3];
+			w[3] = e->lr_hs[out->state];
+			w[4] = e->lr_hs[4 + out->eoi];
+			w[5] = e->lr_hs[6 + ev.run.eoied];
 		} else {
 			memset(&ev.run.in, 0, sizeof(ev.run.in));
 			ev.run.eoied = false;
 			vt_irq_hist(e, irq, ts, "exit  vCPU%u LR%u ? -> %s (no entry seen)",
 				    vcpu, i, vt_lr_state_names[out->state]);
 		}
-		if (out->eoi && !out->hw)
+		if (out->eoi)	/* (decoded: only without HW) */
 			irq->level = true;
 		/* P+A -> A: the deactivation came before the new activation */
 		if (ev.run.eoied) {
@@ -264,6 +307,8 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 	for (i = 0; i < n; i++)
 		if (v->ent[i].irq)
 			vt_irq_holder_del(v->ent[i].irq, v);
+	if (v->in_run)
+		v->ent_unlinked = unlinked && r->used_lrs >= n;
 	v->in_run = false;
 	v->last_exit_ts = ts;
 	vt_rec_done(e, rec, NULL);

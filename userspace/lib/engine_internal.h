@@ -282,6 +282,11 @@ struct vt_vcpu {
 	uint32_t nr_wait;		/* entries of @wait */
 	bool in_run;			/* flush seen, fold not yet */
 	uint8_t recent_next;		/* next slot of @recent replaced */
+	/*
+	 * dispatch_lr.c: the fold of the run cleared lr_vcpu of every IRQ
+	 * of @ent that held it (the next FLUSH has none to clear)
+	 */
+	bool ent_unlinked;
 	uint64_t last_exit_ts;		/* last LR_FOLD */
 	uint64_t runs;
 	/*
@@ -405,6 +410,14 @@ struct vt_engine {
 	uint8_t seen_nr_lrs;		/* VT_META_NR_LRS */
 	uint8_t rec_nr_lrs;		/* largest nr_lrs in LR records */
 	uint8_t max_used_lrs;		/* largest used_lrs seen at an entry */
+	/*
+	 * dispatch_lr.c: vt_hist_sref() of the strings of the exit history
+	 * entry (the LR state names, then "" and " EOI" by the EOI bit,
+	 * "" and " (guest deactivated)" by the deactivation), once
+	 * lr_hs_ok
+	 */
+	bool lr_hs_ok;
+	uint32_t lr_hs[8];
 
 	struct vt_finding *findings;
 	unsigned int nr_findings, cap_findings;
@@ -508,6 +521,11 @@ static inline void vt_irq_holder_del(struct vt_irq *irq, struct vt_vcpu *v)
 {
 	unsigned int i;
 
+	/* (mostly the one holder: a store) */
+	if (__builtin_expect(irq->nr_holders == 1 && irq->holder[0] == v, 1)) {
+		irq->nr_holders = 0;
+		return;
+	}
 	for (i = 0; i < irq->nr_holders; i++)
 		if (irq->holder[i] == v) {
 			irq->holder[i] = irq->holder[--irq->nr_holders];

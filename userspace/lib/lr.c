@@ -9,6 +9,22 @@
 #include <vgic_trace_abi.h>
 #include "vt_lr.h"
 
+/* the HW bit (61) of top bits @t (60-63) */
+#define VT_V3HW(t)	((t) >> 1 & 1)
+#define VT_V3LO(t)	((t) >> 2 | (uint64_t)VT_V3HW(t) << 8 |		\
+			 (VT_V3HW(t) ? 0 : 1ull << 16) | ((t) & 1ull) << 24)
+#define VT_V3HI(t)	(VT_ICH_LR_VINTID_MASK |			\
+			 (VT_V3HW(t) ? VT_ICH_LR_PINTID_MASK : 0))
+#define VT_V3_4(f, t)	f(t), f((t) + 1), f((t) + 2), f((t) + 3)
+const uint64_t vt_lr_v3lo[16] = {
+	VT_V3_4(VT_V3LO, 0), VT_V3_4(VT_V3LO, 4),
+	VT_V3_4(VT_V3LO, 8), VT_V3_4(VT_V3LO, 12),
+};
+const uint64_t vt_lr_v3hi[16] = {
+	VT_V3_4(VT_V3HI, 0), VT_V3_4(VT_V3HI, 4),
+	VT_V3_4(VT_V3HI, 8), VT_V3_4(VT_V3HI, 12),
+};
+
 int vt_lr_decode(unsigned int gic_version, uint64_t raw, struct vt_lr *out)
 {
 	struct vt_lr t;
