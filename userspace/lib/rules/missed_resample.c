@@ -92,8 +92,10 @@ static bool vm_irqfds_known(const struct vt_engine *e, uint32_t vm)
 	return false;
 }
 
-static void missed(struct vt_engine *e, struct vt_irq *irq, struct mr_irq *m,
-		   const char *why)
+/* (out of line: mr_event() then saves no registers for it) */
+static __attribute__((noinline)) void
+missed(struct vt_engine *e, struct vt_irq *irq, struct mr_irq *m,
+       const char *why)
 {
 	bool known = irq->resampled || irq->dev;
 	char pat[300];
@@ -139,13 +141,15 @@ static void mr_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
 	struct vt_irq *irq = ev->irq;
 	struct mr_irq *m = st;
-	bool waiting = vt_deadline_armed(irq, &vt_rule_missed_resample);
+	bool waiting;
 
 	switch (ev->kind) {
 	case VT_EV_LR_RUN:
+		/* (the event's own fields first: most runs end here) */
 		if (!ev->run.eoied || !ev->run.in.eoi || ev->run.in.hw ||
 		    irq->intid < VT_SPI_BASE || irq->intid >= 1020)
 			return;
+		waiting = vt_deadline_armed(irq, &vt_rule_missed_resample);
 		if (waiting)
 			missed(e, irq, m, "before its next deactivation");
 		arm(e, irq, m, ev->ts, ev->vcpu, ev->run.in.state,
@@ -160,6 +164,7 @@ static void mr_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 		if (irq->last_ack_ts >= ev->vcpu->last_exit_ts &&
 		    irq->cnt.acks && irq->last_ack_ts <= ev->ts)
 			return;
+		waiting = vt_deadline_armed(irq, &vt_rule_missed_resample);
 		if (waiting)
 			missed(e, irq, m, "before its next deactivation");
 		arm(e, irq, m, ev->ts, ev->vcpu, VT_LR_A, VT_LR_INVALID,
