@@ -213,8 +213,19 @@ static void line_low(struct vt_engine *e, struct vt_irq *irq, struct mf_irq *m)
 		vt_deadline_cancel(e, &vt_rule_masked_forever, irq);
 }
 
-static void track_line(struct vt_engine *e, const struct vt_ev *ev,
-		       struct mf_irq *m)
+/* a level-0 inject of a line asserted through an irqfd */
+static __attribute__((noinline)) void
+inject_low(struct vt_engine *e, const struct vt_ev *ev, struct mf_irq *m)
+{
+	/* (nonguest_low()'s first test inline: most lines have a device) */
+	if (!ev->irq->dev)
+		nonguest_low(e, ev, m);
+	line_low(e, ev->irq, m);
+}
+
+/* (tests and tail calls: a delivery cycle saves no register here) */
+static inline void track_line(struct vt_engine *e, const struct vt_ev *ev,
+			      struct mf_irq *m)
 {
 	struct vt_irq *irq = ev->irq;
 
@@ -231,10 +242,9 @@ static void track_line(struct vt_engine *e, const struct vt_ev *ev,
 		break;
 	case VT_EV_INJECT:
 		if (!ev->inject.level) {
-			/* (its first test inline: most lines have a device) */
-			if (m->line_ts && !irq->dev)
-				nonguest_low(e, ev, m);
-			line_low(e, irq, m);
+			/* a low line: nothing to judge, no deadline armed */
+			if (m->line_ts)
+				inject_low(e, ev, m);
 		} else if (!m->line_ts &&
 			   (ev->inject.source == VT_SRC_IRQFD || m->from_irqfd)) {
 			m->line_ts = ev->ts ? ev->ts : 1;
@@ -333,12 +343,16 @@ ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
 
 static void mf_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
-	if (ev->kind == VT_EV_ACK)
-		ack_without_resampler(e, ev->irq, ev->ts);
-	else if (ev->kind == VT_EV_TICK && !vt_rule_file_mode(e))
-		check(e, ev->ts, false);	/* a whole trace is judged at its end */
-	else if (ev->irq)
+	if (ev->kind == VT_EV_ACK) {
+		/* (its first test inline) */
+		if (!vt_reported(ev->irq, &vt_rule_masked_forever))
+			ack_without_resampler(e, ev->irq, ev->ts);
+	} else if (ev->kind == VT_EV_TICK) {
+		if (mf_live(e))		/* a whole trace is judged at its end */
+			check(e, ev->ts, false);
+	} else if (ev->irq) {
 		track_line(e, ev, st);
+	}
 }
 
 /* live: a line asserted longer than the threshold */
