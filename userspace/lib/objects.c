@@ -238,11 +238,34 @@ _Static_assert(offsetof(struct vt_rec_inject, intid) == sizeof(struct vt_hdr) &&
 	       offsetof(struct vt_rec_deactivate, intid) == sizeof(struct vt_hdr),
 	       "the INTID follows the header");
 
+/*
+ * Prefetch (for writing) every line of the @size bytes at @p, the lines
+ * (p + 64 i, i < ceil(size / 64)), eight a loop iteration: 10^5 IRQs of
+ * 24 lines each spent 3 instructions of loop per line prefetched.
+ */
+static inline void prefetch_lines(const char *p, size_t size)
+{
+	const char *end = p + size;
+
+	for (; end - p >= 512; p += 512) {
+		__builtin_prefetch(p, 1);
+		__builtin_prefetch(p + 64, 1);
+		__builtin_prefetch(p + 128, 1);
+		__builtin_prefetch(p + 192, 1);
+		__builtin_prefetch(p + 256, 1);
+		__builtin_prefetch(p + 320, 1);
+		__builtin_prefetch(p + 384, 1);
+		__builtin_prefetch(p + 448, 1);
+	}
+	for (; p < end; p += 64)
+		__builtin_prefetch(p, 1);
+}
+
 void vt_irqs_prefetch(struct vt_engine *e, const struct vt_hdr *const *refs,
 		      uint32_t mask, uint32_t from, uint32_t to, bool lines)
 {
 	const struct vt_hash *h = e->irq_hash;
-	size_t size = offsetof(struct vt_irq, priv) + e->irq_priv, o;
+	size_t size = offsetof(struct vt_irq, priv) + e->irq_priv;
 	uint64_t k[VT_MAX_LR];
 	const char *irq;
 	unsigned int i, n;
@@ -265,8 +288,7 @@ void vt_irqs_prefetch(struct vt_engine *e, const struct vt_hdr *const *refs,
 			 * first ones and the counts' and rules' lines, gained
 			 * less or nothing on 10^5 IRQs)
 			 */
-			for (o = 0; o < size; o += 64)
-				__builtin_prefetch(irq + o, 1);
+			prefetch_lines(irq, size);
 		}
 	}
 }
