@@ -560,9 +560,19 @@ struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 	return d;
 }
 
-struct vt_dev *vt_dev_get_raw(struct vt_engine *e, const char raw[16])
+/* vt_dev_get_raw()'s long way (out of line: the lookup saves no register) */
+static __attribute__((noinline)) struct vt_dev *
+dev_get_raw_slow(struct vt_engine *e, const char raw[16])
 {
 	char name[17];
+
+	memcpy(name, raw, 16);
+	name[16] = 0;
+	return vt_dev_get(e, name[0] ? name : "?");
+}
+
+struct vt_dev *vt_dev_get_raw(struct vt_engine *e, const char raw[16])
+{
 	struct vt_dev *d;
 
 	/*
@@ -570,12 +580,10 @@ struct vt_dev *vt_dev_get_raw(struct vt_engine *e, const char raw[16])
 	 * by its words at once. Anything else (garbage after the NUL, an
 	 * empty name, a new device) goes the long way.
 	 */
-	d = vt_hash_get(e->dev_hash, words_key(raw));
+	d = hash_get(e->dev_hash, words_key(raw));
 	if (d && !memcmp(d->name, raw, 16))
 		return d;
-	memcpy(name, raw, 16);
-	name[16] = 0;
-	return vt_dev_get(e, name[0] ? name : "?");
+	return dev_get_raw_slow(e, raw);
 }
 
 struct vt_irqfd *vt_irqfd_add(struct vt_engine *e)

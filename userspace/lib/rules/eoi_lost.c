@@ -140,29 +140,27 @@ eoicount_exit(struct vt_engine *e, const struct vt_ev *ev)
 	free(v);
 }
 
+/*
+ * (tests, most frequent kind first, where a switch cost a jump table
+ * per entry and exit)
+ */
 static void eo_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
+	enum vt_ev_kind k = ev->kind;
+
 	(void)st;
-	switch (ev->kind) {
-	case VT_EV_FLUSH:
+	if (__builtin_expect(k == VT_EV_FLUSH, 1)) {
 		/* (full_entry()'s first tests inline: most entries are not full) */
 		if (e->nr_active && entry_full(e, ev->lr->used))
 			full_entry(e, ev);
-		break;
-	case VT_EV_FOLD:
+	} else if (__builtin_expect(k == VT_EV_FOLD, 1)) {
 		if (ev->lr->hcr_valid && ev->lr->eoicount)
 			eoicount_exit(e, ev);
-		break;
-	case VT_EV_LR_RUN:
+	} else if (k == VT_EV_LR_RUN) {
 		if (ev->run.eoied)
 			vt_deadline_cancel(e, &vt_rule_eoi_lost, ev->irq);
-		break;
-	case VT_EV_ACK:
-	case VT_EV_DEACT:
+	} else if (k == VT_EV_ACK || k == VT_EV_DEACT) {
 		vt_deadline_cancel(e, &vt_rule_eoi_lost, ev->irq);
-		break;
-	default:
-		break;
 	}
 }
 
