@@ -9,10 +9,15 @@
 #include <string.h>
 #include "dispatch.h"
 
-/* the source as the history shows it: "?" when unknown */
-static const char *src_name(unsigned int s)
+/*
+ * the source as the history shows it: "?" when unknown (vt_source_name()
+ * inline: the same table, and text)
+ */
+static inline const char *src_name(unsigned int s)
 {
-	return s && s < VT_SRC_END ? vt_source_name(s) : "?";
+	if (!s || s >= VT_SRC_END)
+		return "?";
+	return vt_src_names[s] ? vt_src_names[s] : "unknown";
 }
 
 static int h_inject(struct vt_engine *e, const struct vt_hdr *rec)

@@ -124,11 +124,40 @@ int h_irqfd(struct vt_engine *e, const struct vt_hdr *rec)
 	return 0;
 }
 
+/*
+ * A device with no IRQ yet: link it through its irqfd keys, or (no keys)
+ * the resamplefd unmask handler runs synchronously on the vCPU thread
+ * right after irqfd_resampler_ack(), so an unlinked UNMASK_HANDLER on
+ * the same CPU within 1 ms belongs to that IRQ. Out of line: once a
+ * device is linked, h_vfio() never calls it.
+ */
+static __attribute__((noinline)) void
+link_new(struct vt_engine *e, struct vt_dev *d, const struct vt_hdr *rec)
+{
+	const struct vt_rec_vfio *r = (const void *)rec;
+
+	link_dev(e, d);
+	if (!d->irq && r->event == VT_VFIO_UNMASK_HANDLER && e->last_rs_irq &&
+	    !e->last_rs_irq->dev && e->last_rs_cpu == rec->cpu &&
+	    rec->ts_ns >= e->last_rs_ts && rec->ts_ns - e->last_rs_ts < 1000000)
+		link_dev_irq(d, e->last_rs_irq);
+}
+
+/* vt_vfio_event_name() inline: the same table (and text) */
+static inline const char *vfio_event_name(unsigned int event)
+{
+	return event < VT_VFIO_END && vt_vfio_names[event] ?
+	       vt_vfio_names[event] : "unknown";
+}
+
 int h_vfio(struct vt_engine *e, const struct vt_hdr *rec)
 {
 	const struct vt_rec_vfio *r = (const void *)rec;
+	unsigned int event = r->event;
+	uint64_t ts = rec->ts_ns;
+	bool was, masked, still;
+	struct vt_irq *irq;
 	struct vt_dev *d;
-	bool was = false, masked;
 	struct vt_ev ev;
 
 	d = vt_dev_get_raw(e, r->dev);
@@ -139,22 +168,15 @@ int h_vfio(struct vt_engine *e, const struct vt_hdr *rec)
 		d->trigger_key = r->trigger_key;
 	if (r->unmask_key)
 		d->unmask_key = r->unmask_key;
-	link_dev(e, d);
-	/*
-	 * No keys: the resamplefd unmask handler runs synchronously on the
-	 * vCPU thread right after irqfd_resampler_ack(), so an unlinked
-	 * UNMASK_HANDLER on the same CPU within 1 ms belongs to that IRQ.
-	 */
-	if (!d->irq && r->event == VT_VFIO_UNMASK_HANDLER && e->last_rs_irq &&
-	    !e->last_rs_irq->dev && e->last_rs_cpu == rec->cpu &&
-	    rec->ts_ns >= e->last_rs_ts && rec->ts_ns - e->last_rs_ts < 1000000)
-		link_dev_irq(d, e->last_rs_irq);
-	d->vfio[r->event]++;
-	if (d->irq)
-		d->irq->cnt.vfio[r->event]++;
+	if (__builtin_expect(!d->irq, 0))
+		link_new(e, d, rec);
+	irq = d->irq;
+	d->vfio[event]++;
+	if (irq)
+		irq->cnt.vfio[event]++;
 	was = d->masked;
-	masked = was;
-	switch (r->event) {
+	still = event == VT_VFIO_UNMASK_HANDLER && r->result == 1;
+	switch (event) {
 	case VT_VFIO_HANDLER:
 		masked = r->masked != 0xff ? r->masked : r->result == 1;
 		break;
@@ -165,37 +187,37 @@ int h_vfio(struct vt_engine *e, const struct vt_hdr *rec)
 		masked = r->masked != 0xff ? r->masked : false;
 		break;
 	case VT_VFIO_UNMASK_HANDLER:
-		if (r->result == 1) {
+		if (still) {
 			d->still_asserted++;
-			if (d->irq)
-				d->irq->cnt.still_asserted++;
+			if (irq)
+				irq->cnt.still_asserted++;
 		}
-		masked = r->masked != 0xff ? r->masked : r->result == 1;
+		masked = r->masked != 0xff ? r->masked : still;
+		break;
+	default:
+		masked = was;
 		break;
 	}
 	d->masked = masked;
 	if (masked && !was)
-		d->mask_ts = rec->ts_ns;
-	if (d->irq) {
-		struct vt_irq *irq = d->irq;
-
-		vt_irq_hist(e, irq, rec->ts_ns, "vfio %s %s%s%s", d->name,
-			    vt_vfio_event_name(r->event),
+		d->mask_ts = ts;
+	if (irq) {
+		vt_irq_hist(e, irq, ts, "vfio %s %s%s%s", d->name,
+			    vfio_event_name(event),
 			    masked ? " masked" : " unmasked",
-			    r->event == VT_VFIO_UNMASK_HANDLER && r->result == 1 ?
-			    " (still asserted)" : "");
-		if (r->event == VT_VFIO_HANDLER)
-			vt_lat_stage(e, irq, VT_ST_HOSTIRQ, rec->ts_ns);
+			    still ? " (still asserted)" : "");
+		if (event == VT_VFIO_HANDLER)
+			vt_lat_stage(e, irq, VT_ST_HOSTIRQ, ts);
 		if (masked && !was)
-			vt_lat_stage(e, irq, VT_ST_MASK, rec->ts_ns);
+			vt_lat_stage(e, irq, VT_ST_MASK, ts);
 		if (!masked && was) {
-			vt_lat_stage(e, irq, VT_ST_UNMASK, rec->ts_ns);
-			irq->last_unmask_ts = rec->ts_ns;
+			vt_lat_stage(e, irq, VT_ST_UNMASK, ts);
+			irq->last_unmask_ts = ts;
 		}
 	}
-	vt_ev_init(&ev, VT_EV_VFIO, rec, d->irq);
-	ev.vfio.event = r->event;
-	ev.vfio.result = r->result;
+	vt_ev_init(&ev, VT_EV_VFIO, rec, irq);
+	ev.vfio.event = (uint8_t)event;
+	ev.vfio.result = (uint8_t)r->result;
 	ev.vfio.masked = masked;
 	vt_emit_irq(e, rec, &ev);
 	return 0;

@@ -46,6 +46,23 @@ static unsigned int nr_lrs(const struct vt_engine *e, bool *inferred)
 	return nr >= 2 ? nr : 0;
 }
 
+/*
+ * Could an entry of @used LRs be full: nr_lrs() (vt_rule_nr_lrs() inline)
+ * is known and @used reaches it? (full_entry() tests it again.)
+ */
+static inline bool entry_full(const struct vt_engine *e, unsigned int used)
+{
+	unsigned int nr = e->seen_nr_lrs ? e->seen_nr_lrs : e->facts.nr_lrs;
+
+	if (!nr) {
+		nr = e->rec_nr_lrs > e->max_used_lrs ? e->rec_nr_lrs :
+		     e->max_used_lrs;
+		if (nr < 2)
+			return false;
+	}
+	return used >= nr;
+}
+
 static bool in_lrs(const struct vt_ev_lrs *l, const struct vt_irq *irq)
 {
 	unsigned int i;
@@ -123,27 +140,27 @@ eoicount_exit(struct vt_engine *e, const struct vt_ev *ev)
 	free(v);
 }
 
+/*
+ * (tests, most frequent kind first, where a switch cost a jump table
+ * per entry and exit)
+ */
 static void eo_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
+	enum vt_ev_kind k = ev->kind;
+
 	(void)st;
-	switch (ev->kind) {
-	case VT_EV_FLUSH:
-		full_entry(e, ev);
-		break;
-	case VT_EV_FOLD:
+	if (__builtin_expect(k == VT_EV_FLUSH, 1)) {
+		/* (full_entry()'s first tests inline: most entries are not full) */
+		if (e->nr_active && entry_full(e, ev->lr->used))
+			full_entry(e, ev);
+	} else if (__builtin_expect(k == VT_EV_FOLD, 1)) {
 		if (ev->lr->hcr_valid && ev->lr->eoicount)
 			eoicount_exit(e, ev);
-		break;
-	case VT_EV_LR_RUN:
+	} else if (k == VT_EV_LR_RUN) {
 		if (ev->run.eoied)
 			vt_deadline_cancel(e, &vt_rule_eoi_lost, ev->irq);
-		break;
-	case VT_EV_ACK:
-	case VT_EV_DEACT:
+	} else if (k == VT_EV_ACK || k == VT_EV_DEACT) {
 		vt_deadline_cancel(e, &vt_rule_eoi_lost, ev->irq);
-		break;
-	default:
-		break;
 	}
 }
 

@@ -36,10 +36,17 @@ struct mf_irq {
 	bool from_irqfd;
 };
 
-/* per-device state: the mask already reported */
+/*
+ * per-device state: the mask already reported, and whether the irqfd of
+ * its trigger key has no resamplefd (vt_irqfd_by_key(), asked at every
+ * ack while masked: kept until an irqfd is added or the key changes)
+ */
 struct mf_dev {
 	bool reported;
 	uint64_t ts;			/* mask_ts of the reported mask */
+	uint64_t fd_key;		/* trigger key @fd_nores is for */
+	uint32_t fd_gen;		/* e->irqfd_gen + 1 then, 0: not known */
+	bool fd_nores;			/* its irqfd exists, no resamplefd */
 };
 
 #define MF_IRQ(e, irq)	((struct mf_irq *)vt_rule_irq(e, &vt_rule_masked_forever, irq))
@@ -189,14 +196,36 @@ nonguest_low(struct vt_engine *e, const struct vt_ev *ev,
 		       "source unknown");
 }
 
+/*
+ * The rule's deadlines only fire from time, in live mode (mf_expire()):
+ * a whole trace is judged at its end (mf_finish() walks every IRQ), so
+ * there nothing arms or cancels one (two bus calls per delivery cycle).
+ */
+static inline bool mf_live(const struct vt_engine *e)
+{
+	return e->opts.window_ns != VT_WINDOW_ALL;	/* !vt_rule_file_mode() */
+}
+
 static void line_low(struct vt_engine *e, struct vt_irq *irq, struct mf_irq *m)
 {
 	m->line_ts = 0;
-	vt_deadline_cancel(e, &vt_rule_masked_forever, irq);
+	if (mf_live(e))
+		vt_deadline_cancel(e, &vt_rule_masked_forever, irq);
 }
 
-static void track_line(struct vt_engine *e, const struct vt_ev *ev,
-		       struct mf_irq *m)
+/* a level-0 inject of a line asserted through an irqfd */
+static __attribute__((noinline)) void
+inject_low(struct vt_engine *e, const struct vt_ev *ev, struct mf_irq *m)
+{
+	/* (nonguest_low()'s first test inline: most lines have a device) */
+	if (!ev->irq->dev)
+		nonguest_low(e, ev, m);
+	line_low(e, ev->irq, m);
+}
+
+/* (tests and tail calls: a delivery cycle saves no register here) */
+static inline void track_line(struct vt_engine *e, const struct vt_ev *ev,
+			      struct mf_irq *m)
 {
 	struct vt_irq *irq = ev->irq;
 
@@ -213,12 +242,14 @@ static void track_line(struct vt_engine *e, const struct vt_ev *ev,
 		break;
 	case VT_EV_INJECT:
 		if (!ev->inject.level) {
-			nonguest_low(e, ev, m);
-			line_low(e, irq, m);
+			/* a low line: nothing to judge, no deadline armed */
+			if (m->line_ts)
+				inject_low(e, ev, m);
 		} else if (!m->line_ts &&
 			   (ev->inject.source == VT_SRC_IRQFD || m->from_irqfd)) {
 			m->line_ts = ev->ts ? ev->ts : 1;
-			if (!vt_reported(irq, &vt_rule_masked_forever))
+			if (mf_live(e) &&
+			    !vt_reported(irq, &vt_rule_masked_forever))
 				vt_deadline_arm(e, &vt_rule_masked_forever, irq,
 						m->line_ts, NULL);
 		}
@@ -276,9 +307,20 @@ ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
 	if (vt_reported(irq, &vt_rule_masked_forever))
 		return;
 	if (d && d->masked) {
+		struct mf_dev *md = MF_DEV(e, d);
+
+		if (md->fd_gen != e->irqfd_gen + 1 ||
+		    md->fd_key != d->trigger_key) {
+			f = vt_irqfd_by_key(e, d->trigger_key, false);
+			md->fd_key = d->trigger_key;
+			md->fd_gen = e->irqfd_gen + 1;
+			md->fd_nores = f && !f->resample;
+		}
+		if (!md->fd_nores)
+			return;
 		f = vt_irqfd_by_key(e, d->trigger_key, false);
 		if (!f || f->resample)
-			return;
+			return;		/* (not reached: @fd_nores says so) */
 		MF_DEV(e, d)->reported = true;
 		MF_DEV(e, d)->ts = d->mask_ts;
 		vt_finding_add(e, &vt_rule_masked_forever, VT_SEV_ERROR, irq,
@@ -301,12 +343,16 @@ ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
 
 static void mf_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
-	if (ev->kind == VT_EV_ACK)
-		ack_without_resampler(e, ev->irq, ev->ts);
-	else if (ev->kind == VT_EV_TICK && !vt_rule_file_mode(e))
-		check(e, ev->ts, false);	/* a whole trace is judged at its end */
-	else if (ev->irq)
+	if (ev->kind == VT_EV_ACK) {
+		/* (its first test inline) */
+		if (!vt_reported(ev->irq, &vt_rule_masked_forever))
+			ack_without_resampler(e, ev->irq, ev->ts);
+	} else if (ev->kind == VT_EV_TICK) {
+		if (mf_live(e))		/* a whole trace is judged at its end */
+			check(e, ev->ts, false);
+	} else if (ev->irq) {
 		track_line(e, ev, st);
+	}
 }
 
 /* live: a line asserted longer than the threshold */

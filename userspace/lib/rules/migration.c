@@ -76,6 +76,21 @@ static struct vt_vcpu *other_holder(struct vt_engine *e, struct vt_irq *irq,
 	return best;
 }
 
+/*
+ * in_two()'s filter, inline: does an IRQ of the entry have a holder at
+ * all (other_holder() finds none otherwise)? Most entries: no call.
+ */
+static inline bool held_elsewhere(const struct vt_ev_lrs *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->used; i++)
+		if (l->irq[i] && (l->irq[i]->nr_holders ||
+				  l->irq[i]->holders_overflow))
+			return true;
+	return false;
+}
+
 /* (out of line, as delivered(), mg_record(): mg_event() saves no registers) */
 static __attribute__((noinline)) void
 in_two(struct vt_engine *e, const struct vt_ev *ev)
@@ -243,13 +258,20 @@ static void mg_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 
 	switch (ev->kind) {
 	case VT_EV_FLUSH:
-		in_two(e, ev);
-		delivered(e, ev);
+		if (held_elsewhere(ev->lr))
+			in_two(e, ev);
+		if (e->armed[vt_rule_migration.index].n)
+			delivered(e, ev);
 		break;
 	case VT_EV_LR_RUN:
 		/* folded back pending after the move: it must be loaded again */
 		if (m->ts && !m->pending_ts && (ev->run.out.state & VT_LR_P))
 			pending(e, ev->irq, m, ev->ts);
+		break;
+	case VT_EV_INJECT:
+		/* (mg_record() acts on an inject only after a move) */
+		if (m->ts)
+			mg_record(e, ev, m);
 		break;
 	default:
 		mg_record(e, ev, m);

@@ -92,8 +92,10 @@ static bool vm_irqfds_known(const struct vt_engine *e, uint32_t vm)
 	return false;
 }
 
-static void missed(struct vt_engine *e, struct vt_irq *irq, struct mr_irq *m,
-		   const char *why)
+/* (out of line: mr_event() then saves no registers for it) */
+static __attribute__((noinline)) void
+missed(struct vt_engine *e, struct vt_irq *irq, struct mr_irq *m,
+       const char *why)
 {
 	bool known = irq->resampled || irq->dev;
 	char pat[300];
@@ -135,38 +137,57 @@ static void arm(struct vt_engine *e, struct vt_irq *irq, struct mr_irq *m,
 	vt_deadline_arm(e, &vt_rule_missed_resample, irq, ts, v);
 }
 
-static void mr_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
+/* a run where the guest deactivated an LR with EOI set, HW clear */
+static __attribute__((noinline)) void
+mr_run(struct vt_engine *e, const struct vt_ev *ev, struct mr_irq *m)
 {
 	struct vt_irq *irq = ev->irq;
-	struct mr_irq *m = st;
-	bool waiting = vt_deadline_armed(irq, &vt_rule_missed_resample);
 
+	if (irq->intid < VT_SPI_BASE || irq->intid >= 1020)
+		return;
+	if (vt_deadline_armed(irq, &vt_rule_missed_resample))
+		missed(e, irq, m, "before its next deactivation");
+	arm(e, irq, m, ev->ts, ev->vcpu, ev->run.in.state, ev->run.out.state,
+	    0);
+}
+
+/* DIR trap / EOIcount replay of a level SPI: an ack must follow */
+static __attribute__((noinline)) void
+mr_deact(struct vt_engine *e, const struct vt_ev *ev, struct mr_irq *m)
+{
+	struct vt_irq *irq = ev->irq;
+
+	if (ev->deact.how == VT_DEACT_LR || !irq->level ||
+	    irq->intid < VT_SPI_BASE || irq->intid >= 1020)
+		return;
+	/* a producer that writes the record after the ack */
+	if (irq->last_ack_ts >= ev->vcpu->last_exit_ts &&
+	    irq->cnt.acks && irq->last_ack_ts <= ev->ts)
+		return;
+	if (vt_deadline_armed(irq, &vt_rule_missed_resample))
+		missed(e, irq, m, "before its next deactivation");
+	arm(e, irq, m, ev->ts, ev->vcpu, VT_LR_A, VT_LR_INVALID,
+	    (uint8_t)ev->deact.how);
+}
+
+/*
+ * Only tests and tail calls: the common events (a run with no guest
+ * deactivation, an ack) cost no saved register.
+ */
+static void mr_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
+{
 	switch (ev->kind) {
 	case VT_EV_LR_RUN:
-		if (!ev->run.eoied || !ev->run.in.eoi || ev->run.in.hw ||
-		    irq->intid < VT_SPI_BASE || irq->intid >= 1020)
-			return;
-		if (waiting)
-			missed(e, irq, m, "before its next deactivation");
-		arm(e, irq, m, ev->ts, ev->vcpu, ev->run.in.state,
-		    ev->run.out.state, 0);
+		/* (the event's own fields first: most runs end here) */
+		if (ev->run.eoied && ev->run.in.eoi && !ev->run.in.hw)
+			mr_run(e, ev, st);
 		break;
 	case VT_EV_DEACT:
-		/* DIR trap / EOIcount replay of a level SPI: an ack must follow */
-		if (ev->deact.how == VT_DEACT_LR || !irq->level ||
-		    irq->intid < VT_SPI_BASE || irq->intid >= 1020)
-			return;
-		/* a producer that writes the record after the ack */
-		if (irq->last_ack_ts >= ev->vcpu->last_exit_ts &&
-		    irq->cnt.acks && irq->last_ack_ts <= ev->ts)
-			return;
-		if (waiting)
-			missed(e, irq, m, "before its next deactivation");
-		arm(e, irq, m, ev->ts, ev->vcpu, VT_LR_A, VT_LR_INVALID,
-		    (uint8_t)ev->deact.how);
+		mr_deact(e, ev, st);
 		break;
 	case VT_EV_ACK:
-		vt_deadline_cancel(e, &vt_rule_missed_resample, irq);
+		/* (the bus gives an ack only to an IRQ with the deadline) */
+		vt_deadline_cancel(e, &vt_rule_missed_resample, ev->irq);
 		break;
 	default:
 		break;

@@ -31,13 +31,6 @@ struct st_irq {
 	uint64_t total;
 };
 
-static bool is_reassert(const struct vt_ev *ev)
-{
-	if (ev->kind == VT_EV_INJECT)
-		return ev->inject.level;
-	return ev->kind == VT_EV_VFIO && ev->vfio.event == VT_VFIO_HANDLER;
-}
-
 /*
  * Rate-free condition: a VFIO unmask from the resamplefd (@ev, a
  * VT_VFIO_UNMASK_HANDLER event: st_event() tests that) that finds the
@@ -64,32 +57,14 @@ st_still(struct vt_engine *e, const struct vt_ev *ev,
 		       (unsigned long long)irq->cnt.vfio[VT_VFIO_HANDLER]);
 }
 
-/* a re-assertion after a resample: one more cycle */
+/* a storm: the ring is full and spans less than a second (rare) */
 static __attribute__((noinline)) void
-st_reassert(struct vt_engine *e, const struct vt_ev *ev, struct st_irq *s)
+st_report(struct vt_engine *e, const struct vt_ev *ev, uint32_t size,
+	  uint64_t oldest_ts)
 {
 	struct vt_irq *irq = ev->irq;
-	uint32_t size = e->opts.storm_per_sec + 1, oldest;
 	char still[80];
 
-	s->resampled = false;
-	s->total++;
-	if (vt_reported(irq, &vt_rule_storm))
-		return;
-	if (!s->ring) {
-		s->ring = calloc(size, sizeof(*s->ring));
-		if (!s->ring)
-			return;
-	}
-	s->ring[s->head] = ev->ts;
-	s->head = (s->head + 1) % size;
-	if (s->n < size)
-		s->n++;
-	if (s->n < size)
-		return;
-	oldest = s->head;		/* the ring is full: head is oldest */
-	if (ev->ts - s->ring[oldest] >= 1000000000ull)
-		return;
 	still[0] = 0;
 	if (irq->dev && irq->cnt.still_asserted)
 		snprintf(still, sizeof(still),
@@ -99,22 +74,64 @@ st_reassert(struct vt_engine *e, const struct vt_ev *ev, struct st_irq *s)
 		       ev->ts,
 		       "INTID %u re-asserted %u times through resample -> re-fire within %llu us (threshold %u/s)%s: the source keeps asserting although the guest handled it (\"nobody cared\" precursor)",
 		       irq->intid, size,
-		       (unsigned long long)((ev->ts - s->ring[oldest]) / 1000),
+		       (unsigned long long)((ev->ts - oldest_ts) / 1000),
 		       e->opts.storm_per_sec, still);
 }
 
+/* a re-assertion after a resample: one more cycle */
+static __attribute__((noinline)) void
+st_reassert(struct vt_engine *e, const struct vt_ev *ev, struct st_irq *s)
+{
+	uint32_t size = e->opts.storm_per_sec + 1;
+
+	s->resampled = false;
+	s->total++;
+	if (vt_reported(ev->irq, &vt_rule_storm))
+		return;
+	if (!s->ring) {
+		s->ring = calloc(size, sizeof(*s->ring));
+		if (!s->ring)
+			return;
+	}
+	s->ring[s->head] = ev->ts;
+	/* (head + 1) % size, with no division */
+	s->head = s->head + 1 < size ? s->head + 1 : 0;
+	if (s->n < size)
+		s->n++;
+	if (s->n < size)
+		return;
+	/* the ring is full: head is the oldest */
+	if (ev->ts - s->ring[s->head] >= 1000000000ull)
+		return;
+	st_report(e, ev, size, s->ring[s->head]);
+}
+
+/* (each kind's test once; the slow paths out of line) */
 static void st_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
 	struct st_irq *s = st;
 
-	if (ev->kind == VT_EV_VFIO && ev->vfio.event == VT_VFIO_UNMASK_HANDLER)
-		st_still(e, ev, s);
-	if (ev->kind == VT_EV_RESAMPLE) {
+	switch (ev->kind) {
+	case VT_EV_RESAMPLE:
 		s->resampled = true;
-		return;
+		break;
+	case VT_EV_INJECT:
+		if (ev->inject.level && s->resampled)
+			st_reassert(e, ev, s);
+		break;
+	case VT_EV_VFIO:
+		if (ev->vfio.event == VT_VFIO_UNMASK_HANDLER) {
+			if (ev->vfio.result != 1)
+				s->still_run = 0;	/* (st_still()'s) */
+			else
+				st_still(e, ev, s);
+		} else if (ev->vfio.event == VT_VFIO_HANDLER && s->resampled) {
+			st_reassert(e, ev, s);
+		}
+		break;
+	default:
+		break;
 	}
-	if (is_reassert(ev) && s->resampled)
-		st_reassert(e, ev, s);
 }
 
 static void st_free(void *st)
