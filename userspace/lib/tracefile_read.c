@@ -499,7 +499,12 @@ v2_next_t(struct vt_reader *r, const struct vt_hdr **rec, bool room)
 			    (unsigned long long)r->chunk_off, r->pos,
 			    r->left ? "bad record coding" :
 			    "more records than counted");
-	if (__builtin_expect(!vt_record_ok(h, h->size), 0)) {
+	/*
+	 * vt_record_ok(h, h->size): the decoder gave a size of at least a
+	 * header, a multiple of 8 up to VT_REC_MAX_SIZE, so only the type's
+	 * size range is left, which vt_record_ok_room() checks in one compare
+	 */
+	if (__builtin_expect(!vt_record_ok_room(h), 0)) {
 		vt_record_check_full(h, h->size, msg, sizeof(msg));
 		return stop(r, VT_END_CORRUPT, -EBADMSG,
 			    "chunk at offset %llu, byte %zu: %s",

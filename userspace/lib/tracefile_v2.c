@@ -136,23 +136,26 @@ size_t vt_v2_encode(struct vt_v2_ctx *c, const struct vt_hdr *rec, uint8_t *out)
 }
 
 /*
- * Copy @nw (>= 1) 64-bit words: 16-byte moves, the last one ending at the
- * last byte (overlapping), never past it; faster than a variable-length
- * memcpy(), which compiles to "rep movsq" here.
+ * Copy @nw (>= 1) 64-bit words: the last word, then @nw / 2 16-byte moves
+ * from the start, entered at the first one needed (no loop; the last word
+ * twice for an even @nw); faster than a variable-length memcpy(), which
+ * compiles to "rep movsq" here.
  */
 static inline void copy_words(uint8_t *dst, const uint8_t *src, unsigned int nw)
 {
-	size_t n = (size_t)nw * 8, i;
-
-	if (n < 16) {
-		memcpy(dst, src, 8);
-		return;
+	memcpy(dst + 8 * (nw - 1), src + 8 * (nw - 1), 8);
+#define CW(k)	case k + 1: memcpy(dst + 16 * k, src + 16 * k, 16); \
+		__attribute__((fallthrough))
+	switch (nw / 2) {
+	CW(14); CW(13); CW(12); CW(11); CW(10); CW(9); CW(8); CW(7);
+	CW(6); CW(5); CW(4); CW(3); CW(2); CW(1); CW(0);
+	default:
+		break;
 	}
-	for (i = 0; i + 16 <= n; i += 16)
-		memcpy(dst + i, src + i, 16);
-	if (i < n)
-		memcpy(dst + n - 16, src + n - 16, 16);
+#undef CW
 }
+_Static_assert((VT_REC_MAX_SIZE - sizeof(struct vt_hdr)) / 16 <= 15,
+	       "copy_words() covers every body");
 
 /* get_varint() with the one-byte case inline: NULL on a bad coding */
 #define GET_VARINT(p, end, v) \
@@ -243,6 +246,13 @@ get_word(const uint8_t **pp, const uint8_t *end, unsigned int wm, bool room,
 	return 0;
 }
 
+/* the size of each type a tag's low bits can name (0: none) */
+static const uint16_t tag_size[16] = {
+#define VT_REG_REC(N, v, n, st) [v] = sizeof(struct st),
+#include "../../include/vt_registry.def"
+};
+_Static_assert(VT_REC_END <= 15, "tag_size[] holds every type");
+
 /*
  * vt_v2_decode()'s body. With @room (@avail >= V2_MAX_READ) no record's
  * decoding can reach the end, so the bounds tests are left out; results
@@ -266,8 +276,10 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 		if (!(p = VARINT(v)) || v > 0xffff)
 			return -EBADMSG;
 		type = (unsigned int)v;
+		size = type < VT_REC_END ? vt_rec_check_tab[type].size : 0;
+	} else {
+		size = tag_size[type];
 	}
-	size = type < VT_REC_END ? vt_rec_check_tab[type].size : 0;
 	if (tag & 0x10) {
 		if (!(p = VARINT(v)) || v > VT_REC_MAX_SIZE)
 			return -EBADMSG;
