@@ -270,16 +270,19 @@ static size_t valid_prefix(const uint8_t *buf, size_t len, uint32_t max,
 	const uint8_t *p = buf;
 	const uint8_t *fast = len >= VT_REC_MAX_SIZE ?
 			      buf + len - VT_REC_MAX_SIZE + 1 : buf;
-	uint32_t i = 0;
+	uint32_t i = 0, left = max;
 	size_t pos;
 
-	for (; i < max && p < fast; i++) {
+	/* (a count down: no compare of a count with @max per record) */
+	while (left && p < fast) {
 		const struct vt_hdr *h = (const void *)p;
 
 		if (!vt_record_ok_room(h))
 			break;
 		p += h->size;
+		left--;
 	}
+	i = max - left;
 	pos = (size_t)(p - buf);
 	/* the last ones (or the first invalid one again) */
 	while (i < max && pos < len &&
