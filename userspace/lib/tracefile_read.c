@@ -469,6 +469,10 @@ static int load_chunk(struct vt_reader *r)
 	return 1;
 }
 
+/* tracefile_v2.c (see there; the prototype belongs in vt_tracefile_v2.h) */
+uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
+			  size_t *pos, uint8_t **out, uint32_t max, int *err);
+
 /*
  * Stop on v2 record @h at r->pos: its bytes are no valid coding (@coding)
  * or it failed vt_record_check().
@@ -619,41 +623,24 @@ int vt_reader_next_run(struct vt_reader *r, const struct vt_hdr **rec,
 	if (r->v2 && r->oldest && __builtin_expect(r->st.end == VT_END_NONE, 1)) {
 		struct vt_v2_ctx *c = r->v2;
 		const uint8_t *buf = r->buf;
-		size_t pos = r->pos, len = r->len, used;
+		size_t pos = r->pos, len = r->len;
 		uint8_t *dcur = r->dcur, *first = dcur;
 		uint32_t left = r->left, k, m;
-		struct vt_hdr *h = NULL;
 		int bad = 0;
 
 		/*
-		 * v2_next_t() with room in the block, the reader's state in
-		 * locals: @m records at most, as many as have room for any size
-		 * (so no test of the room per record), then the room again
+		 * v2_next_t() with room in the block, in vt_v2_decode_run():
+		 * @m records at most, as many as have room for any size (so no
+		 * test of the room per record), then the room again
 		 */
 		while ((m = (uint32_t)((size_t)(r->dend - dcur) / VT_REC_MAX_SIZE))) {
 			if (m > left)
 				m = left;
 			if (!m)
 				break;
-			for (; m && pos < len; m--) {
-				h = (void *)dcur;
-				used = 0;
-				if (__builtin_expect(vt_v2_decode(c, buf + pos,
-								  len - pos, h,
-								  &used), 0)) {
-					bad = 1;
-					break;
-				}
-				/* (see v2_next_t()) */
-				if (__builtin_expect(!vt_record_ok_room(h), 0)) {
-					bad = 2;
-					break;
-				}
-				pos += used;
-				left--;
-				dcur += h->size;
-			}
-			if (m)		/* error, end of chunk, or left 0 */
+			k = vt_v2_decode_run(c, buf, len, &pos, &dcur, m, &bad);
+			left -= k;
+			if (k < m)	/* error or end of chunk */
 				break;
 		}
 		k = r->left - left;
@@ -661,8 +648,8 @@ int vt_reader_next_run(struct vt_reader *r, const struct vt_hdr **rec,
 		r->left = left;
 		r->dcur = dcur;
 		r->st.records += k;
-		if (bad)
-			v2_fail(r, h, bad == 1);
+		if (bad)	/* (dcur: the record that failed its check) */
+			v2_fail(r, (const void *)dcur, bad == 1);
 		if (k) {
 			*rec = (const void *)first;
 			*n = k;
