@@ -70,6 +70,36 @@ static void armed_del(struct vt_engine *e, unsigned int ri, struct vt_irq *irq)
 	irq->watching &= ~(1u << ri);
 }
 
+/* Double @a's room (at least 16); false when out of memory. */
+static __attribute__((noinline, cold)) bool armed_grow(struct vt_armed *a)
+{
+	size_t cap = a->cap ? a->cap * 2 : 16;
+	struct vt_irq **nv = realloc(a->v, cap * sizeof(*nv));
+
+	if (!nv)
+		return false;
+	a->v = nv;
+	a->cap = cap;
+	return true;
+}
+
+/* Double @v's wait list (at least 4); false when out of memory. */
+static __attribute__((noinline, cold)) bool wait_grow(struct vt_vcpu *v)
+{
+	uint32_t cap = v->cap_wait ? v->cap_wait * 2 : 4;
+	struct vt_vwait *nw = realloc(v->wait, cap * sizeof(*nw));
+
+	if (!nw)
+		return false;
+	v->wait = nw;
+	v->cap_wait = cap;
+	return true;
+}
+
+/*
+ * (the growth out of line: the common path needs no callee-saved
+ * register, so no register is saved and restored per call)
+ */
 void vt_deadline_arm(struct vt_engine *e, const struct vt_rule *rule,
 		     struct vt_irq *irq, uint64_t ts,
 		     struct vt_vcpu *until_entry)
@@ -79,15 +109,8 @@ void vt_deadline_arm(struct vt_engine *e, const struct vt_rule *rule,
 	struct vt_watch *w = &irq->watch[ri];
 
 	if (!w->pos) {
-		if (a->n == a->cap) {
-			size_t cap = a->cap ? a->cap * 2 : 16;
-			struct vt_irq **nv = realloc(a->v, cap * sizeof(*nv));
-
-			if (!nv)
-				return;
-			a->v = nv;
-			a->cap = cap;
-		}
+		if (__builtin_expect(a->n == a->cap, 0) && !armed_grow(a))
+			return;
 		a->v[a->n++] = irq;
 		w->pos = (uint32_t)a->n;
 	}
@@ -98,15 +121,9 @@ void vt_deadline_arm(struct vt_engine *e, const struct vt_rule *rule,
 	if (until_entry) {
 		struct vt_vcpu *v = until_entry;
 
-		if (v->nr_wait == v->cap_wait) {
-			uint32_t cap = v->cap_wait ? v->cap_wait * 2 : 4;
-			struct vt_vwait *nw = realloc(v->wait, cap * sizeof(*nw));
-
-			if (!nw)
-				return;
-			v->wait = nw;
-			v->cap_wait = cap;
-		}
+		if (__builtin_expect(v->nr_wait == v->cap_wait, 0) &&
+		    !wait_grow(v))
+			return;
 		v->wait[v->nr_wait].irq = irq;
 		v->wait[v->nr_wait].rule = ri;
 		v->wait[v->nr_wait].seq = w->seq;

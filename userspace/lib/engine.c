@@ -122,6 +122,35 @@ void vt_engine_set_read_status(struct vt_engine *e,
 }
 
 /*
+ * vt_eng_handlers[] for the engine's checked records (their type is below
+ * VT_REC_END), with vt_eng_no_handler() in place of each NULL: one load
+ * and a call per record, no test.
+ */
+static vt_handler eng_handlers[VT_REC_END];
+
+static void __attribute__((constructor)) eng_handlers_init(void)
+{
+	unsigned int t;
+
+	for (t = 0; t < VT_REC_END; t++)
+		eng_handlers[t] = vt_eng_handlers[t] ? vt_eng_handlers[t] :
+						       vt_eng_no_handler;
+}
+_Static_assert(VT_REC_END <= VT_REC_MAX + 1, "eng_handlers[] within vt_eng_handlers[]");
+
+/* the 1 ms tick, due at the engine's clock */
+static __attribute__((noinline)) void tick_now(struct vt_engine *e)
+{
+	struct vt_ev ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = VT_EV_TICK;
+	ev.ts = e->now;
+	vt_bus_emit(e, &ev);
+	e->next_tick = e->now + 1000000;
+}
+
+/*
  * Process @rec: the engine's clock, counts and the 1 ms tick, then its
  * handler. @in_order: @rec is known not to be older than the engine's
  * clock, with the engine started (the ref FIFO's records after one that
@@ -130,9 +159,6 @@ void vt_engine_set_read_status(struct vt_engine *e,
 static inline __attribute__((always_inline)) int
 process_t(struct vt_engine *e, const struct vt_hdr *rec, bool in_order)
 {
-	vt_handler h;
-	struct vt_ev ev;
-
 	if (in_order) {
 		e->now = rec->ts_ns;
 	} else {
@@ -148,21 +174,13 @@ process_t(struct vt_engine *e, const struct vt_hdr *rec, bool in_order)
 	}
 	e->records++;
 	e->by_type[rec->type]++;
-	if (e->now >= e->next_tick) {
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = VT_EV_TICK;
-		ev.ts = e->now;
-		vt_bus_emit(e, &ev);
-		e->next_tick = e->now + 1000000;
-	}
+	if (e->now >= e->next_tick)
+		tick_now(e);
 	/*
 	 * vt_eng_dispatch() for a record the engine holds: checked, so its
 	 * type is below VT_REC_END (by_type[] above relies on it too)
 	 */
-	h = vt_eng_handlers[rec->type];
-	if (__builtin_expect(!h, 0))
-		return vt_eng_no_handler(e, rec);
-	return h(e, rec);
+	return eng_handlers[rec->type](e, rec);
 }
 
 static inline __attribute__((always_inline)) int
@@ -669,6 +687,59 @@ static __attribute__((noinline)) void ref_prefetch(struct vt_engine *e,
 }
 
 /*
+ * drain_refs()'s records from @q to @qend (a piece of the ring from
+ * position @pos) as long as they are older than @limit (all if @all),
+ * each as process_t(e, rec, true) would: the record's time is tested once
+ * against the earlier of @limit and the tick's time, the tick taken on
+ * the rare way, and the records counted at the end (no handler reads the
+ * count). @pf: ref_prefetch() every VT_PF_STEP positions. An error of a
+ * handler goes to *@ret unless one is there. Return: where it stopped.
+ */
+static inline __attribute__((always_inline)) const struct vt_hdr *const *
+drain_seg(struct vt_engine *e, const struct vt_hdr *const *q,
+	  const struct vt_hdr *const *qend, uint64_t limit, bool all, bool pf,
+	  uint32_t pos, int *ret)
+{
+	const struct vt_hdr *const *q0 = q, *const *qc = q;
+	const struct vt_hdr *rec;
+	uint64_t stop, ts;
+	int r;
+
+#define PF() do {							\
+		if (pf && !((uintptr_t)q & (VT_PF_STEP * sizeof(*q) - 1)))	\
+			ref_prefetch(e, pos + (uint32_t)(q - q0));	\
+	} while (0)
+	stop = all || e->next_tick < limit ? e->next_tick : limit;
+	for (; q < qend; q++) {
+		rec = *q;
+		ts = rec->ts_ns;
+		if (__builtin_expect(ts >= stop, 0)) {
+			if (!all && ts >= limit)
+				break;
+			/* ts >= next_tick: the tick, after the counts */
+			PF();
+			e->now = ts;
+			e->by_type[rec->type]++;
+			e->records += (uint64_t)(q - qc) + 1;
+			qc = q + 1;
+			tick_now(e);
+			stop = all || e->next_tick < limit ? e->next_tick :
+							      limit;
+		} else {
+			PF();
+			e->now = ts;
+			e->by_type[rec->type]++;
+		}
+		r = eng_handlers[rec->type](e, rec);
+		if (__builtin_expect(r, 0) && !*ret)
+			*ret = r;
+	}
+#undef PF
+	e->records += (uint64_t)(q - qc);
+	return q;
+}
+
+/*
  * vt_engine_feed_ref_run()'s drain of the ref FIFO when no out-of-order
  * record waits: its records with a time before @limit (all of them if
  * @all), oldest first, as the loop of vt_engine_feed_ref() (drain_t())
@@ -701,14 +772,10 @@ drain_refs(struct vt_engine *e, uint64_t limit, bool all)
 		q0 = q = ro->refs + (pos & mask);
 		seg = ro->rcap - (pos & mask);
 		qend = q + (seg < left ? seg : left);
-		for (; q < qend && (all || (*q)->ts_ns < limit); q++) {
-			if (__builtin_expect(pf, 0) &&
-			    !((uintptr_t)q & (VT_PF_STEP * sizeof(*q) - 1)))
-				ref_prefetch(e, pos + (uint32_t)(q - q0));
-			r = process_t(e, *q, true);
-			if (__builtin_expect(r, 0) && !ret)
-				ret = r;
-		}
+		if (__builtin_expect(pf, 0))
+			q = drain_seg(e, q, qend, limit, all, true, pos, &ret);
+		else
+			q = drain_seg(e, q, qend, limit, all, false, pos, &ret);
 		pos += (uint32_t)(q - q0);
 		left -= (uint32_t)(q - q0);
 		if (q < qend)

@@ -270,16 +270,19 @@ static size_t valid_prefix(const uint8_t *buf, size_t len, uint32_t max,
 	const uint8_t *p = buf;
 	const uint8_t *fast = len >= VT_REC_MAX_SIZE ?
 			      buf + len - VT_REC_MAX_SIZE + 1 : buf;
-	uint32_t i = 0;
+	uint32_t i = 0, left = max;
 	size_t pos;
 
-	for (; i < max && p < fast; i++) {
+	/* (a count down: no compare of a count with @max per record) */
+	while (left && p < fast) {
 		const struct vt_hdr *h = (const void *)p;
 
 		if (!vt_record_ok_room(h))
 			break;
 		p += h->size;
+		left--;
 	}
+	i = max - left;
 	pos = (size_t)(p - buf);
 	/* the last ones (or the first invalid one again) */
 	while (i < max && pos < len &&
@@ -466,21 +469,39 @@ static int load_chunk(struct vt_reader *r)
 	return 1;
 }
 
+/* tracefile_v2.c (see there; the prototype belongs in vt_tracefile_v2.h) */
+uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
+			  size_t *pos, uint8_t **out, uint32_t max, int *err);
+
+/*
+ * Stop on v2 record @h at r->pos: its bytes are no valid coding (@coding)
+ * or it failed vt_record_check().
+ */
+static __attribute__((noinline, cold)) int
+v2_fail(struct vt_reader *r, const struct vt_hdr *h, bool coding)
+{
+	char msg[100];
+
+	if (!coding)
+		vt_record_check_full(h, h->size, msg, sizeof(msg));
+	return stop(r, VT_END_CORRUPT, -EBADMSG,
+		    "chunk at offset %llu, byte %zu: %s",
+		    (unsigned long long)r->chunk_off, r->pos,
+		    coding ? "bad record coding" : msg);
+}
+
 /*
  * The next v2 record: decoded into r->rec, checked, handed out. Shared by
  * vt_reader_next()'s fast path and next_slow() (a failed decode has
  * already changed the context, so it cannot be retried there).
  */
 static inline __attribute__((always_inline)) int
-v2_next_t(struct vt_reader *r, const struct vt_hdr **rec, bool room)
+v2_next_t(struct vt_reader *r, const struct vt_hdr **rec)
 {
 	struct vt_hdr *h = (void *)r->rec;
 	size_t used = 0;
-	char msg[100];
 
-	if (room) {		/* keep mode, room in the block checked */
-		h = (void *)r->dcur;
-	} else if (r->oldest) {	/* keep mode: decoded into a block */
+	if (r->oldest) {	/* keep mode: decoded into a block */
 		if (__builtin_expect((size_t)(r->dend - r->dcur) < VT_REC_MAX_SIZE, 0)) {
 			struct vt_kblock *kb = keep_block(r, VT_KEEP_BLOCK);
 
@@ -491,24 +512,25 @@ v2_next_t(struct vt_reader *r, const struct vt_hdr **rec, bool room)
 		}
 		h = (void *)r->dcur;
 	}
-	if (__builtin_expect(!r->left ||
-			     vt_v2_decode(r->v2, r->buf + r->pos, r->len - r->pos,
-					  h, &used), 0))
+	if (__builtin_expect(!r->left, 0))
 		return stop(r, VT_END_CORRUPT, -EBADMSG,
 			    "chunk at offset %llu, byte %zu: %s",
 			    (unsigned long long)r->chunk_off, r->pos,
-			    r->left ? "bad record coding" :
 			    "more records than counted");
-	if (__builtin_expect(!vt_record_ok(h, h->size), 0)) {
-		vt_record_check_full(h, h->size, msg, sizeof(msg));
-		return stop(r, VT_END_CORRUPT, -EBADMSG,
-			    "chunk at offset %llu, byte %zu: %s",
-			    (unsigned long long)r->chunk_off, r->pos, msg);
-	}
+	if (__builtin_expect(vt_v2_decode(r->v2, r->buf + r->pos,
+					  r->len - r->pos, h, &used), 0))
+		return v2_fail(r, h, true);
+	/*
+	 * vt_record_ok(h, h->size): the decoder gave a size of at least a
+	 * header, a multiple of 8 up to VT_REC_MAX_SIZE, so only the type's
+	 * size range is left, which vt_record_ok_room() checks in one compare
+	 */
+	if (__builtin_expect(!vt_record_ok_room(h), 0))
+		return v2_fail(r, h, false);
 	r->pos += used;
 	r->left--;
 	r->st.records++;
-	if (room || r->oldest)
+	if (r->oldest)
 		r->dcur += h->size;	/* (a multiple of 8) */
 	*rec = h;
 	return 1;
@@ -516,7 +538,7 @@ v2_next_t(struct vt_reader *r, const struct vt_hdr **rec, bool room)
 
 static inline int v2_next(struct vt_reader *r, const struct vt_hdr **rec)
 {
-	return v2_next_t(r, rec, false);
+	return v2_next_t(r, rec);
 }
 
 /* vt_reader_next() past its fast path: chunk loads, v2, every error */
@@ -599,17 +621,37 @@ int vt_reader_next_run(struct vt_reader *r, const struct vt_hdr **rec,
 	 * error, after the records before it, as vt_reader_next() would.
 	 */
 	if (r->v2 && r->oldest && __builtin_expect(r->st.end == VT_END_NONE, 1)) {
-		const struct vt_hdr *h = NULL;
-		uint32_t k = 0;
+		struct vt_v2_ctx *c = r->v2;
+		const uint8_t *buf = r->buf;
+		size_t pos = r->pos, len = r->len;
+		uint8_t *dcur = r->dcur, *first = dcur;
+		uint32_t left = r->left, k, m;
+		int bad = 0;
 
-		while (r->pos < r->len && r->left &&
-		       (size_t)(r->dend - r->dcur) >= VT_REC_MAX_SIZE) {
-			if (v2_next_t(r, &h, true) < 0)
+		/*
+		 * v2_next_t() with room in the block, in vt_v2_decode_run():
+		 * @m records at most, as many as have room for any size (so no
+		 * test of the room per record), then the room again
+		 */
+		while ((m = (uint32_t)((size_t)(r->dend - dcur) / VT_REC_MAX_SIZE))) {
+			if (m > left)
+				m = left;
+			if (!m)
 				break;
-			if (!k++)
-				*rec = h;
+			k = vt_v2_decode_run(c, buf, len, &pos, &dcur, m, &bad);
+			left -= k;
+			if (k < m)	/* error or end of chunk */
+				break;
 		}
+		k = r->left - left;
+		r->pos = pos;
+		r->left = left;
+		r->dcur = dcur;
+		r->st.records += k;
+		if (bad)	/* (dcur: the record that failed its check) */
+			v2_fail(r, (const void *)dcur, bad == 1);
 		if (k) {
+			*rec = (const void *)first;
 			*n = k;
 			return 1;
 		}

@@ -136,23 +136,26 @@ size_t vt_v2_encode(struct vt_v2_ctx *c, const struct vt_hdr *rec, uint8_t *out)
 }
 
 /*
- * Copy @nw (>= 1) 64-bit words: 16-byte moves, the last one ending at the
- * last byte (overlapping), never past it; faster than a variable-length
- * memcpy(), which compiles to "rep movsq" here.
+ * Copy @nw (>= 1) 64-bit words: the last word, then @nw / 2 16-byte moves
+ * from the start, entered at the first one needed (no loop; the last word
+ * twice for an even @nw); faster than a variable-length memcpy(), which
+ * compiles to "rep movsq" here.
  */
 static inline void copy_words(uint8_t *dst, const uint8_t *src, unsigned int nw)
 {
-	size_t n = (size_t)nw * 8, i;
-
-	if (n < 16) {
-		memcpy(dst, src, 8);
-		return;
+	memcpy(dst + 8 * (nw - 1), src + 8 * (nw - 1), 8);
+#define CW(k)	case k + 1: memcpy(dst + 16 * k, src + 16 * k, 16); \
+		__attribute__((fallthrough))
+	switch (nw / 2) {
+	CW(14); CW(13); CW(12); CW(11); CW(10); CW(9); CW(8); CW(7);
+	CW(6); CW(5); CW(4); CW(3); CW(2); CW(1); CW(0);
+	default:
+		break;
 	}
-	for (i = 0; i + 16 <= n; i += 16)
-		memcpy(dst + i, src + i, 16);
-	if (i < n)
-		memcpy(dst + n - 16, src + n - 16, 16);
+#undef CW
 }
+_Static_assert((VT_REC_MAX_SIZE - sizeof(struct vt_hdr)) / 16 <= 15,
+	       "copy_words() covers every body");
 
 /* get_varint() with the one-byte case inline: NULL on a bad coding */
 #define GET_VARINT(p, end, v) \
@@ -243,6 +246,13 @@ get_word(const uint8_t **pp, const uint8_t *end, unsigned int wm, bool room,
 	return 0;
 }
 
+/* the size of each type a tag's low bits can name (0: none) */
+static const uint16_t tag_size[16] = {
+#define VT_REG_REC(N, v, n, st) [v] = sizeof(struct st),
+#include "../../include/vt_registry.def"
+};
+_Static_assert(VT_REC_END <= 15, "tag_size[] holds every type");
+
 /*
  * vt_v2_decode()'s body. With @room (@avail >= V2_MAX_READ) no record's
  * decoding can reach the end, so the bounds tests are left out; results
@@ -266,8 +276,10 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 		if (!(p = VARINT(v)) || v > 0xffff)
 			return -EBADMSG;
 		type = (unsigned int)v;
+		size = type < VT_REC_END ? vt_rec_check_tab[type].size : 0;
+	} else {
+		size = tag_size[type];
 	}
-	size = type < VT_REC_END ? vt_rec_check_tab[type].size : 0;
 	if (tag & 0x10) {
 		if (!(p = VARINT(v)) || v > VT_REC_MAX_SIZE)
 			return -EBADMSG;
@@ -343,4 +355,57 @@ int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 	if (__builtin_expect(avail >= V2_MAX_READ, 1))
 		return decode(c, in, avail, rec, used, true);
 	return decode(c, in, avail, rec, used, false);
+}
+
+/*
+ * vt_v2_decode_run() - decode records one after the other into a block:
+ * vt_v2_decode() and vt_record_ok_room() of each, inline, as long as
+ * fewer than @max are decoded and *@pos < @len. Its prototype is in
+ * tracefile_read.c, its only caller.
+ * @c:		state
+ * @in:		the chunk's coded bytes
+ * @len:	their number
+ * @pos:	offset of the next record in @in; advanced past the decoded ones
+ * @out:	where the next record goes (VT_REC_MAX_SIZE bytes at each of
+ *		the @max first positions); advanced past the decoded ones
+ * @max:	the most records to decode
+ * @err:	set to 0, or to 1 for bytes at *@pos that are no valid
+ *		coding, or 2 for a record at *@out that vt_record_ok_room()
+ *		rejects (neither one counted nor passed)
+ *
+ * Return: the number of records decoded.
+ */
+uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
+			  size_t *pos, uint8_t **out, uint32_t max, int *err);
+
+uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
+			  size_t *pos, uint8_t **out, uint32_t max, int *err)
+{
+	size_t p = *pos, used;
+	uint8_t *o = *out;
+	struct vt_hdr *h;
+	uint32_t k = 0;
+	int ret;
+
+	*err = 0;
+	for (; k < max && p < len; k++) {
+		h = (void *)o;
+		if (__builtin_expect(len - p >= V2_MAX_READ, 1))
+			ret = decode(c, in + p, len - p, h, &used, true);
+		else
+			ret = decode(c, in + p, len - p, h, &used, false);
+		if (__builtin_expect(ret, 0)) {
+			*err = 1;
+			break;
+		}
+		if (__builtin_expect(!vt_record_ok_room(h), 0)) {
+			*err = 2;
+			break;
+		}
+		p += used;
+		o += h->size;
+	}
+	*pos = p;
+	*out = o;
+	return k;
 }
