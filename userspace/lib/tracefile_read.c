@@ -469,10 +469,6 @@ static int load_chunk(struct vt_reader *r)
 	return 1;
 }
 
-/* tracefile_v2.c (see there; the prototype belongs in vt_tracefile_v2.h) */
-uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
-			  size_t *pos, uint8_t **out, uint32_t max, int *err);
-
 /*
  * Stop on v2 record @h at r->pos: its bytes are no valid coding (@coding)
  * or it failed vt_record_check().

@@ -357,27 +357,6 @@ int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 	return decode(c, in, avail, rec, used, false);
 }
 
-/*
- * vt_v2_decode_run() - decode records one after the other into a block:
- * vt_v2_decode() and vt_record_ok_room() of each, inline, as long as
- * fewer than @max are decoded and *@pos < @len. Its prototype is in
- * tracefile_read.c, its only caller.
- * @c:		state
- * @in:		the chunk's coded bytes
- * @len:	their number
- * @pos:	offset of the next record in @in; advanced past the decoded ones
- * @out:	where the next record goes (VT_REC_MAX_SIZE bytes at each of
- *		the @max first positions); advanced past the decoded ones
- * @max:	the most records to decode
- * @err:	set to 0, or to 1 for bytes at *@pos that are no valid
- *		coding, or 2 for a record at *@out that vt_record_ok_room()
- *		rejects (neither one counted nor passed)
- *
- * Return: the number of records decoded.
- */
-uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
-			  size_t *pos, uint8_t **out, uint32_t max, int *err);
-
 uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
 			  size_t *pos, uint8_t **out, uint32_t max, int *err)
 {
