@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -50,59 +51,6 @@ static inline void scen_to_file(const char *scen, const char *out)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* Scenario -> engine directly (in-process importer). */
-static inline struct vt_engine *scen_engine(const char *scen,
-					    struct vt_engine_opts *opts)
-{
-	struct vt_host_facts facts;
-	struct vt_engine_opts o;
-	struct feed_ctx c = { 0 };
-	char path[512], err[256];
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/scenarios/%s.txt", VT_TEST_DIR, scen);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	/* facts come first in every scenario: parse once for them */
-	n = vt_scenario_import(f, path, &facts, noop_cb, NULL, err,
-			       sizeof(err));
-	if (n < 0)
-		fail_msg("%s", err);
-	fclose(f);
-	memset(&o, 0, sizeof(o));
-	if (opts)
-		o = *opts;
-	o.facts = &facts;
-	o.window_ns = o.window_ns ? o.window_ns : VT_WINDOW_ALL;
-	assert_int_equal(vt_engine_new(&o, &c.e), 0);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	n = vt_scenario_import(f, path, &facts, feed_cb, &c, err, sizeof(err));
-	fclose(f);
-	if (n < 0)
-		fail_msg("%s", err);
-	assert_int_equal(c.invalid, 0);
-	assert_int_equal(vt_engine_finish(c.e), 0);
-	return c.e;
-}
-
-/* @fn's output of @e, NUL-terminated (free it); its length in *@len if @len */
-static inline char *render(struct vt_engine *e,
-			   int (*fn)(struct vt_engine *, FILE *), size_t *len)
-{
-	char *buf;
-	size_t n;
-	FILE *m = open_memstream(&buf, &n);
-
-	assert_non_null(m);
-	assert_int_equal(fn(e, m), 0);
-	fclose(m);
-	if (len)
-		*len = n;
-	return buf;
-}
-
 static inline char *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -122,6 +70,78 @@ static inline char *read_all(const char *path, size_t *len)
 	fclose(f);
 	if (len)
 		*len = (size_t)n;
+	return buf;
+}
+
+/*
+ * Scenario text -> engine (in-process importer), finished if @finish;
+ * @name names the text in the importer's messages.
+ */
+static inline struct vt_engine *text_engine(const char *text, const char *name,
+					    struct vt_engine_opts *opts,
+					    bool finish)
+{
+	struct vt_host_facts facts;
+	struct vt_engine_opts o;
+	struct feed_ctx c = { 0 };
+	char err[256];
+	FILE *f;
+	long n;
+
+	f = fmemopen((void *)text, strlen(text), "r");
+	assert_non_null(f);
+	/* facts come first in every scenario: parse once for them */
+	n = vt_scenario_import(f, name, &facts, noop_cb, NULL, err,
+			       sizeof(err));
+	if (n < 0)
+		fail_msg("%s", err);
+	fclose(f);
+	memset(&o, 0, sizeof(o));
+	if (opts)
+		o = *opts;
+	o.facts = &facts;
+	o.window_ns = o.window_ns ? o.window_ns : VT_WINDOW_ALL;
+	assert_int_equal(vt_engine_new(&o, &c.e), 0);
+	f = fmemopen((void *)text, strlen(text), "r");
+	assert_non_null(f);
+	n = vt_scenario_import(f, name, &facts, feed_cb, &c, err, sizeof(err));
+	fclose(f);
+	if (n < 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.invalid, 0);
+	if (finish)
+		assert_int_equal(vt_engine_finish(c.e), 0);
+	return c.e;
+}
+
+/* Scenario file -> engine directly (in-process importer), finished. */
+static inline struct vt_engine *scen_engine(const char *scen,
+					    struct vt_engine_opts *opts)
+{
+	struct vt_engine *e;
+	char path[512], *text;
+
+	snprintf(path, sizeof(path), "%s/scenarios/%s.txt", VT_TEST_DIR, scen);
+	text = read_all(path, NULL);
+	assert_non_null(text);
+	e = text_engine(text, path, opts, true);
+	free(text);
+	return e;
+}
+
+/* @fn's output of @e, NUL-terminated (free it); its length in *@len if @len */
+static inline char *render(struct vt_engine *e,
+			   int (*fn)(struct vt_engine *, FILE *), size_t *len)
+{
+	char *buf;
+	size_t n;
+	FILE *m = open_memstream(&buf, &n);
+
+	assert_non_null(m);
+	assert_int_equal(fn(e, m), 0);
+	fclose(m);
+	if (len)
+		*len = n;
 	return buf;
 }
 

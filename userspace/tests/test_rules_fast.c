@@ -10,43 +10,6 @@
 #include "helpers.h"
 #include "rule.h"
 
-/* Scenario text -> engine, finished (as scen_engine(), from memory). */
-static struct vt_engine *text_engine(const char *text,
-				     struct vt_engine_opts *opts,
-				     bool finish)
-{
-	struct vt_host_facts facts;
-	struct vt_engine_opts o;
-	struct feed_ctx c = { 0 };
-	char err[256];
-	FILE *f;
-	long n;
-
-	f = fmemopen((void *)text, strlen(text), "r");
-	assert_non_null(f);
-	n = vt_scenario_import(f, "mem", &facts, noop_cb, NULL, err,
-			       sizeof(err));
-	if (n < 0)
-		fail_msg("%s", err);
-	fclose(f);
-	memset(&o, 0, sizeof(o));
-	if (opts)
-		o = *opts;
-	o.facts = &facts;
-	o.window_ns = o.window_ns ? o.window_ns : VT_WINDOW_ALL;
-	assert_int_equal(vt_engine_new(&o, &c.e), 0);
-	f = fmemopen((void *)text, strlen(text), "r");
-	assert_non_null(f);
-	n = vt_scenario_import(f, "mem", &facts, feed_cb, &c, err, sizeof(err));
-	fclose(f);
-	if (n < 0)
-		fail_msg("%s", err);
-	assert_int_equal(c.invalid, 0);
-	if (finish)
-		assert_int_equal(vt_engine_finish(c.e), 0);
-	return c.e;
-}
-
 /* the finding of @rule whose summary has @text, or NULL */
 static const struct vt_finding *finding(const struct vt_engine *e,
 					const char *rule, const char *text)
@@ -79,7 +42,7 @@ static void test_mf_file_no_deadline(void **state)
 	struct vt_irq *irq;
 
 	(void)state;
-	e = text_engine(line_stuck, NULL, false);
+	e = text_engine(line_stuck, "mem", NULL, false);
 	irq = vt_irq_find(e, 100, 32);
 	assert_non_null(irq);
 	/* file mode: asserted, and no deadline (none would fire) */
@@ -99,7 +62,7 @@ static void test_mf_live_deadline(void **state)
 	struct vt_engine *e;
 
 	(void)state;
-	e = text_engine(line_stuck, &o, true);
+	e = text_engine(line_stuck, "mem", &o, true);
 	/* live: only the deadline (mf_expire()) says "so far" */
 	assert_non_null(finding(e, "intx-masked-forever", "so far"));
 	vt_engine_free(e);
@@ -136,7 +99,7 @@ static void mf_ack_after(const char *pre, const char *change)
 		 "@+30us   fold  lr=32:inv:eoi\n"
 		 "@+1us    ack pin=0 gsi=0\n"
 		 "@+1ms    flush used=0\n", pre, change);
-	e = text_engine(text, NULL, true);
+	e = text_engine(text, "mem", NULL, true);
 	assert_non_null(finding(e, "intx-masked-forever",
 				"no resampler is registered"));
 	vt_engine_free(e);
@@ -159,7 +122,7 @@ static void test_mf_irqfd_answer(void **state)
 			"@+3us    flush lr=32:A:eoi\n"
 			"@+30us   fold  lr=32:inv:eoi\n"
 			"@+1us    ack pin=0 gsi=0\n"
-			"@+1ms    flush used=0\n", NULL, true);
+			"@+1ms    flush used=0\n", "mem", NULL, true);
 	f = finding(e, "intx-masked-forever", "no resampler is registered");
 	assert_null(f);
 	vt_engine_free(e);
@@ -200,7 +163,7 @@ static void test_storm_ring(void **state)
 				      "@+1us    inject intid=32 level=0 src=resampler\n",
 				      ms[k] + 1);
 	assert_true(n < sizeof(text));
-	e = text_engine(text, &o, true);
+	e = text_engine(text, "mem", &o, true);
 	f = finding(e, "storm", "re-asserted 4 times");
 	assert_non_null(f);
 	/* (the cycle at 4.1 s, the oldest in the ring the one at 3.2 s) */
