@@ -14,6 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rule.h"
+/* each rule's event hook, inline in the dispatch of each kind */
+#include "rules/missed_resample.h"
+#include "rules/masked_forever.h"
+#include "rules/mmio_cleared.h"
+#include "rules/eoi_lost.h"
+#include "rules/storm.h"
+#include "rules/migration.h"
 
 static const struct vt_rule *const rules[] = {
 #define VT_RULE(sym, ...) &vt_rule_##sym,
@@ -263,12 +270,13 @@ static __attribute__((noinline)) void tick(struct vt_engine *e,
 
 /*
  * The dispatch of one kind @k, compiled from rules/rules.def: for each
- * rule in table order whose events have @k, a call through its (const)
- * descriptor, skipped per its armed mask (kinds with an IRQ: no deadline
- * of the rule armed on it) or its any mask (kinds without: none armed at
- * all). Inlined where @k is a constant, only the subscribed rules' tests
- * and calls remain: no walk of a list, no mask loaded. @probe: no call,
- * the mask of the rules that would be called instead (vt_bus_probe()).
+ * rule in table order whose events have @k, its event hook vt_on_<sym>()
+ * (rules/<file>.h, inline with @k a constant: only that kind's tests
+ * remain, the slow paths are calls), skipped per its armed mask (kinds
+ * with an IRQ: no deadline of the rule armed on it) or its any mask
+ * (kinds without: none armed at all). Inlined where @k is a constant, no
+ * walk of a list, no mask loaded. @probe: no call, the mask of the rules
+ * that would be called instead (vt_bus_probe()).
  */
 static __attribute__((always_inline)) inline uint32_t
 kind_irq(struct vt_engine *e, const struct vt_ev *ev, struct vt_irq *irq,
@@ -283,8 +291,8 @@ kind_irq(struct vt_engine *e, const struct vt_ev *ev, struct vt_irq *irq,
 		if (probe)						\
 			m |= 1u << VT_RULE_##sym;			\
 		else							\
-			vt_rule_##sym.event(e, ev, irq->priv +		\
-					    e->irq_off[VT_RULE_##sym]);	\
+			vt_on_##sym(e, ev, irq->priv +			\
+				    e->irq_off[VT_RULE_##sym], k);	\
 	}
 #include "rules/rules.def"
 #undef VT_RULE
@@ -304,7 +312,7 @@ kind_noirq(struct vt_engine *e, const struct vt_ev *ev, const unsigned int k,
 		if (probe)						\
 			m |= 1u << VT_RULE_##sym;			\
 		else							\
-			vt_rule_##sym.event(e, ev, NULL);		\
+			vt_on_##sym(e, ev, NULL, k);			\
 	}
 #include "rules/rules.def"
 #undef VT_RULE

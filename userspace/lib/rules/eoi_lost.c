@@ -19,7 +19,7 @@
  * its ack).
  */
 #include <stdlib.h>
-#include "rule.h"
+#include "eoi_lost.h"
 
 /* per-IRQ state: out of the LRs while active (watched while armed) */
 struct eo_irq {
@@ -46,23 +46,6 @@ static unsigned int nr_lrs(const struct vt_engine *e, bool *inferred)
 	return nr >= 2 ? nr : 0;
 }
 
-/*
- * Could an entry of @used LRs be full: nr_lrs() (vt_rule_nr_lrs() inline)
- * is known and @used reaches it? (full_entry() tests it again.)
- */
-static inline bool entry_full(const struct vt_engine *e, unsigned int used)
-{
-	unsigned int nr = e->seen_nr_lrs ? e->seen_nr_lrs : e->facts.nr_lrs;
-
-	if (!nr) {
-		nr = e->rec_nr_lrs > e->max_used_lrs ? e->rec_nr_lrs :
-		     e->max_used_lrs;
-		if (nr < 2)
-			return false;
-	}
-	return used >= nr;
-}
-
 static bool in_lrs(const struct vt_ev_lrs *l, const struct vt_irq *irq)
 {
 	unsigned int i;
@@ -74,9 +57,9 @@ static bool in_lrs(const struct vt_ev_lrs *l, const struct vt_irq *irq)
 }
 
 /* an entry with every LR used: active IRQs of the vCPU left outside */
-/* (out of line, as eoicount_exit(): eo_event() then saves no registers) */
-static __attribute__((noinline)) void
-full_entry(struct vt_engine *e, const struct vt_ev *ev)
+/* (out of line, as vt_eo_eoicount_exit(): vt_on_eoi_lost() then saves no
+ * registers) */
+void vt_eo_full_entry(struct vt_engine *e, const struct vt_ev *ev)
 {
 	unsigned int nr;
 	struct vt_irq *irq;
@@ -108,8 +91,7 @@ full_entry(struct vt_engine *e, const struct vt_ev *ev)
 }
 
 /* an exit with EOIcount: deactivations of IRQs that were in no LR */
-static __attribute__((noinline)) void
-eoicount_exit(struct vt_engine *e, const struct vt_ev *ev)
+void vt_eo_eoicount_exit(struct vt_engine *e, const struct vt_ev *ev)
 {
 	unsigned int eoicount = ev->lr->eoicount;
 	struct vt_irq **v, *irq;
@@ -140,28 +122,10 @@ eoicount_exit(struct vt_engine *e, const struct vt_ev *ev)
 	free(v);
 }
 
-/*
- * (tests, most frequent kind first, where a switch cost a jump table
- * per entry and exit)
- */
+/* (the bus calls vt_on_eoi_lost() inline; this for the other callers) */
 static void eo_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
-	enum vt_ev_kind k = ev->kind;
-
-	(void)st;
-	if (__builtin_expect(k == VT_EV_FLUSH, 1)) {
-		/* (full_entry()'s first tests inline: most entries are not full) */
-		if (e->nr_active && entry_full(e, ev->lr->used))
-			full_entry(e, ev);
-	} else if (__builtin_expect(k == VT_EV_FOLD, 1)) {
-		if (ev->lr->hcr_valid && ev->lr->eoicount)
-			eoicount_exit(e, ev);
-	} else if (k == VT_EV_LR_RUN) {
-		if (ev->run.eoied)
-			vt_deadline_cancel(e, &vt_rule_eoi_lost, ev->irq);
-	} else if (k == VT_EV_ACK || k == VT_EV_DEACT) {
-		vt_deadline_cancel(e, &vt_rule_eoi_lost, ev->irq);
-	}
+	vt_on_eoi_lost(e, ev, st, ev->kind);
 }
 
 static void eo_finish(struct vt_engine *e)

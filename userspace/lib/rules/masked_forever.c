@@ -28,13 +28,7 @@
  * deassign record - keeps its finding, made at that de-assert.
  */
 #include <stdio.h>
-#include "rule.h"
-
-/* per-IRQ state: a level line asserted through an irqfd */
-struct mf_irq {
-	uint64_t line_ts;		/* asserted, not de-asserted (0: low) */
-	bool from_irqfd;
-};
+#include "masked_forever.h"
 
 /*
  * per-device state: the mask already reported, and whether the irqfd of
@@ -167,7 +161,8 @@ static bool line_verdict(struct vt_engine *e, struct vt_irq *irq, uint64_t now,
  * Then the line was stuck for all that time: report it, saying what
  * the records show.
  */
-/* (out of line, as check() and ack_without_resampler(): rare paths) */
+/* (out of line, as vt_mf_check() and vt_mf_ack_without_resampler():
+ * rare paths) */
 static __attribute__((noinline)) void
 nonguest_low(struct vt_engine *e, const struct vt_ev *ev,
 	     struct mf_irq *m)
@@ -196,71 +191,17 @@ nonguest_low(struct vt_engine *e, const struct vt_ev *ev,
 		       "source unknown");
 }
 
-/*
- * The rule's deadlines only fire from time, in live mode (mf_expire()):
- * a whole trace is judged at its end (mf_finish() walks every IRQ), so
- * there nothing arms or cancels one (two bus calls per delivery cycle).
- */
-static inline bool mf_live(const struct vt_engine *e)
-{
-	return e->opts.window_ns != VT_WINDOW_ALL;	/* !vt_rule_file_mode() */
-}
-
-static void line_low(struct vt_engine *e, struct vt_irq *irq, struct mf_irq *m)
-{
-	m->line_ts = 0;
-	if (mf_live(e))
-		vt_deadline_cancel(e, &vt_rule_masked_forever, irq);
-}
-
 /* a level-0 inject of a line asserted through an irqfd */
-static __attribute__((noinline)) void
-inject_low(struct vt_engine *e, const struct vt_ev *ev, struct mf_irq *m)
+void vt_mf_inject_low(struct vt_engine *e, const struct vt_ev *ev,
+		      struct mf_irq *m)
 {
 	/* (nonguest_low()'s first test inline: most lines have a device) */
 	if (!ev->irq->dev)
 		nonguest_low(e, ev, m);
-	line_low(e, ev->irq, m);
+	vt_mf_line_low(e, ev->irq, m);
 }
 
-/* (tests and tail calls: a delivery cycle saves no register here) */
-static inline void track_line(struct vt_engine *e, const struct vt_ev *ev,
-			      struct mf_irq *m)
-{
-	struct vt_irq *irq = ev->irq;
-
-	switch (ev->kind) {
-	case VT_EV_RESAMPLE:
-		line_low(e, irq, m);
-		break;
-	case VT_EV_IRQFD:
-		/* a deassigned irqfd (VM shutting down) waits for nothing */
-		if (ev->irqfd.deassign)
-			line_low(e, irq, m);
-		else
-			m->from_irqfd = true;
-		break;
-	case VT_EV_INJECT:
-		if (!ev->inject.level) {
-			/* a low line: nothing to judge, no deadline armed */
-			if (m->line_ts)
-				inject_low(e, ev, m);
-		} else if (!m->line_ts &&
-			   (ev->inject.source == VT_SRC_IRQFD || m->from_irqfd)) {
-			m->line_ts = ev->ts ? ev->ts : 1;
-			if (mf_live(e) &&
-			    !vt_reported(irq, &vt_rule_masked_forever))
-				vt_deadline_arm(e, &vt_rule_masked_forever, irq,
-						m->line_ts, NULL);
-		}
-		break;
-	default:
-		break;
-	}
-}
-
-static __attribute__((noinline)) void
-check(struct vt_engine *e, uint64_t now, bool end)
+void vt_mf_check(struct vt_engine *e, uint64_t now, bool end)
 {
 	char why[160];
 	size_t i;
@@ -296,9 +237,8 @@ check(struct vt_engine *e, uint64_t now, bool end)
  * An ack while the source waits, with no resamplefd on its irqfd: the
  * guest is done and nothing can ever unmask - report at once.
  */
-static __attribute__((noinline)) void
-ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
-		      uint64_t ts)
+void vt_mf_ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
+				 uint64_t ts)
 {
 	struct vt_dev *d = irq->dev;
 	struct vt_irqfd *f;
@@ -341,18 +281,10 @@ ack_without_resampler(struct vt_engine *e, struct vt_irq *irq,
 		       line_reason(e, irq, MF_IRQ(e, irq)->line_ts, why, sizeof(why)));
 }
 
+/* (the bus calls vt_on_masked_forever() inline; this for the others) */
 static void mf_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
-	if (ev->kind == VT_EV_ACK) {
-		/* (its first test inline) */
-		if (!vt_reported(ev->irq, &vt_rule_masked_forever))
-			ack_without_resampler(e, ev->irq, ev->ts);
-	} else if (ev->kind == VT_EV_TICK) {
-		if (mf_live(e))		/* a whole trace is judged at its end */
-			check(e, ev->ts, false);
-	} else if (ev->irq) {
-		track_line(e, ev, st);
-	}
+	vt_on_masked_forever(e, ev, st, ev->kind);
 }
 
 /* live: a line asserted longer than the threshold */
@@ -368,7 +300,7 @@ static void mf_finish(struct vt_engine *e)
 {
 	size_t i;
 
-	check(e, e->now, true);
+	vt_mf_check(e, e->now, true);
 	for (i = 0; i < e->nr_irqs; i++)
 		line_verdict(e, e->irqs[i], e->now, true);
 }

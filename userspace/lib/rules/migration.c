@@ -21,17 +21,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "rule.h"
+#include "migration.h"
 
 enum { MG_STATE = 1, MG_IROUTER, MG_ITARGETSR };
-
-/* per-IRQ state: a move while active/in an LR, and the assertion after */
-struct mg_irq {
-	uint64_t ts;			/* retargeted while active (0: none) */
-	uint32_t from, to;
-	uint64_t pending_ts;		/* asserted after it (the deadline) */
-	uint8_t how;			/* how the retarget was written */
-};
 
 #define MG(e, irq)	((struct mg_irq *)vt_rule_irq(e, &vt_rule_migration, irq))
 
@@ -76,24 +68,9 @@ static struct vt_vcpu *other_holder(struct vt_engine *e, struct vt_irq *irq,
 	return best;
 }
 
-/*
- * in_two()'s filter, inline: does an IRQ of the entry have a holder at
- * all (other_holder() finds none otherwise)? Most entries: no call.
- */
-static inline bool held_elsewhere(const struct vt_ev_lrs *l)
-{
-	unsigned int i;
-
-	for (i = 0; i < l->used; i++)
-		if (l->irq[i] && (l->irq[i]->nr_holders ||
-				  l->irq[i]->holders_overflow))
-			return true;
-	return false;
-}
-
-/* (out of line, as delivered(), mg_record(): mg_event() saves no registers) */
-static __attribute__((noinline)) void
-in_two(struct vt_engine *e, const struct vt_ev *ev)
+/* (out of line, as vt_mg_delivered(), vt_mg_record(): vt_on_migration()
+ * saves no registers) */
+void vt_mg_in_two(struct vt_engine *e, const struct vt_ev *ev)
 {
 	const struct vt_ev_lrs *l = ev->lr;
 	struct vt_lr other;
@@ -129,17 +106,8 @@ static void clear(struct vt_engine *e, struct vt_irq *irq, struct mg_irq *m)
 	vt_deadline_cancel(e, &vt_rule_migration, irq);
 }
 
-/* asserted after the move: it must be delivered (the deadline) */
-static void pending(struct vt_engine *e, struct vt_irq *irq, struct mg_irq *m,
-		    uint64_t ts)
-{
-	m->pending_ts = ts;
-	vt_deadline_arm(e, &vt_rule_migration, irq, ts, NULL);
-}
-
 /* A pending entry after the assertion ends the watch: it was delivered. */
-static __attribute__((noinline)) void
-delivered(struct vt_engine *e, const struct vt_ev *ev)
+void vt_mg_delivered(struct vt_engine *e, const struct vt_ev *ev)
 {
 	unsigned int idx[VT_MAX_LR], i, n;
 	struct vt_irq *irq;
@@ -186,9 +154,8 @@ static uint32_t place(const struct vt_irq *irq)
 	return irq->lr_vcpu;
 }
 
-static __attribute__((noinline)) void
-mg_record(struct vt_engine *e, const struct vt_ev *ev,
-	  struct mg_irq *m)
+void vt_mg_record(struct vt_engine *e, const struct vt_ev *ev,
+		  struct mg_irq *m)
 {
 	struct vt_irq *irq = ev->irq;
 	uint32_t from, to;
@@ -215,13 +182,13 @@ mg_record(struct vt_engine *e, const struct vt_ev *ev,
 		 */
 		if (m->ts && !m->pending_ts && !irq->active &&
 		    (irq->line || irq->latch))
-			pending(e, irq, m, ev->ts);
+			vt_mg_pending(e, irq, m, ev->ts);
 		retarget = ev->state.retarget;
 		to = ev->state.new_target;
 		break;
 	case VT_EV_INJECT:
 		if (m->ts && !m->pending_ts && ev->inject.level)
-			pending(e, irq, m, ev->ts);
+			vt_mg_pending(e, irq, m, ev->ts);
 		return;
 	default:
 		return;
@@ -252,31 +219,10 @@ mg_record(struct vt_engine *e, const struct vt_ev *ev,
 		    irq->was_active ? "active" : "in an LR");
 }
 
+/* (the bus calls vt_on_migration() inline; this for the other callers) */
 static void mg_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
-	struct mg_irq *m = st;
-
-	switch (ev->kind) {
-	case VT_EV_FLUSH:
-		if (held_elsewhere(ev->lr))
-			in_two(e, ev);
-		if (e->armed[vt_rule_migration.index].n)
-			delivered(e, ev);
-		break;
-	case VT_EV_LR_RUN:
-		/* folded back pending after the move: it must be loaded again */
-		if (m->ts && !m->pending_ts && (ev->run.out.state & VT_LR_P))
-			pending(e, ev->irq, m, ev->ts);
-		break;
-	case VT_EV_INJECT:
-		/* (mg_record() acts on an inject only after a move) */
-		if (m->ts)
-			mg_record(e, ev, m);
-		break;
-	default:
-		mg_record(e, ev, m);
-		break;
-	}
+	vt_on_migration(e, ev, st, ev->kind);
 }
 
 /* live: asserted and not delivered within the scaled ack wait */

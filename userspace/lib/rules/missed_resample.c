@@ -23,7 +23,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "rule.h"
+#include "missed_resample.h"
 
 /* per-IRQ state: the deactivation waiting for its ack (a deadline) */
 struct mr_irq {
@@ -138,9 +138,9 @@ static void arm(struct vt_engine *e, struct vt_irq *irq, struct mr_irq *m,
 }
 
 /* a run where the guest deactivated an LR with EOI set, HW clear */
-static __attribute__((noinline)) void
-mr_run(struct vt_engine *e, const struct vt_ev *ev, struct mr_irq *m)
+void vt_mr_run(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
+	struct mr_irq *m = st;
 	struct vt_irq *irq = ev->irq;
 
 	if (irq->intid < VT_SPI_BASE || irq->intid >= 1020)
@@ -152,9 +152,9 @@ mr_run(struct vt_engine *e, const struct vt_ev *ev, struct mr_irq *m)
 }
 
 /* DIR trap / EOIcount replay of a level SPI: an ack must follow */
-static __attribute__((noinline)) void
-mr_deact(struct vt_engine *e, const struct vt_ev *ev, struct mr_irq *m)
+void vt_mr_deact(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
+	struct mr_irq *m = st;
 	struct vt_irq *irq = ev->irq;
 
 	if (ev->deact.how == VT_DEACT_LR || !irq->level ||
@@ -170,28 +170,10 @@ mr_deact(struct vt_engine *e, const struct vt_ev *ev, struct mr_irq *m)
 	    (uint8_t)ev->deact.how);
 }
 
-/*
- * Only tests and tail calls: the common events (a run with no guest
- * deactivation, an ack) cost no saved register.
- */
+/* (the bus calls vt_on_missed_resample() inline; this for the others) */
 static void mr_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
-	switch (ev->kind) {
-	case VT_EV_LR_RUN:
-		/* (the event's own fields first: most runs end here) */
-		if (ev->run.eoied && ev->run.in.eoi && !ev->run.in.hw)
-			mr_run(e, ev, st);
-		break;
-	case VT_EV_DEACT:
-		mr_deact(e, ev, st);
-		break;
-	case VT_EV_ACK:
-		/* (the bus gives an ack only to an IRQ with the deadline) */
-		vt_deadline_cancel(e, &vt_rule_missed_resample, ev->irq);
-		break;
-	default:
-		break;
-	}
+	vt_on_missed_resample(e, ev, st, ev->kind);
 }
 
 /* the vCPU entered again, or (live) the scaled ack wait passed */

@@ -20,26 +20,16 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "rule.h"
-
-/* per-IRQ state: the re-fire cycles */
-struct st_irq {
-	uint64_t *ring;			/* last storm_per_sec + 1 cycle times */
-	uint32_t head, n;
-	bool resampled;			/* resample seen since last re-assert */
-	uint32_t still_run;		/* consecutive still-asserted unmasks */
-	uint64_t total;
-};
+#include "storm.h"
 
 /*
  * Rate-free condition: a VFIO unmask from the resamplefd (@ev, a
  * VT_VFIO_UNMASK_HANDLER event: st_event() tests that) that finds the
  * line still asserted, storm_still times in a row. Out of line, as
- * st_reassert(): st_event() then saves no registers.
+ * vt_st_reassert(): the inline vt_on_storm() then saves no registers.
  */
-static __attribute__((noinline)) void
-st_still(struct vt_engine *e, const struct vt_ev *ev,
-	 struct st_irq *s)
+void vt_st_still(struct vt_engine *e, const struct vt_ev *ev,
+		 struct st_irq *s)
 {
 	struct vt_irq *irq = ev->irq;
 
@@ -79,8 +69,8 @@ st_report(struct vt_engine *e, const struct vt_ev *ev, uint32_t size,
 }
 
 /* a re-assertion after a resample: one more cycle */
-static __attribute__((noinline)) void
-st_reassert(struct vt_engine *e, const struct vt_ev *ev, struct st_irq *s)
+void vt_st_reassert(struct vt_engine *e, const struct vt_ev *ev,
+		    struct st_irq *s)
 {
 	uint32_t size = e->opts.storm_per_sec + 1;
 
@@ -106,32 +96,10 @@ st_reassert(struct vt_engine *e, const struct vt_ev *ev, struct st_irq *s)
 	st_report(e, ev, size, s->ring[s->head]);
 }
 
-/* (each kind's test once; the slow paths out of line) */
+/* (the bus calls vt_on_storm() inline; this for the other callers) */
 static void st_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {
-	struct st_irq *s = st;
-
-	switch (ev->kind) {
-	case VT_EV_RESAMPLE:
-		s->resampled = true;
-		break;
-	case VT_EV_INJECT:
-		if (ev->inject.level && s->resampled)
-			st_reassert(e, ev, s);
-		break;
-	case VT_EV_VFIO:
-		if (ev->vfio.event == VT_VFIO_UNMASK_HANDLER) {
-			if (ev->vfio.result != 1)
-				s->still_run = 0;	/* (st_still()'s) */
-			else
-				st_still(e, ev, s);
-		} else if (ev->vfio.event == VT_VFIO_HANDLER && s->resampled) {
-			st_reassert(e, ev, s);
-		}
-		break;
-	default:
-		break;
-	}
+	vt_on_storm(e, ev, st, ev->kind);
 }
 
 static void st_free(void *st)
