@@ -13,14 +13,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "rule.h"
-/* each rule's event hook, inline in the dispatch of each kind */
-#include "rules/missed_resample.h"
-#include "rules/masked_forever.h"
-#include "rules/mmio_cleared.h"
-#include "rules/eoi_lost.h"
-#include "rules/storm.h"
-#include "rules/migration.h"
+#include "dispatch.h"	/* (the rules' event hooks, vt_bus_kind_irq()) */
 
 static const struct vt_rule *const rules[] = {
 #define VT_RULE(sym, ...) &vt_rule_##sym,
@@ -278,25 +271,13 @@ static __attribute__((noinline)) void tick(struct vt_engine *e,
  * walk of a list, no mask loaded. @probe: no call, the mask of the rules
  * that would be called instead (vt_bus_probe()).
  */
+/* (vt_bus_kind_irq(), dispatch.h: the kinds with an IRQ, the same code
+ * that the handlers inline) */
 static __attribute__((always_inline)) inline uint32_t
 kind_irq(struct vt_engine *e, const struct vt_ev *ev, struct vt_irq *irq,
 	 const unsigned int k, const bool probe)
 {
-	uint32_t m = 0;
-
-#define VT_RULE(sym, ...)						\
-	if ((VT_EVENTS_##sym & (1u << k)) &&				\
-	    (!(VT_ARMED_##sym & (1u << k)) ||				\
-	     (irq->watching & (1u << VT_RULE_##sym)))) {		\
-		if (probe)						\
-			m |= 1u << VT_RULE_##sym;			\
-		else							\
-			vt_on_##sym(e, ev, irq->priv +			\
-				    e->irq_off[VT_RULE_##sym], k);	\
-	}
-#include "rules/rules.def"
-#undef VT_RULE
-	return m;
+	return vt_bus_kind_irq(e, ev, irq, k, probe);
 }
 
 static __attribute__((always_inline)) inline uint32_t

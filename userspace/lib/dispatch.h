@@ -11,6 +11,13 @@
 #include <stddef.h>
 #include <string.h>
 #include "rule.h"
+/* each rule's event hook, inline in the dispatch of each kind */
+#include "rules/missed_resample.h"
+#include "rules/masked_forever.h"
+#include "rules/mmio_cleared.h"
+#include "rules/eoi_lost.h"
+#include "rules/storm.h"
+#include "rules/migration.h"
 
 typedef int (*vt_handler)(struct vt_engine *e, const struct vt_hdr *rec);
 
@@ -93,9 +100,48 @@ static inline void vt_rec_done(struct vt_engine *e, const struct vt_hdr *rec,
 }
 
 /**
+ * vt_bus_kind_irq() - the bus's dispatch of an event of kind @k (one with
+ * an IRQ), compiled from rules/rules.def: for each rule in table order
+ * whose events have @k, its event hook vt_on_<sym>() (rules/<file>.h),
+ * skipped per its armed mask (no deadline of the rule armed on @irq).
+ * Inlined where @k is a constant (bus.c's vt_bus_emit_<kind>(), and the
+ * handlers through vt_emit_irq()), only the subscribed rules' tests
+ * remain, the slow paths are calls.
+ * @e:		engine
+ * @ev:		event, of kind @k
+ * @irq:	ev->irq, not NULL
+ * @k:		ev->kind
+ * @probe:	no call: the mask of the rules that would be called
+ *		(vt_bus_probe())
+ *
+ * Return: with @probe, bit VT_RULE_<sym> of each rule called, else 0.
+ */
+static __attribute__((always_inline)) inline uint32_t
+vt_bus_kind_irq(struct vt_engine *e, const struct vt_ev *ev,
+		struct vt_irq *irq, const unsigned int k, const bool probe)
+{
+	uint32_t m = 0;
+
+#define VT_RULE(sym, ...)						\
+	if ((VT_EVENTS_##sym & (1u << k)) &&				\
+	    (!(VT_ARMED_##sym & (1u << k)) ||				\
+	     (irq->watching & (1u << VT_RULE_##sym)))) {		\
+		if (probe)						\
+			m |= 1u << VT_RULE_##sym;			\
+		else							\
+			vt_on_##sym(e, ev, irq->priv +			\
+				    e->irq_off[VT_RULE_##sym],		\
+				    (enum vt_ev_kind)k);		\
+	}
+#include "rules/rules.def"
+#undef VT_RULE
+	return m;
+}
+
+/**
  * vt_emit_irq() - give @ev (whose IRQ is set) to the rules, then the
- * record callback (always inline: @ev's kind is then known, and
- * vt_bus_emit() calls that kind's dispatch)
+ * record callback (always inline: @ev's kind is then known, and the
+ * bus's dispatch of that kind, vt_bus_kind_irq(), is inline here too)
  * @e:		engine
  * @rec:	record it comes from
  * @ev:		event
@@ -104,8 +150,12 @@ static inline __attribute__((always_inline)) void
 vt_emit_irq(struct vt_engine *e, const struct vt_hdr *rec,
 	    const struct vt_ev *ev)
 {
-	if (ev->irq)
-		vt_bus_emit(e, ev);
+	if (ev->irq) {
+		if (__builtin_constant_p(ev->kind))
+			vt_bus_kind_irq(e, ev, ev->irq, ev->kind, false);
+		else
+			vt_bus_emit(e, ev);
+	}
 	vt_rec_done(e, rec, ev->irq);
 }
 
