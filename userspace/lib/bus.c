@@ -53,25 +53,8 @@ void vt_bus_init(struct vt_engine *e)
 	}
 }
 
-static void armed_del(struct vt_engine *e, unsigned int ri, struct vt_irq *irq)
-{
-	struct vt_armed *a = &e->armed[ri];
-	struct vt_watch *w = &irq->watch[ri];
-	struct vt_irq *last;
-
-	if (!(irq->watching & (1u << ri)))
-		return;		/* (the bit: no read of the cold @watch) */
-	last = a->v[--a->n];
-	a->v[w->pos - 1] = last;
-	last->watch[ri].pos = w->pos;
-	w->pos = 0;
-	w->ts = 0;
-	w->vcpu = VT_NO_VCPU;
-	irq->watching &= ~(1u << ri);
-}
-
-/* Double @a's room (at least 16); false when out of memory. */
-static __attribute__((noinline, cold)) bool armed_grow(struct vt_armed *a)
+/* Double @a's room (at least 16). */
+__attribute__((noinline, cold)) bool vt_armed_grow(struct vt_armed *a)
 {
 	size_t cap = a->cap ? a->cap * 2 : 16;
 	struct vt_irq **nv = realloc(a->v, cap * sizeof(*nv));
@@ -83,8 +66,8 @@ static __attribute__((noinline, cold)) bool armed_grow(struct vt_armed *a)
 	return true;
 }
 
-/* Double @v's wait list (at least 4); false when out of memory. */
-static __attribute__((noinline, cold)) bool wait_grow(struct vt_vcpu *v)
+/* Double @v's wait list (at least 4). */
+__attribute__((noinline, cold)) bool vt_wait_grow(struct vt_vcpu *v)
 {
 	uint32_t cap = v->cap_wait ? v->cap_wait * 2 : 4;
 	struct vt_vwait *nw = realloc(v->wait, cap * sizeof(*nw));
@@ -94,48 +77,6 @@ static __attribute__((noinline, cold)) bool wait_grow(struct vt_vcpu *v)
 	v->wait = nw;
 	v->cap_wait = cap;
 	return true;
-}
-
-/*
- * (the growth out of line: the common path needs no callee-saved
- * register, so no register is saved and restored per call)
- */
-void vt_deadline_arm(struct vt_engine *e, const struct vt_rule *rule,
-		     struct vt_irq *irq, uint64_t ts,
-		     struct vt_vcpu *until_entry)
-{
-	unsigned int ri = rule->index;
-	struct vt_armed *a = &e->armed[ri];
-	struct vt_watch *w = &irq->watch[ri];
-
-	if (!w->pos) {
-		if (__builtin_expect(a->n == a->cap, 0) && !armed_grow(a))
-			return;
-		a->v[a->n++] = irq;
-		w->pos = (uint32_t)a->n;
-	}
-	w->ts = ts ? ts : 1;
-	irq->watching |= 1u << ri;
-	w->seq++;
-	w->vcpu = VT_NO_VCPU;
-	if (until_entry) {
-		struct vt_vcpu *v = until_entry;
-
-		if (__builtin_expect(v->nr_wait == v->cap_wait, 0) &&
-		    !wait_grow(v))
-			return;
-		v->wait[v->nr_wait].irq = irq;
-		v->wait[v->nr_wait].rule = ri;
-		v->wait[v->nr_wait].seq = w->seq;
-		v->nr_wait++;
-		w->vcpu = v->idx;
-	}
-}
-
-void vt_deadline_cancel(struct vt_engine *e, const struct vt_rule *rule,
-			struct vt_irq *irq)
-{
-	armed_del(e, rule->index, irq);
 }
 
 static int irq_ptr_cmp(const void *a, const void *b)
@@ -169,7 +110,7 @@ static void fire(struct vt_engine *e, unsigned int ri, struct vt_irq *irq,
 	const struct vt_rule *r = rules[ri];
 
 	if (r->expire(e, irq, vt_rule_irq(e, r, irq), why))
-		armed_del(e, ri, irq);
+		vt_armed_del(e, ri, irq);
 }
 
 static int vwait_cmp(const void *a, const void *b)
@@ -218,6 +159,22 @@ static __attribute__((noinline)) void fire_entry(struct vt_engine *e,
 			fire(e, w[i].rule, w[i].irq, VT_EXP_ENTRY);
 	}
 	free(w);
+}
+
+/*
+ * @v entered and has deadlines waiting for it: fire_entry(), but for the
+ * common one entry left by a deadline since cancelled (an ack came: its
+ * IRQ's watching bit is clear, the cold watch is not read) inline
+ */
+static inline void entry_waits(struct vt_engine *e, struct vt_vcpu *v)
+{
+	const struct vt_vwait *w = v->wait;
+
+	if (v->nr_wait == 1 && !(w->irq->watching & (1u << w->rule))) {
+		v->nr_wait = 0;		/* (not armed: fire_entry() keeps none) */
+		return;
+	}
+	fire_entry(e, v);
 }
 
 /* live: fire rule @ri's deadlines older than its wait at @now */
@@ -331,7 +288,7 @@ kind_one(struct vt_engine *e, const struct vt_ev *ev, const unsigned int k,
 	case VT_EV_FLUSH:
 		/* (the rare path out of line) */
 		if (!probe && ev->vcpu->nr_wait)
-			fire_entry(e, ev->vcpu);
+			entry_waits(e, ev->vcpu);
 		return kind_noirq(e, ev, VT_EV_FLUSH, probe);
 	case VT_EV_FOLD:
 		return kind_noirq(e, ev, VT_EV_FOLD, probe);

@@ -297,9 +297,10 @@ static inline bool vt_reported(const struct vt_irq *irq,
  * @ts:		time it starts (the wait counts from it)
  * @until_entry: vCPU whose next entry fires it, or NULL
  */
-void vt_deadline_arm(struct vt_engine *e, const struct vt_rule *rule,
-		     struct vt_irq *irq, uint64_t ts,
-		     struct vt_vcpu *until_entry);
+static inline void vt_deadline_arm(struct vt_engine *e,
+				   const struct vt_rule *rule,
+				   struct vt_irq *irq, uint64_t ts,
+				   struct vt_vcpu *until_entry);
 
 /**
  * vt_deadline_cancel() - cancel @rule's deadline on @irq (an ack came,
@@ -308,8 +309,77 @@ void vt_deadline_arm(struct vt_engine *e, const struct vt_rule *rule,
  * @rule:	rule
  * @irq:	IRQ
  */
-void vt_deadline_cancel(struct vt_engine *e, const struct vt_rule *rule,
-			struct vt_irq *irq);
+static inline void vt_deadline_cancel(struct vt_engine *e,
+				      const struct vt_rule *rule,
+				      struct vt_irq *irq);
+
+/*
+ * bus.c: the room of a rule's armed list and of a vCPU's wait list,
+ * doubled (out of line: vt_deadline_arm() inline saves no register);
+ * false when out of memory
+ */
+bool vt_armed_grow(struct vt_armed *a);
+bool vt_wait_grow(struct vt_vcpu *v);
+
+/* (inline: called per delivery cycle; the growth out of line) */
+static inline void vt_deadline_arm(struct vt_engine *e,
+				   const struct vt_rule *rule,
+				   struct vt_irq *irq, uint64_t ts,
+				   struct vt_vcpu *until_entry)
+{
+	unsigned int ri = rule->index;
+	struct vt_armed *a = &e->armed[ri];
+	struct vt_watch *w = &irq->watch[ri];
+
+	if (!w->pos) {
+		if (__builtin_expect(a->n == a->cap, 0) && !vt_armed_grow(a))
+			return;
+		a->v[a->n++] = irq;
+		w->pos = (uint32_t)a->n;
+	}
+	w->ts = ts ? ts : 1;
+	irq->watching |= 1u << ri;
+	w->seq++;
+	w->vcpu = VT_NO_VCPU;
+	if (until_entry) {
+		struct vt_vcpu *v = until_entry;
+
+		if (__builtin_expect(v->nr_wait == v->cap_wait, 0) &&
+		    !vt_wait_grow(v))
+			return;
+		v->wait[v->nr_wait].irq = irq;
+		v->wait[v->nr_wait].rule = ri;
+		v->wait[v->nr_wait].seq = w->seq;
+		v->nr_wait++;
+		w->vcpu = v->idx;
+	}
+}
+
+/* rule @ri's deadline on @irq off its list (inline: per ack) */
+static inline void vt_armed_del(struct vt_engine *e, unsigned int ri,
+				struct vt_irq *irq)
+{
+	struct vt_armed *a = &e->armed[ri];
+	struct vt_watch *w = &irq->watch[ri];
+	struct vt_irq *last;
+
+	if (!(irq->watching & (1u << ri)))
+		return;		/* (the bit: no read of the cold @watch) */
+	last = a->v[--a->n];
+	a->v[w->pos - 1] = last;
+	last->watch[ri].pos = w->pos;
+	w->pos = 0;
+	w->ts = 0;
+	w->vcpu = VT_NO_VCPU;
+	irq->watching &= ~(1u << ri);
+}
+
+static inline void vt_deadline_cancel(struct vt_engine *e,
+				      const struct vt_rule *rule,
+				      struct vt_irq *irq)
+{
+	vt_armed_del(e, rule->index, irq);
+}
 
 /**
  * vt_deadline_armed() - time @rule's deadline on @irq was armed at

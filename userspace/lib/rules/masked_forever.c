@@ -30,19 +30,6 @@
 #include <stdio.h>
 #include "masked_forever.h"
 
-/*
- * per-device state: the mask already reported, and whether the irqfd of
- * its trigger key has no resamplefd (vt_irqfd_by_key(), asked at every
- * ack while masked: kept until an irqfd is added or the key changes)
- */
-struct mf_dev {
-	bool reported;
-	uint64_t ts;			/* mask_ts of the reported mask */
-	uint64_t fd_key;		/* trigger key @fd_nores is for */
-	uint32_t fd_gen;		/* e->irqfd_gen + 1 then, 0: not known */
-	bool fd_nores;			/* its irqfd exists, no resamplefd */
-};
-
 #define MF_IRQ(e, irq)	((struct mf_irq *)vt_rule_irq(e, &vt_rule_masked_forever, irq))
 #define MF_DEV(e, d)	((struct mf_dev *)vt_rule_dev(e, &vt_rule_masked_forever, d))
 

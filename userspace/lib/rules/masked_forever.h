@@ -16,6 +16,19 @@ struct mf_irq {
 	bool from_irqfd;
 };
 
+/*
+ * per-device state: the mask already reported, and whether the irqfd of
+ * its trigger key has no resamplefd (vt_irqfd_by_key(), asked at every
+ * ack while masked: kept until an irqfd is added or the key changes)
+ */
+struct mf_dev {
+	bool reported;
+	uint64_t ts;			/* mask_ts of the reported mask */
+	uint64_t fd_key;		/* trigger key @fd_nores is for */
+	uint32_t fd_gen;		/* e->irqfd_gen + 1 then, 0: not known */
+	bool fd_nores;			/* its irqfd exists, no resamplefd */
+};
+
 /* masked_forever.c: the slow paths, out of line */
 void vt_mf_inject_low(struct vt_engine *e, const struct vt_ev *ev,
 		      struct mf_irq *m);
@@ -78,6 +91,25 @@ static inline void vt_mf_track_line(struct vt_engine *e,
 	}
 }
 
+/*
+ * An ack of @irq that vt_mf_ack_without_resampler() would find nothing
+ * in: its device masked, with the answer for its irqfd known (the same
+ * trigger key, no irqfd added since) and that irqfd with a resamplefd.
+ * (The ack of every masked VFIO cycle: no call.)
+ */
+static inline bool vt_mf_ack_quiet(const struct vt_engine *e,
+				   const struct vt_irq *irq)
+{
+	const struct vt_dev *d = irq->dev;
+	const struct mf_dev *md;
+
+	if (!d || !d->masked)
+		return false;
+	md = (const void *)(d->priv + e->dev_off[VT_RULE_masked_forever]);
+	return md->fd_gen == e->irqfd_gen + 1 &&
+	       md->fd_key == d->trigger_key && !md->fd_nores;
+}
+
 /**
  * vt_on_masked_forever() - the rule's event hook
  * @e:		engine
@@ -90,8 +122,9 @@ static inline void vt_on_masked_forever(struct vt_engine *e,
 					const enum vt_ev_kind k)
 {
 	if (k == VT_EV_ACK) {
-		/* (its first test inline) */
-		if (!vt_reported(ev->irq, &vt_rule_masked_forever))
+		/* (its first tests inline) */
+		if (!vt_reported(ev->irq, &vt_rule_masked_forever) &&
+		    !vt_mf_ack_quiet(e, ev->irq))
 			vt_mf_ack_without_resampler(e, ev->irq, ev->ts);
 	} else if (k == VT_EV_TICK) {
 		if (vt_mf_live(e))	/* a whole trace is judged at its end */
