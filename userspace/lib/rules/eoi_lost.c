@@ -122,6 +122,17 @@ void vt_eo_eoicount_exit(struct vt_engine *e, const struct vt_ev *ev)
 	free(v);
 }
 
+/*
+ * the watch ends (the bus calls the hook only for an IRQ watched: rare;
+ * out of line, the dispatch that inlines vt_on_eoi_lost() saves no
+ * register for it)
+ */
+__attribute__((noinline)) void vt_eo_cancel(struct vt_engine *e,
+					    struct vt_irq *irq)
+{
+	vt_deadline_cancel(e, &vt_rule_eoi_lost, irq);
+}
+
 /* (the bus calls vt_on_eoi_lost() inline; this for the other callers) */
 static void eo_event(struct vt_engine *e, const struct vt_ev *ev, void *st)
 {

@@ -13,6 +13,7 @@
 /* eoi_lost.c: the slow paths, out of line */
 void vt_eo_full_entry(struct vt_engine *e, const struct vt_ev *ev);
 void vt_eo_eoicount_exit(struct vt_engine *e, const struct vt_ev *ev);
+void vt_eo_cancel(struct vt_engine *e, struct vt_irq *irq);
 
 /*
  * Could an entry of @used LRs be full: nr_lrs() (vt_rule_nr_lrs() inline)
@@ -52,9 +53,9 @@ static inline void vt_on_eoi_lost(struct vt_engine *e, const struct vt_ev *ev,
 			vt_eo_eoicount_exit(e, ev);
 	} else if (k == VT_EV_LR_RUN) {
 		if (ev->run.eoied)
-			vt_deadline_cancel(e, &vt_rule_eoi_lost, ev->irq);
+			vt_eo_cancel(e, ev->irq);
 	} else if (k == VT_EV_ACK || k == VT_EV_DEACT) {
-		vt_deadline_cancel(e, &vt_rule_eoi_lost, ev->irq);
+		vt_eo_cancel(e, ev->irq);
 	}
 }
 

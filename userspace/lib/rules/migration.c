@@ -106,6 +106,19 @@ static void clear(struct vt_engine *e, struct vt_irq *irq, struct mg_irq *m)
 	vt_deadline_cancel(e, &vt_rule_migration, irq);
 }
 
+/*
+ * asserted after the move: it must be delivered (the deadline). Out of
+ * line: rare, and the dispatch of an LR run that inlines
+ * vt_on_migration() then saves no register.
+ */
+__attribute__((noinline)) void
+vt_mg_pending(struct vt_engine *e, struct vt_irq *irq, struct mg_irq *m,
+	      uint64_t ts)
+{
+	m->pending_ts = ts;
+	vt_deadline_arm(e, &vt_rule_migration, irq, ts, NULL);
+}
+
 /* A pending entry after the assertion ends the watch: it was delivered. */
 void vt_mg_delivered(struct vt_engine *e, const struct vt_ev *ev)
 {

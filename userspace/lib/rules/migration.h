@@ -23,14 +23,8 @@ void vt_mg_in_two(struct vt_engine *e, const struct vt_ev *ev);
 void vt_mg_delivered(struct vt_engine *e, const struct vt_ev *ev);
 void vt_mg_record(struct vt_engine *e, const struct vt_ev *ev,
 		  struct mg_irq *m);
-
-/* asserted after the move: it must be delivered (the deadline) */
-static inline void vt_mg_pending(struct vt_engine *e, struct vt_irq *irq,
-				 struct mg_irq *m, uint64_t ts)
-{
-	m->pending_ts = ts;
-	vt_deadline_arm(e, &vt_rule_migration, irq, ts, NULL);
-}
+void vt_mg_pending(struct vt_engine *e, struct vt_irq *irq, struct mg_irq *m,
+		   uint64_t ts);
 
 /*
  * vt_mg_in_two()'s filter: does an IRQ of the entry have a holder at
