@@ -59,27 +59,39 @@ struct vt_hlines {
  * struct vt_samples - latency samples of one stage of one IRQ, bounded:
  * the first VT_LAT_EXACT samples exactly, then a log-linear (HDR style)
  * histogram of VT_LAT_BUCKETS buckets (width <= 1/16 of the value)
- * @v:		exact samples in ns while @n <= VT_LAT_EXACT, else NULL
- * @hl:		log-linear bucket counts once @n > VT_LAT_EXACT, else NULL
- * @n:		number of samples
- * @cap:	entries allocated in @v
  * @min, @max:	smallest and largest sample (exact)
+ * @v:		while 2 < @n <= VT_LAT_EXACT: the exact samples in ns, in an
+ *		array of vt_lat_cap(@n) entries (one or two samples are
+ *		@min and @max only: no array)
+ * @hl:		once @n > VT_LAT_EXACT: the log-linear bucket counts
+ * @n:		number of samples
+ *
+ * 32 bytes: the four stages a cycle without VFIO samples (lr_pending,
+ * active, eoi, ack) lie on two cache lines.
  *
  * The log2 histogram (vt_lat_log2()) is derived: every log-linear bucket
  * lies inside one octave (the last one, >= 2^40 ns, counts in the octave
  * of @max).
  */
 struct vt_samples {
-	uint64_t *v;
-	struct vt_hlines *hl;
-	uint32_t n;
-	uint32_t cap;
 	uint64_t min, max;
+	union {
+		uint64_t *v;
+		struct vt_hlines *hl;
+	};
+	uint32_t n;
 };
+
+/* entries of the exact-sample array of a set of @n (2 < @n <= 32) samples */
+static inline uint32_t vt_lat_cap(uint32_t n)
+{
+	return n <= 4 ? 4 : 1u << (32 - __builtin_clz(n - 1));
+}
 
 /*
  * Event counters of one IRQ. Those every delivery cycle bumps come first
- * (three cache lines), the VFIO, MMIO and deactivation ones after.
+ * (three cache lines), the VFIO, MMIO and deactivation ones after (with
+ * the watches, out of the lines vt_irqs_prefetch() loads).
  */
 struct vt_counts {
 	uint64_t inject[2];		/* level 0 / 1 */
@@ -90,6 +102,7 @@ struct vt_counts {
 	uint64_t guest_eoi;		/* runs where the guest deactivated */
 	uint64_t eoi_no_ack;		/* of those, with no ack in the exit */
 	uint64_t lr_trans[4][4];	/* [entry state][exit state] */
+	/* (cold from here: VT_IRQ_HOT_END) */
 	uint64_t still_asserted;	/* unmask_handler result 1 */
 	uint64_t vfio[VT_VFIO_END];
 	uint64_t mmio[VT_MMIO_END];
@@ -154,13 +167,16 @@ struct vt_vcpu;
  *
  * Laid out by use, as 10^5 IRQs touched in random order each cost a
  * cache miss per line they touch: the chain state every record reads
- * and the open latency cycle (two lines), then the samples, the
- * counters a cycle bumps, the deadlines (whether one is armed is a
- * bit of the first line: @watching), the history ring and the rules'
- * state. Pages come zeroed from the arena: nothing is cleared
- * by hand when an IRQ is created. The first line also holds the formats
- * of the history entries (@hist_fmt): writing a transition touches
- * that line, which every record reads, and one line of @hist.
+ * and the open latency cycle (two lines and a half), the samples (the
+ * stages of a cycle without VFIO on two lines), the history ring, the
+ * counters a cycle bumps; then what a cycle without VFIO, MMIO or a
+ * deadline never touches, out of the lines vt_irqs_prefetch() loads
+ * (VT_IRQ_HOT_END): the cold counters, the deadlines (whether one is
+ * armed is a bit of the first line: @watching); last the rules' state.
+ * Pages come zeroed from the arena: nothing is cleared by hand when an
+ * IRQ is created. The first line also holds the formats of the history
+ * entries (@hist_fmt): writing a transition touches that line, which
+ * every record reads, and one line of @hist.
  */
 struct vt_irq {
 	uint32_t vm_id;
@@ -195,34 +211,50 @@ struct vt_irq {
 	uint64_t last_deliver_ts;	/* last entry with the IRQ pending in an LR */
 	/* vCPUs whose current run's entry holds it (in_run, valid LR) */
 	struct vt_vcpu *holder[VT_HOLDERS];
+	/*
+	 * latency: time of the last stage of the open cycle, @cyc_last
+	 * (the only one the next stage reads: a start stage merged into
+	 * the cycle is a bit of @cyc_mask)
+	 */
+	uint64_t cyc_ts;
+	/* (state records and retargets only) */
+	uint32_t prev_target;		/* target before the last change */
 
-	/* latency: times of the stages of the open cycle, samples */
-	uint64_t cyc[VT_ST_MAX];
+	/* latency samples (lr_pending to ack on two lines) */
 	struct vt_samples lat[VT_ST_MAX];
 
-	struct vt_counts cnt;
-	struct vt_watch watch[VT_NR_RULES];
-	/* (state records and retargets only: out of the first line) */
-	uint32_t prev_target;		/* target before the last change */
 	/* two entries per line: a transition dirties one line, not two */
 	struct vt_hist hist[VT_HIST_LEN] __attribute__((aligned(64)));
+
+	/* (its cold tail from still_asserted on) */
+	struct vt_counts cnt;
+	struct vt_watch watch[VT_NR_RULES];
 
 	/*
 	 * The rules' per-IRQ state, at e->irq_off[rule index], 24 bytes
 	 * into a cache line: with the rule table's sizes (168 bytes in all)
 	 * the states an inject or an LR record reads (masked_forever,
 	 * storm, migration) lie on two lines instead of three, and
-	 * an IRQ's block, offsetof(priv) + e->irq_priv, is still 24 lines
-	 * (1536 bytes).
+	 * an IRQ's block, offsetof(priv) + e->irq_priv, is still 22 lines
+	 * (1408 bytes).
 	 * Speed only: any size is correct.
 	 */
-	uint64_t priv_pad[3];
+	uint64_t priv_pad[5];
 	unsigned char priv[] __attribute__((aligned(8)));
 };
 
 _Static_assert(sizeof(struct vt_hist) == 32, "two history entries a line");
 _Static_assert(offsetof(struct vt_irq, hist_fmt) + VT_HIST_LEN <= 64,
 	       "the history's formats are in the IRQ's first line");
+_Static_assert(sizeof(struct vt_samples) == 32 &&
+	       offsetof(struct vt_irq, lat[VT_ST_LR_P]) % 64 == 0,
+	       "the samples of lr_pending to ack on two lines");
+
+/*
+ * The end of the lines of @irq a delivery cycle without VFIO, MMIO or a
+ * deadline touches (before the rules' state): vt_irqs_prefetch()
+ */
+#define VT_IRQ_HOT_END		offsetof(struct vt_irq, cnt.still_asserted)
 
 /**
  * struct vt_dev - one VFIO INTx device
