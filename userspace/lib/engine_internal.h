@@ -167,12 +167,13 @@ struct vt_vcpu;
  *
  * Laid out by use, as 10^5 IRQs touched in random order each cost a
  * cache miss per line they touch: the chain state every record reads
- * and the open latency cycle (two lines and a half), the samples (the
- * stages of a cycle without VFIO on two lines), the history ring, the
- * counters a cycle bumps; then what a cycle without VFIO, MMIO or a
- * deadline never touches, out of the lines vt_irqs_prefetch() loads
- * (VT_IRQ_HOT_END): the cold counters, the deadlines (whether one is
- * armed is a bit of the first line: @watching); last the rules' state.
+ * and the open latency cycle (two lines), the VFIO state and samples
+ * (two lines), the samples of a cycle without VFIO (two lines), the
+ * history ring, the counters a cycle bumps; then what a cycle without
+ * VFIO, MMIO or a deadline never touches: the cold counters, the
+ * deadlines (whether one is armed is a bit of the first line:
+ * @watching); last the rules' state. vt_irqs_prefetch() loads the hot
+ * lines only (VT_IRQ_HOT_END).
  * Pages come zeroed from the arena: nothing is cleared by hand when an
  * IRQ is created. The first line also holds the formats of the history
  * entries (@hist_fmt): writing a transition touches that line, which
@@ -203,24 +204,29 @@ struct vt_irq {
 	uint32_t watching;		/* bit per rule index: @watch armed */
 	/* vt_hist_site() index of the format of each @hist entry */
 	uint8_t hist_fmt[VT_HIST_LEN];
+	/* (line 1: what a cycle without VFIO reads, the first 3 holders) */
 	struct vt_dev *dev;		/* linked VFIO device */
 	uint64_t last_ack_ts;
 	uint64_t last_eoi_ts;
-	uint64_t last_resample_ts;
-	uint64_t last_unmask_ts;	/* VFIO unmask of the linked device */
 	uint64_t last_deliver_ts;	/* last entry with the IRQ pending in an LR */
-	/* vCPUs whose current run's entry holds it (in_run, valid LR) */
-	struct vt_vcpu *holder[VT_HOLDERS];
 	/*
 	 * latency: time of the last stage of the open cycle, @cyc_last
 	 * (the only one the next stage reads: a start stage merged into
 	 * the cycle is a bit of @cyc_mask)
 	 */
 	uint64_t cyc_ts;
-	/* (state records and retargets only) */
+	/* vCPUs whose current run's entry holds it (in_run, valid LR) */
+	struct vt_vcpu *holder[VT_HOLDERS];
+	/* (line 2 and 3: VFIO, state records, retargets) */
+	uint64_t last_resample_ts;
+	uint64_t last_unmask_ts;	/* VFIO unmask of the linked device */
 	uint32_t prev_target;		/* target before the last change */
 
-	/* latency samples (lr_pending to ack on two lines) */
+	/*
+	 * latency samples: lr_pending to ack on lines 4 and 5 (no sample
+	 * of host_irq, which starts a cycle; mask and inject only after a
+	 * VFIO handler, on line 3)
+	 */
 	struct vt_samples lat[VT_ST_MAX];
 
 	/* two entries per line: a transition dirties one line, not two */
@@ -251,10 +257,16 @@ _Static_assert(sizeof(struct vt_samples) == 32 &&
 	       "the samples of lr_pending to ack on two lines");
 
 /*
- * The end of the lines of @irq a delivery cycle without VFIO, MMIO or a
- * deadline touches (before the rules' state): vt_irqs_prefetch()
+ * The lines of an IRQ a delivery cycle without VFIO, MMIO or a deadline
+ * touches, but for the rules' state: [0, VT_IRQ_HOT1_END) and
+ * [VT_IRQ_HOT2, VT_IRQ_HOT_END), what vt_irqs_prefetch() loads
  */
+#define VT_IRQ_HOT1_END		128
+#define VT_IRQ_HOT2		offsetof(struct vt_irq, lat[VT_ST_LR_P])
 #define VT_IRQ_HOT_END		offsetof(struct vt_irq, cnt.still_asserted)
+_Static_assert(offsetof(struct vt_irq, holder[1]) < VT_IRQ_HOT1_END &&
+	       VT_IRQ_HOT2 % 64 == 0 && VT_IRQ_HOT_END % 64 == 0,
+	       "the hot lines of an IRQ");
 
 /**
  * struct vt_dev - one VFIO INTx device

@@ -230,6 +230,19 @@ static inline void prefetch_lines(const char *p, size_t size)
 		__builtin_prefetch(p, 1);
 }
 
+/* the hot lines of an IRQ (VT_IRQ_HOT_END): constants, unrolled */
+static inline __attribute__((always_inline)) void prefetch_hot(const char *irq)
+{
+	size_t o;
+
+#pragma GCC unroll 32
+	for (o = 0; o < VT_IRQ_HOT1_END; o += 64)
+		__builtin_prefetch(irq + o, 1);
+#pragma GCC unroll 32
+	for (o = VT_IRQ_HOT2; o < VT_IRQ_HOT_END; o += 64)
+		__builtin_prefetch(irq + o, 1);
+}
+
 /*
  * one IRQ's key: its hash slot (!@lines) or, found, the lines a cycle
  * touches: the first VT_IRQ_HOT_END bytes and the rules' state, the
@@ -249,11 +262,11 @@ key_prefetch(const struct vt_hash *h, uint64_t key, size_t priv, size_t size,
 	/*
 	 * All of them: a delivery cycle touches most (the first three
 	 * lines only, or seven: the first ones and the counts' and rules'
-	 * lines, gained less or nothing on 10^5 IRQs). Not the cold
-	 * counters and the deadlines between: 5 of 22 lines.
+	 * lines, gained less or nothing on 10^5 IRQs). Not the VFIO
+	 * lines, the cold counters and the deadlines: 14 of 20 lines.
 	 */
 	if (irq) {
-		prefetch_lines(irq, VT_IRQ_HOT_END);
+		prefetch_hot(irq);
 		prefetch_lines(irq + priv, size);
 	}
 }
