@@ -46,27 +46,30 @@ enum vt_stage {
  * over a few), 64 bytes each, so a histogram costs what it holds
  * @map:	line + 1 of each octave (bucket index / 16), 0 none
  * @n:		lines allocated
+ * @min:	the smallest sample (exact) of its struct vt_samples
  * @line:	@n lines of 16 counts (the block is 64-byte aligned)
  */
 struct vt_hlines {
 	uint8_t map[VT_LAT_LINES];
 	uint8_t n;
-	uint8_t pad[64 - VT_LAT_LINES - 1];	/* lines on cache lines */
-	uint32_t line[][16];
+	uint64_t min;
+	uint32_t line[][16] __attribute__((aligned(64)));	/* on lines */
 };
 
 /**
  * struct vt_samples - latency samples of one stage of one IRQ, bounded:
  * the first VT_LAT_EXACT samples exactly, then a log-linear (HDR style)
  * histogram of VT_LAT_BUCKETS buckets (width <= 1/16 of the value)
- * @min, @max:	smallest and largest sample (exact)
- * @v:		while 2 < @n <= VT_LAT_EXACT: the exact samples in ns, in an
- *		array of vt_lat_cap(@n) entries (one or two samples are
- *		@min and @max only: no array)
- * @hl:		once @n > VT_LAT_EXACT: the log-linear bucket counts
+ * @max:	largest sample (exact)
+ * @lo:		while @n <= 2: the smallest sample (vt_lat_min())
+ * @v:		while 2 < @n <= VT_LAT_EXACT: the smallest sample, then the
+ *		exact samples in ns, in an array of vt_lat_cap(@n) + 1
+ *		entries (one or two samples need no array)
+ * @hl:		once @n > VT_LAT_EXACT: the log-linear bucket counts (and
+ *		the smallest sample)
  * @n:		number of samples
  *
- * 32 bytes: the four stages a cycle without VFIO samples (lr_pending,
+ * 24 bytes: the four stages a cycle without VFIO samples (lr_pending,
  * active, eoi, ack) lie on two cache lines.
  *
  * The log2 histogram (vt_lat_log2()) is derived: every log-linear bucket
@@ -74,18 +77,25 @@ struct vt_hlines {
  * of @max).
  */
 struct vt_samples {
-	uint64_t min, max;
+	uint64_t max;
 	union {
+		uint64_t lo;
 		uint64_t *v;
 		struct vt_hlines *hl;
 	};
 	uint32_t n;
 };
 
-/* entries of the exact-sample array of a set of @n (2 < @n <= 32) samples */
+/* samples of @n (2 < @n <= 32) of a set: vt_lat_cap(@n) (the array less v[0]) */
 static inline uint32_t vt_lat_cap(uint32_t n)
 {
 	return n <= 4 ? 4 : 1u << (32 - __builtin_clz(n - 1));
+}
+
+/* the smallest sample of @s (none: 0) */
+static inline uint64_t vt_lat_min(const struct vt_samples *s)
+{
+	return s->n <= 2 ? s->lo : s->n <= VT_LAT_EXACT ? s->v[0] : s->hl->min;
 }
 
 /*
@@ -167,9 +177,8 @@ struct vt_vcpu;
  *
  * Laid out by use, as 10^5 IRQs touched in random order each cost a
  * cache miss per line they touch: the chain state every record reads
- * and the open latency cycle (two lines), the VFIO state and samples
- * (two lines), the samples of a cycle without VFIO (two lines), the
- * history ring, the counters a cycle bumps; then what a cycle without
+ * and the open latency cycle (two lines), the samples (a cycle without
+ * VFIO's on lines 3 and 4), the VFIO state, the history ring, the counters a cycle bumps; then what a cycle without
  * VFIO, MMIO or a deadline never touches: the cold counters, the
  * deadlines (whether one is armed is a bit of the first line:
  * @watching); last the rules' state. vt_irqs_prefetch() loads the hot
@@ -217,17 +226,17 @@ struct vt_irq {
 	uint64_t cyc_ts;
 	/* vCPUs whose current run's entry holds it (in_run, valid LR) */
 	struct vt_vcpu *holder[VT_HOLDERS];
-	/* (line 2 and 3: VFIO, state records, retargets) */
+
+	/*
+	 * latency samples: lr_pending to ack on lines 3 and 4 (no sample
+	 * of host_irq, which starts a cycle; mask and inject only after a
+	 * VFIO handler, on line 2, resample and unmask on line 5)
+	 */
+	struct vt_samples lat[VT_ST_MAX];
+	/* (line 5: VFIO, state records, retargets) */
 	uint64_t last_resample_ts;
 	uint64_t last_unmask_ts;	/* VFIO unmask of the linked device */
 	uint32_t prev_target;		/* target before the last change */
-
-	/*
-	 * latency samples: lr_pending to ack on lines 4 and 5 (no sample
-	 * of host_irq, which starts a cycle; mask and inject only after a
-	 * VFIO handler, on line 3)
-	 */
-	struct vt_samples lat[VT_ST_MAX];
 
 	/* two entries per line: a transition dirties one line, not two */
 	struct vt_hist hist[VT_HIST_LEN] __attribute__((aligned(64)));
@@ -251,21 +260,27 @@ struct vt_irq {
 _Static_assert(sizeof(struct vt_hist) == 32, "two history entries a line");
 _Static_assert(offsetof(struct vt_irq, hist_fmt) + VT_HIST_LEN <= 64,
 	       "the history's formats are in the IRQ's first line");
-_Static_assert(sizeof(struct vt_samples) == 32 &&
-	       offsetof(struct vt_irq, lat[VT_ST_LR_P]) % 64 == 0,
+_Static_assert(sizeof(struct vt_hlines) == 64, "histogram lines on lines");
+_Static_assert(offsetof(struct vt_irq, lat[VT_ST_LR_P]) / 64 ==
+	       (offsetof(struct vt_irq, lat[VT_ST_ACK + 1]) - 1) / 64 - 1,
 	       "the samples of lr_pending to ack on two lines");
+
+/* bit per 64-byte line of the bytes [@a, @b) of a struct (@a < @b) */
+#define VT_LINES(a, b)		((2u << (((b) - 1) / 64)) - (1u << ((a) / 64)))
 
 /*
  * The lines of an IRQ a delivery cycle without VFIO, MMIO or a deadline
- * touches, but for the rules' state: [0, VT_IRQ_HOT1_END) and
- * [VT_IRQ_HOT2, VT_IRQ_HOT_END), what vt_irqs_prefetch() loads
+ * touches, but for the rules' state, a bit each: the chain state, the
+ * samples of lr_pending to ack, the history and the hot counters; all
+ * before VT_IRQ_HOT_END. What vt_irqs_prefetch() loads.
  */
-#define VT_IRQ_HOT1_END		128
-#define VT_IRQ_HOT2		offsetof(struct vt_irq, lat[VT_ST_LR_P])
 #define VT_IRQ_HOT_END		offsetof(struct vt_irq, cnt.still_asserted)
-_Static_assert(offsetof(struct vt_irq, holder[1]) < VT_IRQ_HOT1_END &&
-	       VT_IRQ_HOT2 % 64 == 0 && VT_IRQ_HOT_END % 64 == 0,
-	       "the hot lines of an IRQ");
+#define VT_IRQ_HOT_LINES						\
+	(VT_LINES(0, offsetof(struct vt_irq, holder[VT_HOLDERS - 1])) |	\
+	 VT_LINES(offsetof(struct vt_irq, lat[VT_ST_LR_P]),		\
+		  offsetof(struct vt_irq, lat[VT_ST_ACK + 1])) |		\
+	 VT_LINES(offsetof(struct vt_irq, hist), VT_IRQ_HOT_END))
+_Static_assert(VT_IRQ_HOT_END <= 32 * 64, "a bit per hot line");
 
 /**
  * struct vt_dev - one VFIO INTx device

@@ -72,10 +72,10 @@ static unsigned int octave(uint64_t v)
 static unsigned int exact(const struct vt_samples *s, uint64_t c[VT_LAT_EXACT])
 {
 	if (s->n > 2) {		/* (the array: allocated at the third) */
-		memcpy(c, s->v, s->n * sizeof(*c));
+		memcpy(c, s->v + 1, s->n * sizeof(*c));
 		return s->n;
 	}
-	c[0] = s->min;
+	c[0] = s->lo;
 	c[1] = s->max;
 	return s->n;
 }
@@ -163,8 +163,9 @@ static inline void hl_add(struct vt_hlines **hlp, unsigned int i)
 }
 
 /*
- * Exact-sample arrays of 4, 8, 16 and 32 entries come from the engine's
- * arena, with one free list per size: no malloc per IRQ and stage.
+ * Exact-sample arrays of 4, 8, 16 and 32 samples (and the smallest one
+ * in front) come from the engine's arena, with one free list per size:
+ * no malloc per IRQ and stage.
  */
 static unsigned int smp_class(uint32_t cap)
 {
@@ -179,7 +180,7 @@ static uint64_t *smp_alloc(struct vt_engine *e, uint32_t cap)
 		*fl = *(void **)p;
 		return p;
 	}
-	return vt_arena_alloc(e, cap * sizeof(uint64_t), 8);
+	return vt_arena_alloc(e, (cap + 1) * sizeof(uint64_t), 8);
 }
 
 static void smp_free(struct vt_engine *e, uint64_t *v, uint32_t cap)
@@ -193,51 +194,61 @@ static void smp_free(struct vt_engine *e, uint64_t *v, uint32_t cap)
 /*
  * Add @v to @s, which has no histogram yet: exact, or the first bucketed.
  * One or two samples are min and max: the array is allocated at the
- * third (10^5 IRQs seen in a cycle or two each need none). Its size is
- * vt_lat_cap(n): 4, doubled when full.
+ * third (10^5 IRQs seen in a cycle or two each need none). It holds the
+ * smallest sample, then vt_lat_cap(n) samples: 4, doubled when full.
  */
 static __attribute__((noinline)) void
 add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 {
-	uint64_t lo = s->min, hi = s->max, *ov;
+	uint64_t hi = s->max, *ov, lo;
 	struct vt_hlines *hl = NULL;
 	unsigned int i;
 
-	if (!s->n || v < lo)
-		s->min = v;
 	if (!s->n || v > hi)
 		s->max = v;
-	if (s->n < 2) {
-		s->n++;
+	if (s->n <= 2) {
+		lo = s->lo;
+		if (!s->n || v < lo)
+			s->lo = v;
+		if (s->n < 2) {
+			s->n++;
+			return;
+		}
+		ov = smp_alloc(e, 4);
+		if (!ov)
+			return;
+		ov[0] = s->lo;
+		ov[1] = lo;
+		ov[2] = hi;
+		s->v = ov;
+		s->v[1 + s->n++] = v;
 		return;
 	}
+	if (v < s->v[0])
+		s->v[0] = v;
 	if (s->n < VT_LAT_EXACT) {
-		uint32_t cap = s->n > 2 ? vt_lat_cap(s->n) : 0;
+		uint32_t cap = vt_lat_cap(s->n);
 
-		if (s->n == cap || !cap) {
-			uint64_t *nv = smp_alloc(e, cap ? cap * 2 : 4);
+		if (s->n == cap) {
+			uint64_t *nv = smp_alloc(e, cap * 2);
 
 			if (!nv)
 				return;
-			if (cap) {
-				memcpy(nv, s->v, s->n * sizeof(*nv));
-				smp_free(e, s->v, cap);
-			} else {
-				nv[0] = lo;
-				nv[1] = hi;
-			}
+			memcpy(nv, s->v, (s->n + 1) * sizeof(*nv));
+			smp_free(e, s->v, cap);
 			s->v = nv;
 		}
-		s->v[s->n++] = v;
+		s->v[1 + s->n++] = v;
 		return;
 	}
 	/* bounded from here on: the exact samples go into buckets */
 	ov = s->v;
 	for (i = 0; i < s->n; i++)
-		hl_add(&hl, hdr_index(ov[i]));
+		hl_add(&hl, hdr_index(ov[1 + i]));
 	if (!hl)
 		return;
 	e->nr_lat_hl++;
+	hl->min = ov[0];
 	smp_free(e, ov, vt_lat_cap(s->n));
 	s->hl = hl;
 	hl_add(&s->hl, hdr_index(v));
@@ -266,8 +277,8 @@ static inline void add_sample(struct vt_engine *e, struct vt_samples *s,
 
 	if (__builtin_expect(s->n <= VT_LAT_EXACT, 0)) {  /* (no histogram) */
 		if (s->n < 2) {		/* min and max only: no call */
-			if (!s->n || v < s->min)
-				s->min = v;
+			if (!s->n || v < s->lo)
+				s->lo = v;
 			if (!s->n || v > s->max)
 				s->max = v;
 			s->n++;
@@ -278,8 +289,8 @@ static inline void add_sample(struct vt_engine *e, struct vt_samples *s,
 	}
 	/* (n > VT_LAT_EXACT here: min and max are set) */
 	hl = s->hl;
-	if (v < s->min)
-		s->min = v;
+	if (v < hl->min)
+		hl->min = v;
 	if (v > s->max)
 		s->max = v;
 	i = hdr_index(v);
@@ -397,7 +408,7 @@ static uint64_t hdr_rank(const struct vt_samples *s, uint64_t k)
 			break;
 	}
 	v = i < VT_LAT_BUCKETS ? hdr_value(i) : s->max;
-	return v < s->min ? s->min : v > s->max ? s->max : v;
+	return v < s->hl->min ? s->hl->min : v > s->max ? s->max : v;
 }
 
 int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,

@@ -230,22 +230,20 @@ static inline void prefetch_lines(const char *p, size_t size)
 		__builtin_prefetch(p, 1);
 }
 
-/* the hot lines of an IRQ (VT_IRQ_HOT_END): constants, unrolled */
+/* the hot lines of an IRQ (VT_IRQ_HOT_LINES): constants, unrolled */
 static inline __attribute__((always_inline)) void prefetch_hot(const char *irq)
 {
-	size_t o;
+	unsigned int l;
 
 #pragma GCC unroll 32
-	for (o = 0; o < VT_IRQ_HOT1_END; o += 64)
-		__builtin_prefetch(irq + o, 1);
-#pragma GCC unroll 32
-	for (o = VT_IRQ_HOT2; o < VT_IRQ_HOT_END; o += 64)
-		__builtin_prefetch(irq + o, 1);
+	for (l = 0; l < (VT_IRQ_HOT_END + 63) / 64; l++)
+		if (VT_IRQ_HOT_LINES & (1u << l))
+			__builtin_prefetch(irq + 64 * l, 1);
 }
 
 /*
  * one IRQ's key: its hash slot (!@lines) or, found, the lines a cycle
- * touches: the first VT_IRQ_HOT_END bytes and the rules' state, the
+ * touches: VT_IRQ_HOT_LINES and the rules' state, the
  * @size bytes from @priv on
  */
 static inline __attribute__((always_inline)) void

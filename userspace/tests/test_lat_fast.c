@@ -123,7 +123,7 @@ static void check_irq(const struct model *mc, struct vt_irq *irq)
 			continue;
 		memcpy(v, mc->smp[st], n * sizeof(*v));
 		qsort(v, n, sizeof(*v), u64_cmp);
-		assert_true(s->min == v[0]);
+		assert_true(vt_lat_min(s) == v[0]);
 		assert_true(s->max == v[n - 1]);
 		memset(want, 0, sizeof(want));
 		for (i = 0; i < n; i++) {
