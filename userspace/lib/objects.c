@@ -265,7 +265,14 @@ key_prefetch(const struct vt_hash *h, uint64_t key, size_t priv, size_t size,
 	 */
 	if (irq) {
 		prefetch_hot(irq);
-		prefetch_lines(irq + priv, size);
+		/* (the rules' state: three lines, no loop) */
+		__builtin_prefetch(irq + priv, 1);
+		if (size > 64)
+			__builtin_prefetch(irq + priv + 64, 1);
+		if (size > 128)
+			__builtin_prefetch(irq + priv + 128, 1);
+		if (size > 192)
+			prefetch_lines(irq + priv + 192, size - 192);
 	}
 }
 
