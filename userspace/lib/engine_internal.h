@@ -46,40 +46,62 @@ enum vt_stage {
  * over a few), 64 bytes each, so a histogram costs what it holds
  * @map:	line + 1 of each octave (bucket index / 16), 0 none
  * @n:		lines allocated
+ * @min:	the smallest sample (exact) of its struct vt_samples
  * @line:	@n lines of 16 counts (the block is 64-byte aligned)
  */
 struct vt_hlines {
 	uint8_t map[VT_LAT_LINES];
 	uint8_t n;
-	uint8_t pad[64 - VT_LAT_LINES - 1];	/* lines on cache lines */
-	uint32_t line[][16];
+	uint64_t min;
+	uint32_t line[][16] __attribute__((aligned(64)));	/* on lines */
 };
 
 /**
  * struct vt_samples - latency samples of one stage of one IRQ, bounded:
  * the first VT_LAT_EXACT samples exactly, then a log-linear (HDR style)
  * histogram of VT_LAT_BUCKETS buckets (width <= 1/16 of the value)
- * @v:		exact samples in ns while @n <= VT_LAT_EXACT, else NULL
- * @hl:		log-linear bucket counts once @n > VT_LAT_EXACT, else NULL
+ * @max:	largest sample (exact)
+ * @lo:		while @n <= 2: the smallest sample (vt_lat_min())
+ * @v:		while 2 < @n <= VT_LAT_EXACT: the smallest sample, then the
+ *		exact samples in ns, in an array of vt_lat_cap(@n) + 1
+ *		entries (one or two samples need no array)
+ * @hl:		once @n > VT_LAT_EXACT: the log-linear bucket counts (and
+ *		the smallest sample)
  * @n:		number of samples
- * @cap:	entries allocated in @v
- * @min, @max:	smallest and largest sample (exact)
+ *
+ * 24 bytes: the four stages a cycle without VFIO samples (lr_pending,
+ * active, eoi, ack) lie on two cache lines.
  *
  * The log2 histogram (vt_lat_log2()) is derived: every log-linear bucket
  * lies inside one octave (the last one, >= 2^40 ns, counts in the octave
  * of @max).
  */
 struct vt_samples {
-	uint64_t *v;
-	struct vt_hlines *hl;
+	uint64_t max;
+	union {
+		uint64_t lo;
+		uint64_t *v;
+		struct vt_hlines *hl;
+	};
 	uint32_t n;
-	uint32_t cap;
-	uint64_t min, max;
 };
+
+/* samples of @n (2 < @n <= 32) of a set: vt_lat_cap(@n) (the array less v[0]) */
+static inline uint32_t vt_lat_cap(uint32_t n)
+{
+	return n <= 4 ? 4 : 1u << (32 - __builtin_clz(n - 1));
+}
+
+/* the smallest sample of @s (none: 0) */
+static inline uint64_t vt_lat_min(const struct vt_samples *s)
+{
+	return s->n <= 2 ? s->lo : s->n <= VT_LAT_EXACT ? s->v[0] : s->hl->min;
+}
 
 /*
  * Event counters of one IRQ. Those every delivery cycle bumps come first
- * (three cache lines), the VFIO, MMIO and deactivation ones after.
+ * (three cache lines), the VFIO, MMIO and deactivation ones after (with
+ * the watches, out of the lines vt_irqs_prefetch() loads).
  */
 struct vt_counts {
 	uint64_t inject[2];		/* level 0 / 1 */
@@ -90,6 +112,7 @@ struct vt_counts {
 	uint64_t guest_eoi;		/* runs where the guest deactivated */
 	uint64_t eoi_no_ack;		/* of those, with no ack in the exit */
 	uint64_t lr_trans[4][4];	/* [entry state][exit state] */
+	/* (cold from here: VT_IRQ_HOT_END) */
 	uint64_t still_asserted;	/* unmask_handler result 1 */
 	uint64_t vfio[VT_VFIO_END];
 	uint64_t mmio[VT_MMIO_END];
@@ -140,7 +163,7 @@ struct vt_watch {
 	uint32_t pos;
 	uint32_t vcpu;
 	uint32_t seq;
-};
+} __attribute__((packed, aligned(4)));	/* 20 bytes, not 24 */
 
 /* vCPUs whose current run holds an IRQ in an LR, inline up to this many */
 #define VT_HOLDERS		4
@@ -154,13 +177,16 @@ struct vt_vcpu;
  *
  * Laid out by use, as 10^5 IRQs touched in random order each cost a
  * cache miss per line they touch: the chain state every record reads
- * and the open latency cycle (two lines), then the samples, the
- * counters a cycle bumps, the deadlines (whether one is armed is a
- * bit of the first line: @watching), the history ring and the rules'
- * state. Pages come zeroed from the arena: nothing is cleared
- * by hand when an IRQ is created. The first line also holds the formats
- * of the history entries (@hist_fmt): writing a transition touches
- * that line, which every record reads, and one line of @hist.
+ * and the open latency cycle (two lines), the samples (a cycle without
+ * VFIO's on lines 3 and 4), the VFIO state, the history ring, the counters a cycle bumps; then what a cycle without
+ * VFIO, MMIO or a deadline never touches: the cold counters, the
+ * deadlines (whether one is armed is a bit of the first line:
+ * @watching); last the rules' state. vt_irqs_prefetch() loads the hot
+ * lines only (VT_IRQ_HOT_END).
+ * Pages come zeroed from the arena: nothing is cleared by hand when an
+ * IRQ is created. The first line also holds the formats of the history
+ * entries (@hist_fmt): writing a transition touches that line, which
+ * every record reads, and one line of @hist.
  */
 struct vt_irq {
 	uint32_t vm_id;
@@ -187,42 +213,74 @@ struct vt_irq {
 	uint32_t watching;		/* bit per rule index: @watch armed */
 	/* vt_hist_site() index of the format of each @hist entry */
 	uint8_t hist_fmt[VT_HIST_LEN];
+	/* (line 1: what a cycle without VFIO reads, the first 3 holders) */
 	struct vt_dev *dev;		/* linked VFIO device */
 	uint64_t last_ack_ts;
 	uint64_t last_eoi_ts;
-	uint64_t last_resample_ts;
-	uint64_t last_unmask_ts;	/* VFIO unmask of the linked device */
 	uint64_t last_deliver_ts;	/* last entry with the IRQ pending in an LR */
+	/*
+	 * latency: time of the last stage of the open cycle, @cyc_last
+	 * (the only one the next stage reads: a start stage merged into
+	 * the cycle is a bit of @cyc_mask)
+	 */
+	uint64_t cyc_ts;
 	/* vCPUs whose current run's entry holds it (in_run, valid LR) */
 	struct vt_vcpu *holder[VT_HOLDERS];
 
-	/* latency: times of the stages of the open cycle, samples */
-	uint64_t cyc[VT_ST_MAX];
+	/*
+	 * latency samples: lr_pending to ack on lines 3 and 4 (no sample
+	 * of host_irq, which starts a cycle; mask and inject only after a
+	 * VFIO handler, on line 2, resample and unmask on line 5)
+	 */
 	struct vt_samples lat[VT_ST_MAX];
-
-	struct vt_counts cnt;
-	struct vt_watch watch[VT_NR_RULES];
-	/* (state records and retargets only: out of the first line) */
+	/* (line 5: VFIO, state records, retargets) */
+	uint64_t last_resample_ts;
+	uint64_t last_unmask_ts;	/* VFIO unmask of the linked device */
 	uint32_t prev_target;		/* target before the last change */
+
 	/* two entries per line: a transition dirties one line, not two */
 	struct vt_hist hist[VT_HIST_LEN] __attribute__((aligned(64)));
+
+	/* (its cold tail from still_asserted on) */
+	struct vt_counts cnt;
+	struct vt_watch watch[VT_NR_RULES];
 
 	/*
 	 * The rules' per-IRQ state, at e->irq_off[rule index], 24 bytes
 	 * into a cache line: with the rule table's sizes (168 bytes in all)
 	 * the states an inject or an LR record reads (masked_forever,
 	 * storm, migration) lie on two lines instead of three, and
-	 * an IRQ's block, offsetof(priv) + e->irq_priv, is still 24 lines
-	 * (1536 bytes).
+	 * an IRQ's block, offsetof(priv) + e->irq_priv, is 21 lines
+	 * (1344 bytes).
 	 * Speed only: any size is correct.
 	 */
-	uint64_t priv_pad[3];
 	unsigned char priv[] __attribute__((aligned(8)));
 };
 
 _Static_assert(sizeof(struct vt_hist) == 32, "two history entries a line");
 _Static_assert(offsetof(struct vt_irq, hist_fmt) + VT_HIST_LEN <= 64,
 	       "the history's formats are in the IRQ's first line");
+_Static_assert(sizeof(struct vt_hlines) == 64, "histogram lines on lines");
+_Static_assert(offsetof(struct vt_irq, lat[VT_ST_LR_P]) / 64 ==
+	       (offsetof(struct vt_irq, lat[VT_ST_ACK + 1]) - 1) / 64 - 1,
+	       "the samples of lr_pending to ack on two lines");
+
+/* bit per 64-byte line of the bytes [@a, @b) of a struct (@a < @b) */
+#define VT_LINES(a, b)		((2u << (((b) - 1) / 64)) - (1u << ((a) / 64)))
+
+/*
+ * The lines of an IRQ a delivery cycle without VFIO, MMIO or a deadline
+ * touches, but for the rules' state, a bit each: the chain state, the
+ * samples of lr_pending to ack, the history and the hot counters; all
+ * before VT_IRQ_HOT_END. What vt_irqs_prefetch() loads.
+ */
+#define VT_IRQ_HOT_END		offsetof(struct vt_irq, cnt.still_asserted)
+#define VT_IRQ_HOT_LINES						\
+	(VT_LINES(0, offsetof(struct vt_irq, holder[VT_HOLDERS - 1])) |	\
+	 VT_LINES(offsetof(struct vt_irq, lat[VT_ST_LR_P]),		\
+		  offsetof(struct vt_irq, lat[VT_ST_ACK + 1])) |		\
+	 VT_LINES(offsetof(struct vt_irq, hist), VT_IRQ_HOT_END))
+_Static_assert(VT_IRQ_HOT_END <= 32 * 64, "a bit per hot line");
 
 /**
  * struct vt_dev - one VFIO INTx device

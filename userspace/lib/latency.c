@@ -71,13 +71,11 @@ static unsigned int octave(uint64_t v)
 /* the exact samples of @s (no histogram yet) into @c: their number */
 static unsigned int exact(const struct vt_samples *s, uint64_t c[VT_LAT_EXACT])
 {
-	if (s->v && s->n <= VT_LAT_EXACT) {
-		memcpy(c, s->v, s->n * sizeof(*c));
+	if (s->n > 2) {		/* (the array: allocated at the third) */
+		memcpy(c, s->v + 1, s->n * sizeof(*c));
 		return s->n;
 	}
-	if (s->v || s->n > 2)
-		return 0;	/* (the array could not be allocated) */
-	c[0] = s->min;
+	c[0] = s->lo;
 	c[1] = s->max;
 	return s->n;
 }
@@ -97,7 +95,7 @@ void vt_lat_log2(const struct vt_samples *s, uint32_t out[64])
 	uint32_t c;
 
 	memset(out, 0, 64 * sizeof(*out));
-	if (s->hl) {
+	if (s->n > VT_LAT_EXACT) {
 		for (i = 0; i < VT_LAT_BUCKETS - 1; i++) {
 			c = hl_count(s->hl, i);
 			if (c)
@@ -115,10 +113,13 @@ void vt_lat_log2(const struct vt_samples *s, uint32_t out[64])
 		out[octave(v[i])]++;
 }
 
-/* the line of octave @o of @s, allocated on first use; NULL: no memory */
-static uint32_t *hl_line(struct vt_samples *s, unsigned int o)
+/*
+ * The line of octave @o of the histogram *@hlp (NULL: none yet),
+ * allocated on first use; NULL: no memory.
+ */
+static uint32_t *hl_line(struct vt_hlines **hlp, unsigned int o)
 {
-	struct vt_hlines *hl = s->hl, *nh;
+	struct vt_hlines *hl = *hlp, *nh;
 	size_t old, sz;
 	void *p;
 
@@ -137,33 +138,34 @@ static uint32_t *hl_line(struct vt_samples *s, unsigned int o)
 	}
 	memset(nh->line[nh->n], 0, sizeof(nh->line[0]));
 	nh->map[o] = ++nh->n;
-	s->hl = nh;
+	*hlp = nh;
 	return nh->line[nh->n - 1];
 }
 
 /* count bucket @i whose octave has no line yet */
-static __attribute__((noinline)) void hl_add_new(struct vt_samples *s,
+static __attribute__((noinline)) void hl_add_new(struct vt_hlines **hlp,
 						 unsigned int i)
 {
-	uint32_t *l = hl_line(s, i / 16);
+	uint32_t *l = hl_line(hlp, i / 16);
 
 	if (l)
 		l[i % 16]++;
 }
 
-static inline void hl_add(struct vt_samples *s, unsigned int i)
+static inline void hl_add(struct vt_hlines **hlp, unsigned int i)
 {
-	struct vt_hlines *hl = s->hl;
+	struct vt_hlines *hl = *hlp;
 
 	if (__builtin_expect(hl && hl->map[i / 16], 1))
 		hl->line[hl->map[i / 16] - 1][i % 16]++;
 	else
-		hl_add_new(s, i);
+		hl_add_new(hlp, i);
 }
 
 /*
- * Exact-sample arrays of 4, 8, 16 and 32 entries come from the engine's
- * arena, with one free list per size: no malloc per IRQ and stage.
+ * Exact-sample arrays of 4, 8, 16 and 32 samples (and the smallest one
+ * in front) come from the engine's arena, with one free list per size:
+ * no malloc per IRQ and stage.
  */
 static unsigned int smp_class(uint32_t cap)
 {
@@ -178,7 +180,7 @@ static uint64_t *smp_alloc(struct vt_engine *e, uint32_t cap)
 		*fl = *(void **)p;
 		return p;
 	}
-	return vt_arena_alloc(e, cap * sizeof(uint64_t), 8);
+	return vt_arena_alloc(e, (cap + 1) * sizeof(uint64_t), 8);
 }
 
 static void smp_free(struct vt_engine *e, uint64_t *v, uint32_t cap)
@@ -192,52 +194,64 @@ static void smp_free(struct vt_engine *e, uint64_t *v, uint32_t cap)
 /*
  * Add @v to @s, which has no histogram yet: exact, or the first bucketed.
  * One or two samples are min and max: the array is allocated at the
- * third (10^5 IRQs seen in a cycle or two each need none).
+ * third (10^5 IRQs seen in a cycle or two each need none). It holds the
+ * smallest sample, then vt_lat_cap(n) samples: 4, doubled when full.
  */
 static __attribute__((noinline)) void
 add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 {
-	uint64_t lo = s->min, hi = s->max;
+	uint64_t hi = s->max, *ov, lo;
+	struct vt_hlines *hl = NULL;
 	unsigned int i;
 
-	if (!s->n || v < lo)
-		s->min = v;
 	if (!s->n || v > hi)
 		s->max = v;
-	if (s->n < 2) {
-		s->n++;
+	if (s->n <= 2) {
+		lo = s->lo;
+		if (!s->n || v < lo)
+			s->lo = v;
+		if (s->n < 2) {
+			s->n++;
+			return;
+		}
+		ov = smp_alloc(e, 4);
+		if (!ov)
+			return;
+		ov[0] = s->lo;
+		ov[1] = lo;
+		ov[2] = hi;
+		s->v = ov;
+		s->v[1 + s->n++] = v;
 		return;
 	}
+	if (v < s->v[0])
+		s->v[0] = v;
 	if (s->n < VT_LAT_EXACT) {
-		if (s->n == s->cap || !s->v) {
-			uint32_t cap = s->v ? s->cap * 2 : 4;
-			uint64_t *nv = smp_alloc(e, cap);
+		uint32_t cap = vt_lat_cap(s->n);
+
+		if (s->n == cap) {
+			uint64_t *nv = smp_alloc(e, cap * 2);
 
 			if (!nv)
 				return;
-			if (s->v) {
-				memcpy(nv, s->v, s->n * sizeof(*nv));
-				smp_free(e, s->v, s->cap);
-			} else {
-				nv[0] = lo;
-				nv[1] = hi;
-			}
+			memcpy(nv, s->v, (s->n + 1) * sizeof(*nv));
+			smp_free(e, s->v, cap);
 			s->v = nv;
-			s->cap = cap;
 		}
-		s->v[s->n++] = v;
+		s->v[1 + s->n++] = v;
 		return;
 	}
 	/* bounded from here on: the exact samples go into buckets */
+	ov = s->v;
 	for (i = 0; i < s->n; i++)
-		hl_add(s, hdr_index(s->v[i]));
-	if (!s->hl)
+		hl_add(&hl, hdr_index(ov[1 + i]));
+	if (!hl)
 		return;
 	e->nr_lat_hl++;
-	smp_free(e, s->v, s->cap);
-	s->v = NULL;
-	s->cap = 0;
-	hl_add(s, hdr_index(v));
+	hl->min = ov[0];
+	smp_free(e, ov, vt_lat_cap(s->n));
+	s->hl = hl;
+	hl_add(&s->hl, hdr_index(v));
 	s->n++;
 }
 
@@ -245,7 +259,7 @@ add_sample_exact(struct vt_engine *e, struct vt_samples *s, uint64_t v)
 static __attribute__((noinline)) void add_sample_new(struct vt_samples *s,
 						     unsigned int i)
 {
-	hl_add_new(s, i);
+	hl_add_new(&s->hl, i);
 	s->n++;
 }
 
@@ -258,13 +272,19 @@ static __attribute__((noinline)) void add_sample_new(struct vt_samples *s,
 static inline void add_sample(struct vt_engine *e, struct vt_samples *s,
 			      uint64_t v)
 {
-	struct vt_hlines *hl = s->hl;
+	struct vt_hlines *hl;
 	unsigned int i, m;
 
-	if (__builtin_expect(!hl, 0)) {	/* (a histogram: n > EXACT) */
+	/*
+	 * (no histogram yet; the volatile read is a compare with memory,
+	 * so the count is not kept in a register to its increment, which
+	 * then costs one instruction, not two: one a sample)
+	 */
+	if (__builtin_expect(*(const volatile uint32_t *)&s->n <= VT_LAT_EXACT,
+			     0)) {
 		if (s->n < 2) {		/* min and max only: no call */
-			if (!s->n || v < s->min)
-				s->min = v;
+			if (!s->n || v < s->lo)
+				s->lo = v;
 			if (!s->n || v > s->max)
 				s->max = v;
 			s->n++;
@@ -274,8 +294,9 @@ static inline void add_sample(struct vt_engine *e, struct vt_samples *s,
 		return;
 	}
 	/* (n > VT_LAT_EXACT here: min and max are set) */
-	if (v < s->min)
-		s->min = v;
+	hl = s->hl;
+	if (v < hl->min)
+		hl->min = v;
 	if (v > s->max)
 		s->max = v;
 	i = hdr_index(v);
@@ -318,7 +339,6 @@ lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 		 */
 		if (st <= VT_ST_INJECT && last <= VT_ST_INJECT &&
 		    !(irq->cyc_mask & (1u << st))) {
-			irq->cyc[st] = ts;
 			irq->cyc_mask |= 1u << st;
 			return;
 		}
@@ -326,13 +346,13 @@ lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 	}
 	irq->cyc_last = (int)st;
 	if (last < 0) {
-		/* (only cyc[] of stages in it is read) */
 		irq->cyc_mask = (uint16_t)(1u << st);
-		irq->cyc[st] = ts;
+		irq->cyc_ts = ts;
 		return;
 	}
-	prev = irq->cyc[last];
-	irq->cyc[st] = ts;
+	/* (the time of stage @last: the only one read) */
+	prev = irq->cyc_ts;
+	irq->cyc_ts = ts;
 	irq->cyc_mask |= 1u << st;
 	if (ts < prev)
 		return;
@@ -394,7 +414,7 @@ static uint64_t hdr_rank(const struct vt_samples *s, uint64_t k)
 			break;
 	}
 	v = i < VT_LAT_BUCKETS ? hdr_value(i) : s->max;
-	return v < s->min ? s->min : v > s->max ? s->max : v;
+	return v < s->hl->min ? s->hl->min : v > s->max ? s->max : v;
 }
 
 int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,
@@ -405,13 +425,12 @@ int vt_lat_pct(const struct vt_samples *s, uint64_t *p50, uint64_t *p99,
 	if (!s->n)
 		return -1;
 	*max = s->max;
-	if (s->hl) {
+	if (s->n > VT_LAT_EXACT) {
 		*p50 = hdr_rank(s, ((uint64_t)s->n * 50 + 99) / 100);
 		*p99 = hdr_rank(s, ((uint64_t)s->n * 99 + 99) / 100);
 		return 0;
 	}
-	if (s->n > VT_LAT_EXACT || exact(s, c) != s->n)
-		return -1;
+	exact(s, c);
 	qsort(c, s->n, sizeof(*c), u64_cmp);
 	/* nearest-rank percentiles */
 	*p50 = c[(s->n * 50 + 99) / 100 - 1];
@@ -424,5 +443,6 @@ void vt_lat_free(struct vt_irq *irq)
 	unsigned int i;
 
 	for (i = 0; i < VT_ST_MAX; i++)	/* (exact samples: the arena's) */
-		free(irq->lat[i].hl);
+		if (irq->lat[i].n > VT_LAT_EXACT)
+			free(irq->lat[i].hl);
 }

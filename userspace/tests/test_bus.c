@@ -379,7 +379,7 @@ static unsigned int lat_model(unsigned int iters, unsigned int seed)
 		if (!n)
 			continue;
 		qsort(v, n, sizeof(*v), u64_cmp);
-		assert_true(s->min == v[0]);
+		assert_true(vt_lat_min(s) == v[0]);
 		assert_true(s->max == v[n - 1]);
 		assert_int_equal(vt_lat_pct(s, &p50, &p99, &max), 0);
 		assert_true(max == v[n - 1]);
