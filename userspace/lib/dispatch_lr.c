@@ -237,36 +237,23 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 	return 0;
 }
 
-/*
- * The exit history entry of an LR seen at entry: "exit  vCPU%u LR%u %s"
- * with one %s, the whole transition, lr_exit_txt[LX_K(in, out, eoi)]:
- * the text of "%s -> %s%s%s" of the two state names, " EOI" if the EOI
- * bit is set at exit and " (guest deactivated)" if
- * vt_lr_guest_eoied_st(in, out), made at compile time (one word to
- * write instead of four). 35 bytes at most: below VT_HIST_STR.
- */
-static const char *lr_exit_site VT_HIST_SECTION = "exit  vCPU%u LR%u %s";
+/* e->lr_hs[]: the %s words of the exit history entry, computed once */
+static void __attribute__((noinline)) lr_hs_init(struct vt_engine *e)
+{
+	unsigned int k;
 
-#define LX_K(in, out, eoi)	(((in) * 4u + (out)) * 2u + (eoi))
-#define LX_S0			"inv"
-#define LX_S1			"P"
-#define LX_S2			"A"
-#define LX_S3			"P+A"
-#define LX_GD			" (guest deactivated)"
-#define LX(i, o, d)							\
-	[LX_K(i, o, 0)] = LX_S##i " -> " LX_S##o d,			\
-	[LX_K(i, o, 1)] = LX_S##i " -> " LX_S##o " EOI" d
-/* (64 bytes each: the word of entry k is that of entry 0 plus k * 64) */
-static const char lr_exit_txt[32][64] = {
-	LX(0, 0, ""), LX(0, 1, ""), LX(0, 2, ""), LX(0, 3, ""),
-	LX(1, 0, LX_GD), LX(1, 1, ""), LX(1, 2, ""), LX(1, 3, ""),
-	LX(2, 0, LX_GD), LX(2, 1, LX_GD), LX(2, 2, ""), LX(2, 3, ""),
-	LX(3, 0, LX_GD), LX(3, 1, LX_GD), LX(3, 2, LX_GD), LX(3, 3, ""),
-};
-/* (the deactivations of the table are those of vt_lr_guest_eoied_st()) */
-_Static_assert(VT_LR_P == 1 && VT_LR_A == 2 && VT_LR_PA == 3 &&
-	       VT_HIST_STR >= sizeof("P+A -> inv EOI" LX_GD),
-	       "lr_exit_txt[]: the states, the cut");
+	for (k = 0; k < 4; k++)
+		e->lr_hs[k] = vt_hist_sref(e, vt_lr_state_names[k]);
+	e->lr_hs[4] = vt_hist_sref(e, "");
+	e->lr_hs[5] = vt_hist_sref(e, " EOI");
+	e->lr_hs[6] = e->lr_hs[4];
+	e->lr_hs[7] = vt_hist_sref(e, " (guest deactivated)");
+	e->lr_hs_ok = true;
+}
+
+/* the exit history entry of an LR seen at entry (vt_irq_hist() words) */
+static const char *lr_exit_site VT_HIST_SECTION =
+	"exit  vCPU%u LR%u %s -> %s%s%s";
 
 /* (h_lr_fold() sets each field of ev.run for each LR: a new one too) */
 _Static_assert(sizeof(((struct vt_ev *)0)->run) ==
@@ -336,11 +323,14 @@ lr_fold_lrs(struct vt_engine *e, const struct vt_rec_lr *r,
 			/* A or P+A at entry, inv or P at exit */
 			if ((1u << k) & 0x3300u)
 				irq->cnt.out_of_active++;
-			/* (lr_exit_site: vCPU and LR index, then its one %s) */
+			/* (vt_irq_hist() of lr_exit_site, the words known) */
 			w = vt_hist_slot(irq, ts, &lr_exit_site);
 			w[0] = vcpu;
 			w[1] = i;
-			w[2] = vt_hist_sref(e, lr_exit_txt[k * 2 + out->eoi]);
+			w[2] = e->lr_hs[in];
+			w[3] = e->lr_hs[out->state];
+			w[4] = e->lr_hs[4 + out->eoi];
+			w[5] = e->lr_hs[6 + ev->run.eoied];
 		} else {
 			if (i < n_in && !e->lost)
 				vt_eng_bug(e, "BUG: vm %u vCPU %u LR%u holds vINTID %u at exit but %u at entry (ts %llu)",
@@ -393,6 +383,8 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 
 	if (!v)
 		return -ENOMEM;
+	if (__builtin_expect(!e->lr_hs_ok, 0))
+		lr_hs_init(e);
 	/*
 	 * LRs of the entry of this run (decoded at its FLUSH): @n, and
 	 * @n_in of them known (decoded: a known GIC version)

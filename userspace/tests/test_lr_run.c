@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * test_lr_run.c - the fast paths of h_lr_flush() and h_lr_fold() of
- * session 13: the exit history entry's text from its table (every
- * entry/exit state and EOI bit, against the text built from the state
- * names and vt_lr_guest_eoied_st()), the holders a fold clears as it
+ * session 13: the exit history entry's words (every entry/exit state
+ * and EOI bit, against the text built from the state names and
+ * vt_lr_guest_eoied_st()), the holders a fold clears as it
  * goes (an exit with fewer LRs, an LR holding another vINTID), the
  * entry's record header that vt_vcpu_holds() reads, and the GICv2 loop
  * against the GICv3 one.
