@@ -318,33 +318,34 @@ struct vt_vwait {
 	uint32_t seq;
 };
 
-/* One LR of a vCPU's entry, decoded once at the FLUSH. */
+/* One LR of a vCPU's entry, decoded once at the FLUSH (24 bytes). */
 struct vt_entry_lr {
 	struct vt_lr lr;
-	bool dec;			/* vt_lr_decode() succeeded */
 	struct vt_irq *irq;		/* IRQ of a valid LR, else NULL */
 };
 
 /*
  * One vCPU: the LRs of its current run. What a FLUSH and a FOLD touch
  * for the LRs in use is kept in few cache lines (512 vCPUs do not stay
- * in the first-level cache): the LRs first, then the rest, and only the
- * used LRs of @entry are copied.
+ * in the first-level cache): the first line (the struct is 64-byte
+ * aligned) holds the fields every LR record reads and the first two
+ * LRs, then the other LRs, the IRQ cache, and the entry's record, of
+ * which only the used LRs are copied.
  */
 struct vt_vcpu {
-	/* @entry's LRs decoded once at the FLUSH (@entry.used_lrs of them) */
-	struct vt_entry_lr ent[VT_MAX_LR];
-	/* (from here what every LR record touches, 2 lines with lr[0-1]) */
 	uint32_t vm_id;
 	uint32_t vcpu_id;
-	uint32_t nr_wait;		/* entries of @wait */
 	bool in_run;			/* flush seen, fold not yet */
-	uint8_t recent_next;		/* next slot of @recent replaced */
 	/*
 	 * dispatch_lr.c: the fold of the run cleared lr_vcpu of every IRQ
 	 * of @ent that held it (the next FLUSH has none to clear)
 	 */
 	bool ent_unlinked;
+	bool ent_dec;			/* @ent decoded: a known GIC version */
+	uint8_t recent_next;		/* next slot of @recent replaced */
+	uint32_t nr_wait;		/* entries of @wait */
+	/* @entry's LRs decoded once at the FLUSH (@entry.used_lrs of them) */
+	struct vt_entry_lr ent[VT_MAX_LR];
 	uint64_t last_exit_ts;		/* last LR_FOLD */
 	uint64_t runs;
 	/*
@@ -353,13 +354,18 @@ struct vt_vcpu {
 	 */
 	uint32_t recent_id[4];
 	struct vt_irq *recent[4];
-	/* the entry's record: its lr[] valid up to used_lrs only */
+	/*
+	 * the entry's record (vt_vcpu_holds()): its gic_version, used_lrs
+	 * and lr[] up to used_lrs only
+	 */
 	struct vt_rec_lr entry;
 	uint32_t idx;			/* creation order */
 	/* deadlines that fire at this vCPU's next entry (bus.c) */
 	uint32_t cap_wait;
 	struct vt_vwait *wait;
 };
+_Static_assert(offsetof(struct vt_vcpu, ent[2]) == 64,
+	       "struct vt_vcpu: the first two LRs in the first line");
 
 /**
  * vt_vm_slot() - slot of (@vm, @x) in a direct-mapped cache of @n slots:

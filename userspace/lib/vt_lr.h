@@ -63,6 +63,119 @@ int vt_lr_decode(unsigned int gic_version, uint64_t raw, struct vt_lr *out);
 extern const uint64_t vt_lr_v3lo[16], vt_lr_v3hi[16];
 
 /**
+ * vt_lr_decode_words() - vt_lr_decode_fast() as the two 8-byte words of
+ * the struct vt_lr it writes (its bytes 0-7 and 8-15, in memory order),
+ * for the handlers to keep the decoded LR in registers: its fields by
+ * vt_lrw_state(), vt_lrw_eoi() and vt_lrw_vintid()
+ * @gic_version: VT_GIC_V2 (low 32 bits used) or VT_GIC_V3
+ * @raw:	raw value
+ * @w:		the words; all zero for an unknown @gic_version
+ *
+ * Return: true if decoded, false for an unknown @gic_version.
+ */
+static inline bool vt_lr_decode_words(unsigned int gic_version, uint64_t raw,
+				      uint64_t w[2])
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/*
+	 * Branch-free: the 16 bytes built as two words, bytes 0-7 (state,
+	 * hw, eoi, group, priority, cpuid, two zero bytes of padding) and
+	 * 8-15 (vintid, pintid). GICv3: a table by the top 4 bits gives
+	 * state, hw and group, the EOI bit allowed (without HW) and the
+	 * pINTID mask (with HW).
+	 */
+	uint64_t hw, nohw;
+	uint32_t v = (uint32_t)raw;
+
+	if (__builtin_expect(gic_version == VT_GIC_V3, 1)) {
+		unsigned int t = (unsigned int)(raw >> 60);
+
+		w[0] = (vt_lr_v3lo[t] & ((raw >> 25) | ~(1ull << 16))) |
+		       (raw >> 16 & 0xffull << 32);
+		w[1] = raw & vt_lr_v3hi[t];
+	} else if (gic_version == VT_GIC_V2) {
+		hw = v >> 31;
+		nohw = hw - 1;
+		w[0] = ((v >> 28) & 3) | hw << 8 | ((v >> 3) & nohw & 1 << 16) |
+		       ((v >> 6) & 1 << 24) |
+		       (uint64_t)((v & VT_GICH_LR_PRIO_MASK) >> 20) << 32 |
+		       ((uint64_t)(v & VT_GICH_LR_CPUID_MASK) << 30 & nohw);
+		w[1] = (v & VT_GICH_LR_VINTID_MASK) |
+		       ((uint64_t)(v & VT_GICH_LR_PHYS_MASK) << 22 & ~nohw);
+	} else {
+		w[0] = w[1] = 0;
+		return false;
+	}
+	return true;
+#else
+	struct vt_lr o = { 0 };
+	uint32_t v = (uint32_t)raw;
+	bool ok = true;
+
+	if (gic_version == VT_GIC_V3) {
+		o.state = (uint8_t)(raw >> 62);		/* P bit 62, A bit 63 */
+		o.hw = (raw >> 61) & 1;
+		o.group = (raw >> 60) & 1;
+		o.priority = (uint8_t)(raw >> VT_ICH_LR_PRIO_SHIFT);
+		o.vintid = v;
+		if (o.hw)
+			o.pintid = (uint32_t)((raw & VT_ICH_LR_PINTID_MASK) >>
+					      VT_ICH_LR_PINTID_SHIFT);
+		else
+			o.eoi = (raw >> 41) & 1;	/* pINTID[9] with HW */
+	} else if (gic_version == VT_GIC_V2) {
+		o.state = (uint8_t)((v >> 28) & 3);	/* P bit 28, A bit 29 */
+		o.hw = v >> 31;
+		o.group = (v >> 30) & 1;
+		o.priority = (uint8_t)(((v & VT_GICH_LR_PRIO_MASK) >>
+					VT_GICH_LR_PRIO_SHIFT) << 3);
+		o.vintid = v & VT_GICH_LR_VINTID_MASK;
+		if (o.hw) {
+			o.pintid = (v & VT_GICH_LR_PHYS_MASK) >>
+				   VT_GICH_LR_PHYS_SHIFT;
+		} else {
+			o.cpuid = (uint8_t)((v & VT_GICH_LR_CPUID_MASK) >>
+					    VT_GICH_LR_PHYS_SHIFT);
+			o.eoi = (v >> 19) & 1;
+		}
+	} else {
+		ok = false;
+	}
+	memcpy(w, &o, sizeof(o));
+	return ok;
+#endif
+}
+
+/* the fields of the words of vt_lr_decode_words(): w[0] state and eoi */
+static inline unsigned int vt_lrw_state(uint64_t w0)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint8_t)w0;
+#else
+	return (uint8_t)(w0 >> 56);
+#endif
+}
+
+static inline bool vt_lrw_eoi(uint64_t w0)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (w0 >> 16) & 1;
+#else
+	return (w0 >> 40) & 1;
+#endif
+}
+
+/* w[1]: vintid */
+static inline uint32_t vt_lrw_vintid(uint64_t w1)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint32_t)w1;
+#else
+	return (uint32_t)(w1 >> 32);
+#endif
+}
+
+/**
  * vt_lr_decode_fast() - vt_lr_decode() inline, every field assigned (the
  * handlers decode each LR of each LR record: no memset, no call)
  * @gic_version: VT_GIC_V2 (low 32 bits used) or VT_GIC_V3
@@ -74,76 +187,11 @@ extern const uint64_t vt_lr_v3lo[16], vt_lr_v3hi[16];
 static inline bool vt_lr_decode_fast(unsigned int gic_version, uint64_t raw,
 				     struct vt_lr *out)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/*
-	 * Branch-free: the 16 bytes built as two words, bytes 0-7 (state,
-	 * hw, eoi, group, priority, cpuid, two zero bytes of padding) and
-	 * 8-15 (vintid, pintid). GICv3: a table by the top 4 bits gives
-	 * state, hw and group, the EOI bit allowed (without HW) and the
-	 * pINTID mask (with HW).
-	 */
-	uint64_t lo, hi, hw, nohw;
-	uint32_t w = (uint32_t)raw;
+	uint64_t w[2];
+	bool ok = vt_lr_decode_words(gic_version, raw, w);
 
-	if (__builtin_expect(gic_version == VT_GIC_V3, 1)) {
-		unsigned int t = (unsigned int)(raw >> 60);
-
-		lo = (vt_lr_v3lo[t] & ((raw >> 25) | ~(1ull << 16))) |
-		     (raw >> 16 & 0xffull << 32);
-		hi = raw & vt_lr_v3hi[t];
-	} else if (gic_version == VT_GIC_V2) {
-		hw = w >> 31;
-		nohw = hw - 1;
-		lo = ((w >> 28) & 3) | hw << 8 | ((w >> 3) & nohw & 1 << 16) |
-		     ((w >> 6) & 1 << 24) |
-		     (uint64_t)((w & VT_GICH_LR_PRIO_MASK) >> 20) << 32 |
-		     ((uint64_t)(w & VT_GICH_LR_CPUID_MASK) << 30 & nohw);
-		hi = (w & VT_GICH_LR_VINTID_MASK) |
-		     ((uint64_t)(w & VT_GICH_LR_PHYS_MASK) << 22 & ~nohw);
-	} else {
-		memset(out, 0, sizeof(*out));
-		return false;
-	}
-	memcpy(out, &lo, 8);
-	memcpy((char *)out + 8, &hi, 8);
-	return true;
-#else
-	struct vt_lr o = { 0 };
-	uint32_t w = (uint32_t)raw;
-
-	if (gic_version == VT_GIC_V3) {
-		o.state = (uint8_t)(raw >> 62);		/* P bit 62, A bit 63 */
-		o.hw = (raw >> 61) & 1;
-		o.group = (raw >> 60) & 1;
-		o.priority = (uint8_t)(raw >> VT_ICH_LR_PRIO_SHIFT);
-		o.vintid = w;
-		if (o.hw)
-			o.pintid = (uint32_t)((raw & VT_ICH_LR_PINTID_MASK) >>
-					      VT_ICH_LR_PINTID_SHIFT);
-		else
-			o.eoi = (raw >> 41) & 1;	/* pINTID[9] with HW */
-	} else if (gic_version == VT_GIC_V2) {
-		o.state = (uint8_t)((w >> 28) & 3);	/* P bit 28, A bit 29 */
-		o.hw = w >> 31;
-		o.group = (w >> 30) & 1;
-		o.priority = (uint8_t)(((w & VT_GICH_LR_PRIO_MASK) >>
-					VT_GICH_LR_PRIO_SHIFT) << 3);
-		o.vintid = w & VT_GICH_LR_VINTID_MASK;
-		if (o.hw) {
-			o.pintid = (w & VT_GICH_LR_PHYS_MASK) >>
-				   VT_GICH_LR_PHYS_SHIFT;
-		} else {
-			o.cpuid = (uint8_t)((w & VT_GICH_LR_CPUID_MASK) >>
-					    VT_GICH_LR_PHYS_SHIFT);
-			o.eoi = (w >> 19) & 1;
-		}
-	} else {
-		*out = o;
-		return false;
-	}
-	*out = o;
-	return true;
-#endif
+	memcpy(out, w, sizeof(w));
+	return ok;
 }
 
 _Static_assert(VT_ICH_LR_PENDING == 1ull << 62 && VT_ICH_LR_ACTIVE == 1ull << 63 &&
