@@ -24,13 +24,33 @@
 #include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 #include "vt_record.h"
+#ifdef __x86_64__
+#include <emmintrin.h>
+#endif
 #include "vt_tracefile_v2.h"
 
+/* (the bodies are cleared as they are first used: see ctx_body()) */
 void vt_v2_reset(struct vt_v2_ctx *c)
 {
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, offsetof(struct vt_v2_ctx, body));
+}
+
+/*
+ * The body of context @slot, all zero at its first use in the chunk (a
+ * chunk uses a few of the 256: clearing them all at each reset cost more
+ * than the chunk's decoding saved).
+ */
+static inline __attribute__((always_inline)) uint8_t *
+ctx_body(struct vt_v2_ctx *c, unsigned int slot)
+{
+	if (__builtin_expect(!c->used[slot], 0)) {
+		c->used[slot] = 1;
+		memset(c->body[slot], 0, sizeof(c->body[slot]));
+	}
+	return c->body[slot];
 }
 
 static unsigned int ctx_slot(unsigned int type, uint32_t vm, uint32_t vcpu)
@@ -108,7 +128,7 @@ size_t vt_v2_encode(struct vt_v2_ctx *c, const struct vt_hdr *rec, uint8_t *out)
 	if (!nw)
 		return (size_t)(p - out);
 	slot = ctx_slot(type, rec->vm_id, rec->vcpu_id);
-	prev = c->body[slot];
+	prev = ctx_body(c, slot);
 	/* the word mask goes first; reserve its room, fill it after */
 	for (i = 0; i < nw && i < 64; i++) {
 		memcpy(&x, body + 8 * i, 8);
@@ -209,20 +229,78 @@ static const uint64_t low_bytes[9] = {
 	0xffffffffffffull, 0xffffffffffffffull, ~0ull,
 };
 
+#ifdef __x86_64__
+/*
+ * Byte b of entry wm: for bit b of @wm set, the index of that byte among
+ * the coded ones (the number of bits of @wm below b), else 0x80 (a zero
+ * byte): a PSHUFB of the coded bytes by it gives the XOR word.
+ */
+static uint64_t shuf_tab[256];
+/* the number of bits of each byte mask */
+static uint8_t pop_tab[256];
+/* 1: the CPU has SSSE3 (PSHUFB), 0: it has not, -1: not known yet */
+static int have_shuf = -1;
+
+static __attribute__((noinline, cold)) int shuf_init(void)
+{
+	unsigned int wm, b, k;
+	uint64_t t;
+
+	for (wm = 0; wm < 256; wm++) {
+		t = 0;
+		for (b = 0, k = 0; b < 8; b++)
+			t |= (uint64_t)((wm >> b) & 1 ? k++ : 0x80) << (8 * b);
+		shuf_tab[wm] = t;
+		pop_tab[wm] = (uint8_t)k;
+	}
+	__builtin_cpu_init();
+	have_shuf = __builtin_cpu_supports("ssse3") ? 1 : 0;
+	return have_shuf;
+}
+
+/*
+ * The XOR word of byte mask @wm from the 8 bytes at @p: PSHUFB by
+ * shuf_tab[@wm] (in an asm: this file is built for base x86-64; the
+ * caller runs it only when have_shuf says the CPU has it).
+ */
+static inline __attribute__((always_inline)) uint64_t
+shuf_word(const uint8_t *p, unsigned int wm)
+{
+	__m128i v = _mm_loadl_epi64((const __m128i *)(const void *)p);
+	__m128i m = _mm_loadl_epi64((const __m128i *)(const void *)&shuf_tab[wm]);
+
+	__asm__("pshufb %1, %0" : "+x"(v) : "x"(m));
+	return le64toh((uint64_t)_mm_cvtsi128_si64(v));
+}
+#define VT_V2_SHUF	1
+#else
+#define VT_V2_SHUF	0
+#endif
+
 /*
  * The XOR word of byte mask @wm whose bytes start at *@pp: bit b of @wm
  * set means the next coded byte is byte b of the word. With @room (8
  * bytes readable at *@pp), a mask of adjacent bytes (the common case: a
- * counter's low bytes, an LR's state byte) is one load. *@pp advances.
+ * counter's low bytes, an LR's state byte) is one load, and with @shuf
+ * (x86-64 with SSSE3) any mask is one PSHUFB. *@pp advances.
  */
 static inline __attribute__((always_inline)) int
 get_word(const uint8_t **pp, const uint8_t *end, unsigned int wm, bool room,
-	 uint64_t *out)
+	 bool shuf, uint64_t *out)
 {
 	const uint8_t *p = *pp;
 	unsigned int b, k, t, n;
 	uint64_t x = 0;
 
+#if VT_V2_SHUF
+	if (room && shuf) {
+		*out = shuf_word(p, wm);
+		*pp = p + pop_tab[wm];
+		return 0;
+	}
+#else
+	(void)shuf;
+#endif
 	if (room && wm) {
 		k = (unsigned int)__builtin_ctz(wm);
 		t = wm >> k;
@@ -256,12 +334,17 @@ _Static_assert(VT_REC_END <= 15, "tag_size[] holds every type");
 /*
  * vt_v2_decode()'s body. With @room (@avail >= V2_MAX_READ) no record's
  * decoding can reach the end, so the bounds tests are left out; results
- * and errors are those of the tested path.
+ * and errors are those of the tested path. @shuf: get_word() may use
+ * PSHUFB. Return: 0, or 1 for a record whose type and size came from the
+ * tag alone (a registry type with its own size: of vt_record_ok_room()
+ * only the field check is left, vt_record_fields_ok()), or -EBADMSG.
  */
 static inline __attribute__((always_inline)) int
 decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
-       struct vt_hdr *rec, size_t *used, bool room)
+       struct vt_hdr *rec, size_t *used, bool room, bool shuf)
 {
+	int std = 0;
+
 	const uint8_t *p = in, *end = in + avail;
 	unsigned int type, size, nw, i, slot, wm;
 	uint64_t v, mask, x, d;
@@ -279,6 +362,7 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 		size = type < VT_REC_END ? vt_rec_check_tab[type].size : 0;
 	} else {
 		size = tag_size[type];
+		std = !(tag & 0x10);
 	}
 	if (tag & 0x10) {
 		if (!(p = VARINT(v)) || v > VT_REC_MAX_SIZE)
@@ -319,10 +403,11 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 	nw = (size - (unsigned int)sizeof(*rec)) / 8;
 	if (nw) {
 		slot = ctx_slot(type, rec->vm_id, rec->vcpu_id);
-		prev = c->body[slot];
+		prev = ctx_body(c, slot);
 		if (!(p = VARINT(mask)))
 			return -EBADMSG;
-		if (nw < 64 && (mask >> nw))
+		/* (nw < 64: VT_REC_MAX_SIZE) */
+		if (mask >> nw)
 			return -EBADMSG;
 		/*
 		 * The context's words first (before any store to it: no
@@ -336,7 +421,7 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 			if (!room && p >= end)
 				return -EBADMSG;
 			wm = *p++;
-			if (get_word(&p, end, wm, room, &x))
+			if (get_word(&p, end, wm, room, shuf, &x))
 				return -EBADMSG;
 			memcpy(&d, prev + 8 * i, 8);
 			d ^= x;
@@ -346,38 +431,151 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 	}
 #undef VARINT
 	*used = (size_t)(p - in);
-	return 0;
+	return std;
+}
+
+/*
+ * Per tag byte, for decode_std(): a tag of a registry type below 15
+ * without a size varint (@std), its record's first header word (type and
+ * size) and its number of body words.
+ */
+struct v2_tag {
+	uint32_t ts;		/* type | size << 16 */
+	uint8_t nw;
+	uint8_t std;
+};
+_Static_assert((VT_REC_MAX_SIZE - sizeof(struct vt_hdr)) / 8 < 64,
+	       "a body's word mask fits in 64 bits");
+static struct v2_tag tag_tab[256];
+static int tag_tab_ready;
+
+static __attribute__((noinline, cold)) void tag_tab_init(void)
+{
+	unsigned int tag, type, size;
+
+	for (tag = 0; tag < 256; tag++) {
+		type = tag & 15;
+		size = type < 15 ? tag_size[type] : 0;
+		if (type == 15 || (tag & 0x10) || !size)
+			continue;	/* decode()'s way */
+		tag_tab[tag].ts = type | size << 16;
+		tag_tab[tag].nw = (uint8_t)((size - sizeof(struct vt_hdr)) / 8);
+		tag_tab[tag].std = 1;
+	}
+	tag_tab_ready = 1;
+}
+
+/*
+ * decode() with @room for a record whose tag byte is std in tag_tab[]
+ * (else decode() itself): the same record, context and length, with the
+ * tag's size tests and the type's (vm, vcpu) bounds known in advance.
+ * Return: as decode() (1 for a std tag).
+ */
+static inline __attribute__((always_inline)) int
+decode_std(struct vt_v2_ctx *c, const uint8_t *in, struct vt_hdr *rec,
+	   size_t *used, bool shuf)
+{
+	const uint8_t *p = in;
+	const struct v2_tag *te = &tag_tab[*p];
+	unsigned int type, nw, i, slot, wm;
+	uint64_t v, mask, x, d;
+	uint8_t *body = (uint8_t *)rec + sizeof(*rec), *prev, tag;
+	uint32_t ts, vm, vcpu;
+
+	if (__builtin_expect(!te->std, 0))
+		return decode(c, in, V2_MAX_READ, rec, used, true, shuf);
+	tag = *p++;
+	type = tag & 15;
+	ts = te->ts;
+	nw = te->nw;
+	p = get_varint_room(p, &v);
+	if (!p)
+		return -EBADMSG;
+	c->ts += (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
+	if (!(tag & 0x20)) {
+		if (!(p = get_varint_room(p, &v)))
+			return -EBADMSG;
+		c->cpu = (uint32_t)v;
+	}
+	memcpy(rec, &ts, 4);
+	rec->cpu = c->cpu;
+	rec->ts_ns = c->ts;
+	if (tag & 0x40) {
+		vm = c->vm[type];
+		vcpu = c->vcpu[type];
+	} else {
+		if (!(p = get_varint_room(p, &v)))
+			return -EBADMSG;
+		vm = (uint32_t)v;
+		if (!(p = get_varint_room(p, &v)))
+			return -EBADMSG;
+		vcpu = (uint32_t)v - 1;
+		c->vm[type] = vm;
+		c->vcpu[type] = vcpu;
+	}
+	rec->vm_id = vm;
+	rec->vcpu_id = vcpu;
+	if (nw) {
+		slot = ctx_slot(type, vm, vcpu);
+		prev = ctx_body(c, slot);
+		if (!(p = get_varint_room(p, &mask)))
+			return -EBADMSG;
+		if (mask >> nw)
+			return -EBADMSG;
+		copy_words(body, prev, nw);
+		while (mask) {
+			i = (unsigned int)__builtin_ctzll(mask);
+			mask &= mask - 1;
+			wm = *p++;
+			get_word(&p, NULL, wm, true, shuf, &x);
+			memcpy(&d, prev + 8 * i, 8);
+			d ^= x;
+			memcpy(prev + 8 * i, &d, 8);
+			memcpy(body + 8 * i, &d, 8);
+		}
+	}
+	*used = (size_t)(p - in);
+	return 1;
 }
 
 int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 		 struct vt_hdr *rec, size_t *used)
 {
+	int ret;
+
 	if (__builtin_expect(avail >= V2_MAX_READ, 1))
-		return decode(c, in, avail, rec, used, true);
-	return decode(c, in, avail, rec, used, false);
+		ret = decode(c, in, avail, rec, used, true, false);
+	else
+		ret = decode(c, in, avail, rec, used, false, false);
+	return ret < 0 ? ret : 0;
 }
 
-uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
-			  size_t *pos, uint8_t **out, uint32_t max, int *err)
+/* vt_v2_decode_run(), with get_word()'s PSHUFB (@shuf) or without */
+static inline __attribute__((always_inline)) uint32_t
+decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len, size_t *pos,
+	   uint8_t **out, uint32_t max, int *err, bool shuf)
 {
 	size_t p = *pos, used;
 	uint8_t *o = *out;
 	struct vt_hdr *h;
 	uint32_t k = 0;
-	int ret;
+	int ret, ok;
 
+	if (__builtin_expect(!tag_tab_ready, 0))
+		tag_tab_init();
 	*err = 0;
 	for (; k < max && p < len; k++) {
 		h = (void *)o;
 		if (__builtin_expect(len - p >= V2_MAX_READ, 1))
-			ret = decode(c, in + p, len - p, h, &used, true);
+			ret = decode_std(c, in + p, h, &used, shuf);
 		else
-			ret = decode(c, in + p, len - p, h, &used, false);
-		if (__builtin_expect(ret, 0)) {
+			ret = decode(c, in + p, len - p, h, &used, false, false);
+		if (__builtin_expect(ret < 0, 0)) {
 			*err = 1;
 			break;
 		}
-		if (__builtin_expect(!vt_record_ok_room(h), 0)) {
+		ok = ret ? vt_record_fields_ok(h) : vt_record_ok_room(h);
+		if (__builtin_expect(!ok, 0)) {
 			*err = 2;
 			break;
 		}
@@ -387,4 +585,44 @@ uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
 	*pos = p;
 	*out = o;
 	return k;
+}
+
+static __attribute__((noinline)) uint32_t
+decode_run_plain(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
+		 size_t *pos, uint8_t **out, uint32_t max, int *err)
+{
+	return decode_run(c, in, len, pos, out, max, err, false);
+}
+
+#if VT_V2_SHUF
+static __attribute__((noinline)) uint32_t
+decode_run_shuf(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
+		size_t *pos, uint8_t **out, uint32_t max, int *err)
+{
+	return decode_run(c, in, len, pos, out, max, err, true);
+}
+#endif
+
+/* test hook (vt_tracefile_v2.h): 1 PSHUFB when the CPU has it, 0 never */
+int vt_v2_use_shuf = 1;
+
+uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
+			  size_t *pos, uint8_t **out, uint32_t max, int *err)
+{
+#if VT_V2_SHUF
+	if (vt_v2_use_shuf && (have_shuf > 0 || (have_shuf < 0 && shuf_init())))
+		return decode_run_shuf(c, in, len, pos, out, max, err);
+#endif
+	return decode_run_plain(c, in, len, pos, out, max, err);
+}
+
+int vt_v2_decode_impl(void)
+{
+#if VT_V2_SHUF
+	if (have_shuf < 0)
+		shuf_init();
+	return vt_v2_use_shuf && have_shuf > 0;
+#else
+	return 0;
+#endif
 }
