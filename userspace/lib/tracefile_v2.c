@@ -231,13 +231,15 @@ static const uint64_t low_bytes[9] = {
 
 #ifdef __x86_64__
 /*
- * Byte b of entry wm: for bit b of @wm set, the index of that byte among
+ * Byte b of entry wm's control: for bit b of @wm set, the index of that byte among
  * the coded ones (the number of bits of @wm below b), else 0x80 (a zero
  * byte): a PSHUFB of the coded bytes by it gives the XOR word.
  */
-static uint64_t shuf_tab[256];
-/* the number of bits of each byte mask */
-static uint8_t pop_tab[256];
+struct v2_shuf {
+	uint64_t ctl;		/* the PSHUFB control */
+	uint64_t n;		/* the number of bits of the mask */
+};
+static struct v2_shuf shuf_tab[256];
 /* 1: the CPU has SSSE3 (PSHUFB), 0: it has not, -1: not known yet */
 static int have_shuf = -1;
 
@@ -250,8 +252,8 @@ static __attribute__((noinline, cold)) int shuf_init(void)
 		t = 0;
 		for (b = 0, k = 0; b < 8; b++)
 			t |= (uint64_t)((wm >> b) & 1 ? k++ : 0x80) << (8 * b);
-		shuf_tab[wm] = t;
-		pop_tab[wm] = (uint8_t)k;
+		shuf_tab[wm].ctl = t;
+		shuf_tab[wm].n = k;
 	}
 	__builtin_cpu_init();
 	have_shuf = __builtin_cpu_supports("ssse3") ? 1 : 0;
@@ -267,7 +269,7 @@ static inline __attribute__((always_inline)) uint64_t
 shuf_word(const uint8_t *p, unsigned int wm)
 {
 	__m128i v = _mm_loadl_epi64((const __m128i *)(const void *)p);
-	__m128i m = _mm_loadl_epi64((const __m128i *)(const void *)&shuf_tab[wm]);
+	__m128i m = _mm_loadl_epi64((const __m128i *)(const void *)&shuf_tab[wm].ctl);
 
 	__asm__("pshufb %1, %0" : "+x"(v) : "x"(m));
 	return le64toh((uint64_t)_mm_cvtsi128_si64(v));
@@ -295,7 +297,7 @@ get_word(const uint8_t **pp, const uint8_t *end, unsigned int wm, bool room,
 #if VT_V2_SHUF
 	if (room && shuf) {
 		*out = shuf_word(p, wm);
-		*pp = p + pop_tab[wm];
+		*pp = p + shuf_tab[wm].n;
 		return 0;
 	}
 #else
@@ -335,15 +337,12 @@ _Static_assert(VT_REC_END <= 15, "tag_size[] holds every type");
  * vt_v2_decode()'s body. With @room (@avail >= V2_MAX_READ) no record's
  * decoding can reach the end, so the bounds tests are left out; results
  * and errors are those of the tested path. @shuf: get_word() may use
- * PSHUFB. Return: 0, or 1 for a record whose type and size came from the
- * tag alone (a registry type with its own size: of vt_record_ok_room()
- * only the field check is left, vt_record_fields_ok()), or -EBADMSG.
+ * PSHUFB.
  */
 static inline __attribute__((always_inline)) int
 decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
        struct vt_hdr *rec, size_t *used, bool room, bool shuf)
 {
-	int std = 0;
 
 	const uint8_t *p = in, *end = in + avail;
 	unsigned int type, size, nw, i, slot, wm;
@@ -362,7 +361,6 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 		size = type < VT_REC_END ? vt_rec_check_tab[type].size : 0;
 	} else {
 		size = tag_size[type];
-		std = !(tag & 0x10);
 	}
 	if (tag & 0x10) {
 		if (!(p = VARINT(v)) || v > VT_REC_MAX_SIZE)
@@ -431,18 +429,20 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 	}
 #undef VARINT
 	*used = (size_t)(p - in);
-	return std;
+	return 0;
 }
 
 /*
  * Per tag byte, for decode_std(): a tag of a registry type below 15
  * without a size varint (@std), its record's first header word (type and
- * size) and its number of body words.
+ * size), its number of body words and the type's field check (that of
+ * vt_rec_check_tab[]).
  */
 struct v2_tag {
 	uint32_t ts;		/* type | size << 16 */
 	uint8_t nw;
 	uint8_t std;
+	uint8_t off, lo0, span0, hi1;
 };
 _Static_assert((VT_REC_MAX_SIZE - sizeof(struct vt_hdr)) / 8 < 64,
 	       "a body's word mask fits in 64 bits");
@@ -451,64 +451,71 @@ static int tag_tab_ready;
 
 static __attribute__((noinline, cold)) void tag_tab_init(void)
 {
+	const struct vt_rec_check_ent *t;
 	unsigned int tag, type, size;
+	uint16_t w[2];
 
 	for (tag = 0; tag < 256; tag++) {
 		type = tag & 15;
 		size = type < 15 ? tag_size[type] : 0;
 		if (type == 15 || (tag & 0x10) || !size)
 			continue;	/* decode()'s way */
-		tag_tab[tag].ts = type | size << 16;
+		t = &vt_rec_check_tab[type];	/* (a registry type) */
+		w[0] = (uint16_t)type;
+		w[1] = (uint16_t)size;
+		memcpy(&tag_tab[tag].ts, w, 4);
 		tag_tab[tag].nw = (uint8_t)((size - sizeof(struct vt_hdr)) / 8);
 		tag_tab[tag].std = 1;
+		tag_tab[tag].off = t->off;
+		tag_tab[tag].lo0 = t->lo0;
+		tag_tab[tag].span0 = t->span0;
+		tag_tab[tag].hi1 = t->hi1;
 	}
 	tag_tab_ready = 1;
 }
 
 /*
- * decode() with @room for a record whose tag byte is std in tag_tab[]
- * (else decode() itself): the same record, context and length, with the
- * tag's size tests and the type's (vm, vcpu) bounds known in advance.
- * Return: as decode() (1 for a std tag).
+ * decode() with room for a record whose tag byte is std in tag_tab[]:
+ * the same record, context and length, with the tag's size tests and
+ * the type's (vm, vcpu) bounds known in advance, the context's time and
+ * cpu in *@ts and *@cpu (the caller's registers), and the type's field
+ * check of vt_record_ok_room() (its size is the type's): 0 for a valid
+ * record, 1 for bytes that are no valid coding, 2 for a record that fails
+ * the field check.
  */
 static inline __attribute__((always_inline)) int
-decode_std(struct vt_v2_ctx *c, const uint8_t *in, struct vt_hdr *rec,
-	   size_t *used, bool shuf)
+decode_std(struct vt_v2_ctx *c, const struct v2_tag *te, uint64_t *ts,
+	   uint32_t *cpu, const uint8_t **pp, struct vt_hdr *rec, bool shuf)
 {
-	const uint8_t *p = in;
-	const struct v2_tag *te = &tag_tab[*p];
+	const uint8_t *p = *pp, *f;
 	unsigned int type, nw, i, slot, wm;
 	uint64_t v, mask, x, d;
 	uint8_t *body = (uint8_t *)rec + sizeof(*rec), *prev, tag;
-	uint32_t ts, vm, vcpu;
+	uint32_t vm, vcpu;
 
-	if (__builtin_expect(!te->std, 0))
-		return decode(c, in, V2_MAX_READ, rec, used, true, shuf);
 	tag = *p++;
 	type = tag & 15;
-	ts = te->ts;
 	nw = te->nw;
-	p = get_varint_room(p, &v);
-	if (!p)
-		return -EBADMSG;
-	c->ts += (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
+	if (!(p = get_varint_room(p, &v)))
+		return 1;
+	*ts += (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
 	if (!(tag & 0x20)) {
 		if (!(p = get_varint_room(p, &v)))
-			return -EBADMSG;
-		c->cpu = (uint32_t)v;
+			return 1;
+		*cpu = (uint32_t)v;
 	}
-	memcpy(rec, &ts, 4);
-	rec->cpu = c->cpu;
-	rec->ts_ns = c->ts;
+	memcpy(rec, &te->ts, 4);
+	rec->cpu = *cpu;
+	rec->ts_ns = *ts;
 	if (tag & 0x40) {
 		vm = c->vm[type];
 		vcpu = c->vcpu[type];
 	} else {
 		if (!(p = get_varint_room(p, &v)))
-			return -EBADMSG;
+			return 1;
 		vm = (uint32_t)v;
 		if (!(p = get_varint_room(p, &v)))
-			return -EBADMSG;
+			return 1;
 		vcpu = (uint32_t)v - 1;
 		c->vm[type] = vm;
 		c->vcpu[type] = vcpu;
@@ -519,9 +526,9 @@ decode_std(struct vt_v2_ctx *c, const uint8_t *in, struct vt_hdr *rec,
 		slot = ctx_slot(type, vm, vcpu);
 		prev = ctx_body(c, slot);
 		if (!(p = get_varint_room(p, &mask)))
-			return -EBADMSG;
+			return 1;
 		if (mask >> nw)
-			return -EBADMSG;
+			return 1;
 		copy_words(body, prev, nw);
 		while (mask) {
 			i = (unsigned int)__builtin_ctzll(mask);
@@ -534,57 +541,93 @@ decode_std(struct vt_v2_ctx *c, const uint8_t *in, struct vt_hdr *rec,
 			memcpy(body + 8 * i, &d, 8);
 		}
 	}
-	*used = (size_t)(p - in);
-	return 1;
+	f = (const uint8_t *)rec + te->off;
+	if (!(((uint8_t)(f[0] - te->lo0) <= te->span0) & (f[1] <= te->hi1)))
+		return 2;
+	*pp = p;
+	return 0;
 }
 
 int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 		 struct vt_hdr *rec, size_t *used)
 {
-	int ret;
-
 	if (__builtin_expect(avail >= V2_MAX_READ, 1))
-		ret = decode(c, in, avail, rec, used, true, false);
-	else
-		ret = decode(c, in, avail, rec, used, false, false);
-	return ret < 0 ? ret : 0;
+		return decode(c, in, avail, rec, used, true, false);
+	return decode(c, in, avail, rec, used, false, false);
 }
 
-/* vt_v2_decode_run(), with get_word()'s PSHUFB (@shuf) or without */
+/*
+ * vt_v2_decode_run(), with get_word()'s PSHUFB (@shuf) or without: the
+ * records with room to decode (V2_MAX_READ bytes) by decode_std() or
+ * decode(), then the chunk's last ones by decode() with its bounds tests.
+ */
 static inline __attribute__((always_inline)) uint32_t
 decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len, size_t *pos,
 	   uint8_t **out, uint32_t max, int *err, bool shuf)
 {
-	size_t p = *pos, used;
+	const uint8_t *p = in + *pos, *end = in + len;
+	/* a record that starts before @room has V2_MAX_READ bytes */
+	const uint8_t *room = len >= V2_MAX_READ ? end - V2_MAX_READ + 1 : in;
+	const struct v2_tag *te;
 	uint8_t *o = *out;
 	struct vt_hdr *h;
-	uint32_t k = 0;
-	int ret, ok;
+	uint64_t ts = c->ts;
+	uint32_t cpu = c->cpu, left = max;
+	size_t used;
+	int ret;
 
 	if (__builtin_expect(!tag_tab_ready, 0))
 		tag_tab_init();
 	*err = 0;
-	for (; k < max && p < len; k++) {
+	while (left && p < room) {
 		h = (void *)o;
-		if (__builtin_expect(len - p >= V2_MAX_READ, 1))
-			ret = decode_std(c, in + p, h, &used, shuf);
-		else
-			ret = decode(c, in + p, len - p, h, &used, false, false);
+		te = &tag_tab[*p];
+		if (__builtin_expect(te->std, 1)) {
+			ret = decode_std(c, te, &ts, &cpu, &p, h, shuf);
+			if (__builtin_expect(ret, 0)) {
+				*err = ret;
+				break;
+			}
+		} else {
+			c->ts = ts;
+			c->cpu = cpu;
+			ret = decode(c, p, V2_MAX_READ, h, &used, true, shuf);
+			ts = c->ts;
+			cpu = c->cpu;
+			if (__builtin_expect(ret < 0, 0)) {
+				*err = 1;
+				break;
+			}
+			if (__builtin_expect(!vt_record_ok_room(h), 0)) {
+				*err = 2;
+				break;
+			}
+			p += used;
+		}
+		o += h->size;
+		left--;
+	}
+	c->ts = ts;
+	c->cpu = cpu;
+	/* the last records of the chunk */
+	while (!*err && left && p < end) {
+		h = (void *)o;
+		ret = decode(c, p, (size_t)(end - p), h, &used, false, false);
 		if (__builtin_expect(ret < 0, 0)) {
 			*err = 1;
 			break;
 		}
-		ok = ret ? vt_record_fields_ok(h) : vt_record_ok_room(h);
-		if (__builtin_expect(!ok, 0)) {
+		if (__builtin_expect(!vt_record_ok_room(h), 0)) {
 			*err = 2;
 			break;
 		}
 		p += used;
 		o += h->size;
+		left--;
 	}
-	*pos = p;
+	*pos = (size_t)(p - in);
 	*out = o;
-	return k;
+	return max - left;
 }
 
 static __attribute__((noinline)) uint32_t

@@ -148,18 +148,6 @@ static inline int vt_record_ok_room(const struct vt_hdr *rec)
 	       (b[1] <= t->hi1);
 }
 
-/*
- * vt_record_ok_room() for a record known to be of a registry type (below
- * VT_REC_END, no hole) with its type's size: the field check alone.
- */
-static inline int vt_record_fields_ok(const struct vt_hdr *rec)
-{
-	const struct vt_rec_check_ent *t = &vt_rec_check_tab[rec->type];
-	const uint8_t *b = (const uint8_t *)rec + t->off;
-
-	return ((uint8_t)(b[0] - t->lo0) <= t->span0) & (b[1] <= t->hi1);
-}
-
 static inline int vt_record_check(const struct vt_hdr *rec, size_t avail,
 				  char *err, size_t errlen)
 {
