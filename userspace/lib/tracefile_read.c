@@ -276,9 +276,9 @@ struct vt_rec_word {
 	uint8_t off, lo0, span0, hi1;
 };
 static struct vt_rec_word rec_word[256];
-static int rec_word_ready;
 
-static __attribute__((noinline, cold)) void rec_word_init(void)
+/* (at load time: nothing to test per chunk, no race between threads) */
+static void __attribute__((constructor)) rec_word_init(void)
 {
 	const struct vt_rec_check_ent *t;
 	uint16_t ts[2];
@@ -300,7 +300,6 @@ static __attribute__((noinline, cold)) void rec_word_init(void)
 		rec_word[i].span0 = t->span0;
 		rec_word[i].hi1 = t->hi1;
 	}
-	rec_word_ready = 1;
 }
 
 static size_t valid_prefix(const uint8_t *buf, size_t len, uint32_t max,
@@ -313,8 +312,6 @@ static size_t valid_prefix(const uint8_t *buf, size_t len, uint32_t max,
 	uint32_t i = 0, left = max;
 	size_t pos;
 
-	if (__builtin_expect(!rec_word_ready, 0))
-		rec_word_init();
 	/* (a count down: no compare of a count with @max per record) */
 	while (left && p < fast) {
 		const struct vt_hdr *h = (const void *)p;

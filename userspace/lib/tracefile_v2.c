@@ -240,10 +240,11 @@ struct v2_shuf {
 	uint64_t n;		/* the number of bits of the mask */
 };
 static struct v2_shuf shuf_tab[256];
-/* 1: the CPU has SSSE3 (PSHUFB), 0: it has not, -1: not known yet */
-static int have_shuf = -1;
+/* 1: the CPU has SSSE3 (PSHUFB) */
+static int have_shuf;
 
-static __attribute__((noinline, cold)) int shuf_init(void)
+/* (at load time: nothing to test per call, no race between threads) */
+static void __attribute__((constructor)) shuf_init(void)
 {
 	unsigned int wm, b, k;
 	uint64_t t;
@@ -257,7 +258,6 @@ static __attribute__((noinline, cold)) int shuf_init(void)
 	}
 	__builtin_cpu_init();
 	have_shuf = __builtin_cpu_supports("ssse3") ? 1 : 0;
-	return have_shuf;
 }
 
 /*
@@ -447,9 +447,9 @@ struct v2_tag {
 _Static_assert((VT_REC_MAX_SIZE - sizeof(struct vt_hdr)) / 8 < 64,
 	       "a body's word mask fits in 64 bits");
 static struct v2_tag tag_tab[256];
-static int tag_tab_ready;
 
-static __attribute__((noinline, cold)) void tag_tab_init(void)
+/* (at load time, as shuf_init()) */
+static void __attribute__((constructor)) tag_tab_init(void)
 {
 	const struct vt_rec_check_ent *t;
 	unsigned int tag, type, size;
@@ -471,7 +471,6 @@ static __attribute__((noinline, cold)) void tag_tab_init(void)
 		tag_tab[tag].span0 = t->span0;
 		tag_tab[tag].hi1 = t->hi1;
 	}
-	tag_tab_ready = 1;
 }
 
 /*
@@ -576,8 +575,6 @@ decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len, size_t *pos,
 	size_t used;
 	int ret;
 
-	if (__builtin_expect(!tag_tab_ready, 0))
-		tag_tab_init();
 	*err = 0;
 	while (left && p < room) {
 		h = (void *)o;
@@ -653,7 +650,7 @@ uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
 			  size_t *pos, uint8_t **out, uint32_t max, int *err)
 {
 #if VT_V2_SHUF
-	if (vt_v2_use_shuf && (have_shuf > 0 || (have_shuf < 0 && shuf_init())))
+	if (vt_v2_use_shuf && have_shuf)
 		return decode_run_shuf(c, in, len, pos, out, max, err);
 #endif
 	return decode_run_plain(c, in, len, pos, out, max, err);
@@ -662,9 +659,7 @@ uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
 int vt_v2_decode_impl(void)
 {
 #if VT_V2_SHUF
-	if (have_shuf < 0)
-		shuf_init();
-	return vt_v2_use_shuf && have_shuf > 0;
+	return vt_v2_use_shuf && have_shuf;
 #else
 	return 0;
 #endif
