@@ -686,6 +686,13 @@ static __attribute__((noinline)) void ref_prefetch(struct vt_engine *e,
 	}
 }
 
+/* drain_seg()'s rare way: a handler's error, kept unless one is there */
+static __attribute__((noinline, cold)) void seg_err(int *ret, int r)
+{
+	if (!*ret)
+		*ret = r;
+}
+
 /*
  * drain_refs()'s records from @q to @qend (a piece of the ring from
  * position @pos) as long as they are older than @limit (all if @all),
@@ -731,8 +738,8 @@ drain_seg(struct vt_engine *e, const struct vt_hdr *const *q,
 			e->by_type[rec->type]++;
 		}
 		r = eng_handlers[rec->type](e, rec);
-		if (__builtin_expect(r, 0) && !*ret)
-			*ret = r;
+		if (__builtin_expect(r != 0, 0))
+			seg_err(ret, r);
 	}
 #undef PF
 	e->records += (uint64_t)(q - qc);

@@ -263,6 +263,45 @@ static int unzstd(struct vt_reader *r, const struct vt_chunk_hdr *ch,
  * one more than counted) is reported by next_slow(), with its message,
  * as before.
  */
+/*
+ * valid_prefix()'s check of a record of its type's own size: per value
+ * of the type's low byte, the first 4 header bytes of such a record
+ * (type and size) and vt_rec_check_tab[]'s field check. One compare of
+ * those bytes stands for the type and size tests of vt_record_ok_room();
+ * any other record (a larger size, a type not below VT_REC_END: @word's
+ * low byte is not the index, so nothing matches) takes vt_record_ok_room().
+ */
+struct vt_rec_word {
+	uint32_t word;
+	uint8_t off, lo0, span0, hi1;
+};
+static struct vt_rec_word rec_word[256];
+
+/* (at load time: nothing to test per chunk, no race between threads) */
+static void __attribute__((constructor)) rec_word_init(void)
+{
+	const struct vt_rec_check_ent *t;
+	uint16_t ts[2];
+	unsigned int i;
+
+	for (i = 0; i < 256; i++) {
+		t = i < VT_REC_END ? &vt_rec_check_tab[i] : NULL;
+		if (!t || !t->size) {
+			ts[0] = (uint16_t)(i ^ 0xff);	/* matches no record */
+			ts[1] = 0;
+			memcpy(&rec_word[i].word, ts, 4);
+			continue;
+		}
+		ts[0] = (uint16_t)i;
+		ts[1] = t->size;
+		memcpy(&rec_word[i].word, ts, 4);
+		rec_word[i].off = t->off;
+		rec_word[i].lo0 = t->lo0;
+		rec_word[i].span0 = t->span0;
+		rec_word[i].hi1 = t->hi1;
+	}
+}
+
 static size_t valid_prefix(const uint8_t *buf, size_t len, uint32_t max,
 			   uint32_t *n)
 {
@@ -276,9 +315,18 @@ static size_t valid_prefix(const uint8_t *buf, size_t len, uint32_t max,
 	/* (a count down: no compare of a count with @max per record) */
 	while (left && p < fast) {
 		const struct vt_hdr *h = (const void *)p;
+		const struct vt_rec_word *t = &rec_word[h->type & 0xff];
+		uint32_t w;
 
-		if (!vt_record_ok_room(h))
+		memcpy(&w, p, 4);
+		if (__builtin_expect(w == t->word, 1)) {
+			/* vt_record_ok_room()'s field check */
+			if (!(((uint8_t)(p[t->off] - t->lo0) <= t->span0) &
+			      (p[t->off + 1] <= t->hi1)))
+				break;
+		} else if (!vt_record_ok_room(h)) {
 			break;
+		}
 		p += h->size;
 		left--;
 	}

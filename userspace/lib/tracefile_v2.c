@@ -24,13 +24,33 @@
 #include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 #include "vt_record.h"
+#ifdef __x86_64__
+#include <emmintrin.h>
+#endif
 #include "vt_tracefile_v2.h"
 
+/* (the bodies are cleared as they are first used: see ctx_body()) */
 void vt_v2_reset(struct vt_v2_ctx *c)
 {
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, offsetof(struct vt_v2_ctx, body));
+}
+
+/*
+ * The body of context @slot, all zero at its first use in the chunk (a
+ * chunk uses a few of the 256: clearing them all at each reset cost more
+ * than the chunk's decoding saved).
+ */
+static inline __attribute__((always_inline)) uint8_t *
+ctx_body(struct vt_v2_ctx *c, unsigned int slot)
+{
+	if (__builtin_expect(!c->used[slot], 0)) {
+		c->used[slot] = 1;
+		memset(c->body[slot], 0, sizeof(c->body[slot]));
+	}
+	return c->body[slot];
 }
 
 static unsigned int ctx_slot(unsigned int type, uint32_t vm, uint32_t vcpu)
@@ -108,7 +128,7 @@ size_t vt_v2_encode(struct vt_v2_ctx *c, const struct vt_hdr *rec, uint8_t *out)
 	if (!nw)
 		return (size_t)(p - out);
 	slot = ctx_slot(type, rec->vm_id, rec->vcpu_id);
-	prev = c->body[slot];
+	prev = ctx_body(c, slot);
 	/* the word mask goes first; reserve its room, fill it after */
 	for (i = 0; i < nw && i < 64; i++) {
 		memcpy(&x, body + 8 * i, 8);
@@ -209,20 +229,80 @@ static const uint64_t low_bytes[9] = {
 	0xffffffffffffull, 0xffffffffffffffull, ~0ull,
 };
 
+#ifdef __x86_64__
+/*
+ * Byte b of entry wm's control: for bit b of @wm set, the index of that byte among
+ * the coded ones (the number of bits of @wm below b), else 0x80 (a zero
+ * byte): a PSHUFB of the coded bytes by it gives the XOR word.
+ */
+struct v2_shuf {
+	uint64_t ctl;		/* the PSHUFB control */
+	uint64_t n;		/* the number of bits of the mask */
+};
+static struct v2_shuf shuf_tab[256];
+/* 1: the CPU has SSSE3 (PSHUFB) */
+static int have_shuf;
+
+/* (at load time: nothing to test per call, no race between threads) */
+static void __attribute__((constructor)) shuf_init(void)
+{
+	unsigned int wm, b, k;
+	uint64_t t;
+
+	for (wm = 0; wm < 256; wm++) {
+		t = 0;
+		for (b = 0, k = 0; b < 8; b++)
+			t |= (uint64_t)((wm >> b) & 1 ? k++ : 0x80) << (8 * b);
+		shuf_tab[wm].ctl = t;
+		shuf_tab[wm].n = k;
+	}
+	__builtin_cpu_init();
+	have_shuf = __builtin_cpu_supports("ssse3") ? 1 : 0;
+}
+
+/*
+ * The XOR word of byte mask @wm from the 8 bytes at @p: PSHUFB by
+ * shuf_tab[@wm] (in an asm: this file is built for base x86-64; the
+ * caller runs it only when have_shuf says the CPU has it).
+ */
+static inline __attribute__((always_inline)) uint64_t
+shuf_word(const uint8_t *p, unsigned int wm)
+{
+	__m128i v = _mm_loadl_epi64((const __m128i *)(const void *)p);
+	__m128i m = _mm_loadl_epi64((const __m128i *)(const void *)&shuf_tab[wm].ctl);
+
+	__asm__("pshufb %1, %0" : "+x"(v) : "x"(m));
+	return le64toh((uint64_t)_mm_cvtsi128_si64(v));
+}
+#define VT_V2_SHUF	1
+#else
+#define VT_V2_SHUF	0
+#endif
+
 /*
  * The XOR word of byte mask @wm whose bytes start at *@pp: bit b of @wm
  * set means the next coded byte is byte b of the word. With @room (8
  * bytes readable at *@pp), a mask of adjacent bytes (the common case: a
- * counter's low bytes, an LR's state byte) is one load. *@pp advances.
+ * counter's low bytes, an LR's state byte) is one load, and with @shuf
+ * (x86-64 with SSSE3) any mask is one PSHUFB. *@pp advances.
  */
 static inline __attribute__((always_inline)) int
 get_word(const uint8_t **pp, const uint8_t *end, unsigned int wm, bool room,
-	 uint64_t *out)
+	 bool shuf, uint64_t *out)
 {
 	const uint8_t *p = *pp;
 	unsigned int b, k, t, n;
 	uint64_t x = 0;
 
+#if VT_V2_SHUF
+	if (room && shuf) {
+		*out = shuf_word(p, wm);
+		*pp = p + shuf_tab[wm].n;
+		return 0;
+	}
+#else
+	(void)shuf;
+#endif
 	if (room && wm) {
 		k = (unsigned int)__builtin_ctz(wm);
 		t = wm >> k;
@@ -256,12 +336,14 @@ _Static_assert(VT_REC_END <= 15, "tag_size[] holds every type");
 /*
  * vt_v2_decode()'s body. With @room (@avail >= V2_MAX_READ) no record's
  * decoding can reach the end, so the bounds tests are left out; results
- * and errors are those of the tested path.
+ * and errors are those of the tested path. @shuf: get_word() may use
+ * PSHUFB.
  */
 static inline __attribute__((always_inline)) int
 decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
-       struct vt_hdr *rec, size_t *used, bool room)
+       struct vt_hdr *rec, size_t *used, bool room, bool shuf)
 {
+
 	const uint8_t *p = in, *end = in + avail;
 	unsigned int type, size, nw, i, slot, wm;
 	uint64_t v, mask, x, d;
@@ -319,10 +401,11 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 	nw = (size - (unsigned int)sizeof(*rec)) / 8;
 	if (nw) {
 		slot = ctx_slot(type, rec->vm_id, rec->vcpu_id);
-		prev = c->body[slot];
+		prev = ctx_body(c, slot);
 		if (!(p = VARINT(mask)))
 			return -EBADMSG;
-		if (nw < 64 && (mask >> nw))
+		/* (nw < 64: VT_REC_MAX_SIZE) */
+		if (mask >> nw)
 			return -EBADMSG;
 		/*
 		 * The context's words first (before any store to it: no
@@ -336,7 +419,7 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 			if (!room && p >= end)
 				return -EBADMSG;
 			wm = *p++;
-			if (get_word(&p, end, wm, room, &x))
+			if (get_word(&p, end, wm, room, shuf, &x))
 				return -EBADMSG;
 			memcpy(&d, prev + 8 * i, 8);
 			d ^= x;
@@ -349,31 +432,185 @@ decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 	return 0;
 }
 
+/*
+ * Per tag byte, for decode_std(): a tag of a registry type below 15
+ * without a size varint (@std), its record's first header word (type and
+ * size), its number of body words and the type's field check (that of
+ * vt_rec_check_tab[]).
+ */
+struct v2_tag {
+	uint32_t ts;		/* type | size << 16 */
+	uint8_t nw;
+	uint8_t std;
+	uint8_t off, lo0, span0, hi1;
+};
+_Static_assert((VT_REC_MAX_SIZE - sizeof(struct vt_hdr)) / 8 < 64,
+	       "a body's word mask fits in 64 bits");
+static struct v2_tag tag_tab[256];
+
+/* (at load time, as shuf_init()) */
+static void __attribute__((constructor)) tag_tab_init(void)
+{
+	const struct vt_rec_check_ent *t;
+	unsigned int tag, type, size;
+	uint16_t w[2];
+
+	for (tag = 0; tag < 256; tag++) {
+		type = tag & 15;
+		size = type < 15 ? tag_size[type] : 0;
+		if (type == 15 || (tag & 0x10) || !size)
+			continue;	/* decode()'s way */
+		t = &vt_rec_check_tab[type];	/* (a registry type) */
+		w[0] = (uint16_t)type;
+		w[1] = (uint16_t)size;
+		memcpy(&tag_tab[tag].ts, w, 4);
+		tag_tab[tag].nw = (uint8_t)((size - sizeof(struct vt_hdr)) / 8);
+		tag_tab[tag].std = 1;
+		tag_tab[tag].off = t->off;
+		tag_tab[tag].lo0 = t->lo0;
+		tag_tab[tag].span0 = t->span0;
+		tag_tab[tag].hi1 = t->hi1;
+	}
+}
+
+/*
+ * decode() with room for a record whose tag byte is std in tag_tab[]:
+ * the same record, context and length, with the tag's size tests and
+ * the type's (vm, vcpu) bounds known in advance, the context's time and
+ * cpu in *@ts and *@cpu (the caller's registers), and the type's field
+ * check of vt_record_ok_room() (its size is the type's): 0 for a valid
+ * record, 1 for bytes that are no valid coding, 2 for a record that fails
+ * the field check.
+ */
+static inline __attribute__((always_inline)) int
+decode_std(struct vt_v2_ctx *c, const struct v2_tag *te, uint64_t *ts,
+	   uint32_t *cpu, const uint8_t **pp, struct vt_hdr *rec, bool shuf)
+{
+	const uint8_t *p = *pp, *f;
+	unsigned int type, nw, i, slot, wm;
+	uint64_t v, mask, x, d;
+	uint8_t *body = (uint8_t *)rec + sizeof(*rec), *prev, tag;
+	uint32_t vm, vcpu;
+
+	tag = *p++;
+	type = tag & 15;
+	nw = te->nw;
+	if (!(p = get_varint_room(p, &v)))
+		return 1;
+	*ts += (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
+	if (!(tag & 0x20)) {
+		if (!(p = get_varint_room(p, &v)))
+			return 1;
+		*cpu = (uint32_t)v;
+	}
+	memcpy(rec, &te->ts, 4);
+	rec->cpu = *cpu;
+	rec->ts_ns = *ts;
+	if (tag & 0x40) {
+		vm = c->vm[type];
+		vcpu = c->vcpu[type];
+	} else {
+		if (!(p = get_varint_room(p, &v)))
+			return 1;
+		vm = (uint32_t)v;
+		if (!(p = get_varint_room(p, &v)))
+			return 1;
+		vcpu = (uint32_t)v - 1;
+		c->vm[type] = vm;
+		c->vcpu[type] = vcpu;
+	}
+	rec->vm_id = vm;
+	rec->vcpu_id = vcpu;
+	if (nw) {
+		slot = ctx_slot(type, vm, vcpu);
+		prev = ctx_body(c, slot);
+		if (!(p = get_varint_room(p, &mask)))
+			return 1;
+		if (mask >> nw)
+			return 1;
+		copy_words(body, prev, nw);
+		while (mask) {
+			i = (unsigned int)__builtin_ctzll(mask);
+			mask &= mask - 1;
+			wm = *p++;
+			get_word(&p, NULL, wm, true, shuf, &x);
+			memcpy(&d, prev + 8 * i, 8);
+			d ^= x;
+			memcpy(prev + 8 * i, &d, 8);
+			memcpy(body + 8 * i, &d, 8);
+		}
+	}
+	f = (const uint8_t *)rec + te->off;
+	if (!(((uint8_t)(f[0] - te->lo0) <= te->span0) & (f[1] <= te->hi1)))
+		return 2;
+	*pp = p;
+	return 0;
+}
+
 int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
 		 struct vt_hdr *rec, size_t *used)
 {
 	if (__builtin_expect(avail >= V2_MAX_READ, 1))
-		return decode(c, in, avail, rec, used, true);
-	return decode(c, in, avail, rec, used, false);
+		return decode(c, in, avail, rec, used, true, false);
+	return decode(c, in, avail, rec, used, false, false);
 }
 
-uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
-			  size_t *pos, uint8_t **out, uint32_t max, int *err)
+/*
+ * vt_v2_decode_run(), with get_word()'s PSHUFB (@shuf) or without: the
+ * records with room to decode (V2_MAX_READ bytes) by decode_std() or
+ * decode(), then the chunk's last ones by decode() with its bounds tests.
+ */
+static inline __attribute__((always_inline)) uint32_t
+decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len, size_t *pos,
+	   uint8_t **out, uint32_t max, int *err, bool shuf)
 {
-	size_t p = *pos, used;
+	const uint8_t *p = in + *pos, *end = in + len;
+	/* a record that starts before @room has V2_MAX_READ bytes */
+	const uint8_t *room = len >= V2_MAX_READ ? end - V2_MAX_READ + 1 : in;
+	const struct v2_tag *te;
 	uint8_t *o = *out;
 	struct vt_hdr *h;
-	uint32_t k = 0;
+	uint64_t ts = c->ts;
+	uint32_t cpu = c->cpu, left = max;
+	size_t used;
 	int ret;
 
 	*err = 0;
-	for (; k < max && p < len; k++) {
+	while (left && p < room) {
 		h = (void *)o;
-		if (__builtin_expect(len - p >= V2_MAX_READ, 1))
-			ret = decode(c, in + p, len - p, h, &used, true);
-		else
-			ret = decode(c, in + p, len - p, h, &used, false);
-		if (__builtin_expect(ret, 0)) {
+		te = &tag_tab[*p];
+		if (__builtin_expect(te->std, 1)) {
+			ret = decode_std(c, te, &ts, &cpu, &p, h, shuf);
+			if (__builtin_expect(ret, 0)) {
+				*err = ret;
+				break;
+			}
+		} else {
+			c->ts = ts;
+			c->cpu = cpu;
+			ret = decode(c, p, V2_MAX_READ, h, &used, true, shuf);
+			ts = c->ts;
+			cpu = c->cpu;
+			if (__builtin_expect(ret < 0, 0)) {
+				*err = 1;
+				break;
+			}
+			if (__builtin_expect(!vt_record_ok_room(h), 0)) {
+				*err = 2;
+				break;
+			}
+			p += used;
+		}
+		o += h->size;
+		left--;
+	}
+	c->ts = ts;
+	c->cpu = cpu;
+	/* the last records of the chunk */
+	while (!*err && left && p < end) {
+		h = (void *)o;
+		ret = decode(c, p, (size_t)(end - p), h, &used, false, false);
+		if (__builtin_expect(ret < 0, 0)) {
 			*err = 1;
 			break;
 		}
@@ -383,8 +620,47 @@ uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
 		}
 		p += used;
 		o += h->size;
+		left--;
 	}
-	*pos = p;
+	*pos = (size_t)(p - in);
 	*out = o;
-	return k;
+	return max - left;
+}
+
+static __attribute__((noinline)) uint32_t
+decode_run_plain(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
+		 size_t *pos, uint8_t **out, uint32_t max, int *err)
+{
+	return decode_run(c, in, len, pos, out, max, err, false);
+}
+
+#if VT_V2_SHUF
+static __attribute__((noinline)) uint32_t
+decode_run_shuf(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
+		size_t *pos, uint8_t **out, uint32_t max, int *err)
+{
+	return decode_run(c, in, len, pos, out, max, err, true);
+}
+#endif
+
+/* test hook (vt_tracefile_v2.h): 1 PSHUFB when the CPU has it, 0 never */
+int vt_v2_use_shuf = 1;
+
+uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
+			  size_t *pos, uint8_t **out, uint32_t max, int *err)
+{
+#if VT_V2_SHUF
+	if (vt_v2_use_shuf && have_shuf)
+		return decode_run_shuf(c, in, len, pos, out, max, err);
+#endif
+	return decode_run_plain(c, in, len, pos, out, max, err);
+}
+
+int vt_v2_decode_impl(void)
+{
+#if VT_V2_SHUF
+	return vt_v2_use_shuf && have_shuf;
+#else
+	return 0;
+#endif
 }

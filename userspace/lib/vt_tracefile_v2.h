@@ -18,6 +18,8 @@
  * @ts:		previous record's ts_ns
  * @cpu:	previous record's cpu
  * @vm, @vcpu:	previous record of each type's ids
+ * @used:	@used[n] set: @body[n] was used in this chunk (an unused one
+ *		is all zero: it is cleared when first used, not at each reset)
  * @body:	last body coded in each of 256 contexts
  */
 struct vt_v2_ctx {
@@ -25,6 +27,7 @@ struct vt_v2_ctx {
 	uint32_t cpu;
 	uint32_t vm[VT_V2_TYPES];
 	uint32_t vcpu[VT_V2_TYPES];
+	uint8_t used[256];
 	uint8_t body[256][VT_REC_MAX_SIZE - sizeof(struct vt_hdr)];
 };
 
@@ -78,5 +81,16 @@ int vt_v2_decode(struct vt_v2_ctx *c, const uint8_t *in, size_t avail,
  */
 uint32_t vt_v2_decode_run(struct vt_v2_ctx *c, const uint8_t *in, size_t len,
 			  size_t *pos, uint8_t **out, uint32_t max, int *err);
+
+/* tests: 0 makes vt_v2_decode_run() take its plain code (default 1) */
+extern int vt_v2_use_shuf;
+
+/**
+ * vt_v2_decode_impl() - which code vt_v2_decode_run() runs
+ *
+ * Return: 1 for PSHUFB (x86-64 with SSSE3, vt_v2_use_shuf set), 0 for
+ * the plain byte code.
+ */
+int vt_v2_decode_impl(void);
 
 #endif /* VT_TRACEFILE_V2_H */
