@@ -41,6 +41,75 @@ static inline int noop_cb(const struct vt_hdr *rec, void *arg)
 	return 0;
 }
 
+/* A reader's @oldest callback for keep mode when nothing is kept. */
+static inline const void *no_oldest(void *arg)
+{
+	(void)arg;
+	return NULL;
+}
+
+/**
+ * read_each() - read the trace at @path record by record
+ * @path: trace file
+ * @runs: vt_reader_next_run() in keep mode, else vt_reader_next()
+ * @check: called on each record with its index from 0 (may be NULL)
+ * @arg: passed to @check
+ * @ret: the reader's last return (0 end, < 0 error)
+ * @st: if not NULL, the reader's status at the end is copied here
+ *
+ * After each batch, the reader's record count must equal the records
+ * handed out so far.
+ *
+ * Return: the number of records read.
+ */
+static inline unsigned int read_each(const char *path, bool runs,
+				     void (*check)(const struct vt_hdr *rec,
+						   unsigned int n, void *arg),
+				     void *arg, int *ret,
+				     struct vt_read_status *st)
+{
+	const struct vt_hdr *rec;
+	struct vt_reader *r;
+	unsigned int n = 0;
+	uint32_t k;
+	char err[200];
+
+	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), 0);
+	if (runs)
+		vt_reader_keep(r, no_oldest, NULL);
+	while ((*ret = runs ? vt_reader_next_run(r, &rec, &k) :
+			      (k = 1, vt_reader_next(r, &rec))) > 0) {
+		assert_true(k >= 1);
+		for (; k; k--) {
+			if (check)
+				check(rec, n, arg);
+			n++;
+			rec = (const void *)((const uint8_t *)rec + rec->size);
+		}
+		assert_int_equal(vt_reader_status(r)->records, n);
+	}
+	if (st)
+		*st = *vt_reader_status(r);
+	vt_reader_close(r);
+	return n;
+}
+
+/* The finding of @rule whose summary contains @text, or NULL. */
+static inline const struct vt_finding *find_finding(const struct vt_engine *e,
+						    const char *rule,
+						    const char *text)
+{
+	const struct vt_finding *f;
+	unsigned int i;
+
+	for (i = 0; i < vt_engine_nr_findings(e); i++) {
+		f = vt_engine_finding(e, i);
+		if (!strcmp(f->rule, rule) && strstr(f->summary, text))
+			return f;
+	}
+	return NULL;
+}
+
 /* Scenario file -> trace file (through the real writer). */
 static inline void scen_to_file(const char *scen, const char *out)
 {

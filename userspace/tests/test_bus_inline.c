@@ -10,21 +10,6 @@
 #include "helpers.h"
 #include "dispatch.h"
 
-/* the finding of @rule whose summary has @text, or NULL */
-static const struct vt_finding *finding(const struct vt_engine *e,
-					const char *rule, const char *text)
-{
-	const struct vt_finding *f;
-	unsigned int i;
-
-	for (i = 0; i < vt_engine_nr_findings(e); i++) {
-		f = vt_engine_finding(e, i);
-		if (!strcmp(f->rule, rule) && strstr(f->summary, text))
-			return f;
-	}
-	return NULL;
-}
-
 /* a VFIO device on irqfd gsi 0 (SPI 32), one delivery cycle, no ack */
 static const char setup[] =
 	"facts kernel=6.1.0-56-arm64 gic=3 nr_lrs=4 backend=replay\n"
@@ -213,9 +198,9 @@ static void test_entry_wait(void **state)
 		assert_non_null(v);
 		assert_int_equal(v->nr_wait, 0);
 		if (acked)
-			assert_null(finding(e, "missed-resample", ""));
+			assert_null(find_finding(e, "missed-resample", ""));
 		else
-			assert_non_null(finding(e, "missed-resample",
+			assert_non_null(find_finding(e, "missed-resample",
 						"no ack notification in that exit"));
 		vt_engine_free(e);
 	}

@@ -252,34 +252,22 @@ static size_t v1_trace(const char *path, unsigned int n, unsigned int bad,
 	return at;
 }
 
-static const void *no_oldest(void *arg)
+/* read_each() check: record @n is the one written */
+static void same_as_written(const struct vt_hdr *rec, unsigned int n,
+			    void *arg)
 {
 	(void)arg;
-	return NULL;
+	assert_memory_equal(rec, recs[n].b, rec->size);
 }
 
 static unsigned int read_v1(const char *path, bool runs, int *ret, char *msg,
 			    size_t msglen)
 {
-	const struct vt_hdr *rec;
-	struct vt_reader *r;
-	unsigned int n = 0;
-	uint32_t k;
-	char err[200];
+	struct vt_read_status st;
+	unsigned int n;
 
-	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), 0);
-	if (runs)
-		vt_reader_keep(r, no_oldest, NULL);
-	while ((*ret = runs ? vt_reader_next_run(r, &rec, &k) :
-			      (k = 1, vt_reader_next(r, &rec))) > 0) {
-		for (; k; k--) {
-			assert_memory_equal(rec, recs[n].b, rec->size);
-			n++;
-			rec = (const void *)((const uint8_t *)rec + rec->size);
-		}
-	}
-	snprintf(msg, msglen, "%s", vt_reader_status(r)->msg);
-	vt_reader_close(r);
+	n = read_each(path, runs, same_as_written, NULL, ret, &st);
+	snprintf(msg, msglen, "%s", st.msg);
 	return n;
 }
 

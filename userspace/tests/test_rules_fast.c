@@ -10,21 +10,6 @@
 #include "helpers.h"
 #include "rule.h"
 
-/* the finding of @rule whose summary has @text, or NULL */
-static const struct vt_finding *finding(const struct vt_engine *e,
-					const char *rule, const char *text)
-{
-	const struct vt_finding *f;
-	unsigned int i;
-
-	for (i = 0; i < vt_engine_nr_findings(e); i++) {
-		f = vt_engine_finding(e, i);
-		if (!strcmp(f->rule, rule) && strstr(f->summary, text))
-			return f;
-	}
-	return NULL;
-}
-
 /* a level line (EOI LRs) asserted through an irqfd, never de-asserted */
 static const char line_stuck[] =
 	"facts kernel=6.1.0-56-arm64 gic=3 nr_lrs=4 backend=replay\n"
@@ -50,9 +35,9 @@ static void test_mf_file_no_deadline(void **state)
 	assert_int_equal(e->armed[VT_RULE_masked_forever].n, 0);
 	assert_int_equal(vt_engine_finish(e), 0);
 	/* judged at the end all the same */
-	assert_non_null(finding(e, "intx-masked-forever",
+	assert_non_null(find_finding(e, "intx-masked-forever",
 				"without de-assert or resample"));
-	assert_null(finding(e, "intx-masked-forever", "so far"));
+	assert_null(find_finding(e, "intx-masked-forever", "so far"));
 	vt_engine_free(e);
 }
 
@@ -64,7 +49,7 @@ static void test_mf_live_deadline(void **state)
 	(void)state;
 	e = text_engine(line_stuck, "mem", &o, true);
 	/* live: only the deadline (mf_expire()) says "so far" */
-	assert_non_null(finding(e, "intx-masked-forever", "so far"));
+	assert_non_null(find_finding(e, "intx-masked-forever", "so far"));
 	vt_engine_free(e);
 }
 
@@ -100,7 +85,7 @@ static void mf_ack_after(const char *pre, const char *change)
 		 "@+1us    ack pin=0 gsi=0\n"
 		 "@+1ms    flush used=0\n", pre, change);
 	e = text_engine(text, "mem", NULL, true);
-	assert_non_null(finding(e, "intx-masked-forever",
+	assert_non_null(find_finding(e, "intx-masked-forever",
 				"no resampler is registered"));
 	vt_engine_free(e);
 }
@@ -123,7 +108,7 @@ static void test_mf_irqfd_answer(void **state)
 			"@+30us   fold  lr=32:inv:eoi\n"
 			"@+1us    ack pin=0 gsi=0\n"
 			"@+1ms    flush used=0\n", "mem", NULL, true);
-	f = finding(e, "intx-masked-forever", "no resampler is registered");
+	f = find_finding(e, "intx-masked-forever", "no resampler is registered");
 	assert_null(f);
 	vt_engine_free(e);
 	/* an irqfd of the same key without resamplefd, added in between */
@@ -164,7 +149,7 @@ static void test_storm_ring(void **state)
 				      ms[k] + 1);
 	assert_true(n < sizeof(text));
 	e = text_engine(text, "mem", &o, true);
-	f = finding(e, "storm", "re-asserted 4 times");
+	f = find_finding(e, "storm", "re-asserted 4 times");
 	assert_non_null(f);
 	/* (the cycle at 4.1 s, the oldest in the ring the one at 3.2 s) */
 	assert_non_null(strstr(f->summary, "within 900000 us"));

@@ -60,11 +60,15 @@ static long write_file(bool close_it)
 	return st.st_size;
 }
 
-/* keep mode's callback: no record is in use after the next call */
-static const void *no_oldest(void *arg)
+/* read_each() check: record @n is write_file()'s inject @n */
+static void is_inject_n(const struct vt_hdr *rec, unsigned int n, void *arg)
 {
+	const struct vt_rec_inject *in = (const void *)rec;
+
 	(void)arg;
-	return NULL;
+	assert_int_equal(rec->type, VT_REC_INJECT);
+	assert_int_equal(rec->ts_ns, 1000 + n);
+	assert_int_equal(in->intid, 32 + (n % 4));
 }
 
 /*
@@ -74,37 +78,19 @@ static const void *no_oldest(void *arg)
  */
 static unsigned int read_file(enum vt_read_end *end, int *ret, char *msg)
 {
-	const struct vt_hdr *rec;
+	struct vt_read_status st;
 	struct vt_reader *r;
-	unsigned int n = 0;
-	uint32_t k;
+	unsigned int n;
 	char err[200];
 
 	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), 0);
 	assert_string_equal(vt_reader_facts(r)->kernel_release, "6.1.0-56-arm64");
 	assert_int_equal(vt_reader_facts(r)->nr_lrs, 4);
-	if (use_run)
-		vt_reader_keep(r, no_oldest, NULL);
-	while ((*ret = use_run ? vt_reader_next_run(r, &rec, &k) :
-				 (k = 1, vt_reader_next(r, &rec))) > 0) {
-		assert_true(k >= 1);
-		for (;;) {
-			const struct vt_rec_inject *in = (const void *)rec;
-
-			assert_int_equal(rec->type, VT_REC_INJECT);
-			assert_int_equal(rec->ts_ns, 1000 + n);
-			assert_int_equal(in->intid, 32 + (n % 4));
-			n++;
-			if (!--k)
-				break;
-			rec = (const void *)((const uint8_t *)rec + rec->size);
-		}
-		assert_int_equal(vt_reader_status(r)->records, n);
-	}
-	*end = vt_reader_status(r)->end;
-	if (msg)
-		snprintf(msg, 160, "%s", vt_reader_status(r)->msg);
 	vt_reader_close(r);
+	n = read_each(path, use_run, is_inject_n, NULL, ret, &st);
+	*end = st.end;
+	if (msg)
+		snprintf(msg, 160, "%s", st.msg);
 	return n;
 }
 

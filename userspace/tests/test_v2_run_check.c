@@ -99,41 +99,28 @@ static void write_trace(bool bad)
 	free(buf);
 }
 
-static const void *no_oldest(void *arg)
-{
-	(void)arg;
-	return NULL;
-}
-
-/* Read everything, each record against the one written; returns records. */
-static unsigned int read_trace(bool runs, int *ret, char *msg, size_t msglen)
+/* read_each() check: record @n is the one written */
+static void same_as_made(const struct vt_hdr *rec, unsigned int n, void *arg)
 {
 	union {
 		uint8_t b[VT_REC_MAX_SIZE];
 		uint64_t align;
 	} want;
-	const struct vt_hdr *rec;
-	struct vt_reader *r;
-	unsigned int n = 0;
-	uint32_t k;
-	char err[200];
 
-	assert_int_equal(vt_reader_open(path, &r, err, sizeof(err)), 0);
-	if (runs)
-		vt_reader_keep(r, no_oldest, NULL);
-	while ((*ret = runs ? vt_reader_next_run(r, &rec, &k) :
-			      (k = 1, vt_reader_next(r, &rec))) > 0) {
-		for (; k; k--) {
-			make_rec(want.b, n, false);
-			assert_int_equal(rec->size, ((struct vt_hdr *)want.b)->size);
-			assert_memory_equal(rec, want.b, rec->size);
-			n++;
-			rec = (const void *)((const uint8_t *)rec + rec->size);
-		}
-		assert_int_equal(vt_reader_status(r)->records, n);
-	}
-	snprintf(msg, msglen, "%s", vt_reader_status(r)->msg);
-	vt_reader_close(r);
+	(void)arg;
+	make_rec(want.b, n, false);
+	assert_int_equal(rec->size, ((struct vt_hdr *)want.b)->size);
+	assert_memory_equal(rec, want.b, rec->size);
+}
+
+/* Read everything, each record against the one written; returns records. */
+static unsigned int read_trace(bool runs, int *ret, char *msg, size_t msglen)
+{
+	struct vt_read_status st;
+	unsigned int n;
+
+	n = read_each(path, runs, same_as_made, NULL, ret, &st);
+	snprintf(msg, msglen, "%s", st.msg);
 	return n;
 }
 
