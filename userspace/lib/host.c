@@ -161,17 +161,31 @@ void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi,
 	route_learn_slow(e, vm, gsi, intid);
 }
 
-uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi)
+/* vt_gsi_to_intid() of a route not in the cache */
+static __attribute__((noinline)) uint32_t
+gsi_to_intid_slow(const struct vt_engine *e, uint32_t vm, uint32_t gsi,
+		  struct vt_route *c)
 {
-	const struct vt_route *r;
+	const struct vt_route *r = c ? route_find_slow(e, vm, gsi, c) : NULL;
 
-	if (gsi == VT_NO_GSI)
-		return VT_NO_INTID;
-	r = route_find(e, vm, gsi);
 	if (r)
 		return r->intid;
 	/* arm64: identity gsi -> pin routing, SPI = pin + 32. x86: the GSI. */
 	return vt_eng_arm64(e) ? gsi + VT_SPI_BASE : gsi;
+}
+
+uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi)
+{
+	struct vt_route *c = NULL;
+
+	if (gsi == VT_NO_GSI)
+		return VT_NO_INTID;
+	if (e->routes) {
+		c = route_slot(e, vm, gsi);
+		if (c->vm == vm && c->gsi == gsi)
+			return e->routes[c->intid].intid;
+	}
+	return gsi_to_intid_slow(e, vm, gsi, c);
 }
 
 void vt_host_free(struct vt_engine *e)
