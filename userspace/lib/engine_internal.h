@@ -492,12 +492,28 @@ struct vt_engine {
 /* host.c: host facts (arch, LR count, kernel) and learnt routes */
 
 /**
+ * vt_eng_arm64_slow() - vt_eng_arm64() without a GIC version: by the arch
+ * @e:		engine
+ *
+ * Return: true unless the facts name an x86 host.
+ */
+bool vt_eng_arm64_slow(const struct vt_engine *e);
+
+/**
  * vt_eng_arm64() - is the traced host arm64 (GIC, SPI = pin + 32)?
  * @e:		engine
  *
+ * A GIC version (in the facts or the LR records) answers at once, inline
+ * (every ack asks); the arch string is looked at out of line.
+ *
  * Return: true unless the facts name an x86 host without a GIC.
  */
-bool vt_eng_arm64(const struct vt_engine *e);
+static inline bool vt_eng_arm64(const struct vt_engine *e)
+{
+	if (e->facts.gic_version || e->seen_gic)
+		return true;
+	return vt_eng_arm64_slow(e);
+}
 unsigned int vt_eng_nr_lrs(const struct vt_engine *e, const struct vt_rec_lr *r);
 
 /**
