@@ -11,13 +11,11 @@
 #include <stddef.h>
 #include <string.h>
 #include "rule.h"
-/* each rule's event hook, inline in the dispatch of each kind */
-#include "rules/missed_resample.h"
-#include "rules/masked_forever.h"
-#include "rules/mmio_cleared.h"
-#include "rules/eoi_lost.h"
-#include "rules/storm.h"
-#include "rules/migration.h"
+/*
+ * each rule's event hook, inline in the dispatch of each kind: every
+ * lib/rules/<sym>.h, listed by the Makefile (build/<arch>/gen)
+ */
+#include "vt_rules_inline.h"
 
 typedef int (*vt_handler)(struct vt_engine *e, const struct vt_hdr *rec);
 
