@@ -7,6 +7,7 @@
  */
 #include "helpers.h"
 #include "engine_internal.h"
+#include "lr_helpers.h"
 #include "dispatch.h"
 #include "vt_lr.h"
 
@@ -287,16 +288,6 @@ static void test_unlinked(void **state)
 	assert_int_equal(i33->lr_vcpu, VT_NO_VCPU);
 	assert_int_equal(vt_irq_find(e, 1, 40)->lr_vcpu, 0);
 	vt_engine_free(e);
-}
-
-/* the last history entry of @irq, formatted */
-static const char *last_hist(struct vt_engine *e, struct vt_irq *irq)
-{
-	static char buf[256];
-
-	vt_hist_format(e, irq, (irq->hist_n - 1) % VT_HIST_LEN, buf,
-		       sizeof(buf));
-	return buf;
 }
 
 /* the exit history entry, its words written by h_lr_fold() itself */

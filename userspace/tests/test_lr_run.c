@@ -10,6 +10,7 @@
  */
 #include "helpers.h"
 #include "engine_internal.h"
+#include "lr_helpers.h"
 #include "dispatch.h"
 #include "vt_lr.h"
 
@@ -55,15 +56,6 @@ static void feed(struct vt_engine *e, uint16_t type, uint64_t ts,
 	e->by_type[type]++;
 	assert_int_equal(type == VT_REC_LR_FLUSH ? h_lr_flush(e, &r.hdr) :
 			 h_lr_fold(e, &r.hdr), 0);
-}
-
-static const char *last_hist(struct vt_engine *e, struct vt_irq *irq)
-{
-	static char buf[256];
-
-	vt_hist_format(e, irq, (irq->hist_n - 1) % VT_HIST_LEN, buf,
-		       sizeof(buf));
-	return buf;
 }
 
 /*
