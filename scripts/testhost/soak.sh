@@ -125,6 +125,9 @@ nrc=$(grep -a '^VT_LOAD_RC' "$res/load.vmm" | grep -vc 'VT_LOAD_RC 0$')
 inj=$(grep -a '^VT_GROUND_TRUTH' "$res/load.vmm" | tr ' ' '\n' | awk -F= '$1 == "eoi" && $2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }')
 check "interrupt load: $scen looped in a nested guest during the cycles ($lm VMM runs while modules cycled, $la in all, $inj guest EOIs counted by the VMM; runs not done: $nd, rc != 0: $nrc)" \
 	test "${lm:-0}" -gt 0 -a "${la:-0}" -gt "${lm:-0}" -a "$nd" = 0 -a "$nrc" = 0
+# a failed load run: what the VMM said (every way out of it prints why)
+[ "$nd$nrc" != 00 ] && grep -av '^VT_GROUND_TRUTH.*status=done\|^VT_LOAD_RC 0$' "$res/load.vmm" |
+	head -n 20 | sed 's/^/# load: /'
 
 bs=$(secs bpf)
 bl=$(cat "$res/bpf.txt" 2>/dev/null)

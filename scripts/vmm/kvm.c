@@ -34,6 +34,34 @@ static void kick_handler(int sig)
 		run->immediate_exit = 1;
 }
 
+/* a core register of @v, or ~0 when KVM does not give it */
+static uint64_t core_reg(const struct vcpu *v, uint64_t off)
+{
+	uint64_t val = ~0ULL;
+	struct kvm_one_reg reg = {
+		.id = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | off,
+		.addr = (uint64_t)(uintptr_t)&val,
+	};
+
+	if (ioctl(v->fd, KVM_GET_ONE_REG, &reg) < 0)
+		return ~0ULL;
+	return val;
+}
+
+/*
+ * Where the guest was when its vCPU stopped for a reason the VMM does not
+ * handle: enough to find the guest instruction with objdump of the image.
+ */
+static void vcpu_dump(const struct vcpu *v)
+{
+	fprintf(stderr, "vmm: vCPU %d: guest pc %#llx sp %#llx lr %#llx pstate %#llx\n",
+		v->id,
+		(unsigned long long)core_reg(v, KVM_REG_ARM_CORE_REG(regs.pc)),
+		(unsigned long long)core_reg(v, KVM_REG_ARM_CORE_REG(sp_el1)),
+		(unsigned long long)core_reg(v, KVM_REG_ARM_CORE_REG(regs.regs[30])),
+		(unsigned long long)core_reg(v, KVM_REG_ARM_CORE_REG(regs.pstate)));
+}
+
 static int vcpu_create(struct vm *vm, struct vcpu *v, int id,
 		       const struct kvm_vcpu_init *init)
 {
@@ -92,6 +120,17 @@ int vm_create(struct vm *vm, int nr_vcpus, int gic)
 		ret = -errno;
 		fprintf(stderr, "vmm: KVM_CREATE_VM: %s\n", strerror(errno));
 		return ret;
+	}
+	/*
+	 * A guest access KVM cannot decode (no ISV, e.g. ldp/stp outside
+	 * RAM) exits with its address instead of failing KVM_RUN with a bare
+	 * ENOSYS; kernels without the capability keep the ENOSYS.
+	 */
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) > 0) {
+		struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_NISV_TO_USER };
+
+		if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+			fprintf(stderr, "vmm: KVM_CAP_ARM_NISV_TO_USER: %s\n", strerror(errno));
 	}
 	ret = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (ret < 0)
@@ -194,6 +233,7 @@ static void *vcpu_thread(void *arg)
 			}
 			v->err = -errno;
 			fprintf(stderr, "vmm: vCPU %d: KVM_RUN: %s\n", v->id, strerror(errno));
+			vcpu_dump(v);
 			break;
 		}
 		if (run->exit_reason == KVM_EXIT_MMIO) {
@@ -208,6 +248,14 @@ static void *vcpu_thread(void *arg)
 			}
 			if (ret)
 				break;
+		} else if (run->exit_reason == KVM_EXIT_ARM_NISV) {
+			/* an access KVM cannot decode: no device of ours is there */
+			fprintf(stderr, "vmm: vCPU %d: data abort without syndrome at IPA %#llx (ESR ISS %#llx)\n",
+				v->id, (unsigned long long)run->arm_nisv.fault_ipa,
+				(unsigned long long)run->arm_nisv.esr_iss);
+			vcpu_dump(v);
+			v->err = -EFAULT;
+			break;
 		} else if (run->exit_reason == KVM_EXIT_SYSTEM_EVENT) {
 			/* the guest has no PSCI calls: say which one it made */
 			fprintf(stderr, "vmm: vCPU %d: system event %u (PSCI off/reset/crash)\n",
@@ -216,6 +264,7 @@ static void *vcpu_thread(void *arg)
 		} else {
 			fprintf(stderr, "vmm: vCPU %d: unexpected exit reason %u\n",
 				v->id, run->exit_reason);
+			vcpu_dump(v);
 			v->err = -EIO;
 			break;
 		}

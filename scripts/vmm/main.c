@@ -7,11 +7,15 @@
  *   vmm --list
  */
 #include <errno.h>
+#include <execinfo.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 #include "scenario.h"
 
@@ -24,6 +28,67 @@ static void usage(FILE *f)
 		"Runs one interrupt scenario in a KVM guest and prints one line\n"
 		"VT_GROUND_TRUTH scenario=NAME gic=G vcpus=N key=value ...\n"
 		"Exit status 0 when the scenario ran as designed.\n");
+}
+
+/* async-signal-safe: "name=0x..." of @v on stderr */
+static void put_hex(const char *name, unsigned long long v)
+{
+	char buf[40];
+	int i = sizeof(buf);
+
+	buf[--i] = ' ';
+	do {
+		buf[--i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v && i > 2);
+	buf[--i] = 'x';
+	buf[--i] = '0';
+	if (write(2, name, strlen(name)) < 0 ||
+	    write(2, buf + i, sizeof(buf) - i) < 0)
+		return;
+}
+
+/*
+ * A crash of the VMM says where it happened (addr2line -e build/arm64/vmm
+ * on the addresses), then dies of the same signal: the exit status of a
+ * crash stays 128 + signal for the scripts that judge it.
+ */
+static void crash_handler(int sig, siginfo_t *si, void *ctx)
+{
+	static const char msg[] = "vmm: fatal signal; ";
+	void *frames[32];
+	int n;
+
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		return;
+	put_hex("sig=", (unsigned long long)sig);
+	put_hex("addr=", (unsigned long long)(uintptr_t)si->si_addr);
+#ifdef __aarch64__
+	put_hex("pc=", (unsigned long long)((ucontext_t *)ctx)->uc_mcontext.pc);
+#else
+	(void)ctx;
+#endif
+	if (write(2, "backtrace:\n", 11) < 0)
+		return;
+	n = backtrace(frames, 32);
+	backtrace_symbols_fd(frames, n, 2);
+	raise(sig);	/* blocked until we return; a fault would re-fault anyway */
+}
+
+static void crash_handlers(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE };
+	struct sigaction sa;
+	void *frame;
+	size_t i;
+
+	backtrace(&frame, 1);	/* the unwinder's set-up, not in the handler */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = crash_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;	/* returning re-faults, uncaught */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
 }
 
 static int parse_uint(const char *opt, const char *s, long min, long max, long *out)
@@ -60,6 +125,7 @@ int main(int argc, char **argv)
 	long vcpus = 0, rounds = 0, v;
 	int c;
 
+	crash_handlers();
 	while ((c = getopt_long(argc, argv, "s:c:r:v:g:t:w:lh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
