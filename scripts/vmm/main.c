@@ -62,6 +62,7 @@ static void crash_handler(int sig, siginfo_t *si, void *ctx)
 	if (write(2, msg, sizeof(msg) - 1) < 0)
 		return;
 	put_hex("sig=", (unsigned long long)sig);
+	put_hex("code=", (unsigned long long)(unsigned int)si->si_code);	/* <= 0: sent */
 	put_hex("addr=", (unsigned long long)(uintptr_t)si->si_addr);
 #ifdef __aarch64__
 	put_hex("pc=", (unsigned long long)((ucontext_t *)ctx)->uc_mcontext.pc);

@@ -82,6 +82,7 @@ int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
+	vt_host_init(e);
 	if (opts)
 		e->opts = *opts;
 	if (!e->opts.window_ns)

@@ -382,6 +382,9 @@ static inline unsigned int vt_vm_slot(uint32_t vm, uint32_t x, unsigned int n)
 /* direct-mapped cache of the vCPUs of LR records (a power of two) */
 #define VT_VCPU_CACHE		256
 
+/* slots of the route and the device lookup caches (powers of two) */
+#define VT_ROUTE_CACHE	64
+#define VT_DEV_CACHE	256
 /* slots of the IRQ lookup cache, e->irq_cache[] (a power of two) */
 #define VT_IRQ_CACHE		64
 
@@ -440,6 +443,8 @@ struct vt_engine {
 	struct vt_hash *dev_hash;	/* objects.c: name hash -> device */
 	struct vt_dev **devs;
 	size_t nr_devs, cap_devs;
+	/* objects.c: direct-mapped cache of dev_hash by the name's words */
+	struct vt_dev *dev_cache[VT_DEV_CACHE];
 	struct vt_irqfd *irqfds;
 	size_t nr_irqfds, cap_irqfds;
 	uint32_t irqfd_gen;		/* irqfds added: the lookup cache's epoch */
@@ -457,6 +462,9 @@ struct vt_engine {
 	struct vt_route { uint32_t vm, gsi, intid; } *routes;	/* host.c */
 	size_t nr_routes, cap_routes;
 	struct vt_hash *route_hash;	/* (VM, GSI) -> route index + 1 */
+	/* host.c: direct-mapped cache of the hash (ref: index + 1) */
+	struct vt_route_slot { uint32_t vm, gsi, ref; }
+		route_cache[VT_ROUTE_CACHE];
 
 	/* rule bus (bus.c) */
 	size_t irq_off[VT_NR_RULES], irq_priv;	/* per-IRQ rule state */
@@ -529,8 +537,9 @@ unsigned int vt_eng_nr_lrs(const struct vt_engine *e, const struct vt_rec_lr *r)
 unsigned int vt_eng_nr_lrs_inferred(const struct vt_engine *e,
 				    const struct vt_rec_lr *r, bool *inferred);
 bool vt_eng_kernel_at_least(const struct vt_engine *e, int major, int minor);
-uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi);
+uint32_t vt_gsi_to_intid(struct vt_engine *e, uint32_t vm, uint32_t gsi);
 void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi, uint32_t intid);
+void vt_host_init(struct vt_engine *e);
 void vt_host_free(struct vt_engine *e);
 
 /* objects.c: the object tables, the active set, LR holders, history */

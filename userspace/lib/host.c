@@ -47,28 +47,18 @@ bool vt_eng_kernel_at_least(const struct vt_engine *e, int major, int minor)
 	return ma > major || (ma == major && mi >= minor);
 }
 
-/*
- * A direct-mapped cache of the hash, by (VM, GSI): ROUTE_CACHE entries
- * kept after the cap_routes routes in e->routes' block (moved with it when
- * it grows). An entry is a struct vt_route whose intid field holds the
- * index of the route in e->routes; routes are never removed and an index
- * never changes, so an entry whose (VM, GSI) matches is that route. Empty
- * entries have gsi VT_NO_GSI, which is never looked up.
- */
-#define ROUTE_CACHE	64
-
-static inline struct vt_route *route_slot(const struct vt_engine *e,
-					  uint32_t vm, uint32_t gsi)
+/* slot of (@vm, @gsi) in e->route_cache[] */
+static inline struct vt_route_slot *route_slot(struct vt_engine *e,
+					       uint32_t vm, uint32_t gsi)
 {
 	/* GSIs are small and VM IDs sequential: 8 GSIs of 8 VMs, distinct */
-	return &e->routes[e->cap_routes +
-			  ((gsi ^ vm << 3) & (ROUTE_CACHE - 1))];
+	return &e->route_cache[(gsi ^ vm << 3) & (VT_ROUTE_CACHE - 1)];
 }
 
-/* route_find()'s long way: the hash, then fill the cache entry @c */
+/* route_find()'s long way: the hash, then fill the cache slot @c */
 static __attribute__((noinline)) struct vt_route *
-route_find_slow(const struct vt_engine *e, uint32_t vm, uint32_t gsi,
-		struct vt_route *c)
+route_find_slow(struct vt_engine *e, uint32_t vm, uint32_t gsi,
+		struct vt_route_slot *c)
 {
 	uintptr_t i = (uintptr_t)vt_hash_get(e->route_hash,
 					     ((uint64_t)vm << 32) | gsi);
@@ -77,22 +67,8 @@ route_find_slow(const struct vt_engine *e, uint32_t vm, uint32_t gsi,
 		return NULL;
 	c->vm = vm;
 	c->gsi = gsi;
-	c->intid = (uint32_t)(i - 1);
+	c->ref = (uint32_t)i;
 	return &e->routes[i - 1];
-}
-
-/* The route of (@vm, @gsi != VT_NO_GSI), or NULL */
-static inline struct vt_route *route_find(const struct vt_engine *e,
-					  uint32_t vm, uint32_t gsi)
-{
-	struct vt_route *c;
-
-	if (!e->routes)
-		return NULL;
-	c = route_slot(e, vm, gsi);
-	if (c->vm == vm && c->gsi == gsi)
-		return &e->routes[c->intid];
-	return route_find_slow(e, vm, gsi, c);
 }
 
 /* vt_route_learn() of a route not in the cache */
@@ -100,73 +76,47 @@ static __attribute__((noinline)) void
 route_learn_slow(struct vt_engine *e, uint32_t vm, uint32_t gsi,
 		 uint32_t intid)
 {
-	struct vt_route *n = NULL, *c;
-	size_t i;
+	uintptr_t j = (uintptr_t)vt_hash_get(e->route_hash,
+					     ((uint64_t)vm << 32) | gsi);
+	struct vt_route *n;
 
-	if (gsi == VT_NO_GSI) {	/* never cached: the hash only */
-		uintptr_t j = (uintptr_t)vt_hash_get(e->route_hash,
-						     ((uint64_t)vm << 32) | gsi);
-
-		if (j)
-			n = &e->routes[j - 1];
-	} else {
-		n = route_find(e, vm, gsi);
-	}
-	if (n) {
-		n->intid = intid;
+	if (j) {
+		e->routes[j - 1].intid = intid;
 		return;
 	}
 	if (e->nr_routes == e->cap_routes) {
-		size_t old = e->cap_routes;
-		size_t cap = old ? old * 2 : 16;
+		size_t cap = e->cap_routes ? e->cap_routes * 2 : 16;
 
-		n = realloc(e->routes, (cap + ROUTE_CACHE) * sizeof(*n));
+		n = realloc(e->routes, cap * sizeof(*n));
 		if (!n)
 			return;
-		if (old)	/* the cache follows the routes */
-			memmove(&n[cap], &n[old], ROUTE_CACHE * sizeof(*n));
-		else
-			for (i = 0; i < ROUTE_CACHE; i++)
-				n[cap + i] = (struct vt_route){ 0, VT_NO_GSI, 0 };
 		e->routes = n;
 		e->cap_routes = cap;
 	}
 	if (vt_hash_put(&e->route_hash, ((uint64_t)vm << 32) | gsi,
 			(void *)(uintptr_t)(e->nr_routes + 1)))
 		return;
-	e->routes[e->nr_routes].vm = vm;
-	e->routes[e->nr_routes].gsi = gsi;
-	e->routes[e->nr_routes].intid = intid;
-	if (gsi != VT_NO_GSI) {
-		c = route_slot(e, vm, gsi);
-		c->vm = vm;
-		c->gsi = gsi;
-		c->intid = (uint32_t)e->nr_routes;
-	}
-	e->nr_routes++;
+	e->routes[e->nr_routes++] = (struct vt_route){ vm, gsi, intid };
 }
 
 void vt_route_learn(struct vt_engine *e, uint32_t vm, uint32_t gsi,
 		    uint32_t intid)
 {
-	struct vt_route *c;
+	struct vt_route_slot *c = route_slot(e, vm, gsi);
 
-	if (e->routes) {
-		c = route_slot(e, vm, gsi);
-		if (c->vm == vm && c->gsi == gsi && gsi != VT_NO_GSI) {
-			e->routes[c->intid].intid = intid;
-			return;
-		}
-	}
-	route_learn_slow(e, vm, gsi, intid);
+	/* (an empty slot's VT_NO_GSI: routes without a GSI are not cached) */
+	if (c->vm == vm && c->gsi == gsi && gsi != VT_NO_GSI)
+		e->routes[c->ref - 1].intid = intid;
+	else
+		route_learn_slow(e, vm, gsi, intid);
 }
 
-/* vt_gsi_to_intid() of a route not in the cache */
+/* vt_gsi_to_intid() of a route not in the cache slot @c */
 static __attribute__((noinline)) uint32_t
-gsi_to_intid_slow(const struct vt_engine *e, uint32_t vm, uint32_t gsi,
-		  struct vt_route *c)
+gsi_to_intid_slow(struct vt_engine *e, uint32_t vm, uint32_t gsi,
+		  struct vt_route_slot *c)
 {
-	const struct vt_route *r = c ? route_find_slow(e, vm, gsi, c) : NULL;
+	const struct vt_route *r = route_find_slow(e, vm, gsi, c);
 
 	if (r)
 		return r->intid;
@@ -174,18 +124,25 @@ gsi_to_intid_slow(const struct vt_engine *e, uint32_t vm, uint32_t gsi,
 	return vt_eng_arm64(e) ? gsi + VT_SPI_BASE : gsi;
 }
 
-uint32_t vt_gsi_to_intid(const struct vt_engine *e, uint32_t vm, uint32_t gsi)
+uint32_t vt_gsi_to_intid(struct vt_engine *e, uint32_t vm, uint32_t gsi)
 {
-	struct vt_route *c = NULL;
+	struct vt_route_slot *c;
 
 	if (gsi == VT_NO_GSI)
 		return VT_NO_INTID;
-	if (e->routes) {
-		c = route_slot(e, vm, gsi);
-		if (c->vm == vm && c->gsi == gsi)
-			return e->routes[c->intid].intid;
-	}
+	c = route_slot(e, vm, gsi);
+	if (c->vm == vm && c->gsi == gsi)
+		return e->routes[c->ref - 1].intid;
 	return gsi_to_intid_slow(e, vm, gsi, c);
+}
+
+void vt_host_init(struct vt_engine *e)
+{
+	size_t i;
+
+	/* an empty slot's GSI is one that is never looked up in the cache */
+	for (i = 0; i < VT_ROUTE_CACHE; i++)
+		e->route_cache[i].gsi = VT_NO_GSI;
 }
 
 void vt_host_free(struct vt_engine *e)

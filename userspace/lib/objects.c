@@ -554,24 +554,14 @@ static uint64_t name_key(const char *name, char pad[16])
 	return words_key(pad);
 }
 
-/*
- * A direct-mapped cache of the device hash, by the name's words:
- * DEV_CACHE device pointers kept after the cap_devs ones of e->devs'
- * block (moved with it when it grows; NULL when empty). Devices live as
- * long as the engine and their names never change: an entry whose name
- * matches is that device.
- */
-#define DEV_CACHE	256
-
-static inline struct vt_dev **dev_slot(const struct vt_engine *e,
-				       const char raw[16])
+/* slot of the padded name @raw in e->dev_cache[] */
+static inline struct vt_dev **dev_slot(struct vt_engine *e, const char raw[16])
 {
 	uint64_t w[2];
 
 	/* (not words_key(): 32 PCI names "0000:BB:DD.F" take 32 slots) */
 	memcpy(w, raw, 16);
-	return &e->devs[e->cap_devs +
-			(((w[0] ^ w[1] << 1) * 0x9e3779b97f4a7c15ull) >> 56)];
+	return &e->dev_cache[((w[0] ^ w[1] << 1) * 0x9e3779b97f4a7c15ull) >> 56];
 }
 
 struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
@@ -589,21 +579,10 @@ struct vt_dev *vt_dev_get(struct vt_engine *e, const char *name)
 		for (i = 0; i < e->nr_devs; i++)
 			if (!memcmp(e->devs[i]->name, pad, 16))
 				return e->devs[i];
-	if (e->nr_devs == e->cap_devs) {
-		size_t old = e->cap_devs;
-		size_t cap = old ? old * 2 : 16;
-
-		n = realloc(e->devs, (cap + DEV_CACHE) * sizeof(*n));
-		if (!n)
-			return NULL;
-		if (old)	/* the cache follows the devices */
-			memmove(&n[cap], &n[old], DEV_CACHE * sizeof(*n));
-		else
-			memset(&n[cap], 0, DEV_CACHE * sizeof(*n));
-		memset(&n[old], 0, (cap - old) * sizeof(*n));
-		e->devs = n;
-		e->cap_devs = cap;
-	}
+	n = grow(e->devs, &e->cap_devs, e->nr_devs, sizeof(*n));
+	if (!n)
+		return NULL;
+	e->devs = n;
 	d = calloc(1, sizeof(*d) + e->dev_priv);
 	if (!d)
 		return NULL;
@@ -646,8 +625,6 @@ struct vt_dev *vt_dev_get_raw(struct vt_engine *e, const char raw[16])
 {
 	struct vt_dev **c, *d;
 
-	if (!e->devs)
-		return dev_get_raw_slow(e, raw);
 	/*
 	 * A field zero padded after its NUL is its own padded name: found
 	 * by its words at once, in the cache or else the hash. Anything

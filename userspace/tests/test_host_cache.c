@@ -2,9 +2,9 @@
 /*
  * test_host_cache.c - the lookup caches of host.c and objects.c against
  * what they cache: routes learnt, updated and looked up through the
- * (VM, GSI) cache (keys sharing a cache slot, the cache moving when the
- * route block grows, keys that fall in zero-filled memory), and devices
- * found by their raw 16-byte name.
+ * (VM, GSI) cache (keys sharing a cache slot, the route block growing
+ * under the cache, the key (0, 0) an empty slot must not match), and
+ * devices found by their raw 16-byte name.
  */
 #include "helpers.h"
 #include "engine_internal.h"
@@ -18,7 +18,7 @@ static struct vt_engine *new_engine(void)
 }
 
 /* The route (or, without one, arm64's identity map) of every (VM, GSI) */
-static void check_routes(const struct vt_engine *e, unsigned int n,
+static void check_routes(struct vt_engine *e, unsigned int n,
 			 uint32_t gen)
 {
 	unsigned int i;
@@ -66,9 +66,8 @@ static void test_routes(void **state)
 
 	/*
 	 * Routes (VM 0..8, GSI 0..) learnt one by one, every one looked up
-	 * after each learn: the block grows 16 -> 32 -> ... -> 512 and the
-	 * cache must move with it (VM 0, GSI 0 is the key that zeroed
-	 * memory would match).
+	 * after each learn: the block grows 16 -> 32 -> ... -> 512 under the
+	 * cache (VM 0, GSI 0 is the key that a zeroed slot would match).
 	 */
 	e = new_engine();
 	for (n = 1; n <= 300; n++) {
