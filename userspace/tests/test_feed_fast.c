@@ -260,20 +260,10 @@ static void same_as_written(const struct vt_hdr *rec, unsigned int n,
 	assert_memory_equal(rec, recs[n].b, rec->size);
 }
 
-static unsigned int read_v1(const char *path, bool runs, int *ret, char *msg,
-			    size_t msglen)
-{
-	struct vt_read_status st;
-	unsigned int n;
-
-	n = read_each(path, runs, same_as_written, NULL, ret, &st);
-	snprintf(msg, msglen, "%s", st.msg);
-	return n;
-}
-
 static void test_v1_prefix(void **state)
 {
-	char path[256], msg[2][200];
+	struct vt_read_status st[2];
+	char path[256];
 	unsigned int bad, how, n;
 	int ret[2];
 
@@ -281,20 +271,20 @@ static void test_v1_prefix(void **state)
 	snprintf(path, sizeof(path), "/tmp/test_feed_fast.%d.vgt", (int)getpid());
 	/* no bad record: all of them, both ways */
 	v1_trace(path, NV1, NV1, 0);
-	assert_int_equal(read_v1(path, true, &ret[0], msg[0], sizeof(msg[0])),
-			 NV1);
+	assert_int_equal(read_each(path, true, same_as_written, NULL, &ret[0],
+				   NULL), NV1);
 	assert_int_equal(ret[0], 0);
 	for (how = 0; how < 5; how++) {
 		for (n = 0; n < 6; n++) {
 			bad = n < 2 ? n : rnd32(NV1);
 			v1_trace(path, NV1, bad, how);
-			assert_int_equal(read_v1(path, false, &ret[0], msg[0],
-						 sizeof(msg[0])), bad);
-			assert_int_equal(read_v1(path, true, &ret[1], msg[1],
-						 sizeof(msg[1])), bad);
+			assert_int_equal(read_each(path, false, same_as_written,
+						   NULL, &ret[0], &st[0]), bad);
+			assert_int_equal(read_each(path, true, same_as_written,
+						   NULL, &ret[1], &st[1]), bad);
 			assert_int_equal(ret[0], -EBADMSG);
 			assert_int_equal(ret[1], ret[0]);
-			assert_string_equal(msg[1], msg[0]);
+			assert_string_equal(st[1].msg, st[0].msg);
 		}
 	}
 	unlink(path);
