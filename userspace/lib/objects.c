@@ -279,7 +279,8 @@ key_prefetch(const struct vt_hash *h, uint64_t key, size_t priv, size_t size,
 /*
  * key_prefetch() of each IRQ @rec names, (VM, INTID) as its handler looks
  * it up; @lines a constant where inlined: one loop per pass, the keys
- * made as they are used.
+ * made as they are used. (@rec passed vt_record_check(): at least its
+ * type's size, every LR of a struct vt_rec_lr included: no size test.)
  */
 static inline __attribute__((always_inline)) void
 rec_prefetch(const struct vt_hash *h, const struct vt_hdr *rec, size_t priv,
@@ -292,11 +293,7 @@ rec_prefetch(const struct vt_hash *h, const struct vt_hdr *rec, size_t priv,
 	switch (rec->type) {
 	case VT_REC_LR_FLUSH:
 	case VT_REC_LR_FOLD:
-		if (rec->size < offsetof(struct vt_rec_lr, lr))
-			return;
 		n = r->used_lrs < VT_MAX_LR ? r->used_lrs : VT_MAX_LR;
-		if (rec->size < offsetof(struct vt_rec_lr, lr) + n * sizeof(r->lr[0]))
-			return;
 		if (r->gic_version == VT_GIC_V2)
 			for (i = 0; i < n; i++)
 				key_prefetch(h, vm | ((uint32_t)r->lr[i] &
@@ -311,8 +308,6 @@ rec_prefetch(const struct vt_hash *h, const struct vt_hdr *rec, size_t priv,
 	case VT_REC_IRQ_STATE:
 	case VT_REC_DEACTIVATE:
 		/* (the INTID is each one's first field) */
-		if (rec->size < sizeof(*rec) + sizeof(uint32_t))
-			return;
 		key_prefetch(h, vm | ((const struct vt_rec_inject *)
 				      (const void *)rec)->intid, priv, size,
 			     lines);
