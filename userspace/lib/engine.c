@@ -73,6 +73,7 @@ struct vt_reorder {
 	const struct vt_hdr **refs;	/* ref FIFO (vt_engine_feed_ref()) */
 	uint32_t rcap;			/* its size, a power of two; 0: none */
 	uint32_t pf_slot, pf_irq;	/* ref_prefetch(): next positions */
+	struct vt_pf_keys pf_keys;	/* its last slot pass's */
 };
 
 int vt_engine_new(const struct vt_engine_opts *opts, struct vt_engine **out)
@@ -662,7 +663,9 @@ int vt_engine_feed_ref(struct vt_engine *e, const struct vt_hdr *rec)
  * after another. The ref FIFO holds the records to come: the hash slots
  * of the IRQs of the records VT_PF_AHEAD positions after @pos (the next
  * one processed) are prefetched, and the IRQs' lines of the records half
- * as far (their slots loaded by then). A hint only.
+ * as far (their slots loaded by then; from the keys the last slot pass
+ * kept if it was of the same records: each call's, with VT_PF_STEP =
+ * VT_PF_AHEAD / 2). A hint only.
  */
 static __attribute__((noinline)) void ref_prefetch(struct vt_engine *e,
 						   uint32_t pos)
@@ -677,12 +680,14 @@ static __attribute__((noinline)) void ref_prefetch(struct vt_engine *e,
 		ro->pf_slot = ro->pf_irq;
 	to = pos + (left < VT_PF_AHEAD / 2 ? left : VT_PF_AHEAD / 2);
 	if ((int32_t)(to - ro->pf_irq) > 0) {
-		vt_irqs_prefetch(e, ro->refs, mask, ro->pf_irq, to, true);
+		vt_irqs_prefetch(e, ro->refs, mask, ro->pf_irq, to, true,
+				 &ro->pf_keys);
 		ro->pf_irq = to;
 	}
 	to = pos + (left < VT_PF_AHEAD ? left : VT_PF_AHEAD);
 	if ((int32_t)(to - ro->pf_slot) > 0) {
-		vt_irqs_prefetch(e, ro->refs, mask, ro->pf_slot, to, false);
+		vt_irqs_prefetch(e, ro->refs, mask, ro->pf_slot, to, false,
+				 &ro->pf_keys);
 		ro->pf_slot = to;
 	}
 }

@@ -554,6 +554,13 @@ void vt_host_free(struct vt_engine *e);
  */
 struct vt_irq *vt_irq_get(struct vt_engine *e, uint32_t vm, uint32_t intid);
 struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid);
+/* the IRQ keys of a slot pass of vt_irqs_prefetch(), for its lines pass */
+#define VT_PF_KEYS	64	/* a power of two */
+struct vt_pf_keys {
+	uint32_t from, to;	/* the records' positions */
+	uint32_t n;		/* keys; above VT_PF_KEYS: not all kept */
+	uint64_t key[VT_PF_KEYS];
+};
 /**
  * vt_irqs_prefetch() - prefetch the state of the IRQs of records about to
  * be processed (a hint: nothing changes)
@@ -563,9 +570,12 @@ struct vt_irq *vt_irq_find(struct vt_engine *e, uint32_t vm, uint32_t intid);
  * @from, @to:	positions (mod 2^32) of the records, @to excluded
  * @lines:	false: the IRQs' hash slots; true: the IRQs' lines, all of
  *		them (the slots should be in the cache by then)
+ * @k:		the slot pass's keys: set by it, and read by a lines pass of
+ *		the same records instead of the records
  */
 void vt_irqs_prefetch(struct vt_engine *e, const struct vt_hdr *const *refs,
-		      uint32_t mask, uint32_t from, uint32_t to, bool lines);
+		      uint32_t mask, uint32_t from, uint32_t to, bool lines,
+		      struct vt_pf_keys *k);
 /**
  * vt_irqs_sort() - sort e->irqs by (VM, INTID) (for the finish and the
  * reports; new IRQs are appended while the trace is read)

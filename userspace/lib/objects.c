@@ -248,12 +248,13 @@ static inline __attribute__((always_inline)) void prefetch_hot(const char *irq)
  */
 static inline __attribute__((always_inline)) void
 key_prefetch(const struct vt_hash *h, uint64_t key, size_t priv, size_t size,
-	     const bool lines)
+	     const bool lines, struct vt_pf_keys *k)
 {
 	const char *irq;
 
 	if (!lines) {
 		__builtin_prefetch(&h->s[hash_slot(h, key)]);
+		k->key[k->n++ & (VT_PF_KEYS - 1)] = key;
 		return;
 	}
 	irq = hash_get(h, key);
@@ -279,11 +280,12 @@ key_prefetch(const struct vt_hash *h, uint64_t key, size_t priv, size_t size,
 /*
  * key_prefetch() of each IRQ @rec names, (VM, INTID) as its handler looks
  * it up; @lines a constant where inlined: one loop per pass, the keys
- * made as they are used.
+ * made as they are used. (@rec passed vt_record_check(): at least its
+ * type's size, every LR of a struct vt_rec_lr included: no size test.)
  */
 static inline __attribute__((always_inline)) void
 rec_prefetch(const struct vt_hash *h, const struct vt_hdr *rec, size_t priv,
-	     size_t size, const bool lines)
+	     size_t size, const bool lines, struct vt_pf_keys *k)
 {
 	const struct vt_rec_lr *r = (const void *)rec;
 	uint64_t vm = (uint64_t)rec->vm_id << 32;
@@ -292,30 +294,24 @@ rec_prefetch(const struct vt_hash *h, const struct vt_hdr *rec, size_t priv,
 	switch (rec->type) {
 	case VT_REC_LR_FLUSH:
 	case VT_REC_LR_FOLD:
-		if (rec->size < offsetof(struct vt_rec_lr, lr))
-			return;
 		n = r->used_lrs < VT_MAX_LR ? r->used_lrs : VT_MAX_LR;
-		if (rec->size < offsetof(struct vt_rec_lr, lr) + n * sizeof(r->lr[0]))
-			return;
 		if (r->gic_version == VT_GIC_V2)
 			for (i = 0; i < n; i++)
 				key_prefetch(h, vm | ((uint32_t)r->lr[i] &
 						      VT_GICH_LR_VINTID_MASK),
-					     priv, size, lines);
+					     priv, size, lines, k);
 		else
 			for (i = 0; i < n; i++)
 				key_prefetch(h, vm | (uint32_t)r->lr[i], priv,
-					     size, lines);
+					     size, lines, k);
 		return;
 	case VT_REC_INJECT:
 	case VT_REC_IRQ_STATE:
 	case VT_REC_DEACTIVATE:
 		/* (the INTID is each one's first field) */
-		if (rec->size < sizeof(*rec) + sizeof(uint32_t))
-			return;
 		key_prefetch(h, vm | ((const struct vt_rec_inject *)
 				      (const void *)rec)->intid, priv, size,
-			     lines);
+			     lines, k);
 		return;
 	default:
 		return;
@@ -323,21 +319,31 @@ rec_prefetch(const struct vt_hash *h, const struct vt_hdr *rec, size_t priv,
 }
 
 void vt_irqs_prefetch(struct vt_engine *e, const struct vt_hdr *const *refs,
-		      uint32_t mask, uint32_t from, uint32_t to, bool lines)
+		      uint32_t mask, uint32_t from, uint32_t to, bool lines,
+		      struct vt_pf_keys *k)
 {
 	const struct vt_hash *h = e->irq_hash;
 	/* (the rules' state from the line it starts in) */
 	size_t priv = offsetof(struct vt_irq, priv) & ~(size_t)63;
 	size_t size = offsetof(struct vt_irq, priv) - priv + e->irq_priv;
+	uint32_t i;
 
 	if (!h)
 		return;
-	if (lines)
+	if (!lines) {
+		k->from = from;
+		k->to = to;
+		k->n = 0;
 		for (; from != to; from++)
-			rec_prefetch(h, refs[from & mask], priv, size, true);
-	else
+			rec_prefetch(h, refs[from & mask], priv, size, false, k);
+	} else if (k->from == from && k->to == to && k->n <= VT_PF_KEYS) {
+		/* the records of the last slot pass: its keys, no decoding */
+		for (i = 0; i < k->n; i++)
+			key_prefetch(h, k->key[i], priv, size, true, NULL);
+	} else {
 		for (; from != to; from++)
-			rec_prefetch(h, refs[from & mask], priv, size, false);
+			rec_prefetch(h, refs[from & mask], priv, size, true, NULL);
+	}
 }
 
 int vt_irq_cmp(const void *a, const void *b)

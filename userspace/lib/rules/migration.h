@@ -27,17 +27,23 @@ void vt_mg_pending(struct vt_engine *e, struct vt_irq *irq, struct mg_irq *m,
 		   uint64_t ts);
 
 /*
- * vt_mg_in_two()'s filter: does an IRQ of the entry have a holder at
- * all (other_holder() finds none otherwise)? Most entries: no call.
+ * vt_mg_in_two()'s filter: does an IRQ of the entry that it looks at (an
+ * SPI not reported yet) have a holder at all (other_holder() finds none
+ * otherwise)? Most entries: no call. (Nor for a PPI, SGI or LPI held by
+ * several vCPUs of a VM, or an SPI reported already.)
  */
 static inline bool vt_mg_held_elsewhere(const struct vt_ev_lrs *l)
 {
+	const struct vt_irq *irq;
 	unsigned int i;
 
-	for (i = 0; i < l->used; i++)
-		if (l->irq[i] && (l->irq[i]->nr_holders ||
-				  l->irq[i]->holders_overflow))
+	for (i = 0; i < l->used; i++) {
+		irq = l->irq[i];
+		if (irq && (irq->nr_holders || irq->holders_overflow) &&
+		    l->lr[i].vintid - VT_SPI_BASE < 1020 - VT_SPI_BASE &&
+		    !(irq->reported & (1u << VT_RULE_migration)))
 			return true;
+	}
 	return false;
 }
 
