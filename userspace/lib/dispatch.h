@@ -148,7 +148,7 @@ static inline __attribute__((always_inline)) void
 vt_emit_irq(struct vt_engine *e, const struct vt_hdr *rec,
 	    const struct vt_ev *ev)
 {
-	if (ev->irq) {
+	if (ev->irq && !e->opts.no_analysis) {
 		if (__builtin_constant_p(ev->kind))
 			vt_bus_kind_irq(e, ev, ev->irq, ev->kind, false);
 		else
