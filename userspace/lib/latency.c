@@ -329,8 +329,6 @@ lat_stage(struct vt_engine *e, struct vt_irq *irq, enum vt_stage st,
 	uint64_t d, prev;
 	unsigned int b;
 
-	if (e->opts.no_analysis)
-		return;
 	if (last >= 0 && (int)st <= last) {
 		if ((int)st == last)
 			return;		/* same stage again (e.g. still A) */
