@@ -1014,7 +1014,7 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	uint32_t tid;
 	char *p, tsd_copy[TL_TSDUR];
 	const char *tsd;
-	size_t tsdlen;
+	size_t tsdlen, headlen;
 	const struct tl_lrname *nm;
 	size_t nmlen;
 
@@ -1039,9 +1039,9 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	 */
 	p = ev_reserve(tl, (n + 1) * TL_EVENT_MAX);
 	tl->events++;
-	nmlen = v->head_len;	/* (before the copy's char stores) */
+	headlen = v->head_len;	/* (before the copy's char stores) */
 	memcpy(p, v->head, sizeof(v->head));
-	p += nmlen;
+	p += headlen;
 	tsd = p;
 	p = w_us(tl, p, en->hdr.ts_ns);
 	W(p, ",\"dur\":");
