@@ -40,11 +40,24 @@ static void timeline_usage(FILE *f)
  * through its bounded reorder window, each
  * with the IRQ the engine attributed it to, so tracks agree with the
  * report (learnt gsi -> SPI routes, GSIs on x86) and nothing is buffered.
+ * The timeline shows records, not findings or latencies: the engine
+ * keeps its objects for the attribution, without the analysis.
  */
 static int fill(const char *path, struct vt_timeline *tl)
 {
+	struct vt_engine_opts eo = {
+		.rec_cb = vt_timeline_rec_cb,
+		.rec_arg = tl,
+		.no_analysis = true,
+	};
+	struct vt_engine *e;
+	int ret;
+
 	/* a write error stays in the stream: vt_out_commit() reports it */
-	return vt_analyse_each(path, vt_timeline_rec_cb, tl);
+	ret = vt_analyse_file(path, &eo, &e);
+	if (!ret)
+		vt_engine_free(e);
+	return ret;
 }
 
 int cmd_timeline(int argc, char **argv)

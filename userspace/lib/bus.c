@@ -326,13 +326,16 @@ dispatch(struct vt_engine *e, const struct vt_ev *ev, const bool probe)
 /* (vt_bus_emit() where the kind is not known at compile time) */
 void vt_bus_emit_any(struct vt_engine *e, const struct vt_ev *ev)
 {
+	if (e->opts.no_analysis)
+		return;
 	dispatch(e, ev, false);
 }
 
 #define VT_EV_FN(kind)							\
 void vt_bus_emit_##kind(struct vt_engine *e, const struct vt_ev *ev)	\
 {									\
-	kind_one(e, ev, VT_EV_##kind, false);				\
+	if (!e->opts.no_analysis)					\
+		kind_one(e, ev, VT_EV_##kind, false);			\
 }
 VT_EV_KINDS(VT_EV_FN)
 #undef VT_EV_FN
@@ -346,6 +349,8 @@ void vt_bus_finish(struct vt_engine *e)
 {
 	unsigned int i;
 
+	if (e->opts.no_analysis)
+		return;
 	for (i = 0; i < VT_NR_RULES; i++)
 		if (rules[i]->finish)
 			rules[i]->finish(e);

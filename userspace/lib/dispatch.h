@@ -137,9 +137,10 @@ vt_bus_kind_irq(struct vt_engine *e, const struct vt_ev *ev,
 }
 
 /**
- * vt_emit_irq() - give @ev (whose IRQ is set) to the rules, then the
- * record callback (always inline: @ev's kind is then known, and the
- * bus's dispatch of that kind, vt_bus_kind_irq(), is inline here too)
+ * vt_emit_irq() - give @ev (whose IRQ is set) to the rules (none with
+ * opts.no_analysis), then the record callback (always inline: @ev's kind
+ * is then known, and the bus's dispatch of that kind, vt_bus_kind_irq(),
+ * is inline here too)
  * @e:		engine
  * @rec:	record it comes from
  * @ev:		event
@@ -148,7 +149,7 @@ static inline __attribute__((always_inline)) void
 vt_emit_irq(struct vt_engine *e, const struct vt_hdr *rec,
 	    const struct vt_ev *ev)
 {
-	if (ev->irq) {
+	if (ev->irq && !e->opts.no_analysis) {
 		if (__builtin_constant_p(ev->kind))
 			vt_bus_kind_irq(e, ev, ev->irq, ev->kind, false);
 		else

@@ -892,14 +892,14 @@ extern vt_lat_fn *const vt_lat_at[VT_ST_MAX];
  * @st:		stage
  * @ts:		time
  *
- * Inline: the same stage again (an IRQ still pending or active) is
- * nothing and costs no call; else the stage's own function, in which
- * the stage is a constant.
+ * Inline: the same stage again (an IRQ still pending or active), or an
+ * engine without analysis (opts.no_analysis), is nothing and costs no
+ * call; else the stage's own function, in which the stage is a constant.
  */
 static inline void vt_lat_stage(struct vt_engine *e, struct vt_irq *irq,
 				enum vt_stage st, uint64_t ts)
 {
-	if (irq->cyc_last == (int)st || st >= VT_ST_MAX)
+	if (irq->cyc_last == (int)st || st >= VT_ST_MAX || e->opts.no_analysis)
 		return;
 	vt_lat_at[st](e, irq, ts);
 }

@@ -65,6 +65,9 @@ struct tl_vcpu {
 	uint32_t synth_tid;	/* synthetic tid given before a real one, or 0 */
 	bool real;		/* @tid came from VT_META_VCPU */
 	bool in_run;		/* @entry holds the LRs of the current run */
+	uint8_t head_len;	/* of @head */
+	/* ',\n{"pid":VM,"tid":TID,"ts":' of its thread (@tid set) */
+	char head[48];
 	char comm[65];
 	struct vt_rec_lr entry;
 	/* TK_LR tracks of this vCPU used last, by vINTID % 16: the
@@ -874,10 +877,20 @@ vcpu_get(struct vt_timeline *tl, uint32_t vm, uint32_t vcpu)
 	return vcpu_add(tl, vm, vcpu);
 }
 
-static void name_vcpu_thread(struct vt_timeline *tl, const struct tl_vcpu *v)
+/* A vCPU's thread got its tid @v->tid: its name, and its head. */
+static void name_vcpu_thread(struct vt_timeline *tl, struct tl_vcpu *v)
 {
-	char name[96];
+	char name[96], *p = v->head;
 
+	/* (formatted once: a real tid has no precomputed head) */
+	W(p, ",\n{\"pid\":");
+	p = w_u64(p, v->vm);
+	W(p, ",\"tid\":");
+	p = w_u64(p, v->tid);
+	W(p, ",\"ts\":");
+	_Static_assert(sizeof(",\n{\"pid\":4294967295,\"tid\":4294967295,\"ts\":") - 1 <=
+		       sizeof(v->head), "vCPU head size");
+	v->head_len = (uint8_t)(p - v->head);
 	name_process(tl, v->vm);
 	if (!v->real)
 		snprintf(name, sizeof(name), "vCPU %u (synthetic tid)", v->vcpu);
@@ -1001,7 +1014,7 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	uint32_t tid;
 	char *p, tsd_copy[TL_TSDUR];
 	const char *tsd;
-	size_t tsdlen;
+	size_t tsdlen, headlen;
 	const struct tl_lrname *nm;
 	size_t nmlen;
 
@@ -1012,7 +1025,7 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	v->in_run = false;
 	en = &v->entry;
 	n = en->used_lrs < VT_MAX_LR ? en->used_lrs : VT_MAX_LR;
-	tid = vcpu_tid(tl, v);
+	vcpu_tid(tl, v);
 	if (r->used_lrs < n)
 		n = r->used_lrs;
 	/*
@@ -1026,7 +1039,9 @@ lr_slices(struct vt_timeline *tl, const struct vt_rec_lr *r)
 	 */
 	p = ev_reserve(tl, (n + 1) * TL_EVENT_MAX);
 	tl->events++;
-	p = w_head(tl, p, r->hdr.vm_id, tid);
+	headlen = v->head_len;	/* (before the copy's char stores) */
+	memcpy(p, v->head, sizeof(v->head));
+	p += headlen;
 	tsd = p;
 	p = w_us(tl, p, en->hdr.ts_ns);
 	W(p, ",\"dur\":");

@@ -97,6 +97,11 @@ typedef void (*vt_finding_cb)(const struct vt_finding *f, void *arg);
  *		may be NULL. The one reader loop for outputs that are not the
  *		report (vgic-trace timeline).
  * @rec_arg:	argument of @rec_cb
+ * @no_analysis: records only update the objects (IRQs, vCPUs, routes)
+ *		and reach @rec_cb: no latency samples, no rules (no
+ *		findings, no deadlines). For outputs that use only @rec_cb's
+ *		attribution (vgic-trace timeline); the report, stats and
+ *		findings of such an engine are not meaningful.
  */
 struct vt_engine_opts {
 	const struct vt_host_facts *facts;
@@ -109,6 +114,7 @@ struct vt_engine_opts {
 	uint32_t storm_still;
 	void (*rec_cb)(const struct vt_hdr *rec, uint32_t intid, void *arg);
 	void *rec_arg;
+	bool no_analysis;
 };
 
 /**

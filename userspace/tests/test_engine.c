@@ -2,7 +2,8 @@
 /*
  * test_engine.c - engine behaviour beyond single rules: counts (stats),
  * reordering across CPUs, live callback, impossible states, lost
- * records, missing hooks, CLI exit codes and strict parsing, convert.
+ * records, missing hooks, CLI exit codes and strict parsing, convert,
+ * the engine without analysis (no_analysis).
  */
 #include <unistd.h>
 #include "helpers.h"
@@ -777,6 +778,91 @@ static unsigned int count_str(const char *hay, const char *needle)
 
 /* timeline: valid JSON, one slice per LR run, one instant per ack
  * (test_timeline.c checks the timeline in depth). */
+/* the INTIDs rec_cb was given, in order */
+struct intids {
+	uint32_t v[MAXREC];
+	unsigned int n;
+};
+
+static void intid_cb(const struct vt_hdr *rec, uint32_t intid, void *arg)
+{
+	struct intids *t = arg;
+
+	(void)rec;
+	assert_true(t->n < MAXREC);
+	t->v[t->n++] = intid;
+}
+
+/*
+ * vt_engine_opts.no_analysis: every record of @rb still reaches rec_cb
+ * with the INTID the objects give (a learnt gsi -> SPI route, a linked
+ * device), but no rule runs and no latency is measured, where the full
+ * engine makes findings and measures. @intid: one rec_cb must see.
+ */
+static void no_analysis_cmp(const struct recbuf *rb,
+			    const struct vt_host_facts *facts, uint32_t intid)
+{
+	struct intids full = { 0 }, bare = { 0 };
+	struct vt_engine_opts o;
+	struct vt_engine *e;
+	unsigned int i, pass;
+	char *s;
+
+	for (pass = 0; pass < 2; pass++) {
+		memset(&o, 0, sizeof(o));
+		o.facts = facts;
+		o.window_ns = VT_WINDOW_ALL;
+		o.cb = count_cb;
+		o.rec_cb = intid_cb;
+		o.rec_arg = pass ? &bare : &full;
+		o.no_analysis = pass;
+		cb_calls = 0;
+		assert_int_equal(vt_engine_new(&o, &e), 0);
+		for (i = 0; i < rb->n; i++)
+			assert_int_equal(vt_engine_feed(e, (const void *)rb->r[i].b), 0);
+		assert_int_equal(vt_engine_finish(e), 0);
+		assert_int_equal(vt_engine_nr_findings(e), cb_calls);
+		if (pass ? cb_calls != 0 : cb_calls == 0)
+			fail_msg("%u findings with no_analysis %u", cb_calls, pass);
+		s = render(e, vt_engine_report_text, NULL);
+		if ((strstr(s, " p50 ") != NULL) == (pass != 0))
+			fail_msg("latencies with no_analysis %u: %s", pass,
+				 pass ? "some" : "none");
+		free(s);
+		vt_engine_free(e);
+	}
+	assert_int_equal(bare.n, full.n);
+	for (i = 0; i < full.n; i++)
+		assert_int_equal(bare.v[i], full.v[i]);
+	for (i = 0; i < full.n && full.v[i] != intid; i++)
+		;
+	assert_true(i < full.n);
+}
+
+static void test_no_analysis(void **state)
+{
+	static struct recbuf rb;
+	struct vt_host_facts facts;
+
+	(void)state;
+	/* findings through the LR events and latencies; the resample of
+	 * gsi 7 on INTID 37, pin 5 + 32 (learnt at the ack) */
+	load_text("facts kernel=6.19.0\n"
+		  "@0 irqfd gsi=7 resample\n"
+		  "@0 irqfd gsi=1 resample key=1 rkey=2\n"
+		  "@1ms vfio handler dev=0000:00:05.0 irq=50 masked=1 result=1\n"
+		  "@+10us ack pin=5 gsi=7\n"
+		  "@+1us resample gsi=7\n"
+		  "@+1us vfio unmask_handler dev=0000:00:05.0 irq=50 masked=0\n"
+		  /* an EOI without ack of resampled gsi 1: an ERROR */
+		  "@2ms flush lr=33:P:eoi\n@+10us fold lr=33:inv:eoi\n"
+		  "@+10us flush used=0\n", &rb, &facts);
+	no_analysis_cmp(&rb, &facts, 37);
+	/* a finding through the VFIO events (storm) */
+	load_scen("storm-still", &rb, &facts);
+	no_analysis_cmp(&rb, &facts, 32);
+}
+
 static void test_timeline(void **state)
 {
 	char vgt[256], json[256];
@@ -824,6 +910,7 @@ int main(void)
 		cmocka_unit_test(test_cli_exit_codes),
 		cmocka_unit_test(test_convert),
 		cmocka_unit_test(test_timeline),
+		cmocka_unit_test(test_no_analysis),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
