@@ -175,6 +175,10 @@ int h_lr_flush(struct vt_engine *e, const struct vt_hdr *rec)
 
 	if (!v)
 		return -ENOMEM;
+	if (e->opts.no_analysis) {
+		vt_rec_done(e, rec, NULL);
+		return 0;
+	}
 	/*
 	 * (out of a run after a fold that unmarked them all: nothing to do;
 	 * its BUG, if any, before the next one)
@@ -383,6 +387,10 @@ int h_lr_fold(struct vt_engine *e, const struct vt_hdr *rec)
 
 	if (!v)
 		return -ENOMEM;
+	if (e->opts.no_analysis) {
+		vt_rec_done(e, rec, NULL);
+		return 0;
+	}
 	if (__builtin_expect(!e->lr_hs_ok, 0))
 		lr_hs_init(e);
 	/*
