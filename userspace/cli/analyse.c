@@ -117,6 +117,7 @@ int vt_analyse_each(const char *path,
 	memset(&eo, 0, sizeof(eo));
 	eo.rec_cb = cb;
 	eo.rec_arg = arg;
+	eo.no_analysis = true;	/* the records and their IRQs, no findings */
 	ret = vt_analyse_file(path, &eo, &e);
 	if (ret)
 		return ret;

@@ -107,7 +107,9 @@ int vt_analyse_file(const char *path, struct vt_engine_opts *opts,
  * @arg:	argument of @cb
  *
  * For outputs built from the records themselves (timeline, the HTML
- * report's per-finding timelines): the engine is freed after the pass.
+ * report's per-finding timelines): the engine keeps its objects for the
+ * attribution, without the analysis (vt_engine_opts.no_analysis), and is
+ * freed after the pass.
  *
  * Return: 0 or -errno.
  */

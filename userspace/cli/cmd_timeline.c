@@ -45,19 +45,8 @@ static void timeline_usage(FILE *f)
  */
 static int fill(const char *path, struct vt_timeline *tl)
 {
-	struct vt_engine_opts eo = {
-		.rec_cb = vt_timeline_rec_cb,
-		.rec_arg = tl,
-		.no_analysis = true,
-	};
-	struct vt_engine *e;
-	int ret;
-
 	/* a write error stays in the stream: vt_out_commit() reports it */
-	ret = vt_analyse_file(path, &eo, &e);
-	if (!ret)
-		vt_engine_free(e);
-	return ret;
+	return vt_analyse_each(path, vt_timeline_rec_cb, tl);
 }
 
 int cmd_timeline(int argc, char **argv)
