@@ -700,10 +700,40 @@ static __attribute__((noinline, cold)) void seg_err(int *ret, int r)
 }
 
 /*
+ * Process the order ring's records older than @bound (a ref engine's),
+ * oldest first. The ring holds no record of time UINT64_MAX (each is
+ * older than one before it), so ots is UINT64_MAX only for an empty
+ * ring. An error of a handler goes to *@ret unless one is there.
+ */
+static __attribute__((noinline)) void ring_before(struct vt_engine *e,
+						  uint64_t bound, int *ret)
+{
+	struct vt_reorder *ro = e->ro;
+	int r;
+
+	while (ro->ots < bound) {
+		r = ro_take_t(e, (const void *)ro->slots[ro->ord[ro->head].slot].rec,
+			      VT_IN_SLOT, false, true);
+		if (r && !*ret)
+			*ret = r;
+	}
+}
+
+/* where drain_seg() leaves its fast way: the tick, @limit or the ring */
+static inline uint64_t seg_stop(const struct vt_engine *e, uint64_t limit,
+				bool all)
+{
+	uint64_t stop = all || e->next_tick < limit ? e->next_tick : limit;
+
+	return e->ro->ots < stop ? e->ro->ots : stop;
+}
+
+/*
  * drain_refs()'s records from @q to @qend (a piece of the ring from
  * position @pos) as long as they are older than @limit (all if @all),
  * each as process_t(e, rec, true) would: the record's time is tested once
- * against the earlier of @limit and the tick's time, the tick taken on
+ * against the earliest of @limit, the tick's time and the order ring's
+ * head, the tick and the ring's older records (ring_before()) taken on
  * the rare way, and the records counted at the end (no handler reads the
  * count). @pf: ref_prefetch() every VT_PF_STEP positions. An error of a
  * handler goes to *@ret unless one is there. Return: where it stopped.
@@ -715,29 +745,36 @@ drain_seg(struct vt_engine *e, const struct vt_hdr *const *q,
 {
 	const struct vt_hdr *const *q0 = q, *const *qc = q;
 	const struct vt_hdr *rec;
-	uint64_t stop, ts;
+	uint64_t stop, ts, bound;
 	int r;
 
 #define PF() do {							\
 		if (pf && !((uintptr_t)q & (VT_PF_STEP * sizeof(*q) - 1)))	\
 			ref_prefetch(e, pos + (uint32_t)(q - q0));	\
 	} while (0)
-	stop = all || e->next_tick < limit ? e->next_tick : limit;
+	stop = seg_stop(e, limit, all);
 	for (; q < qend; q++) {
 		rec = *q;
 		ts = rec->ts_ns;
 		if (__builtin_expect(ts >= stop, 0)) {
+			bound = all || ts < limit ? ts : limit;
+			if (e->ro->ots < bound) {	/* the ring's older ones */
+				e->records += (uint64_t)(q - qc);
+				qc = q;
+				ring_before(e, bound, ret);
+				rec = *q;	/* (not kept across the call) */
+			}
 			if (!all && ts >= limit)
 				break;
-			/* ts >= next_tick: the tick, after the counts */
 			PF();
 			e->now = ts;
 			e->by_type[rec->type]++;
-			e->records += (uint64_t)(q - qc) + 1;
-			qc = q + 1;
-			tick_now(e);
-			stop = all || e->next_tick < limit ? e->next_tick :
-							      limit;
+			if (ts >= e->next_tick) {	/* after the counts */
+				e->records += (uint64_t)(q - qc) + 1;
+				qc = q + 1;
+				tick_now(e);
+			}
+			stop = seg_stop(e, limit, all);
 		} else {
 			PF();
 			e->now = ts;
@@ -753,11 +790,14 @@ drain_seg(struct vt_engine *e, const struct vt_hdr *const *q,
 }
 
 /*
- * vt_engine_feed_ref_run()'s drain of the ref FIFO when no out-of-order
- * record waits: its records with a time before @limit (all of them if
- * @all), oldest first, as the loop of vt_engine_feed_ref() (drain_t())
- * takes them. Nothing the handlers do
- * reads the window, so its counts are updated once, at the end.
+ * The ref FIFO's records with a time before @limit (all of them if @all),
+ * oldest first, as the loop of vt_engine_feed_ref() (drain_t()) takes
+ * them, with the order ring's records older than each (the FIFO's go
+ * first on equal times) on drain_seg()'s rare way; the caller takes the
+ * ring's records older than the FIFO's head first. After a late record
+ * it stops at the first FIFO record the ring's head is older than.
+ * Nothing the handlers do reads the window, so its counts are updated
+ * once, at the end.
  */
 static inline __attribute__((always_inline)) int
 drain_refs(struct vt_engine *e, uint64_t limit, bool all)
@@ -777,7 +817,8 @@ drain_refs(struct vt_engine *e, uint64_t limit, bool all)
 	left--;
 	/*
 	 * Not late (the clock is its time): the records after it are not
-	 * older (the FIFO is sorted and nothing else is processed meanwhile)
+	 * older (the FIFO is sorted, and a ring record processed meanwhile
+	 * is older than them or late)
 	 */
 	sorted = e->now == rec->ts_ns;
 	pf = e->nr_irqs >= VT_PF_MIN_IRQS;
@@ -795,7 +836,7 @@ drain_refs(struct vt_engine *e, uint64_t limit, bool all)
 			break;
 	}
 	/* after a late record (the live clock moved on): one by one */
-	while (left && !sorted &&
+	while (left && !sorted && ro->refs[pos & mask]->ts_ns <= ro->ots &&
 	       (all || ro->refs[pos & mask]->ts_ns < limit)) {
 		r = process(e, ro->refs[pos & mask]);
 		if (r && !ret)
@@ -811,35 +852,23 @@ drain_refs(struct vt_engine *e, uint64_t limit, bool all)
 }
 
 /*
- * drain_t() of the ref FIFO with out-of-order records waiting: the
- * FIFO's records up to the order ring's head (the FIFO's go first on
- * equal times) by drain_refs(), then that head, and so on (@all: every
- * record).
+ * drain_t() of the ref FIFO with out-of-order records waiting: the ring's
+ * records older than the FIFO's head, then drain_refs() (which takes the
+ * ring's records on its way), until the FIFO's head is not due; then the
+ * ring's due records (@all: every record).
  */
 static int drain_refs_ord(struct vt_engine *e, uint64_t limit, bool all)
 {
 	struct vt_reorder *ro = e->ro;
-	const struct vt_hdr *rec;
 	int ret = 0, r;
 
-	for (;;) {
-		if (!ro->nr_ord)
-			r = drain_refs(e, limit, all);
-		else if (ro->ots == UINT64_MAX)	/* (all: no record is newer) */
-			r = all ? drain_refs(e, 0, true) : drain_refs(e, limit, false);
-		else	/* up to ots, inclusive */
-			r = drain_refs(e, all || ro->ots < limit ? ro->ots + 1 :
-				       limit, false);
-		if (r && !ret)
-			ret = r;
-		if (!ro->nr_ord || (!all && ro->ots >= limit) ||
-		    (ro->nr_fifo && ro->fts <= ro->ots))
-			break;
-		rec = (const void *)ro->slots[ro->ord[ro->head].slot].rec;
-		r = ro_take_t(e, rec, VT_IN_SLOT, false, true);
+	while (all ? ro->nr_fifo : ro->fts < limit) {
+		ring_before(e, ro->fts, &ret);
+		r = drain_refs(e, limit, all);
 		if (r && !ret)
 			ret = r;
 	}
+	ring_before(e, all ? UINT64_MAX : limit, &ret);
 	return ret;
 }
 
@@ -918,7 +947,22 @@ int vt_engine_feed_ref_run(struct vt_engine *e, const struct vt_hdr *rec,
 		}
 		if (!n)
 			break;
-		/* out of order, or the window is full: one by one */
+		/*
+		 * Out of order and not due (the window's oldest records are
+		 * due no sooner than its limit: nothing to drain), into the
+		 * order ring; a due one, or the window full: one by one
+		 */
+		for (k = 0; n && ro->rcap && rec->ts_ns < e->max_ts &&
+			    e->max_ts - rec->ts_ns <= e->win &&
+			    ro->len < VT_REORDER_MAX_SLOTS; k++, n--) {
+			r = ro_put_slot(e, rec);
+			if (r)
+				return r;
+			ro->len++;
+			rec = (const void *)((const uint8_t *)rec + rec->size);
+		}
+		if (k)
+			continue;
 		r = vt_engine_feed_ref(e, rec);
 		if (r)
 			return r;
